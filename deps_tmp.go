@@ -1,0 +1,20 @@
+package main
+import (
+ _ "github.com/go-co-op/gocron/v2"
+ _ "github.com/gocolly/colly/v2"
+ _ "github.com/piquette/finance-go"
+ _ "github.com/go-sql-driver/mysql"
+ _ "github.com/sethvargo/go-retry"
+ _ "github.com/wneessen/go-mail"
+ _ "golang.org/x/time/rate"
+ _ "github.com/spf13/cobra"
+ _ "github.com/pressly/goose/v3"
+ _ "github.com/prometheus/client_golang/prometheus"
+ _ "modernc.org/sqlite"
+ _ "golang.org/x/text/encoding/korean"
+ _ "gopkg.in/yaml.v3"
+ _ "github.com/jonboulle/clockwork"
+ _ "github.com/mocktools/go-smtp-mock/v2"
+ _ "github.com/schollz/progressbar/v3"
+)
+func main(){}

@@ -1,0 +1,367 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sethvargo/go-retry"
+	"golang.org/x/time/rate"
+)
+
+// DefaultUserAgent is a current desktop browser's. Yahoo throttles and
+// Naver refuses clients that do not look like a browser.
+const DefaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+// Config sets one host's transport.
+type Config struct {
+	Rate      rate.Limit // requests per second; every attempt spends a token
+	Burst     int
+	Timeout   time.Duration // one attempt, body included
+	UserAgent string
+	// MaxAttempts bounds the attempts one request makes through transient
+	// failures (5xx, timeouts, resets, truncated bodies).
+	MaxAttempts int
+	// MaxCooldown is how long the host may keep answering 429 before
+	// requests fail fast with ErrRateLimited (for MaxCooldown) instead of
+	// hammering it.
+	MaxCooldown time.Duration
+	// MinBackoff and MaxBackoff bound the retry delay of transient failures
+	// and the cool-down after a 429 sent without Retry-After.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// MaxBody bounds a response body; a larger one is an error.
+	MaxBody int64
+}
+
+func (c Config) withDefaults() Config {
+	if c.Rate == 0 {
+		c.Rate = rate.Inf
+	}
+	if c.Burst < 1 {
+		c.Burst = 1
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent
+	}
+	if c.MaxAttempts < 1 {
+		c.MaxAttempts = 5
+	}
+	if c.MaxCooldown <= 0 {
+		c.MaxCooldown = 5 * time.Minute
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 500 * time.Millisecond
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 64 << 20
+	}
+	return c
+}
+
+// Transport is one host's rate-limited, retrying http.RoundTripper.
+// Share one Transport among every worker that talks to the host: the
+// limit and the 429 pause hold for all of them together.
+type Transport struct {
+	cfg     Config
+	base    http.RoundTripper
+	limiter *rate.Limiter
+
+	mu           sync.Mutex
+	pausedUntil  time.Time     // a 429 pauses every request to the host until then
+	cooldown     time.Duration // the next pause when the site sends no Retry-After
+	streakStart  time.Time     // the first 429 of the current run of 429s
+	blockedUntil time.Time     // after MaxCooldown of 429s, fail fast until then
+	statuses     map[int]int64
+
+	requests, throttled, retries, failures, waitNanos atomic.Int64
+}
+
+// New returns a Transport that sends through base (http.DefaultTransport when nil).
+func New(cfg Config, base http.RoundTripper) *Transport {
+	cfg = cfg.withDefaults()
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &Transport{
+		cfg:      cfg,
+		base:     base,
+		limiter:  rate.NewLimiter(cfg.Rate, cfg.Burst),
+		cooldown: cfg.MinBackoff,
+		statuses: map[int]int64{},
+	}
+}
+
+// Client returns an http.Client that sends through t. It has no overall
+// timeout: t bounds each attempt, and the request's context bounds the rest.
+func (t *Transport) Client() *http.Client { return &http.Client{Transport: t} }
+
+// errThrottled is a 429 the transport has paused for and will retry.
+var errThrottled = errors.New("throttled")
+
+// RoundTrip sends a GET or HEAD, retrying transient failures and waiting
+// out 429s. Statuses of 400 and above come back as a *StatusError, never
+// as a response; a successful response's body is fully read, so a
+// truncated body is retried here rather than failing a parser later.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		return nil, fmt.Errorf("httpx: %s %s: only bodiless requests can be retried", req.Method, req.URL.Redacted())
+	}
+	ctx := req.Context()
+	b := retry.NewExponential(t.cfg.MinBackoff)
+	b = retry.WithJitterPercent(20, b)
+	b = retry.WithCappedDuration(t.cfg.MaxBackoff, b)
+	b = retry.WithMaxRetries(uint64(t.cfg.MaxAttempts-1), b)
+
+	var resp *http.Response
+	attempt := 0
+	err := retry.Do(ctx, b, func(ctx context.Context) error {
+		for {
+			if attempt++; attempt > 1 {
+				t.retries.Add(1)
+			}
+			r, err := t.attempt(ctx, req)
+			switch {
+			case errors.Is(err, errThrottled):
+				continue // waited out the pause; 429s do not use up attempts
+			case err == nil:
+				resp = r
+				return nil
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case IsTransient(err):
+				return retry.RetryableError(err)
+			default:
+				return err
+			}
+		}
+	})
+	if err != nil {
+		t.failures.Add(1)
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
+	if err := t.wait(ctx, req); err != nil {
+		return nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, t.cfg.Timeout)
+	defer cancel()
+	out := req.Clone(actx)
+	out.Header.Set("User-Agent", t.cfg.UserAgent)
+	if out.Header.Get("Accept") == "" {
+		out.Header.Set("Accept", "*/*")
+	}
+	if out.Header.Get("Accept-Language") == "" {
+		out.Header.Set("Accept-Language", "en-US,en;q=0.9,ko;q=0.8")
+	}
+
+	t.requests.Add(1)
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		return nil, markTransient(fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err))
+	}
+	body, err := readBody(resp, t.cfg.MaxBody)
+	resp.Body.Close()
+	t.countStatus(resp.StatusCode)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+		}
+		return nil, markTransient(fmt.Errorf("%s %s: reading body: %w", req.Method, req.URL.Redacted(), err))
+	}
+	if resp.StatusCode >= 400 {
+		serr := &StatusError{
+			Method:     req.Method,
+			URL:        req.URL.Redacted(),
+			Code:       resp.StatusCode,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			Body:       body[:min(len(body), 4096)],
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			t.throttled.Add(1)
+			if t.throttle(serr.RetryAfter) {
+				return nil, fmt.Errorf("%w after %s of 429s: %w", ErrRateLimited, t.cfg.MaxCooldown, serr)
+			}
+			return nil, errThrottled
+		}
+		return nil, serr
+	}
+	t.recovered()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// wait blocks until the host is not paused and the limiter grants a token.
+func (t *Transport) wait(ctx context.Context, req *http.Request) error {
+	start := time.Now()
+	defer func() { t.waitNanos.Add(int64(time.Since(start))) }()
+	for {
+		t.mu.Lock()
+		blocked, paused := t.blockedUntil, t.pausedUntil
+		t.mu.Unlock()
+		now := time.Now()
+		if now.Before(blocked) {
+			return fmt.Errorf("%s %s: %w: the host kept answering 429 for %s; not trying again before %s",
+				req.Method, req.URL.Redacted(), ErrRateLimited, t.cfg.MaxCooldown, blocked.Format(time.RFC3339))
+		}
+		if now.Before(paused) {
+			if err := sleep(ctx, paused.Sub(now)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.limiter.Wait(ctx); err != nil {
+			return err
+		}
+		t.mu.Lock()
+		paused = t.pausedUntil
+		t.mu.Unlock()
+		if !time.Now().Before(paused) {
+			return nil
+		}
+	}
+}
+
+// throttle pauses the host after a 429 and reports whether the host has
+// now been throttling for longer than MaxCooldown.
+func (t *Transport) throttle(retryAfter time.Duration) (gaveUp bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if t.streakStart.IsZero() {
+		t.streakStart = now
+	}
+	pause := retryAfter
+	if pause <= 0 {
+		pause = t.cooldown
+		t.cooldown = min(2*t.cooldown, t.cfg.MaxBackoff)
+	}
+	if now.Add(pause).Sub(t.streakStart) > t.cfg.MaxCooldown {
+		t.blockedUntil = now.Add(t.cfg.MaxCooldown)
+		t.streakStart, t.cooldown = time.Time{}, t.cfg.MinBackoff
+		return true
+	}
+	if until := now.Add(pause); until.After(t.pausedUntil) {
+		t.pausedUntil = until
+	}
+	return false
+}
+
+func (t *Transport) recovered() {
+	t.mu.Lock()
+	t.streakStart, t.cooldown = time.Time{}, t.cfg.MinBackoff
+	t.mu.Unlock()
+}
+
+func (t *Transport) countStatus(code int) {
+	t.mu.Lock()
+	t.statuses[code]++
+	t.mu.Unlock()
+}
+
+// Stats are a Transport's counters since it was made.
+type Stats struct {
+	Requests  int64         // attempts sent, retries included
+	Throttled int64         // 429 answers
+	Retries   int64         // attempts repeated after a transient failure or a 429
+	Failures  int64         // requests that failed after every attempt
+	Waited    time.Duration // time spent waiting for the limiter or a 429 pause
+	Statuses  map[int]int64 // answers by HTTP status
+}
+
+// Stats returns a snapshot of t's counters. Callers wanting per-run figures
+// subtract the snapshot taken at the start of the run.
+func (t *Transport) Stats() Stats {
+	t.mu.Lock()
+	st := make(map[int]int64, len(t.statuses))
+	for k, v := range t.statuses {
+		st[k] = v
+	}
+	t.mu.Unlock()
+	return Stats{
+		Requests:  t.requests.Load(),
+		Throttled: t.throttled.Load(),
+		Retries:   t.retries.Load(),
+		Failures:  t.failures.Load(),
+		Waited:    time.Duration(t.waitNanos.Load()),
+		Statuses:  st,
+	}
+}
+
+// Sub returns the counters accumulated since an earlier snapshot.
+func (s Stats) Sub(earlier Stats) Stats {
+	d := Stats{
+		Requests:  s.Requests - earlier.Requests,
+		Throttled: s.Throttled - earlier.Throttled,
+		Retries:   s.Retries - earlier.Retries,
+		Failures:  s.Failures - earlier.Failures,
+		Waited:    s.Waited - earlier.Waited,
+		Statuses:  map[int]int64{},
+	}
+	for k, v := range s.Statuses {
+		if n := v - earlier.Statuses[k]; n != 0 {
+			d.Statuses[k] = n
+		}
+	}
+	return d
+}
+
+var errTooLarge = errors.New("response body too large")
+
+// readBody reads the whole body, failing on a body shorter than its
+// Content-Length (a truncated transfer) or longer than limit.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, limit)
+	}
+	if resp.ContentLength >= 0 && !resp.Uncompressed && int64(len(body)) != resp.ContentLength {
+		return nil, fmt.Errorf("got %d of %d bytes: %w", len(body), resp.ContentLength, io.ErrUnexpectedEOF)
+	}
+	return body, nil
+}
+
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}

@@ -30,9 +30,10 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	msg := strings.TrimSpace(string(e.Body))
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
+	// Fold whitespace so an HTML error page stays on one log line.
+	msg := strings.Join(strings.Fields(string(e.Body)), " ")
+	if r := []rune(msg); len(r) > 200 {
+		msg = string(r[:200]) + "…"
 	}
 	s := fmt.Sprintf("%s %s: HTTP %d %s", e.Method, e.URL, e.Code, http.StatusText(e.Code))
 	if msg != "" {

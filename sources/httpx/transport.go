@@ -176,7 +176,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	if err != nil {
 		return nil, markTransient(fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err))
 	}
-	body, err := readBody(resp, t.cfg.MaxBody)
+	body, err := readBody(resp, req.Method, t.cfg.MaxBody)
 	resp.Body.Close()
 	t.countStatus(resp.StatusCode)
 	if err != nil {
@@ -228,6 +228,12 @@ func (t *Transport) wait(ctx context.Context, req *http.Request) error {
 			continue
 		}
 		if err := t.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil {
+				// The limiter refuses at once when the next token comes after
+				// the context's deadline; its error wraps nothing, so make it
+				// the deadline callers already branch on.
+				return fmt.Errorf("%s %s: %w: %v", req.Method, req.URL.Redacted(), context.DeadlineExceeded, err)
+			}
 			return err
 		}
 		t.mu.Lock()
@@ -327,7 +333,7 @@ var errTooLarge = errors.New("response body too large")
 
 // readBody reads the whole body, failing on a body shorter than its
 // Content-Length (a truncated transfer) or longer than limit.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+func readBody(resp *http.Response, method string, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, err
@@ -335,7 +341,8 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, limit)
 	}
-	if resp.ContentLength >= 0 && !resp.Uncompressed && int64(len(body)) != resp.ContentLength {
+	// A HEAD answer announces the length of a body it never sends.
+	if method != http.MethodHead && resp.ContentLength >= 0 && !resp.Uncompressed && int64(len(body)) != resp.ContentLength {
 		return nil, fmt.Errorf("got %d of %d bytes: %w", len(body), resp.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return body, nil

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/store"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1 // the database or a site failed
+	exitUsage   = 2 // the command line or the configuration is wrong
+)
+
+// app is what every command works with. It is built per invocation and
+// passed explicitly; commands get the store from openStore.
+type app struct {
+	stdout, stderr io.Writer
+	environ        []string
+	build          buildInfo
+
+	// Global flags.
+	configPath string
+	logLevel   string
+	sets       []string
+
+	cfg   config.Config
+	log   *slog.Logger
+	store *store.Store
+}
+
+// usageError is a mistake on the command line or in the configuration:
+// exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes one marketd command line and returns its exit code.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild()}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.store != nil {
+		if cerr := a.store.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the database: %w", cerr)
+		}
+	}
+	if err == nil {
+		return exitOK
+	}
+	msg := err.Error()
+	// Belt and braces: whatever a driver put in an error, the password stays out.
+	if pw := a.cfg.Database.Password(); pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	fmt.Fprintf(stderr, "marketd: %s\n", msg)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitRuntime
+}
+
+// setup loads the configuration and makes the logger. Commands that need
+// neither (version) skip it.
+func (a *app) setup() error {
+	overrides := map[string]string{}
+	for _, kv := range a.sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return usagef("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
+		}
+		overrides[k] = v
+	}
+	if a.logLevel != "" {
+		overrides["log_level"] = a.logLevel
+	}
+	cfg, err := config.Load(config.Options{Path: a.configPath, Environ: a.environ, Overrides: overrides})
+	if err != nil {
+		return usageError{err}
+	}
+	a.cfg = cfg
+	a.log = newLogger(a.stderr, cfg.LogLevel)
+	return nil
+}
+
+// needsConfig marks commands that run without loading the configuration.
+const annotationNoConfig = "marketd/no-config"
+
+func skipsConfig(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[annotationNoConfig] == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+// writeSummary prints a command's one-line summary.
+func writeSummary(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format+"\n", args...)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/sqlite"
+)
+
+// openStore opens the configured database, applies pending migrations
+// unless database.auto_migrate is false (or migrate is false), and keeps
+// the store for run to close.
+func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error) {
+	db := a.cfg.Database
+	var (
+		st  *store.Store
+		err error
+	)
+	switch db.Scheme() {
+	case config.SchemeMySQL:
+		// A URL the driver cannot take is a configuration error, not a
+		// failure to connect.
+		if _, err := mysql.DriverConfig(db.URL); err != nil {
+			return nil, usageError{fmt.Errorf("database: %w", err)}
+		}
+		p := a.cfg.DatabasePool
+		st, err = mysql.Open(ctx, mysql.Config{
+			URL:             db.URL,
+			MaxOpen:         p.MaxOpen,
+			MaxIdle:         p.MaxIdle,
+			ConnMaxLifetime: p.ConnMaxLifetime,
+			ConnMaxIdleTime: p.ConnMaxIdleTime,
+		})
+	case config.SchemeSQLite:
+		st, err = sqlite.Open(ctx, db.SQLitePath())
+	default:
+		return nil, usagef("database: unknown scheme %q", db.Scheme()) // config.Load rejects it first
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	a.log.Debug("database opened", "database", a.databaseName())
+	if migrate && db.AutoMigrate {
+		if err := st.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// databaseName names the database for messages, password masked.
+func (a *app) databaseName() string {
+	if a.cfg.Database.Scheme() == config.SchemeMySQL {
+		return mysql.Redact(a.cfg.Database.URL)
+	}
+	return a.cfg.Database.URL
+}

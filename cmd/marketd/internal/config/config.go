@@ -1,0 +1,200 @@
+// Package config is marketd's configuration: one YAML file, overridden by
+// MARKETD_* environment variables, overridden by command-line flags. Every
+// setting has a default, so marketd runs with no file at all on the embedded
+// SQLite store. Unknown keys and invalid values are start-up errors that name
+// the key and where its value came from.
+//
+// The Config value is built once by Load and passed explicitly to whatever
+// needs it; there is no package state.
+//
+// Adding a section (schedule, validate, email, …) is three small steps:
+// a field on Config with a yaml tag, its defaults in Default, and its checks
+// in Config.validate. Environment variables, --set and the README key test
+// pick the new keys up from the struct tags.
+package config
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/httpx"
+)
+
+// Config is the whole configuration. Field tags are the YAML keys; the
+// environment variable of a key is MARKETD_ + the key path in upper case
+// with dots as underscores (sources.yahoo.rate -> MARKETD_SOURCES_YAHOO_RATE).
+type Config struct {
+	Database     Database     `yaml:"database"`
+	DatabasePool DatabasePool `yaml:"database_pool"`
+	LogLevel     string       `yaml:"log_level"`
+	Sources      Sources      `yaml:"sources"`
+	Collector    Collector    `yaml:"collector"`
+	HTTP         HTTP         `yaml:"http"`
+
+	// Sections still to come, each added by the issue that consumes it:
+	//   Schedule  `yaml:"schedule"`  (issue 6: jobs, leader election)
+	//   Validate  `yaml:"validate"`  (issue 7: thresholds, repair budget)
+	//   Email     `yaml:"email"`     (issue 7: SMTP settings for validate/mailer)
+}
+
+// Database says where bars are stored. In YAML it is either a URL string
+// (database: sqlite:marketd.db) or a mapping (database: {url: …, auto_migrate: false}).
+type Database struct {
+	// URL is mysql://user:pass@host:3306/dbname?param=value or sqlite:path.
+	// Its key is "database" itself (env MARKETD_DATABASE), whichever YAML form is used.
+	URL string `yaml:"url" config:"scalar"`
+	// AutoMigrate applies pending schema migrations at start-up.
+	AutoMigrate bool `yaml:"auto_migrate"`
+}
+
+// Database URL schemes.
+const (
+	SchemeMySQL  = "mysql"
+	SchemeSQLite = "sqlite"
+)
+
+// Scheme returns the URL's scheme ("mysql" or "sqlite" once validated).
+func (d Database) Scheme() string {
+	scheme, _, _ := strings.Cut(d.URL, ":")
+	return strings.ToLower(scheme)
+}
+
+// SQLitePath returns the file path of a sqlite: URL.
+func (d Database) SQLitePath() string {
+	_, path, _ := strings.Cut(d.URL, ":")
+	return path
+}
+
+// Password returns the password in a mysql URL, or "" if there is none, so
+// callers can make sure it never reaches a message.
+func (d Database) Password() string {
+	if d.Scheme() != SchemeMySQL {
+		return ""
+	}
+	u, err := url.Parse(d.URL)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	p, _ := u.User.Password()
+	return p
+}
+
+// DatabasePool sizes the MySQL connection pool. It is the collector's pool
+// alone; SQLite ignores it.
+type DatabasePool struct {
+	MaxOpen         int           `yaml:"max_open"`
+	MaxIdle         int           `yaml:"max_idle"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+}
+
+// Sources holds one section per data source.
+type Sources struct {
+	Yahoo Yahoo `yaml:"yahoo"`
+	Naver Naver `yaml:"naver"`
+}
+
+// Transport is what every source sets for the HTTP transport of each host
+// it talks to (sources/httpx), plus its worker count.
+type Transport struct {
+	// Rate is a request budget per host: "500/h", "2/s", "unlimited".
+	Rate        string        `yaml:"rate"`
+	Burst       int           `yaml:"burst"`
+	Timeout     time.Duration `yaml:"timeout"`
+	UserAgent   string        `yaml:"user_agent"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	MaxCooldown time.Duration `yaml:"max_cooldown"`
+	Workers     int           `yaml:"workers"`
+}
+
+// Limit returns Rate as a rate.Limit. The Config has been validated by Load,
+// so the rate parses.
+func (t Transport) Limit() rate.Limit {
+	l, err := httpx.ParseRate(t.Rate)
+	if err != nil {
+		return 0 // unreachable after Load; 0 would stop all requests, not flood the site
+	}
+	return l
+}
+
+// HTTPX returns the sources/httpx configuration for one host.
+func (t Transport) HTTPX() httpx.Config {
+	return httpx.Config{
+		Rate:        t.Limit(),
+		Burst:       t.Burst,
+		Timeout:     t.Timeout,
+		UserAgent:   t.UserAgent,
+		MaxAttempts: t.MaxAttempts,
+		MaxCooldown: t.MaxCooldown,
+	}
+}
+
+// Yahoo configures sources/yahoo.
+type Yahoo struct {
+	BaseURL   string `yaml:"base_url"`
+	Transport `yaml:",inline"`
+}
+
+// Naver configures sources/naver.
+type Naver struct {
+	FchartURL  string `yaml:"fchart_url"`
+	APIURL     string `yaml:"api_url"`
+	PollingURL string `yaml:"polling_url"`
+	MobileURL  string `yaml:"mobile_url"`
+	// PollingBatch is how many codes one polling request asks for.
+	PollingBatch int `yaml:"polling_batch"`
+	Transport    `yaml:",inline"`
+}
+
+// Collector configures what the collector fetches.
+type Collector struct {
+	// RestatementSessions is how many recent sessions every run re-fetches,
+	// because the sources restate the last bars after the close.
+	RestatementSessions int `yaml:"restatement_sessions"`
+	// InitialHistory is how far back a new instrument starts.
+	InitialHistory Span `yaml:"initial_history"`
+}
+
+// HTTP configures the daemon's HTTP listener (health and metrics).
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// Default returns the configuration used when nothing overrides it.
+func Default() Config {
+	return Config{
+		Database: Database{URL: "sqlite:marketd.db", AutoMigrate: true},
+		DatabasePool: DatabasePool{
+			MaxOpen:         10,
+			MaxIdle:         5,
+			ConnMaxLifetime: 3 * time.Minute,
+			ConnMaxIdleTime: time.Minute,
+		},
+		LogLevel: "info",
+		Sources: Sources{
+			Yahoo: Yahoo{
+				BaseURL: "https://query1.finance.yahoo.com",
+				Transport: Transport{
+					Rate: "500/h", Burst: 1, Timeout: 10 * time.Second, UserAgent: httpx.DefaultUserAgent,
+					MaxAttempts: 5, MaxCooldown: 5 * time.Minute, Workers: 4,
+				},
+			},
+			Naver: Naver{
+				FchartURL:    "https://fchart.stock.naver.com",
+				APIURL:       "https://api.finance.naver.com",
+				PollingURL:   "https://polling.finance.naver.com",
+				MobileURL:    "https://m.stock.naver.com",
+				PollingBatch: 50,
+				Transport: Transport{
+					Rate: "2/s", Burst: 2, Timeout: 10 * time.Second, UserAgent: httpx.DefaultUserAgent,
+					MaxAttempts: 5, MaxCooldown: 5 * time.Minute, Workers: 4,
+				},
+			},
+		},
+		Collector: Collector{RestatementSessions: 5, InitialHistory: Span{Years: 1}},
+		HTTP:      HTTP{Listen: "127.0.0.1:9108"},
+	}
+}

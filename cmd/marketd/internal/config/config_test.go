@@ -1,0 +1,357 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "marketd.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDefaults(t *testing.T) {
+	t.Chdir(t.TempDir()) // no marketd.yaml here
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.URL != "sqlite:marketd.db" || !cfg.Database.AutoMigrate {
+		t.Errorf("database = %+v, want sqlite:marketd.db with auto_migrate", cfg.Database)
+	}
+	if got := cfg.Sources.Yahoo.Limit(); got != rate.Limit(500.0/3600) {
+		t.Errorf("yahoo limit = %v, want 500/h", got)
+	}
+	if got := cfg.Sources.Naver.HTTPX(); got.Rate != 2 || got.Burst != 2 || got.Timeout != 10*time.Second || got.MaxAttempts != 5 {
+		t.Errorf("naver httpx = %+v", got)
+	}
+	if cfg.DatabasePool != (DatabasePool{MaxOpen: 10, MaxIdle: 5, ConnMaxLifetime: 3 * time.Minute, ConnMaxIdleTime: time.Minute}) {
+		t.Errorf("pool = %+v", cfg.DatabasePool)
+	}
+	if cfg.HTTP.Listen != "127.0.0.1:9108" || cfg.Collector.RestatementSessions != 5 || cfg.Collector.InitialHistory != (Span{Years: 1}) {
+		t.Errorf("collector/http = %+v %+v", cfg.Collector, cfg.HTTP)
+	}
+}
+
+func TestDefaultFileInWorkingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(filepath.Join(dir, DefaultPath), []byte("log_level: debug\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LogLevel != "debug" {
+		t.Errorf("log_level = %q, want debug from ./marketd.yaml", cfg.LogLevel)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	const file = `
+database: mysql://marketd:pw@db.internal:3306/marketd
+database_pool:
+  max_open: 20
+  max_idle: 8
+log_level: warn
+sources:
+  yahoo:
+    rate: 100/h
+    timeout: 5s
+  naver:
+    polling_batch: 40
+collector:
+  initial_history: 10y
+`
+	tests := []struct {
+		name      string
+		env       []string
+		overrides map[string]string
+		check     func(t *testing.T, c Config)
+	}{
+		{
+			name: "file over defaults",
+			check: func(t *testing.T, c Config) {
+				if c.Database.URL != "mysql://marketd:pw@db.internal:3306/marketd" || !c.Database.AutoMigrate {
+					t.Errorf("database = %+v", c.Database)
+				}
+				if c.DatabasePool.MaxOpen != 20 || c.DatabasePool.MaxIdle != 8 || c.DatabasePool.ConnMaxLifetime != 3*time.Minute {
+					t.Errorf("pool = %+v", c.DatabasePool)
+				}
+				if c.Sources.Yahoo.Rate != "100/h" || c.Sources.Yahoo.Timeout != 5*time.Second || c.Sources.Yahoo.Burst != 1 {
+					t.Errorf("yahoo = %+v", c.Sources.Yahoo)
+				}
+				if c.Sources.Naver.PollingBatch != 40 || c.Sources.Naver.Rate != "2/s" {
+					t.Errorf("naver = %+v", c.Sources.Naver)
+				}
+				if c.LogLevel != "warn" || c.Collector.InitialHistory != (Span{Years: 10}) {
+					t.Errorf("log_level %q, initial_history %v", c.LogLevel, c.Collector.InitialHistory)
+				}
+			},
+		},
+		{
+			name: "env over file",
+			env: []string{
+				"MARKETD_DATABASE=sqlite:/var/lib/marketd/m.db",
+				"MARKETD_SOURCES_YAHOO_RATE=50/h",
+				"MARKETD_DATABASE_POOL_MAX_OPEN=30",
+				"MARKETD_DATABASE_AUTO_MIGRATE=false",
+				"MARKETD_TEST_MYSQL=mysql://root@127.0.0.1:3306/marketd_test", // the tests' own, not a setting
+				"HOME=/root",
+			},
+			check: func(t *testing.T, c Config) {
+				if c.Database.URL != "sqlite:/var/lib/marketd/m.db" || c.Database.AutoMigrate {
+					t.Errorf("database = %+v", c.Database)
+				}
+				if c.Sources.Yahoo.Rate != "50/h" || c.DatabasePool.MaxOpen != 30 || c.DatabasePool.MaxIdle != 8 {
+					t.Errorf("yahoo rate %q, pool %+v", c.Sources.Yahoo.Rate, c.DatabasePool)
+				}
+				if c.LogLevel != "warn" {
+					t.Errorf("log_level = %q, want warn from the file", c.LogLevel)
+				}
+			},
+		},
+		{
+			name:      "flags over env",
+			env:       []string{"MARKETD_LOG_LEVEL=error", "MARKETD_SOURCES_YAHOO_RATE=50/h"},
+			overrides: map[string]string{"log_level": "debug", "sources.naver.workers": "8"},
+			check: func(t *testing.T, c Config) {
+				if c.LogLevel != "debug" || c.Sources.Naver.Workers != 8 || c.Sources.Yahoo.Rate != "50/h" {
+					t.Errorf("log_level %q, naver workers %d, yahoo rate %q", c.LogLevel, c.Sources.Naver.Workers, c.Sources.Yahoo.Rate)
+				}
+			},
+		},
+	}
+	path := writeFile(t, file)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Load(Options{Path: path, Environ: tt.env, Overrides: tt.overrides})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, cfg)
+		})
+	}
+}
+
+func TestDatabaseMappingForm(t *testing.T) {
+	path := writeFile(t, "database:\n  url: sqlite:data/m.db\n  auto_migrate: false\n")
+	cfg, err := Load(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database != (Database{URL: "sqlite:data/m.db", AutoMigrate: false}) {
+		t.Errorf("database = %+v", cfg.Database)
+	}
+	if cfg.Database.SQLitePath() != "data/m.db" || cfg.Database.Scheme() != "sqlite" {
+		t.Errorf("scheme %q path %q", cfg.Database.Scheme(), cfg.Database.SQLitePath())
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		file      string // written to a temp marketd.yaml when not empty
+		env       []string
+		overrides map[string]string
+		want      []string // substrings of the error; {file} is the file's path
+		notWant   string
+	}{
+		{
+			name: "unknown key names key, file and line",
+			file: "sources:\n  yahoo:\n    rat: 5/s\n",
+			want: []string{"{file}", "line 3", `unknown key "sources.yahoo.rat"`},
+		},
+		{
+			name: "unknown top-level section",
+			file: "emial:\n  host: x\n",
+			want: []string{"{file}", "line 1", `unknown key "emial"`},
+		},
+		{
+			name: "bad rate in file",
+			file: "sources:\n  naver:\n    rate: 5/x\n",
+			want: []string{"{file}:3", "sources.naver.rate", `unit "x"`},
+		},
+		{
+			name: "bad rate in env",
+			env:  []string{"MARKETD_SOURCES_YAHOO_RATE=fast"},
+			want: []string{"environment MARKETD_SOURCES_YAHOO_RATE", "sources.yahoo.rate", `invalid rate "fast"`},
+		},
+		{
+			name: "wrong type names the key",
+			file: "database_pool:\n  max_open: ten\n",
+			want: []string{"{file}", "line 2", "database_pool.max_open", `invalid integer "ten"`},
+		},
+		{
+			name: "bad duration",
+			file: "sources:\n  yahoo:\n    timeout: 10 seconds\n",
+			want: []string{"line 3", "sources.yahoo.timeout", "invalid duration"},
+		},
+		{
+			name: "mapping where a value belongs",
+			file: "log_level:\n  a: b\n",
+			want: []string{"line 2", "log_level", "want a single value"},
+		},
+		{
+			name: "unknown env variable",
+			env:  []string{"MARKETD_SOURCES_YAHO_RATE=5/s"},
+			want: []string{"MARKETD_SOURCES_YAHO_RATE is not a marketd setting"},
+		},
+		{
+			name:      "unknown flag key",
+			overrides: map[string]string{"sources.yahoo.rte": "1/s"},
+			want:      []string{`unknown config key "sources.yahoo.rte"`},
+		},
+		{
+			name:    "unknown scheme",
+			env:     []string{"MARKETD_DATABASE=postgres://u:s3cret@db/x"},
+			want:    []string{"environment MARKETD_DATABASE", "database", `unknown scheme "postgres"`},
+			notWant: "s3cret",
+		},
+		{
+			name:    "malformed mysql URL hides the password",
+			file:    "database: mysql://root:s3cret@db:port/marketd\n",
+			want:    []string{"{file}:1", "database", "malformed mysql URL", "invalid port"},
+			notWant: "s3cret",
+		},
+		{
+			name:    "mysql URL without database",
+			env:     []string{"MARKETD_DATABASE=mysql://root:s3cret@db:3306"},
+			want:    []string{"database", "must name one database"},
+			notWant: "s3cret",
+		},
+		{
+			name: "sqlite without path",
+			env:  []string{"MARKETD_DATABASE=sqlite:"},
+			want: []string{"no file path"},
+		},
+		{
+			name: "several bad values reported together",
+			file: "log_level: loud\ndatabase_pool:\n  max_open: 2\n  max_idle: 3\n",
+			want: []string{`{file}:1: log_level: "loud" is not debug`, "{file}:4: database_pool.max_idle: 3 is above database_pool.max_open (2)"},
+		},
+		{
+			name:      "bad source URL",
+			overrides: map[string]string{"sources.naver.polling_url": "polling.finance.naver.com"},
+			want:      []string{"flag: sources.naver.polling_url", "not an http(s) URL"},
+		},
+		{
+			name: "bad initial history",
+			file: "collector:\n  initial_history: 1 year\n",
+			want: []string{"line 2", "collector.initial_history", "want Ny or Nd"},
+		},
+		{
+			name: "bad listen address",
+			env:  []string{"MARKETD_HTTP_LISTEN=9108"},
+			want: []string{"environment MARKETD_HTTP_LISTEN: http.listen", "not host:port"},
+		},
+		{
+			name: "missing explicit file",
+			want: []string{"config file", "does not exist"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			path := ""
+			switch {
+			case tt.file != "":
+				path = writeFile(t, tt.file)
+			case tt.name == "missing explicit file":
+				path = filepath.Join(t.TempDir(), "nope.yaml")
+			}
+			_, err := Load(Options{Path: path, Environ: tt.env, Overrides: tt.overrides})
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, w := range tt.want {
+				w = strings.ReplaceAll(w, "{file}", path)
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if tt.notWant != "" && strings.Contains(err.Error(), tt.notWant) {
+				t.Errorf("error %q contains %q", err, tt.notWant)
+			}
+		})
+	}
+}
+
+func TestKeysAndEnvNames(t *testing.T) {
+	got := map[string]string{}
+	for _, k := range Keys() {
+		got[k.Path] = k.Env
+	}
+	for path, env := range map[string]string{
+		"database":                    "MARKETD_DATABASE",
+		"database.auto_migrate":       "MARKETD_DATABASE_AUTO_MIGRATE",
+		"database_pool.max_open":      "MARKETD_DATABASE_POOL_MAX_OPEN",
+		"sources.yahoo.rate":          "MARKETD_SOURCES_YAHOO_RATE",
+		"sources.naver.polling_batch": "MARKETD_SOURCES_NAVER_POLLING_BATCH",
+		"sources.naver.max_cooldown":  "MARKETD_SOURCES_NAVER_MAX_COOLDOWN",
+		"collector.initial_history":   "MARKETD_COLLECTOR_INITIAL_HISTORY",
+		"http.listen":                 "MARKETD_HTTP_LISTEN",
+	} {
+		if got[path] != env {
+			t.Errorf("key %s: env %q, want %q", path, got[path], env)
+		}
+	}
+	if len(got) != 30 {
+		t.Errorf("%d keys, want 30: %v", len(got), got)
+	}
+}
+
+// TestREADMEDocumentsEveryKey keeps the README's configuration table true.
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(readme), "`"+k.Path+"`") {
+			t.Errorf("README.md does not document key %s", k.Path)
+		}
+	}
+}
+
+func TestSpan(t *testing.T) {
+	tests := []struct {
+		in   string
+		from market.Date
+		want market.Date
+	}{
+		{"1y", market.NewDate(2025, 6, 30), market.NewDate(2024, 6, 30)},
+		{"1y", market.NewDate(2024, 2, 29), market.NewDate(2023, 3, 1)},
+		{"365d", market.NewDate(2024, 12, 31), market.NewDate(2024, 1, 1)},
+		{"10y", market.NewDate(2026, 11, 23), market.NewDate(2016, 11, 23)},
+	}
+	for _, tt := range tests {
+		s, err := ParseSpan(tt.in)
+		if err != nil {
+			t.Fatalf("ParseSpan(%q): %v", tt.in, err)
+		}
+		if got := s.Before(tt.from); got != tt.want {
+			t.Errorf("%s before %s = %s, want %s", tt.in, tt.from, got, tt.want)
+		}
+		if s.String() != tt.in {
+			t.Errorf("ParseSpan(%q).String() = %q", tt.in, s.String())
+		}
+	}
+	for _, bad := range []string{"", "y", "1", "1w", "-1y", "1.5y"} {
+		if _, err := ParseSpan(bad); err == nil {
+			t.Errorf("ParseSpan(%q) succeeded, want an error", bad)
+		}
+	}
+}

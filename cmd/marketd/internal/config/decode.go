@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decodeNode walks a YAML node alongside the Config struct. yaml.v3 parses
+// the file; the walk is ours because yaml.v3's KnownFields errors name a Go
+// type ("field rat not found in type config.Yahoo") where an operator needs
+// the key path and line ("line 7: unknown key sources.yahoo.rat").
+// Keys absent from the file keep their defaults; an empty value (key:) too.
+func decodeNode(n *yaml.Node, v reflect.Value, path string, set func(path string, line int)) error {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return decodeNode(n.Content[0], v, path, set)
+	}
+	if n.Kind == yaml.AliasNode {
+		return decodeNode(n.Alias, v, path, set)
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	t := v.Type()
+	switch {
+	case isSection(t):
+		return decodeSection(n, v, path, set)
+	case t.Kind() == reflect.Slice && isSection(t.Elem()):
+		if n.Kind != yaml.SequenceNode {
+			return fmt.Errorf("line %d: %s: want a list", n.Line, path)
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), set); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+		set(path, n.Line)
+		return nil
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		if n.Kind != yaml.SequenceNode {
+			return fmt.Errorf("line %d: %s: want a list of strings", n.Line, path)
+		}
+		items := make([]string, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: %s: want a list of strings", item.Line, path)
+			}
+			items = append(items, item.Value)
+		}
+		v.Set(reflect.ValueOf(items))
+		set(path, n.Line)
+		return nil
+	case t.Kind() == reflect.Map:
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			return fmt.Errorf("line %d: %s: %w", n.Line, path, err)
+		}
+		set(path, n.Line)
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: %s: want a single value, not a %s", n.Line, path, kindName(n.Kind))
+	}
+	if err := setString(v, n.Value); err != nil {
+		return fmt.Errorf("line %d: %s: %w", n.Line, path, err)
+	}
+	set(path, n.Line)
+	return nil
+}
+
+func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, int)) error {
+	fields := fieldsOf(v.Type())
+	if n.Kind == yaml.ScalarNode {
+		for _, f := range fields {
+			if f.scalar {
+				return decodeNode(n, v.FieldByIndex(f.index), path, set)
+			}
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: %s: want a mapping of keys, not a %s", n.Line, orTop(path), kindName(n.Kind))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		var match *field
+		for j := range fields {
+			if fields[j].name == k.Value {
+				match = &fields[j]
+				break
+			}
+		}
+		if match == nil {
+			return fmt.Errorf("line %d: unknown key %q", k.Line, join(path, k.Value))
+		}
+		p := join(path, match.name)
+		if match.scalar {
+			p = path // database.url is the key "database"
+		}
+		if err := decodeNode(val, v.FieldByIndex(match.index), p, set); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "top level"
+	}
+	return path
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	}
+	return "document"
+}

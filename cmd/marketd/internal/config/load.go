@@ -1,0 +1,122 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultPath is the file read when --config is not given, if it exists.
+const DefaultPath = "marketd.yaml"
+
+// testEnvPrefix marks variables that belong to the test suites
+// (MARKETD_TEST_MYSQL), not to the configuration.
+const testEnvPrefix = "MARKETD_TEST_"
+
+// Options says where Load finds the configuration.
+type Options struct {
+	// Path is the YAML file. Empty means DefaultPath if it exists, else
+	// defaults only. A Path given explicitly must exist.
+	Path string
+	// Environ is the process environment as os.Environ returns it.
+	Environ []string
+	// Overrides are key=value pairs from flags; they win over the file and
+	// the environment.
+	Overrides map[string]string
+}
+
+// Load builds the configuration: defaults, then the file, then the
+// environment, then the flags, then checks every value. Errors name the key
+// and where its value came from; a file name may be printed, a value that
+// may hold a secret is not.
+func Load(opts Options) (Config, error) {
+	cfg := Default()
+	v := reflect.ValueOf(&cfg).Elem()
+	origin := map[string]string{}
+
+	path := opts.Path
+	if path == "" {
+		if _, err := os.Stat(DefaultPath); err == nil {
+			path = DefaultPath
+		}
+	}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return Config{}, fmt.Errorf("config file %s does not exist", path)
+			}
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+		var doc yaml.Node
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+		err = decodeNode(&doc, v, "", func(key string, line int) {
+			origin[key] = fmt.Sprintf("%s:%d", path, line)
+		})
+		if err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+
+	if err := applyEnv(v, opts.Environ, origin); err != nil {
+		return Config{}, err
+	}
+
+	keys := make([]string, 0, len(opts.Overrides))
+	for k := range opts.Overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		lv, ok := lookup(v, k)
+		if !ok {
+			return Config{}, fmt.Errorf("flag: unknown config key %q", k)
+		}
+		if err := setString(lv, opts.Overrides[k]); err != nil {
+			return Config{}, fmt.Errorf("flag: %s: %w", k, err)
+		}
+		origin[k] = "flag"
+	}
+
+	if err := cfg.validate(origin); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// applyEnv sets every key whose MARKETD_* variable is set. A MARKETD_*
+// variable that names no key is an error: a misspelt override that is
+// silently ignored is worse than none.
+func applyEnv(v reflect.Value, environ []string, origin map[string]string) error {
+	byEnv := map[string]string{}
+	for _, k := range Keys() {
+		byEnv[k.Env] = k.Path
+	}
+	for _, kv := range environ {
+		name, val, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "MARKETD_") || strings.HasPrefix(name, testEnvPrefix) {
+			continue
+		}
+		key, ok := byEnv[name]
+		if !ok {
+			return fmt.Errorf("environment: %s is not a marketd setting (see the configuration table in README.md)", name)
+		}
+		lv, _ := lookup(v, key)
+		if err := setString(lv, val); err != nil {
+			return fmt.Errorf("environment %s: %s: %w", name, key, err)
+		}
+		origin[key] = "environment " + name
+	}
+	return nil
+}

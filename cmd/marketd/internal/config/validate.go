@@ -1,0 +1,146 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/marketd/marketd/sources/httpx"
+)
+
+// checker collects every invalid value, each named by its key and where the
+// value came from, so one start-up reports them all.
+type checker struct {
+	origin map[string]string
+	errs   []error
+}
+
+func (c *checker) fail(key string, format string, args ...any) {
+	where := c.origin[key]
+	if where == "" {
+		where = "default"
+	}
+	c.errs = append(c.errs, fmt.Errorf("%s: %s: %s", where, key, fmt.Sprintf(format, args...)))
+}
+
+func (c *checker) check(key string, err error) {
+	if err != nil {
+		c.fail(key, "%v", err)
+	}
+}
+
+func (c *checker) atLeast(key string, v, lowest int) {
+	if v < lowest {
+		c.fail(key, "%d is below the minimum %d", v, lowest)
+	}
+}
+
+func (cfg Config) validate(origin map[string]string) error {
+	c := &checker{origin: origin}
+	c.check("database", checkDatabaseURL(cfg.Database.URL))
+	cfg.DatabasePool.validate(c)
+	switch cfg.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		c.fail("log_level", "%q is not debug, info, warn or error", cfg.LogLevel)
+	}
+	y := cfg.Sources.Yahoo
+	c.check("sources.yahoo.base_url", checkHTTPURL(y.BaseURL))
+	y.Transport.validate(c, "sources.yahoo")
+	n := cfg.Sources.Naver
+	c.check("sources.naver.fchart_url", checkHTTPURL(n.FchartURL))
+	c.check("sources.naver.api_url", checkHTTPURL(n.APIURL))
+	c.check("sources.naver.polling_url", checkHTTPURL(n.PollingURL))
+	c.check("sources.naver.mobile_url", checkHTTPURL(n.MobileURL))
+	c.atLeast("sources.naver.polling_batch", n.PollingBatch, 1)
+	n.Transport.validate(c, "sources.naver")
+	c.atLeast("collector.restatement_sessions", cfg.Collector.RestatementSessions, 0)
+	if cfg.Collector.InitialHistory == (Span{}) {
+		c.fail("collector.initial_history", "must be longer than 0d")
+	}
+	if cfg.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(cfg.HTTP.Listen); err != nil {
+			c.fail("http.listen", "%q is not host:port (e.g. 127.0.0.1:9108)", cfg.HTTP.Listen)
+		}
+	}
+	// New sections add their checks here, e.g. cfg.Email.validate(c).
+	return errors.Join(c.errs...)
+}
+
+func (p DatabasePool) validate(c *checker) {
+	c.atLeast("database_pool.max_open", p.MaxOpen, 1)
+	c.atLeast("database_pool.max_idle", p.MaxIdle, 0)
+	if p.MaxIdle > p.MaxOpen {
+		c.fail("database_pool.max_idle", "%d is above database_pool.max_open (%d)", p.MaxIdle, p.MaxOpen)
+	}
+	if p.ConnMaxLifetime < 0 {
+		c.fail("database_pool.conn_max_lifetime", "must not be negative")
+	}
+	if p.ConnMaxIdleTime < 0 {
+		c.fail("database_pool.conn_max_idle_time", "must not be negative")
+	}
+}
+
+func (t Transport) validate(c *checker, section string) {
+	_, err := httpx.ParseRate(t.Rate)
+	c.check(section+".rate", err)
+	c.atLeast(section+".burst", t.Burst, 1)
+	if t.Timeout <= 0 {
+		c.fail(section+".timeout", "must be positive")
+	}
+	if strings.TrimSpace(t.UserAgent) == "" {
+		c.fail(section+".user_agent", "must not be empty: the sites refuse clients without a browser User-Agent")
+	}
+	c.atLeast(section+".max_attempts", t.MaxAttempts, 1)
+	if t.MaxCooldown <= 0 {
+		c.fail(section+".max_cooldown", "must be positive")
+	}
+	c.atLeast(section+".workers", t.Workers, 1)
+}
+
+// checkDatabaseURL accepts mysql://user:pass@host[:port]/dbname[?params]
+// and sqlite:path. Its errors never repeat the URL: it may hold a password.
+func checkDatabaseURL(raw string) error {
+	scheme, rest, ok := strings.Cut(raw, ":")
+	if !ok || scheme == "" {
+		return errors.New("not a URL: want mysql://user:pass@host:3306/dbname or sqlite:path/to/file.db")
+	}
+	switch strings.ToLower(scheme) {
+	case SchemeSQLite:
+		if rest == "" {
+			return errors.New("sqlite: URL has no file path: want sqlite:path/to/file.db")
+		}
+		if strings.HasPrefix(rest, "//") {
+			return errors.New("write sqlite:path/to/file.db or sqlite:/absolute/path.db, without //")
+		}
+		return nil
+	case SchemeMySQL:
+		u, err := url.Parse(raw)
+		if err != nil {
+			// url.Error quotes the whole URL, password included: say only what is wrong.
+			var ue *url.Error
+			if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "port") {
+				return errors.New("malformed mysql URL: invalid port (URL not shown: it may hold a password)")
+			}
+			return errors.New("malformed mysql URL (not shown: it may hold a password); want mysql://user:pass@host:3306/dbname, with special characters in the password percent-encoded")
+		}
+		if u.Host == "" {
+			return errors.New("mysql URL has no host: want mysql://user:pass@host:3306/dbname")
+		}
+		if db := strings.Trim(u.Path, "/"); db == "" || strings.Contains(db, "/") {
+			return errors.New("mysql URL must name one database: mysql://user:pass@host:3306/dbname")
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown scheme %q: want mysql://… or sqlite:…", scheme)
+}
+
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+)
+
+// newLogger logs to w as text for a person at a terminal and as JSON for
+// journald and log collectors. Secrets never reach it: the database is
+// named by its redacted URL and credentials are never passed as attributes.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level)) // validated by config.Load
+	opts := &slog.HandlerOptions{Level: lv}
+	if isTerminal(w) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

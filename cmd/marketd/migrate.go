@@ -1,0 +1,28 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newMigrateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database schema migrations",
+		Long: `Apply the schema migrations embedded in the binary that the database has not had yet.
+Every other command does this at start unless database.auto_migrate is false.`,
+		Example: `  marketd migrate
+  MARKETD_DATABASE='mysql://marketd:secret@db:3306/marketd' marketd migrate`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			if err := st.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			writeSummary(a.stdout, "migrate: schema of %s is up to date", a.databaseName())
+			return nil
+		},
+	}
+}

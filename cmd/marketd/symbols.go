@@ -1,0 +1,279 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+func newSymbolsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "symbols",
+		Short: "Add, list and remove the instruments marketd collects",
+		Example: `  marketd symbols add --source yahoo AAPL MSFT
+  marketd symbols list --source naver
+  marketd symbols remove --source yahoo MSFT`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q for \"marketd symbols\" (want add, list or remove)", args[0])
+			}
+			return usagef("symbols needs a command: add, list or remove")
+		},
+	}
+	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a))
+	return cmd
+}
+
+func newSymbolsAddCmd(a *app) *cobra.Command {
+	var source, mkt string
+	cmd := &cobra.Command{
+		Use:   "add --source yahoo|naver [--market M] SYMBOL...",
+		Short: "Add instruments, or reactivate removed ones",
+		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
+removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
+005930.KS); with --market KOSPI or KOSDAQ a 6-character KRX code becomes CODE.KS or
+CODE.KQ. Naver symbols are 6-character KRX codes. Without --market, Naver instruments
+are XKRX and Yahoo instruments XNYS unless the symbol ends in .KS or .KQ.`,
+		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
+  marketd symbols add --source yahoo AAPL BRK-B
+  marketd symbols add --source yahoo --market KOSDAQ 373220`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			insts, err := newInstruments(source, mkt, args)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			res, err := st.AddInstruments(cmd.Context(), insts)
+			if err != nil {
+				return err
+			}
+			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
+				res.Added, res.Reactivated, res.Unchanged, source)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
+	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols: KOSPI, KOSDAQ, XKRX or XNYS")
+	return cmd
+}
+
+// newInstruments turns command-line symbols into instruments, rejecting
+// the first symbol the source cannot have.
+func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, error) {
+	if err := checkSource(source); err != nil {
+		return nil, err
+	}
+	board, code := "", ""
+	if mkt != "" {
+		m, err := market.LookupMarket(strings.ToUpper(mkt))
+		if err != nil {
+			return nil, usagef("--market: %w", err)
+		}
+		code = m.Code
+		if up := strings.ToUpper(mkt); up == "KOSPI" || up == "KOSDAQ" {
+			board = up
+		}
+	}
+	if source == market.SourceNaver && code != "" && code != market.XKRX {
+		return nil, usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
+	}
+	var out []market.Instrument
+	seen := map[string]bool{}
+	for _, raw := range symbols {
+		sym := normalizeSymbol(raw)
+		in := market.Instrument{Active: true, Market: code, Board: board}
+		switch source {
+		case market.SourceNaver:
+			if !isKRXCode(sym) {
+				return nil, usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
+			}
+			in.Market = market.XKRX
+		case market.SourceYahoo:
+			if sym == "" || strings.ContainsAny(sym, " \t/,") {
+				return nil, usagef("yahoo symbol %q: not a Yahoo symbol", raw)
+			}
+			if board != "" && isKRXCode(sym) {
+				sym = yahooSymbol(sym, board)
+			}
+			switch {
+			case strings.HasSuffix(sym, ".KS"):
+				in.Market, in.Board = market.XKRX, "KOSPI"
+			case strings.HasSuffix(sym, ".KQ"):
+				in.Market, in.Board = market.XKRX, "KOSDAQ"
+			case in.Market == "":
+				in.Market = market.XNYS
+			}
+		}
+		in.Key = market.Key{Source: source, Symbol: sym}
+		if !seen[sym] {
+			seen[sym] = true
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+// yahooSymbol spells a KRX code the way Yahoo does: CODE.KS on KOSPI,
+// CODE.KQ on KOSDAQ.
+func yahooSymbol(code, board string) string {
+	if board == "KOSDAQ" {
+		return code + ".KQ"
+	}
+	return code + ".KS"
+}
+
+// isKRXCode reports whether s is a 6-character KRX code: digits and
+// capital letters (0193T0), never parsed as a number.
+func isKRXCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeSymbol upper-cases a symbol: both sites spell symbols in
+// capitals, and "aapl" stored beside "AAPL" would be one stock twice.
+func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+func checkSource(source string) error {
+	switch source {
+	case market.SourceYahoo, market.SourceNaver:
+		return nil
+	case "":
+		return usagef("--source is required: yahoo or naver")
+	}
+	return usagef("--source %q: want yahoo or naver", source)
+}
+
+func newSymbolsListCmd(a *app) *cobra.Command {
+	var source, mkt string
+	var activeOnly bool
+	cmd := &cobra.Command{
+		Use:   "list [--source S] [--market M] [--active]",
+		Short: "List the instruments in the store",
+		Long:  "List instruments as a table on stdout; the summary line goes to stderr.",
+		Example: `  marketd symbols list
+  marketd symbols list --source naver --active`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if source != "" {
+				if err := checkSource(source); err != nil {
+					return err
+				}
+			}
+			f := store.InstrumentFilter{Source: source, ActiveOnly: activeOnly}
+			if mkt != "" {
+				m, err := market.LookupMarket(strings.ToUpper(mkt))
+				if err != nil {
+					return usagef("--market: %w", err)
+				}
+				f.Market = m.Code
+			}
+			st, err := a.openStore(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			insts, err := st.Instruments(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tACTIVE\tNAME")
+			active := 0
+			for _, in := range insts {
+				if in.Active {
+					active++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\n", in.Source, in.Symbol, in.Market, in.Board, in.Active, in.Name)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			writeSummary(a.stderr, "symbols list: %d instruments, %d active", len(insts), active)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "only this `source`: yahoo or naver")
+	cmd.Flags().StringVar(&mkt, "market", "", "only this `market`: XKRX (or KOSPI, KOSDAQ) or XNYS")
+	cmd.Flags().BoolVar(&activeOnly, "active", false, "only active instruments")
+	return cmd
+}
+
+func newSymbolsRemoveCmd(a *app) *cobra.Command {
+	var source string
+	cmd := &cobra.Command{
+		Use:   "remove --source S SYMBOL...",
+		Short: "Stop collecting instruments (their bars are kept)",
+		Long: `Mark instruments inactive: collection stops, stored bars stay. symbols add makes them
+active again. Symbols the store does not know are an error and nothing is changed.`,
+		Example: `  marketd symbols remove --source yahoo MSFT
+  marketd symbols remove --source naver 005930 000660`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSource(source); err != nil {
+				return err
+			}
+			var symbols []string
+			for _, s := range args {
+				if s = normalizeSymbol(s); !slices.Contains(symbols, s) {
+					symbols = append(symbols, s)
+				}
+			}
+			st, err := a.openStore(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			known, err := st.Instruments(cmd.Context(), store.InstrumentFilter{Source: source, Symbols: symbols})
+			if err != nil {
+				return err
+			}
+			if missing := missingSymbols(symbols, known); len(missing) > 0 {
+				return usagef("symbols remove: %s has no %s; nothing changed", source, strings.Join(missing, ", "))
+			}
+			keys := make([]market.Key, len(symbols))
+			for i, s := range symbols {
+				keys[i] = market.Key{Source: source, Symbol: s}
+			}
+			n, err := st.DeactivateInstruments(cmd.Context(), keys)
+			if err != nil {
+				return err
+			}
+			writeSummary(a.stdout, "symbols remove: %d marked inactive, %d already inactive (%s; bars kept)",
+				n, len(keys)-n, source)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
+	return cmd
+}
+
+// missingSymbols returns the symbols not among known, in the order given.
+func missingSymbols(symbols []string, known []market.Instrument) []string {
+	have := map[string]bool{}
+	for _, in := range known {
+		have[in.Symbol] = true
+	}
+	var missing []string
+	for _, s := range symbols {
+		if !have[s] {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}

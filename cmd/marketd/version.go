@@ -1,0 +1,50 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// buildInfo is what the linker stamped into the binary, completed from the
+// Go toolchain's own build information when a plain go build left it empty.
+type buildInfo struct {
+	Version, Commit, Date, Go string
+}
+
+func currentBuild() buildInfo {
+	b := buildInfo{Version: version, Commit: commit, Date: date, Go: runtime.Version()}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && b.Commit == "":
+				b.Commit = s.Value
+			case s.Key == "vcs.time" && b.Date == "":
+				b.Date = s.Value
+			}
+		}
+	}
+	if b.Commit == "" {
+		b.Commit = "unknown"
+	}
+	if b.Date == "" {
+		b.Date = "unknown"
+	}
+	return b
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:         "version",
+		Short:       "Print the version, commit and build date",
+		Example:     "  marketd version",
+		Args:        usageArgs(cobra.NoArgs),
+		Annotations: map[string]string{annotationNoConfig: "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b := a.build
+			writeSummary(a.stdout, "marketd %s (commit %s, built %s, %s)", b.Version, b.Commit, b.Date, b.Go)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,217 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// GapFinder returns the ranges of inst's history within from..to that the
+// store is missing (the validator's gap query).
+type GapFinder func(ctx context.Context, inst market.Instrument, from, to market.Date) ([]Range, error)
+
+// BackfillRequest selects what a backfill fetches.
+type BackfillRequest struct {
+	Filter // Filter{} selects every active instrument (--all)
+	// From defaults to the instrument's listing date, else Config.HistoryStart;
+	// To defaults to the last closed session of its market.
+	From, To market.Date
+	// Gaps, when set, restricts the fetch to the ranges it finds (--gaps-only).
+	Gaps GapFinder
+	// DryRun plans and returns without fetching or recording a run.
+	DryRun bool
+	// Force fetches ranges the watermark says are stored.
+	Force    bool
+	Job      string // "backfill" when empty
+	Progress Progress
+}
+
+// Plan is what a backfill will do.
+type Plan struct {
+	Items    []PlanItem
+	Requests map[string]int           // per source
+	Duration map[string]time.Duration // the source's rate limit applied to its requests; absent when unlimited or unknown
+	Skipped  int                      // instruments already covered
+}
+
+// PlanItem is one instrument's share of a plan.
+type PlanItem struct {
+	Key    market.Key
+	Ranges []Range
+	Note   string // why nothing is fetched, when Ranges is empty
+}
+
+// Backfill fetches history. It commits instrument by instrument (in
+// transactions of Config.WriteBatch bars, ascending) and moves watermarks
+// as it goes, so a rerun after an interruption skips what is stored and
+// resumes each instrument at its first hole. With DryRun it only returns
+// the plan.
+func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary, Plan, error) {
+	if req.Job == "" {
+		req.Job = "backfill"
+	}
+	if req.From != 0 && req.To != 0 && req.From > req.To {
+		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)
+	}
+	p := c.newPlanner()
+	insts, err := p.instruments(ctx, req.Filter)
+	if err != nil {
+		return Summary{}, Plan{}, err
+	}
+	items := make([]item, 0, len(insts))
+	for _, inst := range insts {
+		it, err := c.backfillItem(ctx, p, inst, req)
+		if err != nil {
+			return Summary{}, Plan{}, err
+		}
+		items = append(items, it)
+	}
+	plan := c.plan(items)
+	if req.DryRun {
+		return Summary{}, plan, nil
+	}
+	l, err := c.begin(ctx, req.Job, nil, req.Progress)
+	if err != nil {
+		return Summary{}, plan, err
+	}
+	l.plan(items)
+	c.execute(ctx, items, l, false)
+	s, err := c.end(ctx, l)
+	return s, plan, err
+}
+
+func (c *Collector) backfillItem(ctx context.Context, p *planner, inst market.Instrument, req BackfillRequest) (item, error) {
+	it, last, err := p.base(ctx, inst)
+	if err != nil || it.err != nil {
+		return it, err
+	}
+	from, to := req.From, req.To
+	if from == 0 {
+		from = c.historyStart(inst)
+	}
+	if to == 0 || to > last {
+		to = last
+	}
+	if from > to {
+		it.skip = fmt.Sprintf("nothing between %s and %s", from, to)
+		return it, nil
+	}
+	if req.Gaps != nil {
+		gaps, err := req.Gaps(ctx, inst, from, to)
+		if err != nil {
+			it.err = fmt.Errorf("find gaps of %s in %s..%s: %w", inst.Key, from, to, err)
+			return it, nil
+		}
+		if it.ranges = gaps; len(gaps) == 0 {
+			it.skip = "no gaps"
+		}
+		return it, nil
+	}
+	// Whole history with no known listing date: the source starts where it
+	// has data, and that is the listing date worth remembering, so that a
+	// rerun knows this history is complete.
+	it.learnListing = req.From == 0 && inst.Listed == 0
+	if !req.Force {
+		resume, err := c.resumeFrom(ctx, it, from, to)
+		if err != nil {
+			return it, err
+		}
+		if resume == 0 {
+			it.skip = fmt.Sprintf("already stored %s..%s (force refetches)", from, to)
+			return it, nil
+		}
+		from = resume
+	}
+	it.ranges = []Range{{from, to}}
+	return it, nil
+}
+
+// minHole is how many consecutive sessions without a stored bar make a
+// hole worth fetching: fewer are holidays the calendar does not know (it
+// covers 2000 on) or halts, and re-fetching for them would make every
+// rerun start over.
+const minHole = 5
+
+// resumeFrom returns where fetching from..to has to start given what is
+// stored: the first session of the first hole (committed work is never
+// fetched again), or 0 when nothing is missing. It reads one instrument's dates at a time, so memory stays bounded.
+func (c *Collector) resumeFrom(ctx context.Context, it item, from, to market.Date) (market.Date, error) {
+	bars, err := c.deps.Store.Bars(ctx, it.inst.Key, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("collector: read stored bars of %s: %w", it.inst.Key, err)
+	}
+	if len(bars) == 0 {
+		return from, nil
+	}
+	stored := make(map[market.Date]bool, len(bars))
+	for _, b := range bars {
+		stored[b.Date] = true
+	}
+	var hole []market.Date
+	for _, d := range it.cal.Sessions(from, to) {
+		if stored[d] {
+			hole = hole[:0]
+			continue
+		}
+		hole = append(hole, d)
+		if len(hole) == minHole {
+			return hole[0], nil
+		}
+	}
+	if len(hole) > 0 && hole[len(hole)-1] == to && !stored[to] && it.wm < to {
+		// The newest sessions are missing: not a holiday, just not fetched yet.
+		return hole[0], nil
+	}
+	return 0, nil
+}
+
+func (c *Collector) plan(items []item) Plan {
+	p := Plan{Requests: map[string]int{}, Duration: map[string]time.Duration{}}
+	for _, it := range items {
+		pi := PlanItem{Key: it.inst.Key, Ranges: it.ranges, Note: it.skip}
+		if it.err != nil {
+			pi.Note = it.err.Error()
+		}
+		if it.skip != "" {
+			p.Skipped++
+		}
+		p.Requests[it.inst.Source] += it.requests()
+		p.Items = append(p.Items, pi)
+	}
+	for src, n := range p.Requests {
+		if r := float64(c.cfg.source(src).Rate); r > 0 && !math.IsInf(r, 1) {
+			p.Duration[src] = time.Duration(float64(n) / r * float64(time.Second))
+		}
+	}
+	return p
+}
+
+// String is the plan as the dry run prints it.
+func (p Plan) String() string {
+	var s string
+	for _, it := range p.Items {
+		switch {
+		case len(it.Ranges) > 0:
+			s += fmt.Sprintf("%s: %v\n", it.Key, it.Ranges)
+		default:
+			s += fmt.Sprintf("%s: skip (%s)\n", it.Key, it.Note)
+		}
+	}
+	srcs := make([]string, 0, len(p.Requests))
+	for src := range p.Requests {
+		srcs = append(srcs, src)
+	}
+	sort.Strings(srcs)
+	for _, src := range srcs {
+		s += fmt.Sprintf("%s: %d requests", src, p.Requests[src])
+		if d, ok := p.Duration[src]; ok {
+			s += fmt.Sprintf(", about %s at the configured rate", d.Round(time.Second))
+		}
+		s += "\n"
+	}
+	return s + fmt.Sprintf("%d instruments, %d already covered\n", len(p.Items), p.Skipped)
+}

@@ -1,0 +1,64 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/marketd/marketd/store"
+)
+
+// CollectRequest selects what an incremental run collects.
+type CollectRequest struct {
+	Filter
+	// Job names the run in the run log ("collect" when empty).
+	Job string
+	// Run, when set, is a run record the caller (the scheduler) starts and
+	// finishes itself: Collect fills its counts, status and results only.
+	Run      *store.Run
+	Progress Progress // nil: none
+}
+
+// Collect brings the selected active instruments up to the last closed
+// session of their markets, re-fetching the restatement window. Failures
+// of single instruments are in the summary (ExitCode 1), not the error;
+// the error is for a run that could not be done or recorded, and wraps
+// ErrInterrupted when ctx ended it.
+func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, error) {
+	if req.Job == "" {
+		req.Job = "collect"
+	}
+	p := c.newPlanner()
+	insts, err := p.instruments(ctx, req.Filter)
+	if err != nil {
+		return Summary{}, err
+	}
+	items := make([]item, 0, len(insts))
+	for _, inst := range insts {
+		it, err := p.collectItem(ctx, inst)
+		if err != nil {
+			return Summary{}, err
+		}
+		items = append(items, it)
+	}
+	l, err := c.begin(ctx, req.Job, req.Run, req.Progress)
+	if err != nil {
+		return Summary{}, err
+	}
+	l.plan(items)
+	c.execute(ctx, items, l, true)
+	return c.end(ctx, l)
+}
+
+// end records the run and turns a cancelled context into ErrInterrupted.
+func (c *Collector) end(ctx context.Context, l *runLog) (Summary, error) {
+	interrupted := ctx.Err() != nil
+	s, err := l.finish(ctx, interrupted)
+	if err != nil {
+		return s, err
+	}
+	if interrupted {
+		return s, fmt.Errorf("collector: %s run %d: %w (%w); committed work is kept, run the same command again to resume",
+			s.Job, s.ID, ErrInterrupted, context.Cause(ctx))
+	}
+	return s, nil
+}

@@ -1,0 +1,169 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+// Source fetches one instrument's bars and actions for a window.
+type Source interface {
+	Fetch(ctx context.Context, inst market.Instrument, from, to market.Date) (market.Series, error)
+}
+
+// BatchSource answers the latest session of many instruments in a few
+// requests (Naver's polling feed). Instruments it does not answer are
+// absent from the map.
+type BatchSource interface {
+	Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error)
+}
+
+// Store is the part of the store the collector uses.
+type Store interface {
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+	AddInstruments(ctx context.Context, insts []market.Instrument) (store.AddResult, error)
+	Watermarks(ctx context.Context, source string) (map[market.Key]market.Date, error)
+	Write(ctx context.Context, batch []store.Write) (store.WriteResult, error)
+	Bars(ctx context.Context, key market.Key, from, to market.Date) ([]market.Bar, error)
+	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
+	StartRun(ctx context.Context, r *store.Run) error
+	FinishRun(ctx context.Context, r *store.Run) error
+}
+
+// Calendar is a market's trading calendar (validate/calendar).
+type Calendar interface {
+	Sessions(from, to market.Date) []market.Date
+	Prev(d market.Date) market.Date
+	LastClosed(now time.Time) market.Date
+}
+
+// SourceConfig tunes the work on one source.
+type SourceConfig struct {
+	// Workers is how many instruments are in flight at once (default 4).
+	Workers int
+	// Rate is the request budget of the source's hosts; it only feeds
+	// dry-run plans and ETAs (the transport enforces it). 0 = unknown.
+	Rate rate.Limit
+	// PollingBatch is how many instruments one BatchSource call gets
+	// (default 50).
+	PollingBatch int
+	// CompareOverlap detects rewritten history by comparing the re-fetched
+	// restatement window with stored closes; for sources that serve
+	// split-adjusted prices without split events (Naver).
+	CompareOverlap bool
+}
+
+// Config is the collector's configuration.
+type Config struct {
+	Host string // recorded in runs; os.Hostname when empty
+	// RestatementSessions is how many recent sessions every run re-fetches
+	// (default 5); older bars are marked final.
+	RestatementSessions int
+	// InitialHistory returns where a new instrument's history starts given
+	// the last closed session (default: one year before it).
+	InitialHistory func(to market.Date) market.Date
+	// HistoryStart is the earliest date asked for when an instrument's
+	// listing date is unknown (default 1980-01-01): the source returns what
+	// exists.
+	HistoryStart market.Date
+	// WriteBatch bounds the bars of one write transaction (default 2000).
+	WriteBatch int
+	Sources    map[string]SourceConfig
+}
+
+func (c Config) withDefaults() Config {
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
+	}
+	if c.RestatementSessions < 1 {
+		c.RestatementSessions = 5
+	}
+	if c.InitialHistory == nil {
+		c.InitialHistory = func(to market.Date) market.Date { return to.AddDays(-365) }
+	}
+	if c.HistoryStart == 0 {
+		c.HistoryStart = market.NewDate(1980, time.January, 1)
+	}
+	if c.WriteBatch < 1 {
+		c.WriteBatch = 2000
+	}
+	return c
+}
+
+func (c Config) source(name string) SourceConfig {
+	sc := c.Sources[name]
+	if sc.Workers < 1 {
+		sc.Workers = 4
+	}
+	if sc.PollingBatch < 1 {
+		sc.PollingBatch = 50
+	}
+	return sc
+}
+
+// Deps are the collector's collaborators.
+type Deps struct {
+	Sources   map[string]Source // by source name (market.SourceYahoo, …)
+	Store     Store
+	Calendars func(market string) (Calendar, error)
+	Log       *slog.Logger     // slog.Default() when nil
+	Now       func() time.Time // time.Now when nil
+	// Stats returns the transport's counters per source name; a run
+	// records the difference between its end and its start. Nil = none.
+	Stats func() map[string]httpx.Stats
+}
+
+// Collector runs collect and backfill jobs.
+type Collector struct {
+	cfg  Config
+	deps Deps
+}
+
+// New returns a Collector.
+func New(cfg Config, deps Deps) (*Collector, error) {
+	switch {
+	case deps.Store == nil:
+		return nil, errors.New("collector: no store")
+	case deps.Calendars == nil:
+		return nil, errors.New("collector: no calendar lookup")
+	case len(deps.Sources) == 0:
+		return nil, errors.New("collector: no sources")
+	}
+	for name, s := range deps.Sources {
+		if s == nil {
+			return nil, fmt.Errorf("collector: source %q is nil", name)
+		}
+	}
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Collector{cfg: cfg.withDefaults(), deps: deps}, nil
+}
+
+// Filter selects instruments; zero fields select everything.
+type Filter struct {
+	Source  string
+	Market  string
+	Symbols []string
+}
+
+// Range is an inclusive span of trading dates.
+type Range struct{ From, To market.Date }
+
+func (r Range) String() string { return r.From.String() + ".." + r.To.String() }
+
+// ErrInterrupted is returned when the context ends a run early. Everything
+// committed so far stays; running the same command again resumes.
+var ErrInterrupted = errors.New("interrupted")

@@ -1,0 +1,149 @@
+package collector
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// Status is a run's progress so far.
+type Status struct {
+	Done, Total int // instruments
+	Failed      int
+	Rows        int   // bars inserted or changed
+	Requests    int64 // sent, retries included
+	Throttled   int64 // 429 answers
+	Waited      time.Duration
+	// ETA is the remaining planned requests over the configured rate of
+	// the slowest source; 0 when the rate is unknown or unlimited.
+	ETA time.Duration
+}
+
+// Progress reports a run's progress. Calls come from several workers;
+// implementations serialise them.
+type Progress interface {
+	Start(Status)
+	Update(Status)
+	Finish(Status)
+}
+
+// NewProgress returns a progress bar on f when it is a terminal, else
+// periodic log lines on log.
+func NewProgress(f *os.File, log *slog.Logger, every time.Duration) Progress {
+	if f != nil && term.IsTerminal(int(f.Fd())) {
+		return NewBar(f)
+	}
+	return NewLogProgress(log, every)
+}
+
+// Bar draws a progress bar.
+type Bar struct {
+	w   io.Writer
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+// NewBar returns a Bar drawing on w.
+func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
+
+// Start draws an empty bar for st.Total instruments.
+func (b *Bar) Start(st Status) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.bar = progressbar.NewOptions(st.Total,
+		progressbar.OptionSetWriter(b.w),
+		progressbar.OptionSetDescription("instruments"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200*time.Millisecond),
+	)
+	b.describe(st)
+}
+
+// Update moves the bar and its counters.
+func (b *Bar) Update(st Status) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.bar == nil {
+		return
+	}
+	b.describe(st)
+	_ = b.bar.Set(st.Done) // a write error on the terminal is not worth failing a run
+}
+
+// Finish draws the final counts and leaves the bar on screen.
+func (b *Bar) Finish(st Status) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.bar != nil {
+		b.describe(st)
+		_ = b.bar.Finish()
+		fmt.Fprintln(b.w)
+	}
+}
+
+func (b *Bar) describe(st Status) {
+	b.bar.Describe(fmt.Sprintf("%d failed, %d rows, %d requests, %d×429 (waited %s), ETA %s",
+		st.Failed, st.Rows, st.Requests, st.Throttled, st.Waited.Round(time.Second), eta(st.ETA)))
+}
+
+func eta(d time.Duration) string {
+	if d <= 0 {
+		return "?"
+	}
+	return d.Round(time.Second).String()
+}
+
+// LogProgress logs a line at most every interval, and at start and end.
+type LogProgress struct {
+	log   *slog.Logger
+	every time.Duration
+	mu    sync.Mutex
+	last  time.Time
+}
+
+// NewLogProgress returns a LogProgress (every defaults to 30s).
+func NewLogProgress(log *slog.Logger, every time.Duration) *LogProgress {
+	if log == nil {
+		log = slog.Default()
+	}
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	return &LogProgress{log: log, every: every}
+}
+
+// Start logs the plan's size.
+func (p *LogProgress) Start(st Status) {
+	p.mu.Lock()
+	p.last = time.Now()
+	p.mu.Unlock()
+	p.line("run started", st)
+}
+
+// Update logs when the interval has passed.
+func (p *LogProgress) Update(st Status) {
+	p.mu.Lock()
+	due := time.Since(p.last) >= p.every
+	if due {
+		p.last = time.Now()
+	}
+	p.mu.Unlock()
+	if due {
+		p.line("progress", st)
+	}
+}
+
+// Finish logs the final counts.
+func (p *LogProgress) Finish(st Status) { p.line("run finished", st) }
+
+func (p *LogProgress) line(msg string, st Status) {
+	p.log.Info(msg, "done", st.Done, "total", st.Total, "failed", st.Failed, "rows", st.Rows,
+		"requests", st.Requests, "throttled", st.Throttled, "waited", st.Waited.Round(time.Second), "eta", eta(st.ETA))
+}

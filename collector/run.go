@@ -1,0 +1,231 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/store"
+)
+
+// Run result statuses, as store.RunResult.Status holds them.
+const (
+	statusOK      = "ok"
+	statusFailed  = "failed"
+	statusNoData  = "nodata"
+	statusSkipped = "skipped"
+)
+
+// result is one item's outcome.
+type result struct {
+	rr          store.RunResult
+	wr          store.WriteResult
+	refetched   string // why the whole history was fetched again
+	interrupted bool   // the context ended it; not recorded as a failure
+	rateLimited bool   // the host kept answering 429: stop asking it this run
+	requests    int    // planned requests, for the ETA
+}
+
+// Summary is a finished run, for the CLI's summary line and exit code.
+type Summary struct {
+	store.Run
+	NoData    int // instruments the source had nothing for (counted in OK)
+	Refetched int // instruments whose whole history was fetched again
+}
+
+// ExitCode is 0 when every instrument succeeded and 1 when any failed.
+func (s Summary) ExitCode() int {
+	if s.Failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// String is the one-line summary: counts, and what failed and why.
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d ok, %d failed, %d skipped", s.Job, s.Status, s.OK, s.Failed, s.Skipped)
+	if s.NoData > 0 {
+		fmt.Fprintf(&b, " (%d without data)", s.NoData)
+	}
+	fmt.Fprintf(&b, "; rows %d inserted, %d changed, %d unchanged; %d requests, %d throttled, %d retries",
+		s.Inserted, s.Changed, s.Unchanged, s.Requests, s.Throttled, s.Retries)
+	if s.Refetched > 0 {
+		fmt.Fprintf(&b, "; %d histories refetched", s.Refetched)
+	}
+	if !s.Finished.IsZero() {
+		fmt.Fprintf(&b, "; %s", s.Finished.Sub(s.Started).Round(time.Millisecond))
+	}
+	var failed []string
+	for _, r := range s.Results {
+		if r.Status == statusFailed {
+			failed = append(failed, r.Key.String()+": "+r.Error)
+		}
+	}
+	if len(failed) > 3 {
+		failed = append(failed[:3], fmt.Sprintf("and %d more", len(failed)-3))
+	}
+	if len(failed) > 0 {
+		b.WriteString("; failed: " + strings.Join(failed, "; "))
+	}
+	return b.String()
+}
+
+// runLog accumulates a run's outcome as items finish. Results are small
+// (no bars), so holding them all is fine.
+type runLog struct {
+	c        *Collector
+	run      *store.Run
+	owned    bool // this package starts and finishes the run record
+	progress Progress
+	stats0   map[string]httpx.Stats
+
+	mu        sync.Mutex
+	sum       Summary
+	total     int
+	remaining map[string]int // planned requests not yet done, per source
+}
+
+// begin starts a run record for job, or fills run when the caller (the
+// scheduler) keeps the record itself.
+func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Progress) (*runLog, error) {
+	l := &runLog{c: c, run: run, progress: p, remaining: map[string]int{}}
+	if c.deps.Stats != nil {
+		l.stats0 = c.deps.Stats()
+	}
+	if l.run == nil {
+		l.owned = true
+		l.run = &store.Run{Job: job, Host: c.cfg.Host, Started: c.deps.Now(), Status: store.RunRunning}
+		if err := c.deps.Store.StartRun(ctx, l.run); err != nil {
+			return nil, fmt.Errorf("collector: record start of %s run: %w", job, err)
+		}
+	}
+	return l, nil
+}
+
+// plan tells the log (and the progress display) what the run will do.
+func (l *runLog) plan(items []item) {
+	l.mu.Lock()
+	l.total = len(items)
+	for _, it := range items {
+		l.remaining[it.inst.Source] += it.requests()
+	}
+	st := l.statusLocked()
+	l.mu.Unlock()
+	if l.progress != nil {
+		l.progress.Start(st)
+	}
+}
+
+func (l *runLog) add(r result) {
+	l.mu.Lock()
+	s := &l.sum
+	if !r.interrupted {
+		s.Results = append(s.Results, r.rr)
+		switch r.rr.Status {
+		case statusOK:
+			s.OK++
+		case statusNoData:
+			s.OK++
+			s.NoData++
+		case statusSkipped:
+			s.Skipped++
+		default:
+			s.Failed++
+		}
+	}
+	s.Inserted += r.wr.Inserted
+	s.Changed += r.wr.Changed
+	s.Unchanged += r.wr.Unchanged
+	if r.refetched != "" {
+		s.Refetched++
+	}
+	l.remaining[r.rr.Key.Source] -= r.requests
+	st := l.statusLocked()
+	l.mu.Unlock()
+	if l.progress != nil {
+		l.progress.Update(st)
+	}
+}
+
+// traffic returns the transport counters since the run began.
+func (l *runLog) traffic() httpx.Stats {
+	var d httpx.Stats
+	if l.c.deps.Stats == nil {
+		return d
+	}
+	for name, now := range l.c.deps.Stats() {
+		s := now.Sub(l.stats0[name])
+		d.Requests += s.Requests
+		d.Throttled += s.Throttled
+		d.Retries += s.Retries
+		d.Waited += s.Waited
+	}
+	return d
+}
+
+func (l *runLog) statusLocked() Status {
+	t := l.traffic()
+	st := Status{Done: len(l.sum.Results), Total: l.total, Failed: l.sum.Failed,
+		Rows: l.sum.Inserted + l.sum.Changed, Requests: t.Requests, Throttled: t.Throttled, Waited: t.Waited}
+	// The limiter, not the workers, sets the pace: remaining requests over
+	// the budget, for the slowest source.
+	for src, n := range l.remaining {
+		if r := float64(l.c.cfg.source(src).Rate); n > 0 && r > 0 && !math.IsInf(r, 1) {
+			st.ETA = max(st.ETA, time.Duration(float64(n)/r*float64(time.Second)))
+		}
+	}
+	return st
+}
+
+// finish records the outcome. interrupted marks a run the context ended.
+func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) {
+	l.mu.Lock()
+	s := l.sum
+	st := l.statusLocked()
+	l.mu.Unlock()
+	if l.progress != nil {
+		l.progress.Finish(st)
+	}
+	t := l.traffic()
+	r := l.run
+	r.OK, r.Failed, r.Skipped = s.OK, s.Failed, s.Skipped
+	r.Inserted, r.Changed, r.Unchanged = s.Inserted, s.Changed, s.Unchanged
+	r.Requests, r.Throttled, r.Retries = int(t.Requests), int(t.Throttled), int(t.Retries)
+	r.Results = s.Results
+	switch {
+	case interrupted:
+		r.Status = store.RunInterrupted
+	case s.Failed > 0 && s.OK == 0:
+		r.Status = store.RunFailed
+	case s.Failed > 0:
+		r.Status = store.RunPartial
+	default:
+		r.Status = store.RunOK
+	}
+	var msg []string
+	if interrupted {
+		msg = append(msg, "interrupted; run the same command again to resume")
+	}
+	if s.Refetched > 0 {
+		msg = append(msg, fmt.Sprintf("%d instruments had their whole history refetched (corporate action or restated history)", s.Refetched))
+	}
+	r.Message = strings.Join(msg, "; ")
+	var err error
+	if l.owned {
+		r.Finished = l.c.deps.Now()
+		// Record the run even when ctx was cancelled: that is when the
+		// record matters most.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if ferr := l.c.deps.Store.FinishRun(fctx, r); ferr != nil {
+			err = fmt.Errorf("collector: record end of %s run %d: %w", r.Job, r.ID, ferr)
+		}
+	}
+	s.Run = *r
+	return s, err
+}

@@ -1,0 +1,156 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/marketd/marketd/store"
+)
+
+// JobSpec is one scheduled job as configured.
+type JobSpec struct {
+	// Name identifies the job in the run log and in slot claims
+	// ("collect-krx"). Unique within a scheduler.
+	Name string `yaml:"name"`
+	// Cron is a 6-field cron expression, seconds first ("0 30 20 * * MON-FRI"),
+	// read in TZ.
+	Cron string `yaml:"cron"`
+	// TZ is the IANA zone the expression is read in ("Asia/Seoul").
+	TZ string `yaml:"tz"`
+	// Source is the data source the job collects from, for the runner ("naver").
+	Source string `yaml:"source,omitempty"`
+	// Market, when set, is the MIC whose calendar decides whether the job
+	// runs on a given day ("XKRX"). Empty: the job runs every scheduled day.
+	Market string `yaml:"market,omitempty"`
+	// Timeout bounds one run; zero means no bound other than shutdown.
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+}
+
+// DefaultJobs returns the job set marketd runs when the configuration names
+// none: collect KRX after its after-hours session, collect US after its
+// close, validate early in the Seoul morning.
+func DefaultJobs() []JobSpec {
+	return []JobSpec{
+		{Name: "collect-krx", Cron: "0 30 20 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 2 * time.Hour},
+		{Name: "collect-us", Cron: "0 30 17 * * MON-FRI", TZ: "America/New_York", Source: "yahoo", Market: "XNYS", Timeout: 2 * time.Hour},
+		{Name: "validate", Cron: "0 0 7 * * *", TZ: "Asia/Seoul", Timeout: time.Hour},
+	}
+}
+
+// Runner executes one run of a job. run is the record being kept in the run
+// log: the runner may fill its counts, Results and Message, and may set its
+// Status to store.RunPartial; the scheduler sets ok, failed or interrupted
+// from the returned error when the runner leaves Status alone. ctx is
+// cancelled at the job's timeout and when a shutdown's grace period ends.
+type Runner func(ctx context.Context, spec JobSpec, run *store.Run) error
+
+// Job is a JobSpec with the Runner that executes it.
+type Job struct {
+	Spec JobSpec
+	Run  Runner
+}
+
+// ErrInvalidJob marks a job set rejected by Validate (and so by New and Reload).
+var ErrInvalidJob = errors.New("schedule: invalid job")
+
+// parser reads 6-field expressions (seconds first) and descriptors
+// (@daily), the same dialect gocron's CronJob(…, true) accepts.
+var parser = cron.NewParser(cron.Second | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// compiled is a validated job ready to schedule.
+type compiled struct {
+	Job
+	loc   *time.Location
+	sched cron.Schedule
+}
+
+// crontab is the expression as gocron reads it: the zone carried in the
+// expression itself, so each job keeps its own zone whatever the
+// scheduler's location.
+func (c *compiled) crontab() string { return "CRON_TZ=" + c.loc.String() + " " + c.Spec.Cron }
+
+// Validate checks a job set and returns an error naming every bad job and
+// field; nil means New or Reload will accept it.
+func Validate(jobs []Job) error {
+	_, err := compile(jobs)
+	return err
+}
+
+func compile(jobs []Job) ([]*compiled, error) {
+	var errs []error
+	seen := make(map[string]bool, len(jobs))
+	out := make([]*compiled, 0, len(jobs))
+	for i, j := range jobs {
+		name := j.Spec.Name
+		bad := func(field, format string, a ...any) {
+			errs = append(errs, fmt.Errorf("%w: schedule.jobs[%d] (%q) %s: %s", ErrInvalidJob, i, name, field, fmt.Sprintf(format, a...)))
+		}
+		if name == "" {
+			bad("name", "empty")
+		} else if seen[name] {
+			bad("name", "duplicate")
+		}
+		seen[name] = true
+		if j.Run == nil {
+			bad("runner", "no runner for this job")
+		}
+		if j.Spec.Timeout < 0 {
+			bad("timeout", "negative (%s)", j.Spec.Timeout)
+		}
+		loc, err := time.LoadLocation(j.Spec.TZ)
+		if j.Spec.TZ == "" {
+			bad("tz", "empty (an IANA zone such as Asia/Seoul)")
+		} else if err != nil {
+			bad("tz", "%v", err)
+		}
+		if strings.HasPrefix(j.Spec.Cron, "TZ=") || strings.HasPrefix(j.Spec.Cron, "CRON_TZ=") {
+			bad("cron", "%q: give the zone in tz, not in the expression", j.Spec.Cron)
+			continue
+		}
+		c := &compiled{Job: j, loc: loc}
+		if loc == nil || j.Spec.TZ == "" {
+			c.loc = time.UTC // still check the expression
+		}
+		s, err := parser.Parse(c.crontab())
+		if err != nil {
+			bad("cron", "%q: %v", j.Spec.Cron, err)
+			continue
+		}
+		c.sched = s
+		out = append(out, c)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Period returns the longest gap between consecutive scheduled times of
+// spec over the four weeks after from: a MON-FRI job's period is its
+// weekend gap. Dead-man checks ("not succeeded within two periods") use it.
+func Period(spec JobSpec, from time.Time) (time.Duration, error) {
+	cs, err := compile([]Job{{Spec: spec, Run: func(context.Context, JobSpec, *store.Run) error { return nil }}})
+	if err != nil {
+		return 0, err
+	}
+	c := cs[0]
+	var longest time.Duration
+	t := c.sched.Next(from)
+	for end := from.Add(28 * 24 * time.Hour); !t.IsZero() && t.Before(end); {
+		n := c.sched.Next(t)
+		if n.IsZero() {
+			break
+		}
+		longest = max(longest, n.Sub(t))
+		t = n
+	}
+	if longest == 0 {
+		return 0, fmt.Errorf("%w: job %q: cron %q fires less than twice in four weeks", ErrInvalidJob, spec.Name, spec.Cron)
+	}
+	return longest, nil
+}

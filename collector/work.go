@@ -1,0 +1,222 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+// process fetches and stores one item, range by range. It never returns
+// an error: the outcome, failures included, is the result.
+func (c *Collector) process(ctx context.Context, src Source, it item) result {
+	res := result{requests: it.requests(), rr: store.RunResult{Key: it.inst.Key}}
+	if len(it.ranges) > 0 {
+		res.rr.From, res.rr.To = it.ranges[0].From, it.ranges[len(it.ranges)-1].To
+	}
+	switch {
+	case it.err != nil:
+		res.rr.Status, res.rr.Error = statusFailed, it.err.Error()
+		return res
+	case it.skip != "":
+		res.rr.Status, res.rr.Error = statusSkipped, it.skip
+		return res
+	}
+	wm := it.wm
+	nodata := 0
+	var first market.Date // the first bar fetched
+	for _, r := range it.ranges {
+		if ctx.Err() != nil {
+			res.interrupted = true
+			return res
+		}
+		series, r, reason, err := c.fetch(ctx, src, it, r)
+		if err == nil {
+			res.refetched = reason
+			if first == 0 && len(series.Bars) > 0 {
+				first = series.Bars[0].Date
+			}
+			var wr store.WriteResult
+			wr, err = c.write(ctx, it, r, series, &wm)
+			res.wr = res.wr.Add(wr)
+			res.rr.Rows += wr.Inserted + wr.Changed + wr.Unchanged
+		}
+		switch {
+		case err == nil && len(series.Bars) == 0, errors.Is(err, market.ErrNoData):
+			nodata++
+		case err != nil && ctx.Err() != nil:
+			res.interrupted = true
+			return res
+		case err != nil:
+			res.rr.Status, res.rr.Error = statusFailed, err.Error()
+			res.rateLimited = errors.Is(err, httpx.ErrRateLimited)
+			return res
+		}
+	}
+	res.rr.Status = statusOK
+	if nodata == len(it.ranges) {
+		res.rr.Status = statusNoData
+	}
+	if res.refetched != "" {
+		res.rr.Error = "whole history refetched: " + res.refetched
+	}
+	if it.learnListing && first != 0 {
+		c.learnListing(ctx, it.inst, first)
+	}
+	return res
+}
+
+// learnListing records first as inst's listing date. Failing to is not
+// worth failing the instrument: the next backfill only fetches it again.
+func (c *Collector) learnListing(ctx context.Context, inst market.Instrument, first market.Date) {
+	inst.Listed = first
+	if _, err := c.deps.Store.AddInstruments(context.WithoutCancel(ctx), []market.Instrument{inst}); err != nil {
+		c.deps.Log.Warn("cannot record listing date", "instrument", inst.Key, "listed", first, "err", err)
+	}
+}
+
+// fetch fetches range r. When the item asks for detection and the answer
+// shows that the stored history was rewritten (a new split, or restated
+// closes in the overlap), it fetches the whole history instead and says why.
+func (c *Collector) fetch(ctx context.Context, src Source, it item, r Range) (market.Series, Range, string, error) {
+	series, err := src.Fetch(ctx, it.inst, r.From, r.To)
+	if err != nil || !it.detect {
+		return series, r, "", err
+	}
+	reason, err := c.stale(ctx, it, r, series)
+	if err != nil || reason == "" {
+		return series, r, "", err
+	}
+	c.deps.Log.Info("stored history is stale; refetching it whole", "instrument", it.inst.Key, "reason", reason)
+	series = market.Series{} // let the window's bars go before the big fetch
+	whole := Range{c.historyStart(it.inst), r.To}
+	series, err = src.Fetch(ctx, it.inst, whole.From, whole.To)
+	if err != nil {
+		return series, whole, reason, fmt.Errorf("refetch whole history %s (%s): %w", whole, reason, err)
+	}
+	return series, whole, reason, nil
+}
+
+func (c *Collector) historyStart(inst market.Instrument) market.Date {
+	if inst.Listed != 0 {
+		return inst.Listed
+	}
+	return c.cfg.HistoryStart
+}
+
+// stale says why the stored history no longer matches the source, or "".
+// The sources serve split-adjusted prices, so a split rewrites every bar
+// before it.
+func (c *Collector) stale(ctx context.Context, it item, r Range, s market.Series) (string, error) {
+	for _, a := range s.Actions {
+		if a.Kind != market.Split || a.Date < r.From {
+			continue
+		}
+		stored, err := c.deps.Store.Actions(ctx, it.inst.Key, a.Date, a.Date)
+		if err != nil {
+			return "", fmt.Errorf("read stored actions of %s: %w", it.inst.Key, err)
+		}
+		known := false
+		for _, sa := range stored {
+			known = known || sa.Kind == market.Split
+		}
+		if !known {
+			return fmt.Sprintf("new split %s:%s on %s", a.Numerator, a.Denominator, a.Date), nil
+		}
+	}
+	if !c.cfg.source(it.inst.Source).CompareOverlap || it.wm < r.From {
+		return "", nil
+	}
+	stored, err := c.deps.Store.Bars(ctx, it.inst.Key, r.From, it.wm)
+	if err != nil {
+		return "", fmt.Errorf("read stored bars of %s: %w", it.inst.Key, err)
+	}
+	closes := make(map[market.Date]market.Decimal, len(stored))
+	for _, b := range stored {
+		closes[b.Date] = b.Close
+	}
+	for _, b := range s.Bars {
+		if old, ok := closes[b.Date]; ok && !sameClose(old, b.Close) {
+			return fmt.Sprintf("stored close %s on %s differs from the source's %s", old, b.Date, b.Close), nil
+		}
+	}
+	return "", nil
+}
+
+// sameClose allows for rounding: one part in 10,000 (KRW closes are whole
+// won; a split moves prices by far more).
+func sameClose(a, b market.Decimal) bool {
+	d := int64(a - b)
+	if d < 0 {
+		d = -d
+	}
+	ref := int64(b)
+	if ref < 0 {
+		ref = -ref
+	}
+	return d*10000 <= ref
+}
+
+// write stores s's bars within r in transactions of at most WriteBatch
+// bars, each moving the watermark (*wm) when r continues the stored
+// history, so an interrupted write leaves a watermark that is true. A
+// write in flight when ctx ends is finished, not abandoned; the next
+// chunk is not started.
+func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series, wm *market.Date) (store.WriteResult, error) {
+	bars := s.Bars
+	for len(bars) > 0 && bars[0].Date < r.From {
+		bars = bars[1:]
+	}
+	for len(bars) > 0 && bars[len(bars)-1].Date > r.To {
+		bars = bars[:len(bars)-1]
+	}
+	var acts []market.Action
+	for _, a := range s.Actions {
+		if a.Date >= r.From && a.Date <= r.To {
+			acts = append(acts, a)
+		}
+	}
+	move := c.continues(it, r, *wm)
+	var total store.WriteResult
+	for first := true; first || len(bars) > 0; first = false {
+		if !first && ctx.Err() != nil {
+			return total, fmt.Errorf("write %s: %w", it.inst.Key, ctx.Err())
+		}
+		n := min(len(bars), c.cfg.WriteBatch)
+		w := store.Write{Key: it.inst.Key, Bars: bars[:n], FinalBefore: it.finalBefore}
+		if first {
+			w.Actions = acts
+		}
+		if move && n > 0 && bars[n-1].Date > *wm {
+			w.Watermark = bars[n-1].Date
+		}
+		if len(w.Bars) == 0 && len(w.Actions) == 0 {
+			break
+		}
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		res, err := c.deps.Store.Write(wctx, []store.Write{w})
+		cancel()
+		if err != nil {
+			return total, fmt.Errorf("store %s (%d bars, %d actions from %s): %w", it.inst.Key, n, len(w.Actions), r, err)
+		}
+		total = total.Add(res)
+		if w.Watermark != 0 {
+			*wm = w.Watermark
+		}
+		bars = bars[n:]
+	}
+	return total, nil
+}
+
+// continues reports whether r starts no later than the first session after
+// the watermark, so storing r leaves no hole below the new watermark.
+func (c *Collector) continues(it item, r Range, wm market.Date) bool {
+	if wm == 0 || r.From <= wm {
+		return true
+	}
+	return len(it.cal.Sessions(wm.AddDays(1), r.From.AddDays(-1))) == 0
+}

@@ -1,0 +1,100 @@
+package market
+
+import (
+	"math"
+	"testing"
+)
+
+func TestDecimalFromFloat(t *testing.T) {
+	tests := []struct {
+		f        float64
+		decimals int
+		want     string
+	}{
+		{129.0399932861328, 2, "129.04"},
+		{275000, 0, "275000"},
+		{274999.99999, 0, "275000"},
+		{0.205, 4, "0.205"},
+		{-1.005, 2, "-1"}, // 1.005 is 1.00499999… in binary
+		{-2.5, 0, "-3"},   // half away from zero
+		{118.27500152587891, 3, "118.275"},
+		{1.23456789, 9, "1.234568"}, // clamped to six digits
+		{0, 2, "0"},
+	}
+	for _, tt := range tests {
+		got, err := DecimalFromFloat(tt.f, tt.decimals)
+		if err != nil {
+			t.Fatalf("DecimalFromFloat(%v, %d): %v", tt.f, tt.decimals, err)
+		}
+		if got.String() != tt.want {
+			t.Errorf("DecimalFromFloat(%v, %d) = %s, want %s", tt.f, tt.decimals, got, tt.want)
+		}
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), 1e20} {
+		if _, err := DecimalFromFloat(bad, 2); err == nil {
+			t.Errorf("DecimalFromFloat(%v) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestParseDecimalRoundTrip(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"275000", "275000"},
+		{"129.040000", "129.04"},
+		{"0.000001", "0.000001"},
+		{"-0.5", "-0.5"},
+		{"+3", "3"},
+		{".25", "0.25"},
+		{"10.", "10"},
+		{"9223372036854.775807", "9223372036854.775807"},
+	}
+	for _, tt := range tests {
+		d, err := ParseDecimal(tt.in)
+		if err != nil {
+			t.Fatalf("ParseDecimal(%q): %v", tt.in, err)
+		}
+		if d.String() != tt.want {
+			t.Errorf("ParseDecimal(%q) = %s, want %s", tt.in, d, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "-", ".", "1,000", "1.2345678", "abc", "1e5", "99999999999999"} {
+		if _, err := ParseDecimal(bad); err == nil {
+			t.Errorf("ParseDecimal(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestDecimalRound(t *testing.T) {
+	tests := []struct {
+		in       string
+		decimals int
+		want     string
+	}{
+		{"129.045", 2, "129.05"},
+		{"129.044999", 2, "129.04"},
+		{"-129.045", 2, "-129.05"},
+		{"275000.5", 0, "275001"},
+	}
+	for _, tt := range tests {
+		d, _ := ParseDecimal(tt.in)
+		if got := d.Round(tt.decimals).String(); got != tt.want {
+			t.Errorf("%s.Round(%d) = %s, want %s", tt.in, tt.decimals, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"1", "129.04", "-0.000001", "9223372036854.775807", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseDecimal(d.String())
+		if err != nil || again != d {
+			t.Fatalf("%q -> %s -> %v (%v)", s, d, again, err)
+		}
+	})
+}

@@ -1,0 +1,153 @@
+package sourcetest
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/korean"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// sise_day.naver's page since it was discontinued, as recorded.
+//
+//go:embed pages/sise_day_gone.html
+var siseDayGone []byte
+
+// siseDay serves the old daily-price page: 410 Gone since 2026-09.
+func (m *Market) siseDay(*http.Request, bool) response {
+	return response{status: http.StatusGone, contentType: "text/html;charset=UTF-8", body: siseDayGone}
+}
+
+func naverText(status int, msg string) response { return text(status, msg) }
+
+// eucKR encodes s for fchart, replacing what EUC-KR cannot hold.
+func eucKR(s string) []byte {
+	b, err := encoding.ReplaceUnsupported(korean.EUCKR.NewEncoder()).Bytes([]byte(s))
+	if err != nil {
+		return []byte(s) // unreachable with ReplaceUnsupported; ASCII fallback
+	}
+	return b
+}
+
+// fchartEmpty is fchart's answer for a code it does not know.
+const fchartEmpty = "<?xml version=\"1.0\" encoding=\"EUC-KR\" ?>\n\n<protocol />\n"
+
+// fchart serves sise.nhn: the count most recent sessions, ascending, in
+// EUC-KR XML laid out byte for byte like the recording.
+func (m *Market) fchart(r *http.Request, drift bool) response {
+	q := r.URL.Query()
+	resp := response{status: http.StatusOK, contentType: "text/xml;charset=EUC-KR"}
+	if tf := q.Get("timeframe"); tf != "" && tf != "day" {
+		return naverText(http.StatusBadRequest, "the simulated market serves timeframe=day only, not "+tf)
+	}
+	count, err := strconv.Atoi(q.Get("count"))
+	if err != nil || count < 1 {
+		return naverText(http.StatusBadRequest, "invalid count "+strconv.Quote(q.Get("count")))
+	}
+	in, ok := m.lookup(market.SourceNaver, q.Get("symbol"))
+	if !ok {
+		resp.body = []byte(fchartEmpty)
+		return resp
+	}
+	hist := m.history(in, m.now(), 0)
+	hist = hist[max(0, len(hist)-count):]
+	resp.body = fchartBody(in.code, in.name, count, in.firstSession(), hist, drift)
+	return resp
+}
+
+func fchartBody(code, name string, count int, origin market.Date, bars []bar, drift bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("<?xml version=\"1.0\" encoding=\"EUC-KR\" ?>\n\n<protocol>\n\n\n\n\t\n\t\n\t\t\t<chartdata symbol=\"")
+	b.WriteString(code)
+	b.WriteString("\" name=\"")
+	b.Write(eucKR(name))
+	fmt.Fprintf(&b, "\" count=\"%d\" timeframe=\"day\" precision=\"0\" origintime=\"%s\">\n", count, origin.Compact())
+	for _, x := range bars {
+		o, h, l, v := x.o, x.h, x.l, x.v
+		if x.halted {
+			o, h, l, v = 0, 0, 0, 0
+		}
+		date := x.date.Compact()
+		if drift {
+			date = strings.ReplaceAll(x.date.String(), "-", ".") // a changed date format
+		}
+		fmt.Fprintf(&b, "\t\t\t\n\t\t\t\t<item data=\"%s|%s|%s|%s|%s|%d\" />\n", date, o, h, l, x.c, v)
+	}
+	b.WriteString("\t\t\t\n\t\n\n\n\t</chartdata>\n</protocol>\n")
+	return b.Bytes()
+}
+
+var siseJSONHeader = []string{"날짜", "시가", "고가", "저가", "종가", "거래량", "외국인소진율"}
+
+// siseJSON serves siseJson.nhn and siseJson.naver: the sessions from
+// startTime to endTime inclusive, as the recorded JavaScript array literal.
+func (m *Market) siseJSON(r *http.Request, drift bool) response {
+	q := r.URL.Query()
+	if tf := q.Get("timeframe"); tf != "" && tf != "day" {
+		return naverText(http.StatusBadRequest, "the simulated market serves timeframe=day only, not "+tf)
+	}
+	from, err1 := market.ParseCompactDate(q.Get("startTime"))
+	to, err2 := market.ParseCompactDate(q.Get("endTime"))
+	if err1 != nil || err2 != nil {
+		return naverText(http.StatusBadRequest, fmt.Sprintf("invalid startTime %q or endTime %q: want YYYYMMDD", q.Get("startTime"), q.Get("endTime")))
+	}
+	var rows []bar
+	ratio := func(market.Date) string { return "" }
+	if in, ok := m.lookup(market.SourceNaver, q.Get("symbol")); ok {
+		ratio = func(d market.Date) string { return foreignRatio(in, d) }
+		for _, b := range m.history(in, m.now(), 0) {
+			if b.date >= from && b.date <= to {
+				rows = append(rows, b)
+			}
+		}
+	}
+	return response{status: http.StatusOK, contentType: "text/plain;charset=UTF-8", body: siseJSONBody(rows, ratio, drift)}
+}
+
+func siseJSONBody(rows []bar, ratio func(market.Date) string, drift bool) []byte {
+	header := siseJSONHeader
+	if drift { // a column inserted: rows grow to eight cells
+		header = append(append(append([]string{}, header[:5]...), "전일비"), header[5:]...)
+	}
+	var b bytes.Buffer
+	b.WriteString("\n [[")
+	for i, h := range header {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + h + "'")
+	}
+	b.WriteString("],\n\n\t\n\t\n")
+	for i, x := range rows {
+		o, h, l, v := x.o, x.h, x.l, x.v
+		if x.halted {
+			o, h, l, v = 0, 0, 0, 0
+		}
+		b.WriteString("\t\t\n")
+		fmt.Fprintf(&b, "[\"%s\", %s, %s, %s, %s, ", x.date.Compact(), o, h, l, x.c)
+		if drift {
+			b.WriteString("0, ")
+		}
+		fmt.Fprintf(&b, "%d, %s]", v, ratio(x.date))
+		if i < len(rows)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("\t\t\n\t\n\n]\n")
+	return b.Bytes()
+}
+
+// foreignRatio is a plausible foreign ownership percentage for one day.
+func foreignRatio(in *instrument, d market.Date) string {
+	base := int64(in.seed%5000) + 500 // 5.00% .. 55.00%
+	rng := rand.New(rand.NewPCG(in.seed, uint64(d)))
+	return strconv.FormatFloat(float64(base+rng.Int64N(41)-20)/100, 'f', -1, 64)
+}

@@ -1,0 +1,107 @@
+package sourcetest
+
+import (
+	"database/sql"
+	"slices"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// Bars returns the ground truth: what a correct collector stores for
+// source ("yahoo" or "naver") and symbol (as that source spells it) over
+// from..to at the market's Now. Prices are split-adjusted as served and
+// rounded to the stored precision (Yahoo: priceHint 2 decimals, Naver:
+// whole won); Yahoo bars carry the dividend-adjusted close. A halted
+// session is Halted with open, high and low missing and volume 0. A
+// session whose regular close has not passed is left out, as sources drop
+// it; a closed one that can still change (before the settle time) has
+// Final false. Yahoo rows served with a null close are left out; other
+// nulls are missing fields. Unknown symbols, and on Yahoo symbols delisted
+// before today, have no bars.
+func (m *Market) Bars(source, symbol string, from, to market.Date) []market.Bar {
+	in, ok := m.lookup(source, symbol)
+	if !ok {
+		return nil
+	}
+	now := m.now()
+	keep := func(d market.Date) bool {
+		return d >= from && d <= to && !now.Before(in.at(d, in.mkt.Close))
+	}
+	var out []market.Bar
+	switch source {
+	case market.SourceYahoo:
+		if in.yahooGone(now) {
+			return nil
+		}
+		rows, _, _ := m.yahooHistory(in, now)
+		for _, r := range rows {
+			if !keep(r.date) || slices.Contains(r.nulls, "close") {
+				continue
+			}
+			b := truthBar(r.bar)
+			b.AdjClose = market.Some(r.adj)
+			for _, f := range r.nulls {
+				switch f {
+				case "open":
+					b.Open = sql.Null[market.Decimal]{}
+				case "high":
+					b.High = sql.Null[market.Decimal]{}
+				case "low":
+					b.Low = sql.Null[market.Decimal]{}
+				case "volume":
+					b.Volume = sql.Null[int64]{}
+				case "adjclose":
+					b.AdjClose = sql.Null[market.Decimal]{}
+				}
+			}
+			out = append(out, b)
+		}
+	case market.SourceNaver:
+		for _, b := range m.history(in, now, 0) {
+			if keep(b.date) {
+				out = append(out, truthBar(b))
+			}
+		}
+	}
+	return out
+}
+
+func truthBar(b bar) market.Bar {
+	out := market.Bar{Date: b.date, Close: b.c, Volume: market.Some(b.v)}
+	if b.halted {
+		out.Halted, out.Volume = true, market.Some[int64](0)
+	} else {
+		out.Open, out.High, out.Low = market.Some(b.o), market.Some(b.h), market.Some(b.l)
+	}
+	out.Final = !b.provisional
+	return out
+}
+
+// Actions returns the corporate actions Yahoo serves for symbol over
+// from..to (dividends split-adjusted to today). Naver serves none.
+func (m *Market) Actions(source, symbol string, from, to market.Date) []market.Action {
+	if source != market.SourceYahoo {
+		return nil
+	}
+	in, ok := m.lookup(source, symbol)
+	now := m.now()
+	if !ok || in.yahooGone(now) {
+		return nil
+	}
+	_, divs, splits := m.yahooHistory(in, now)
+	var out []market.Action
+	for _, d := range divs {
+		if d.date >= from && d.date <= to {
+			out = append(out, market.Action{Date: d.date, Kind: market.Dividend, Amount: d.amount})
+		}
+	}
+	for _, s := range splits {
+		if s.date >= from && s.date <= to {
+			out = append(out, market.Action{Date: s.date, Kind: market.Split,
+				Numerator: market.DecimalFromInt(s.num), Denominator: market.DecimalFromInt(s.den)})
+		}
+	}
+	// Ascending by date; a dividend and a split on one day keep that order.
+	slices.SortStableFunc(out, func(a, b market.Action) int { return int(a.Date - b.Date) })
+	return out
+}

@@ -1,0 +1,10 @@
+// Package store keeps marketd's instruments, daily bars, corporate actions,
+// watermarks, run history and scheduling slots in a SQL database.
+//
+// One implementation serves every database: a Dialect supplies the few
+// things that differ (upsert syntax, migrations, retryable errors, statement
+// size), and the packages store/mysql and store/sqlite open a *Store with
+// theirs. Civil dates travel to SQL as 'YYYY-MM-DD' strings and prices as
+// exact decimal strings, never as time.Time or float64, so neither the
+// driver's time zone nor binary floating point can alter what is stored.
+package store

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// AddInstruments inserts new instruments and reactivates inactive ones,
+// filling in descriptive fields (market, board, currency, name, listing
+// dates) that the stored row lacks. Adding an active instrument again
+// changes nothing.
+func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (AddResult, error) {
+	for _, in := range insts {
+		if in.Source == "" || in.Symbol == "" {
+			return AddResult{}, fmt.Errorf("store: add instrument %q: %w: empty source or symbol", in.Key, ErrInvalid)
+		}
+	}
+	var res AddResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res = AddResult{}
+		now := s.now()
+		for _, in := range insts {
+			var active bool
+			err := tx.QueryRowContext(ctx, `SELECT active FROM instruments WHERE source = ? AND symbol = ?`,
+				in.Source, in.Symbol).Scan(&active)
+			switch {
+			case err == sql.ErrNoRows:
+				_, err = tx.ExecContext(ctx, `INSERT INTO instruments
+					(source, symbol, market, board, currency, name, time_zone, active, listed, delisted, added_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+					in.Source, in.Symbol, in.Market, in.Board, in.Currency, in.Name, timeZone(in.Market),
+					nullDateArg(in.Listed), nullDateArg(in.Delisted), now)
+				if err != nil {
+					return fmt.Errorf("store: add instrument %s: %w", in.Key, err)
+				}
+				res.Added++
+				continue
+			case err != nil:
+				return fmt.Errorf("store: add instrument %s: %w", in.Key, err)
+			}
+			// Fill what is known now and was not before; never erase.
+			_, err = tx.ExecContext(ctx, `UPDATE instruments SET active = 1,
+				market = CASE WHEN ? <> '' THEN ? ELSE market END,
+				board = CASE WHEN ? <> '' THEN ? ELSE board END,
+				currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
+				name = CASE WHEN ? <> '' THEN ? ELSE name END,
+				time_zone = CASE WHEN ? <> '' THEN ? ELSE time_zone END,
+				listed = COALESCE(?, listed),
+				delisted = COALESCE(?, delisted)
+				WHERE source = ? AND symbol = ?`,
+				in.Market, in.Market, in.Board, in.Board, in.Currency, in.Currency, in.Name, in.Name,
+				timeZone(in.Market), timeZone(in.Market), nullDateArg(in.Listed), nullDateArg(in.Delisted),
+				in.Source, in.Symbol)
+			if err != nil {
+				return fmt.Errorf("store: reactivate instrument %s: %w", in.Key, err)
+			}
+			if active {
+				res.Unchanged++
+			} else {
+				res.Reactivated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return AddResult{}, err
+	}
+	return res, nil
+}
+
+func timeZone(code string) string {
+	if code == "" {
+		return ""
+	}
+	m, err := market.LookupMarket(code)
+	if err != nil {
+		return ""
+	}
+	return m.Location.String()
+}
+
+// DeactivateInstruments marks instruments inactive, keeping their bars,
+// and returns how many were active before.
+func (s *Store) DeactivateInstruments(ctx context.Context, keys []market.Key) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, k := range keys {
+			r, err := tx.ExecContext(ctx, `UPDATE instruments SET active = 0 WHERE source = ? AND symbol = ? AND active = 1`,
+				k.Source, k.Symbol)
+			if err != nil {
+				return fmt.Errorf("store: deactivate instrument %s: %w", k, err)
+			}
+			c, err := r.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("store: deactivate instrument %s: %w", k, err)
+			}
+			n += int(c)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Instruments returns the instruments f selects, by source then symbol.
+func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.Instrument, error) {
+	var where []string
+	var args []any
+	if f.Source != "" {
+		where, args = append(where, "source = ?"), append(args, f.Source)
+	}
+	if f.Market != "" {
+		where, args = append(where, "market = ?"), append(args, f.Market)
+	}
+	if len(f.Symbols) > 0 {
+		where = append(where, "symbol IN "+placeholders(len(f.Symbols)))
+		for _, sym := range f.Symbols {
+			args = append(args, sym)
+		}
+	}
+	if f.ActiveOnly {
+		where = append(where, "active = 1")
+	}
+	query := `SELECT source, symbol, market, board, currency, name, active, listed, delisted FROM instruments`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, query+" ORDER BY source, symbol", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read instruments: %w", err)
+	}
+	defer rows.Close()
+	var out []market.Instrument
+	for rows.Next() {
+		var in market.Instrument
+		if err := rows.Scan(&in.Source, &in.Symbol, &in.Market, &in.Board, &in.Currency, &in.Name, &in.Active,
+			dateScanner{&in.Listed}, dateScanner{&in.Delisted}); err != nil {
+			return nil, fmt.Errorf("store: read instruments: %w", err)
+		}
+		out = append(out, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read instruments: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,345 @@
+package mysql_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/url"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+)
+
+// The upsert benchmark's data: 500 instruments × 2,000 sessions.
+const (
+	benchInstruments = 500
+	benchDays        = 2000
+)
+
+func benchKey(i int) market.Key {
+	return market.Key{Source: market.SourceYahoo, Symbol: fmt.Sprintf("S%04d", i)}
+}
+
+// benchDates returns n weekdays from 2010-01-04.
+func benchDates(n int) []market.Date {
+	out := make([]market.Date, 0, n)
+	for d := market.NewDate(2010, 1, 4); len(out) < n; d = d.AddDays(1) {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// benchBars generates instrument i's bars, deterministic and varied.
+func benchBars(i int, dates []market.Date) []market.Bar {
+	bars := make([]market.Bar, len(dates))
+	for j, d := range dates {
+		c := market.Decimal(int64(10_000_000+i*1_000_000+j*10_000) + int64((i*j)%997)*10_000)
+		bars[j] = market.Bar{
+			Date: d, Open: market.Some(c - 50_000), High: market.Some(c + 120_000), Low: market.Some(c - 130_000),
+			Close: c, AdjClose: market.Some(c - c/50), Volume: market.Some(int64(1_000_000 + i*j)),
+		}
+	}
+	return bars
+}
+
+// csvReader streams the same rows as tab-separated text for LOAD DATA.
+func csvReader(instruments int, dates []market.Date, fetched string) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<20)
+		var line []byte
+		for i := range instruments {
+			k := benchKey(i)
+			for _, b := range benchBars(i, dates) {
+				line = append(line[:0], k.Source...)
+				line = append(line, '\t')
+				line = append(line, k.Symbol...)
+				line = append(line, '\t')
+				line = append(line, b.Date.String()...)
+				for _, p := range []market.Decimal{b.Open.V, b.High.V, b.Low.V, b.Close, b.AdjClose.V} {
+					line = append(line, '\t')
+					line = p.Append(line)
+				}
+				line = append(line, '\t')
+				line = strconv.AppendInt(line, b.Volume.V, 10)
+				line = append(line, "\t0\t0\t"...)
+				line = append(line, fetched...)
+				line = append(line, '\n')
+				if _, err := w.Write(line); err != nil {
+					pw.CloseWithError(err)
+					return
+				}
+			}
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	return pr
+}
+
+const loadColumns = `(source, symbol, trade_date, open, high, low, close, adj_close, volume, halted, is_final, fetched_at)`
+
+// loadData bulk-loads the rows into table through LOAD DATA LOCAL INFILE.
+func loadData(ctx context.Context, db *sql.DB, table, handler string, r io.Reader) error {
+	driver.RegisterReaderHandler(handler, func() io.Reader { return r })
+	defer driver.DeregisterReaderHandler(handler)
+	_, err := db.ExecContext(ctx, `LOAD DATA LOCAL INFILE 'Reader::`+handler+`' INTO TABLE `+table+` `+loadColumns)
+	return err
+}
+
+// heapPeak samples the live heap until stopped and returns its peak
+// above the level when it started.
+func heapPeak() (stop func() uint64) {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		if p := peak.Load(); p > base {
+			return p - base
+		}
+		return 0
+	}
+}
+
+// BenchmarkUpsertBars upserts 1,000,000 bars through Store.Write and
+// compares with LOAD DATA LOCAL INFILE of the same rows into an identical
+// table, and with plain per-row INSERTs (measured on a sample), in the
+// same run. Writers run in parallel over the bounded pool, each
+// transaction holding whole instruments, so no two touch the same rows.
+func BenchmarkUpsertBars(b *testing.B) {
+	for _, workers := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("writers=%d", workers), func(b *testing.B) { benchUpsert(b, workers) })
+	}
+}
+
+func benchUpsert(b *testing.B, workers int) {
+	ctx := context.Background()
+	s := openFresh(b, mysql.Config{MaxOpen: workers + 1})
+	db := s.DB()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bars_load LIKE bars`); err != nil {
+		b.Fatal(err)
+	}
+	dates := benchDates(benchDays)
+	const rows = benchInstruments * benchDays
+	const perTx = 5 // instruments per Write call: 10,000 bars per transaction
+	var loadSec, upsertSec, rowSec float64
+	var peak uint64
+	var res store.WriteResult
+	for b.Loop() {
+		b.StopTimer()
+		for _, t := range []string{"bars", "bars_load", "watermarks"} {
+			if _, err := db.ExecContext(ctx, "TRUNCATE TABLE "+t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		start := time.Now()
+		if err := loadData(ctx, db, "bars_load", "bench_bars", csvReader(benchInstruments, dates, "2026-01-01 00:00:00")); err != nil {
+			b.Fatal(err)
+		}
+		loadSec = time.Since(start).Seconds()
+		b.StartTimer()
+
+		stop := heapPeak()
+		start = time.Now()
+		res = upsertAll(b, s, workers, perTx, dates)
+		upsertSec = time.Since(start).Seconds()
+		peak = stop()
+
+		b.StopTimer()
+		rowSec = perRowInsert(b, db, dates)
+		b.StartTimer()
+	}
+	if res.Inserted != rows {
+		b.Fatalf("upsert inserted %d rows, want %d (%+v)", res.Inserted, rows, res)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM bars").Scan(&n); err != nil || n != rows {
+		b.Fatalf("bars holds %d rows (%v), want %d", n, err, rows)
+	}
+	upsertRate, loadRate := rows/upsertSec, rows/loadSec
+	b.ReportMetric(upsertRate, "rows/s")
+	b.ReportMetric(loadRate, "loaddata_rows/s")
+	b.ReportMetric(upsertRate/loadRate, "ratio_to_loaddata")
+	b.ReportMetric(rowSec/loadRate, "perrow_ratio_to_loaddata")
+	b.ReportMetric(float64(peak)/(1<<20), "peak_heap_MB")
+}
+
+// upsertAll writes every instrument through Store.Write with workers
+// goroutines, generating each instrument's bars only when it is written.
+func upsertAll(b *testing.B, s *store.Store, workers, perTx int, dates []market.Date) store.WriteResult {
+	ctx := context.Background()
+	next := make(chan int)
+	go func() {
+		for i := 0; i < benchInstruments; i += perTx {
+			next <- i
+		}
+		close(next)
+	}()
+	var mu sync.Mutex
+	var total store.WriteResult
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for first := range next {
+				batch := make([]store.Write, 0, perTx)
+				for i := first; i < min(first+perTx, benchInstruments); i++ {
+					batch = append(batch, store.Write{Key: benchKey(i), Bars: benchBars(i, dates), Watermark: dates[len(dates)-1]})
+				}
+				r, err := s.Write(ctx, batch)
+				if err != nil {
+					errs <- err
+					for range next {
+					}
+					return
+				}
+				mu.Lock()
+				total = total.Add(r)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	return total
+}
+
+// perRowInsert measures one INSERT statement per row (in transactions of
+// 1,000 rows, the naive loop) on a 20,000-row sample; rows/s.
+func perRowInsert(b *testing.B, db *sql.DB, dates []market.Date) float64 {
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "TRUNCATE TABLE bars_load"); err != nil {
+		b.Fatal(err)
+	}
+	const sample = 10
+	start := time.Now()
+	for i := range sample {
+		k := benchKey(i)
+		bars := benchBars(i, dates)
+		for chunk := range slices.Chunk(bars, 1000) {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range chunk {
+				_, err := tx.ExecContext(ctx, `INSERT INTO bars_load `+loadColumns+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)`,
+					k.Source, k.Symbol, r.Date.String(), r.Open.V.String(), r.High.V.String(), r.Low.V.String(),
+					r.Close.String(), r.AdjClose.V.String(), r.Volume.V, "2026-01-01 00:00:00")
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return float64(sample*len(dates)) / time.Since(start).Seconds()
+}
+
+// The latest-bar benchmark's table: 3,000 instruments × 3,334 sessions.
+const (
+	latestInstruments = 3000
+	latestDays        = 3334
+	latestDB          = "marketd_bench_latest"
+)
+
+// BenchmarkLatestBars reads the latest bar of 3,000 instruments from a
+// 10M-row table. The table lives in its own database, built once with
+// LOAD DATA and kept for later runs.
+func BenchmarkLatestBars(b *testing.B) {
+	ctx := context.Background()
+	server, u := serverDB(b)
+	defer server.Close()
+	if _, err := server.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+latestDB); err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + latestDB
+	u.RawQuery = url.Values{"interpolateParams": {"true"}}.Encode()
+	s, err := mysql.Open(ctx, mysql.Config{URL: u.String()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM bars").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	dates := benchDates(latestDays)
+	if n != latestInstruments*latestDays {
+		start := time.Now()
+		if _, err := s.DB().ExecContext(ctx, "TRUNCATE TABLE bars"); err != nil {
+			b.Fatal(err)
+		}
+		if err := loadData(ctx, s.DB(), "bars", "bench_latest", csvReader(latestInstruments, dates, "2026-01-01 00:00:00")); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.DB().ExecContext(ctx, "ANALYZE TABLE bars"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("built %d-row table in %s", latestInstruments*latestDays, time.Since(start).Round(time.Second))
+	}
+	keys := make([]market.Key, latestInstruments)
+	for i := range keys {
+		keys[i] = benchKey(i)
+	}
+	want := dates[len(dates)-1]
+	var times []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		got, err := s.LatestBars(ctx, keys)
+		times = append(times, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != latestInstruments || got[keys[1234]].Date != want {
+			b.Fatalf("LatestBars returned %d bars, %s's dated %s; want %d dated %s",
+				len(got), keys[1234], got[keys[1234]].Date, latestInstruments, want)
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99_ms")
+}

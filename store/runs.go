@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// StartRun records r as started and sets r.ID. A zero Started is now;
+// an empty Status is "running".
+func (s *Store) StartRun(ctx context.Context, r *Run) error {
+	if r.Job == "" {
+		return fmt.Errorf("store: start run: %w: empty job", ErrInvalid)
+	}
+	if r.Started.IsZero() {
+		r.Started = s.now()
+	}
+	if r.Status == "" {
+		r.Status = RunRunning
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job, host, started, status, message) VALUES (?, ?, ?, ?, ?)`,
+		r.Job, r.Host, r.Started.UTC(), r.Status, r.Message)
+	if err != nil {
+		return fmt.Errorf("store: start run of %s: %w", r.Job, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("store: start run of %s: %w", r.Job, err)
+	}
+	r.ID = id
+	return nil
+}
+
+// FinishRun stores r's outcome, counts and per-instrument results in one
+// transaction. A zero Finished is now.
+func (s *Store) FinishRun(ctx context.Context, r *Run) error {
+	if r.ID == 0 {
+		return fmt.Errorf("store: finish run of %s: %w: run was not started", r.Job, ErrInvalid)
+	}
+	if r.Finished.IsZero() {
+		r.Finished = s.now()
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, ok = ?, failed = ?, skipped = ?,
+			requests = ?, throttled = ?, retries = ?, inserted = ?, changed = ?, unchanged = ?, message = ?
+			WHERE id = ?`,
+			r.Finished.UTC(), r.Status, r.OK, r.Failed, r.Skipped, r.Requests, r.Throttled, r.Retries,
+			r.Inserted, r.Changed, r.Unchanged, r.Message, r.ID)
+		if err != nil {
+			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM run_results WHERE run_id = ?`, r.ID); err != nil {
+			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+		}
+		ins := newMultiInsert(tx, s.d, "run_results",
+			[]string{"run_id", "source", "symbol", "status", "from_date", "to_date", "row_count", "error"}, "")
+		for _, rr := range r.Results {
+			err := ins.add(ctx, rr.Key.String(), 200+2*(len(rr.Key.Symbol)+len(rr.Error)), r.ID, rr.Key.Source, rr.Key.Symbol,
+				rr.Status, nullDateArg(rr.From), nullDateArg(rr.To), rr.Rows, rr.Error)
+			if err != nil {
+				return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+			}
+		}
+		if err := ins.flush(ctx); err != nil {
+			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+		}
+		return nil
+	})
+}
+
+// Runs returns job's most recent runs (every job's when job is empty),
+// newest first, at most limit (all when limit <= 0), with their results.
+func (s *Store) Runs(ctx context.Context, job string, limit int) ([]Run, error) {
+	query := `SELECT id, job, host, started, finished, status, ok, failed, skipped, requests, throttled, retries,
+		inserted, changed, unchanged, message FROM runs`
+	var args []any
+	if job != "" {
+		query += ` WHERE job = ?`
+		args = append(args, job)
+	}
+	query += ` ORDER BY started DESC, id DESC`
+	if limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read runs of %q: %w", job, err)
+	}
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var msg sql.NullString
+		if err := rows.Scan(&r.ID, &r.Job, &r.Host, timeScanner{&r.Started}, timeScanner{&r.Finished}, &r.Status,
+			&r.OK, &r.Failed, &r.Skipped, &r.Requests, &r.Throttled, &r.Retries,
+			&r.Inserted, &r.Changed, &r.Unchanged, &msg); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: read runs of %q: %w", job, err)
+		}
+		r.Message = msg.String
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read runs of %q: %w", job, err)
+	}
+	for i := range out {
+		if out[i].Results, err = s.runResults(ctx, out[i].ID); err != nil {
+			return nil, fmt.Errorf("store: read results of run %d: %w", out[i].ID, err)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) runResults(ctx context.Context, id int64) ([]RunResult, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, symbol, status, from_date, to_date, row_count, error
+		FROM run_results WHERE run_id = ? ORDER BY source, symbol`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RunResult
+	for rows.Next() {
+		var rr RunResult
+		var msg sql.NullString
+		if err := rows.Scan(&rr.Key.Source, &rr.Key.Symbol, &rr.Status, dateScanner{&rr.From}, dateScanner{&rr.To},
+			&rr.Rows, &msg); err != nil {
+			return nil, err
+		}
+		rr.Error = msg.String
+		out = append(out, rr)
+	}
+	return out, rows.Err()
+}
+
+// LastSuccess returns when the latest run of job with status "ok" started.
+func (s *Store) LastSuccess(ctx context.Context, job string) (time.Time, bool, error) {
+	var t time.Time
+	err := s.db.QueryRowContext(ctx, `SELECT started FROM runs WHERE job = ? AND status = ?
+		ORDER BY started DESC LIMIT 1`, job, RunOK).Scan(timeScanner{&t})
+	if err == sql.ErrNoRows {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: last success of %s: %w", job, err)
+	}
+	return t, true, nil
+}
+
+// ClaimSlot claims the run of job scheduled at slot for owner, so that of
+// several hosts running the same schedule exactly one runs each slot. It
+// reports whether owner holds the slot (claiming it again is true).
+func (s *Store) ClaimSlot(ctx context.Context, job string, slot time.Time, owner string) (bool, error) {
+	slot = slot.UTC().Truncate(time.Second)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO job_slots (job, slot, owner, claimed_at) VALUES (?, ?, ?, ?)`+
+		s.d.DoNothing([]string{"job", "slot"}), job, slot, owner, s.now())
+	if err != nil {
+		return false, fmt.Errorf("store: claim slot %s of %s: %w", slot.Format(time.RFC3339), job, err)
+	}
+	var holder string
+	err = s.db.QueryRowContext(ctx, `SELECT owner FROM job_slots WHERE job = ? AND slot = ?`, job, slot).Scan(&holder)
+	if err != nil {
+		return false, fmt.Errorf("store: claim slot %s of %s: %w", slot.Format(time.RFC3339), job, err)
+	}
+	return holder == owner, nil
+}

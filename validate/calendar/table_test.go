@@ -1,0 +1,95 @@
+package calendar
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+func TestParseTableRejects(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"weekend", "years,2024,2024\n2024-09-14,x\n", "t.csv:2: 2024-09-14 is a Saturday"},
+		{"unsorted", "years,2024,2024\n2024-09-17,x\n2024-09-16,y\n", "t.csv:3: 2024-09-16 is not after 2024-09-17"},
+		{"duplicate", "years,2024,2024\n2024-09-16,x\n2024-09-16,y\n", "t.csv:3: 2024-09-16 is not after 2024-09-16"},
+		{"outside years", "years,2024,2024\n2025-01-01,x\n", "t.csv:2: 2025-01-01 is outside years 2024-2024"},
+		{"no reason", "years,2024,2024\n2024-09-16,\n", "t.csv:2: 2024-09-16 has no reason"},
+		{"bad date", "years,2024,2024\n2024-02-30,x\n", `t.csv:2: invalid date "2024-02-30"`},
+		{"no years", "# only a comment\n", "t.csv: no years line"},
+		{"closure first", "2024-09-16,x\nyears,2024,2024\n", "t.csv:1: closure before the years line"},
+		{"bad years", "years,2025,2024\n", "t.csv:1: want one years,FIRST,LAST line"},
+		{"no comma", "years,2024,2024\n2024-09-16\n", "t.csv:2: want date,reason"},
+	}
+	for _, tt := range tests {
+		_, err := parseTable("t.csv", tt.text)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestEmbeddedTablesParse(t *testing.T) {
+	for name, text := range map[string]string{"xkrx": xkrxTable, "xnys": xnysSpecialTable} {
+		tb, err := parseTable(name, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.first != 2000 || tb.last != 2027 {
+			t.Errorf("%s years = %d-%d, want 2000-2027", name, tb.first, tb.last)
+		}
+	}
+}
+
+// The fallback rules for years beyond the table must agree with the years
+// the table has: every solar holiday, substitute day and year-end closure the
+// rules produce for 2025-2027 is in the announced table.
+func TestXKRXRulesAgreeWithTable(t *testing.T) {
+	tb, err := parseTable("xkrx", xkrxTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := 2025; y <= 2027; y++ {
+		for d, reason := range xkrxRules(y) {
+			if y == 2025 && (reason == "Constitution Day" || reason == "Substitute holiday for Constitution Day") {
+				continue // a public holiday again only from 2026
+			}
+			if _, ok := tb.closures[d]; !ok {
+				t.Errorf("rules close %s (%s), the table does not", d, reason)
+			}
+		}
+	}
+}
+
+func TestEaster(t *testing.T) {
+	for year, want := range map[int]market.Date{2000: 20000423, 2008: 20080323, 2011: 20110424, 2025: 20250420, 2026: 20260405, 2027: 20270328, 2038: 20380425} {
+		if got := easter(year); got != want {
+			t.Errorf("easter(%d) = %s, want %s", year, got, want)
+		}
+	}
+}
+
+func TestDayArithmetic(t *testing.T) {
+	for tm := time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() < 2102; tm = tm.AddDate(0, 0, 1) {
+		d := market.DateOf(tm)
+		if got, want := dayNumber(d), int(tm.Unix()/86400); got != want {
+			t.Fatalf("dayNumber(%s) = %d, want %d", d, got, want)
+		}
+		if got, want := nextDay(d), market.DateOf(tm.AddDate(0, 0, 1)); got != want {
+			t.Fatalf("nextDay(%s) = %s, want %s", d, got, want)
+		}
+		if got, want := prevDay(d), market.DateOf(tm.AddDate(0, 0, -1)); got != want {
+			t.Fatalf("prevDay(%s) = %s, want %s", d, got, want)
+		}
+		if !valid(d) {
+			t.Fatalf("valid(%s) = false", d)
+		}
+	}
+	for _, d := range []market.Date{0, 20230229, 20241301, 20240400, 20240431} {
+		if valid(d) {
+			t.Errorf("valid(%d) = true", d)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// MarketSummary is one (market, source) pass in numbers.
+type MarketSummary struct {
+	Market, Source string
+	From, To       market.Date
+	Instruments    int
+	Sessions       int
+	Bars           int
+	GapSessions    int
+	MarketMissing  int
+	Stale          int
+	BadBars        int
+}
+
+// Grid is the coverage of the last sessions: one row per instrument that
+// misses any of them (complete instruments are only counted).
+type Grid struct {
+	Market, Source string
+	Sessions       []market.Date
+	Rows           []GridRow
+	Complete       int
+}
+
+// GridRow is one instrument's cells: '#' stored, '.' missing, ' ' not
+// expected (before listing or after delisting).
+type GridRow struct {
+	Symbol string
+	Cells  string
+}
+
+// Report is what a validation run found.
+type Report struct {
+	Generated      time.Time
+	Markets        []MarketSummary
+	Problems       []Problem // what remains, most urgent first
+	Repaired       []Problem // fixed by self-repair in this run
+	RepairFailures []RepairFailure
+	Grids          []Grid
+	// Resolved lists the IDs of problems reported before that are gone.
+	Resolved []string
+}
+
+// RepairFailure is a repair that was tried and failed, with why.
+type RepairFailure struct {
+	Problem Problem
+	Reason  string
+}
+
+// Counts tallies problems by what the subject line reports.
+type Counts struct {
+	Gaps, BadBars, Stale, MarketWide, Drift, DeadMan, Info int
+}
+
+// Counts tallies the remaining problems.
+func (r *Report) Counts() Counts {
+	var c Counts
+	for _, p := range r.Problems {
+		switch p.Kind {
+		case KindGap:
+			c.Gaps++
+		case KindBadBar:
+			c.BadBars++
+		case KindStale:
+			c.Stale++
+		case KindMarketMissing:
+			c.MarketWide++
+		case KindDrift:
+			c.Drift++
+		case KindDeadMan:
+			c.DeadMan++
+		default:
+			c.Info++
+		}
+	}
+	return c
+}
+
+// Clean reports whether nothing needs the operator: informational
+// differences and calendar notes aside.
+func (r *Report) Clean() bool {
+	c := r.Counts()
+	return c.Gaps+c.BadBars+c.Stale+c.MarketWide+c.Drift+c.DeadMan == 0
+}
+
+// Subject is the email subject:
+// "marketd: 3 gaps, 1 bad bar, 2 repaired — XKRX, XNYS (2026-11-23)".
+func (r *Report) Subject() string {
+	c := r.Counts()
+	var parts []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(c.Drift, "source down", "sources down")
+	add(c.DeadMan, "job failing", "jobs failing")
+	add(c.MarketWide, "market-wide miss", "market-wide misses")
+	add(c.Gaps, "gap", "gaps")
+	add(c.Stale, "stale", "stale")
+	add(c.BadBars, "bad bar", "bad bars")
+	what := strings.Join(parts, ", ")
+	if r.Clean() {
+		what = "all clear"
+	}
+	if len(r.Repaired) > 0 {
+		what += fmt.Sprintf(", %d repaired", len(r.Repaired))
+	}
+	var markets []string
+	for _, m := range r.Markets {
+		if !slices.Contains(markets, m.Market) {
+			markets = append(markets, m.Market)
+		}
+	}
+	day := r.Generated.UTC().Format(time.DateOnly)
+	if len(markets) == 0 {
+		return fmt.Sprintf("marketd: %s (%s)", what, day)
+	}
+	return fmt.Sprintf("marketd: %s — %s (%s)", what, strings.Join(markets, ", "), day)
+}
+
+var kindOrder = []Kind{KindDrift, KindDeadMan, KindMarketMissing, KindStale, KindGap, KindBadBar, KindCalendar, KindCrossSource}
+
+func (r *Report) sort() {
+	rank := func(k Kind) int { return slices.Index(kindOrder, k) }
+	sort.SliceStable(r.Problems, func(i, j int) bool {
+		a, b := r.Problems[i], r.Problems[j]
+		if rank(a.Kind) != rank(b.Kind) {
+			return rank(a.Kind) < rank(b.Kind)
+		}
+		if a.Market != b.Market {
+			return a.Market < b.Market
+		}
+		if a.Key != b.Key {
+			return a.Key.String() < b.Key.String()
+		}
+		return a.From < b.From
+	})
+}
+
+// grid builds the coverage grid of the last sessions of a scope.
+func (v *Validator) grid(sc *scope, states []*instState) Grid {
+	n := min(v.cfg.GridSessions, len(sc.sessions))
+	first := len(sc.sessions) - n
+	g := Grid{Market: sc.cal.Market().Code, Source: sc.source, Sessions: sc.sessions[first:]}
+	for _, st := range states {
+		var cells strings.Builder
+		complete := true
+		for i := first; i < len(sc.sessions); i++ {
+			d := sc.sessions[i]
+			switch {
+			case st.present[i]:
+				cells.WriteByte('#')
+			case (!st.inst.Listed.IsZero() && d < st.inst.Listed) || (!st.inst.Delisted.IsZero() && d > st.inst.Delisted):
+				cells.WriteByte(' ')
+			default:
+				cells.WriteByte('.')
+				complete = false
+			}
+		}
+		if complete {
+			g.Complete++
+			continue
+		}
+		g.Rows = append(g.Rows, GridRow{Symbol: st.inst.Symbol, Cells: cells.String()})
+	}
+	return g
+}

@@ -1,0 +1,300 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// scope is one pass of the checks: one source's instruments on one market
+// over one window of sessions.
+type scope struct {
+	source   string
+	cal      Calendar
+	from, to market.Date   // the window checked; to is the last closed session
+	today    market.Date   // the exchange's current date, for bars dated in the future
+	sessions []market.Date // the calendar's sessions in from..to
+	index    map[market.Date]int
+	acked    func(market.Key, market.Date) bool
+	// keep, when set, receives every stored close, for the cross-source check.
+	keep func(market.Key, market.Date, market.Decimal)
+}
+
+// instState is what the scan remembers about one instrument: a bit per
+// session of the window, plus what the bar-by-bar checks need.
+type instState struct {
+	inst        market.Instrument
+	present     []bool
+	first, last market.Date
+	prev        market.Bar
+	hasPrev     bool
+	repeatStart market.Date
+	repeatEnd   market.Date
+	repeats     int
+}
+
+// scanResult is what one pass found.
+type scanResult struct {
+	problems []Problem
+	summary  MarketSummary
+	// grid is, for the last gridSessions sessions, each instrument's cells.
+	states []*instState
+}
+
+// check runs every per-instrument check of one scope in a single pass
+// over the stored bars, so memory grows with instruments × sessions in
+// the window (a bit each), never with the number of bars.
+func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrument) (scanResult, error) {
+	states := make(map[market.Key]*instState, len(insts))
+	for _, in := range insts {
+		states[in.Key] = &instState{inst: in, present: make([]bool, len(sc.sessions))}
+	}
+	var problems []Problem
+	bad := func(st *instState, d market.Date, format string, args ...any) {
+		if sc.acked(st.inst.Key, d) {
+			return
+		}
+		problems = append(problems, Problem{
+			Kind: KindBadBar, Market: sc.cal.Market().Code, Key: st.inst.Key,
+			From: d, To: d, Detail: fmt.Sprintf(format, args...),
+		})
+	}
+	var bars int
+	err := v.store.ScanBars(ctx, sc.source, sc.from, sc.to.AddDays(366), func(key market.Key, b market.Bar) error {
+		st, ok := states[key]
+		if !ok {
+			return nil // another market's instrument, or an inactive one
+		}
+		bars++
+		if i, ok := sc.index[b.Date]; ok {
+			st.present[i] = true
+		}
+		if st.first.IsZero() {
+			st.first = b.Date
+		}
+		st.last = b.Date
+		if sc.keep != nil {
+			sc.keep(key, b.Date, b.Close)
+		}
+		for _, msg := range v.badBar(ctx, sc, st, b) {
+			bad(st, b.Date, "%s", msg)
+		}
+		v.trackRepeat(sc, st, b, bad)
+		if !b.Halted {
+			st.prev, st.hasPrev = b, true
+		}
+		return nil
+	})
+	if err != nil {
+		return scanResult{}, err
+	}
+	ordered := make([]*instState, 0, len(states))
+	for _, in := range insts {
+		st := states[in.Key]
+		v.flushRepeat(sc, st, bad)
+		ordered = append(ordered, st)
+	}
+	gaps, summary := v.gaps(sc, ordered)
+	summary.Bars = bars
+	summary.BadBars = len(problems)
+	return scanResult{problems: append(gaps, problems...), summary: summary, states: ordered}, nil
+}
+
+// badBar returns what is wrong with one bar, if anything.
+func (v *Validator) badBar(ctx context.Context, sc *scope, st *instState, b market.Bar) []string {
+	var out []string
+	mkt := sc.cal.Market()
+	if b.Date > sc.today {
+		out = append(out, fmt.Sprintf("dated in the future (today is %s in %s)", sc.today, mkt.Code))
+	}
+	if !sc.cal.IsSession(b.Date) && sc.cal.Covers(b.Date) {
+		out = append(out, fmt.Sprintf("dated on a day the %s calendar says was closed: the calendar or the data is wrong", mkt.Code))
+	}
+	if b.Close <= 0 {
+		out = append(out, fmt.Sprintf("close %s is not positive", b.Close))
+	}
+	if b.Volume.Valid && b.Volume.V < 0 {
+		out = append(out, fmt.Sprintf("volume %d is negative", b.Volume.V))
+	}
+	if b.Halted {
+		return out
+	}
+	hi, lo := b.Close, b.Close
+	if b.Open.Valid {
+		hi, lo = max(hi, b.Open.V), min(lo, b.Open.V)
+	}
+	if b.High.Valid && b.High.V < hi {
+		out = append(out, fmt.Sprintf("high %s is below max(open, close) %s", b.High.V, hi))
+	}
+	if b.Low.Valid && b.Low.V > lo {
+		out = append(out, fmt.Sprintf("low %s is above min(open, close) %s", b.Low.V, lo))
+	}
+	if st.hasPrev && st.prev.Close > 0 && b.Close > 0 {
+		limit := mkt.DailyLimit
+		if limit == 0 {
+			limit = v.cfg.MaxMove
+		}
+		move := b.Close.Float64()/st.prev.Close.Float64() - 1
+		// KRX limits are applied to tick-rounded prices: allow the rounding.
+		if move > limit+0.005 || move < -limit-0.005 {
+			explained, err := v.explained(ctx, st.inst.Key, st.prev.Date, b.Date)
+			if err != nil {
+				out = append(out, fmt.Sprintf("close moved %+.1f%% from %s on %s, and its corporate actions could not be read: %v", 100*move, st.prev.Close, st.prev.Date, err))
+			} else if !explained {
+				out = append(out, fmt.Sprintf("close moved %+.1f%% from %s on %s, beyond the %.0f%% limit, with no split or dividend to explain it", 100*move, st.prev.Close, st.prev.Date, 100*limit))
+			}
+		}
+	}
+	return out
+}
+
+// explained reports whether a corporate action between two dates accounts
+// for a large move.
+func (v *Validator) explained(ctx context.Context, key market.Key, after, upTo market.Date) (bool, error) {
+	actions, err := v.store.Actions(ctx, key, after.AddDays(1), upTo)
+	if err != nil {
+		return false, err
+	}
+	return len(actions) > 0, nil
+}
+
+// trackRepeat follows runs of identical OHLCV bars, which mean a source
+// is serving a frozen quote.
+func (v *Validator) trackRepeat(sc *scope, st *instState, b market.Bar, bad func(*instState, market.Date, string, ...any)) {
+	if b.Halted {
+		return
+	}
+	if st.hasPrev && sameBar(st.prev, b) {
+		if st.repeats == 0 {
+			st.repeatStart, st.repeats = st.prev.Date, 1
+		}
+		st.repeats++
+		st.repeatEnd = b.Date
+		return
+	}
+	v.flushRepeat(sc, st, bad)
+}
+
+func (v *Validator) flushRepeat(sc *scope, st *instState, bad func(*instState, market.Date, string, ...any)) {
+	if st.repeats > v.cfg.MaxRepeats {
+		bad(st, st.repeatStart, "the same open/high/low/close/volume repeats for %d sessions (%s..%s): the source may be serving a frozen quote",
+			st.repeats, st.repeatStart, st.repeatEnd)
+	}
+	st.repeats = 0
+}
+
+func sameBar(a, b market.Bar) bool {
+	return a.Open == b.Open && a.High == b.High && a.Low == b.Low && a.Close == b.Close && a.Volume == b.Volume
+}
+
+// gaps finds, per instrument, the sessions of its expected range with no
+// bar, after setting aside sessions missing for the whole market.
+func (v *Validator) gaps(sc *scope, states []*instState) ([]Problem, MarketSummary) {
+	mkt := sc.cal.Market().Code
+	summary := MarketSummary{Market: mkt, Source: sc.source, Instruments: len(states), From: sc.from, To: sc.to, Sessions: len(sc.sessions)}
+	// expected range per instrument, as session indexes [lo, hi]
+	type span struct{ lo, hi int }
+	spans := make([]span, len(states))
+	expected := make([]int, len(sc.sessions))
+	present := make([]int, len(sc.sessions))
+	for n, st := range states {
+		// Expected from the listing date when known (so unfetched early
+		// history shows as a gap), else from the first stored bar.
+		start := st.inst.Listed
+		if start.IsZero() {
+			start = st.first
+		}
+		if start.IsZero() {
+			spans[n] = span{0, -1} // nothing stored and no listing date: reported as stale
+			continue
+		}
+		end := sc.to
+		if !st.inst.Delisted.IsZero() && st.inst.Delisted < end {
+			end = st.inst.Delisted
+		}
+		lo, _ := slices.BinarySearch(sc.sessions, start)
+		hi, found := slices.BinarySearch(sc.sessions, end)
+		if !found {
+			hi--
+		}
+		spans[n] = span{lo, hi}
+		for i := lo; i <= hi; i++ {
+			expected[i]++
+			if st.present[i] {
+				present[i]++
+			}
+		}
+	}
+
+	var problems []Problem
+	// A session nobody has is one problem for the market, not a gap each.
+	marketWide := make([]bool, len(sc.sessions))
+	var wide []market.Date
+	for i, d := range sc.sessions {
+		if expected[i] >= 2 && present[i] == 0 {
+			marketWide[i] = true
+			wide = append(wide, d)
+		}
+	}
+	for _, r := range collapse(wide, sc.cal.Next) {
+		kind, detail := KindMarketMissing, fmt.Sprintf("no %s instrument has a bar from %s: a collection failure, or a closure the calendar does not know", sc.source, mkt)
+		if r[1] == sc.to {
+			kind = KindDrift
+			detail = fmt.Sprintf("%s returned no bars for any %s instrument: the source changed or blocked us", sc.source, mkt)
+		}
+		problems = append(problems, Problem{
+			Kind: kind, Market: mkt, Key: market.Key{Source: sc.source},
+			From: r[0], To: r[1], Sessions: countSessions(sc, r), Detail: detail, Repairable: true,
+		})
+		summary.MarketMissing += countSessions(sc, r)
+	}
+
+	for n, st := range states {
+		sp := spans[n]
+		if st.last.IsZero() {
+			summary.Stale++
+			problems = append(problems, Problem{
+				Kind: KindStale, Market: mkt, Key: st.inst.Key, From: sc.from, To: sc.to,
+				Detail: "no bars stored in the window checked", Repairable: true, Sessions: len(sc.sessions),
+			})
+			continue
+		}
+		// Sessions after the last stored bar make the instrument stale:
+		// one problem, not a gap per day.
+		tail := sp.hi + 1
+		for tail > sp.lo && !st.present[tail-1] && !marketWide[tail-1] {
+			tail--
+		}
+		var missing []market.Date
+		for i := sp.lo; i < tail; i++ {
+			if !st.present[i] && !marketWide[i] && !sc.acked(st.inst.Key, sc.sessions[i]) {
+				missing = append(missing, sc.sessions[i])
+			}
+		}
+		for _, r := range collapse(missing, sc.cal.Next) {
+			c := countSessions(sc, r)
+			summary.GapSessions += c
+			problems = append(problems, Problem{
+				Kind: KindGap, Market: mkt, Key: st.inst.Key, From: r[0], To: r[1], Sessions: c,
+				Detail: "missing", Repairable: true,
+			})
+		}
+		if tail <= sp.hi && !sc.acked(st.inst.Key, sc.sessions[tail]) {
+			summary.Stale++
+			r := [2]market.Date{sc.sessions[tail], sc.sessions[sp.hi]}
+			problems = append(problems, Problem{
+				Kind: KindStale, Market: mkt, Key: st.inst.Key, From: r[0], To: r[1], Sessions: countSessions(sc, r),
+				Detail: fmt.Sprintf("latest bar is %s; the last closed session is %s", st.last, sc.sessions[sp.hi]), Repairable: true,
+			})
+		}
+	}
+	return problems, summary
+}
+
+func countSessions(sc *scope, r [2]market.Date) int {
+	lo, _ := slices.BinarySearch(sc.sessions, r[0])
+	hi, _ := slices.BinarySearch(sc.sessions, r[1])
+	return hi - lo + 1
+}

@@ -1,0 +1,284 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+// Store is what the validator reads (and the alert state it keeps).
+type Store interface {
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+	// ScanBars calls fn for every stored bar of source dated from..to,
+	// ordered by symbol then date.
+	ScanBars(ctx context.Context, source string, from, to market.Date, fn func(market.Key, market.Bar) error) error
+	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
+	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
+	Acks(ctx context.Context) ([]store.Ack, error)
+}
+
+// Calendar is what the validator needs of an exchange calendar.
+type Calendar interface {
+	Market() market.Market
+	IsSession(d market.Date) bool
+	Sessions(from, to market.Date) []market.Date
+	Next(d market.Date) market.Date
+	Prev(d market.Date) market.Date
+	LastClosed(now time.Time) market.Date
+	Covers(d market.Date) bool
+	LastYear() int
+}
+
+// Repairer backfills a problem's range for its instrument (or, with an
+// empty symbol, for every instrument of its source on its market) and
+// says how many requests that took. The collector provides it.
+type Repairer interface {
+	Repair(ctx context.Context, p Problem) (requests int, err error)
+}
+
+// Job is a scheduled job the dead-man check watches.
+type Job struct {
+	Name   string
+	Period time.Duration // the time between two scheduled runs
+}
+
+// Config tunes the checks.
+type Config struct {
+	// Lookback is how many sessions back from the last closed one to
+	// check; 0 with Since zero checks the whole history.
+	Lookback int
+	Since    market.Date
+	Markets  []string // MICs to check; empty = every market with instruments
+	Sources  []string // sources to check; empty = all
+	// MaxMove is the largest close-to-close move accepted on markets with
+	// no daily price limit (XNYS), as a fraction. Default 0.5.
+	MaxMove float64
+	// MaxRepeats is how many sessions the same OHLCV may repeat. Default 5.
+	MaxRepeats int
+	// CrossSourceTolerance is the relative close difference between Naver
+	// and Yahoo reported as informational. Default 0.02.
+	CrossSourceTolerance float64
+	// RepairBudget bounds the backfill requests self-repair may spend; 0
+	// disables self-repair.
+	RepairBudget int
+	Jobs         []Job
+	GridSessions int // sessions in the coverage grid; default 20
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxMove <= 0 {
+		c.MaxMove = 0.5
+	}
+	if c.MaxRepeats <= 0 {
+		c.MaxRepeats = 5
+	}
+	if c.CrossSourceTolerance <= 0 {
+		c.CrossSourceTolerance = 0.02
+	}
+	if c.GridSessions <= 0 {
+		c.GridSessions = 20
+	}
+	return c
+}
+
+// Validator runs the checks. Make one per run.
+type Validator struct {
+	cfg       Config
+	store     Store
+	calendars func(code string) (Calendar, error)
+	repairer  Repairer // nil: no self-repair
+	now       time.Time
+}
+
+// New returns a Validator. repairer may be nil.
+func New(cfg Config, st Store, calendars func(code string) (Calendar, error), repairer Repairer, now time.Time) *Validator {
+	return &Validator{cfg: cfg.withDefaults(), store: st, calendars: calendars, repairer: repairer, now: now}
+}
+
+// Run checks the store, repairs what it can within the budget, checks
+// again, and returns the report of what remains.
+func (v *Validator) Run(ctx context.Context) (*Report, error) {
+	report, err := v.checkAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v.repairer == nil || v.cfg.RepairBudget <= 0 {
+		return report, nil
+	}
+	repaired, failures := v.repair(ctx, report.Problems)
+	if len(repaired) == 0 && len(failures) == 0 {
+		return report, nil
+	}
+	after, err := v.checkAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checking again after repair: %w", err)
+	}
+	remaining := map[string]bool{}
+	for _, p := range after.Problems {
+		remaining[p.ID()] = true
+	}
+	for _, p := range repaired {
+		if !remaining[p.ID()] {
+			after.Repaired = append(after.Repaired, p)
+		}
+	}
+	after.RepairFailures = failures
+	return after, nil
+}
+
+// checkAll runs every scope and the checks across them.
+func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
+	insts, err := v.store.Instruments(ctx, store.InstrumentFilter{ActiveOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("reading instruments: %w", err)
+	}
+	acks, err := v.store.Acks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading acknowledged problems: %w", err)
+	}
+	acked := ackIndex(acks)
+
+	// Group instruments by (market, source).
+	type group struct{ mkt, source string }
+	groups := map[group][]market.Instrument{}
+	for _, in := range insts {
+		mkt, err := market.LookupMarket(in.Market)
+		if err != nil {
+			return nil, fmt.Errorf("instrument %s: %w", in.Key, err)
+		}
+		if (len(v.cfg.Markets) > 0 && !slices.Contains(v.cfg.Markets, mkt.Code)) ||
+			(len(v.cfg.Sources) > 0 && !slices.Contains(v.cfg.Sources, in.Source)) {
+			continue
+		}
+		g := group{mkt.Code, in.Source}
+		groups[g] = append(groups[g], in)
+	}
+	keys := make([]group, 0, len(groups))
+	for g := range groups {
+		keys = append(keys, g)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].mkt != keys[j].mkt {
+			return keys[i].mkt < keys[j].mkt
+		}
+		return keys[i].source < keys[j].source
+	})
+
+	report := &Report{Generated: v.now}
+	cross := newCrossSource(insts, v.cfg.CrossSourceTolerance)
+	warned := map[string]bool{}
+	for _, g := range keys {
+		cal, err := v.calendars(g.mkt)
+		if err != nil {
+			return nil, err
+		}
+		sc := v.scope(cal, g.source, acked)
+		if g.mkt == market.XKRX {
+			sc.keep = cross.keep
+		}
+		if !cal.Covers(sc.to) && !warned[g.mkt] {
+			warned[g.mkt] = true
+			report.Problems = append(report.Problems, Problem{
+				Kind: KindCalendar, Market: g.mkt, From: sc.to, To: sc.to,
+				Detail: fmt.Sprintf("the %s holiday table ends in %d: add the next year's closures (only weekends and fixed-date holidays are known after it)", g.mkt, cal.LastYear()),
+			})
+		}
+		res, err := v.check(ctx, sc, groups[g])
+		if err != nil {
+			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
+		}
+		report.Problems = append(report.Problems, res.problems...)
+		report.Markets = append(report.Markets, res.summary)
+		report.Grids = append(report.Grids, v.grid(sc, res.states))
+	}
+	report.Problems = append(report.Problems, cross.problems()...)
+
+	dead, err := v.deadMan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	report.Problems = append(report.Problems, dead...)
+	report.sort()
+	return report, nil
+}
+
+// scope sets up one pass over a market's calendar.
+func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, market.Date) bool) *scope {
+	mkt := cal.Market()
+	to := cal.LastClosed(v.now)
+	from := v.cfg.Since
+	if from.IsZero() && v.cfg.Lookback > 0 {
+		from = to
+		for i := 1; i < v.cfg.Lookback; i++ {
+			from = cal.Prev(from)
+		}
+	}
+	if from.IsZero() {
+		from = market.NewDate(1900, 1, 1)
+	}
+	sessions := cal.Sessions(from, to)
+	index := make(map[market.Date]int, len(sessions))
+	for i, d := range sessions {
+		index[d] = i
+	}
+	return &scope{
+		source: source, cal: cal, from: from, to: to, today: mkt.Today(v.now),
+		sessions: sessions, index: index, acked: acked,
+	}
+}
+
+// deadMan reports scheduled jobs whose last success is older than two periods.
+func (v *Validator) deadMan(ctx context.Context) ([]Problem, error) {
+	var out []Problem
+	for _, j := range v.cfg.Jobs {
+		last, ok, err := v.store.LastSuccess(ctx, j.Name)
+		if err != nil {
+			return nil, fmt.Errorf("reading the last success of job %s: %w", j.Name, err)
+		}
+		if ok && v.now.Sub(last) <= 2*j.Period {
+			continue
+		}
+		detail := fmt.Sprintf("%s has never succeeded", j.Name)
+		if ok {
+			detail = fmt.Sprintf("%s has not succeeded since %s", j.Name, last.UTC().Format(time.RFC3339))
+		}
+		out = append(out, Problem{Kind: KindDeadMan, Job: j.Name, Detail: detail})
+	}
+	return out, nil
+}
+
+// ackIndex answers whether a problem on a date of an instrument has been
+// acknowledged.
+func ackIndex(acks []store.Ack) func(market.Key, market.Date) bool {
+	by := map[market.Key][]store.Ack{}
+	for _, a := range acks {
+		k := market.Key{Source: a.Source, Symbol: a.Symbol}
+		by[k] = append(by[k], a)
+	}
+	return func(k market.Key, d market.Date) bool {
+		for _, a := range by[k] {
+			if d >= a.From && d <= a.To {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// krxCode returns the six-character KRX code of a Naver or Yahoo symbol.
+func krxCode(k market.Key) (string, bool) {
+	switch k.Source {
+	case market.SourceNaver:
+		return k.Symbol, len(k.Symbol) == 6
+	case market.SourceYahoo:
+		code, suffix, ok := strings.Cut(k.Symbol, ".")
+		return code, ok && len(code) == 6 && (suffix == "KS" || suffix == "KQ")
+	}
+	return "", false
+}

@@ -1,0 +1,317 @@
+package validate_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/storetest"
+	"github.com/marketd/marketd/validate"
+	"github.com/marketd/marketd/validate/calendar"
+)
+
+// The window: the 15 XKRX sessions 2026-09-15..2026-10-08 (Chuseok
+// 09-24..25 and the substitute holiday 10-05 closed).
+var now = time.Date(2026, 10, 8, 22, 0, 0, 0, time.FixedZone("KST", 9*3600))
+
+func calendars(code string) (validate.Calendar, error) { return calendar.For(code) }
+
+func key(symbol string) market.Key { return market.Key{Source: market.SourceNaver, Symbol: symbol} }
+
+func bar(d market.Date, close int64) market.Bar {
+	c := market.DecimalFromInt(close)
+	return market.Bar{
+		Date: d, Close: c,
+		Open: market.Some(c - market.DecimalFromInt(5)), High: market.Some(c + market.DecimalFromInt(10)),
+		Low: market.Some(c - market.DecimalFromInt(10)), Volume: market.Some(int64(1000) + int64(close)),
+	}
+}
+
+// scenario stores four KRX instruments whose problems are known exactly.
+func scenario(t *testing.T, s *store.Store) (truth map[market.Key][]market.Bar) {
+	t.Helper()
+	ctx := context.Background()
+	cal, err := calendar.For(market.XKRX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := cal.Sessions(20260915, 20261008)
+	if len(sessions) != 15 {
+		t.Fatalf("calendar gives %d sessions, the scenario assumes 15: %v", len(sessions), sessions)
+	}
+	insts := []market.Instrument{
+		{Key: key("005930"), Market: market.XKRX, Board: "KOSPI", Active: true},
+		{Key: key("000660"), Market: market.XKRX, Board: "KOSPI", Active: true},
+		{Key: key("0193T0"), Market: market.XKRX, Board: "KOSDAQ", Active: true, Listed: 20260915},
+		{Key: key("035720"), Market: market.XKRX, Board: "KOSDAQ", Active: true, Listed: 20260917},
+	}
+	if _, err := s.AddInstruments(ctx, insts); err != nil {
+		t.Fatal(err)
+	}
+	truth = map[market.Key][]market.Bar{}
+	var writes []store.Write
+	for n, in := range insts {
+		var stored []market.Bar
+		for i, d := range sessions {
+			b := bar(d, int64(10000*(n+1)+10*i))
+			truth[in.Key] = append(truth[in.Key], b)
+			switch {
+			case d == 20261002: // nobody has it: market-wide
+			case in.Symbol == "005930" && (d == 20260922 || d == 20260923 || d == 20260928):
+			case in.Symbol == "000660" && d >= 20261007: // stale
+			case in.Symbol == "035720" && d < 20260921: // listed 09-17, first bar 09-21
+			case in.Symbol == "0193T0" && d == 20260930:
+				stored = append(stored, market.Bar{Date: d, Close: b.Close, Volume: market.Some(int64(0)), Halted: true})
+			case in.Symbol == "005930" && d == 20261001:
+				b.High = market.Some(b.Close - market.DecimalFromInt(1)) // below the close
+				stored = append(stored, b)
+			default:
+				stored = append(stored, b)
+			}
+			if in.Symbol == "005930" && d == 20260923 {
+				stored = append(stored, bar(20260924, 10000+10*int64(i))) // Chuseok
+			}
+		}
+		writes = append(writes, store.Write{Key: in.Key, Bars: stored})
+	}
+	if _, err := s.Write(ctx, writes); err != nil {
+		t.Fatal(err)
+	}
+	return truth
+}
+
+type row struct {
+	kind     validate.Kind
+	who      string
+	dates    string
+	sessions int
+}
+
+func rows(ps []validate.Problem) []row {
+	out := make([]row, len(ps))
+	for i, p := range ps {
+		out[i] = row{p.Kind, p.Who(), p.Dates(), p.Sessions}
+	}
+	return out
+}
+
+func TestValidateClassifiesProblems(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		scenario(t, s)
+		v := validate.New(validate.Config{Lookback: 15}, s, calendars, nil, now)
+		r, err := v.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []row{
+			{validate.KindMarketMissing, "naver XKRX", "2026-10-02", 1},
+			{validate.KindStale, "naver 000660", "2026-10-07..2026-10-08", 2},
+			{validate.KindGap, "naver 005930", "2026-09-22..2026-09-28", 3},
+			{validate.KindGap, "naver 035720", "2026-09-17..2026-09-18", 2},
+			{validate.KindBadBar, "naver 005930", "2026-09-24", 0},
+			{validate.KindBadBar, "naver 005930", "2026-10-01", 0},
+		}
+		if got := rows(r.Problems); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("problems:\n got %v\nwant %v\n%s", got, want, details(r.Problems))
+		}
+		if d := r.Problems[4].Detail; !strings.Contains(d, "XKRX calendar says was closed") {
+			t.Errorf("holiday bar detail = %q", d)
+		}
+		if d := r.Problems[5].Detail; d != "high 10099 is below max(open, close) 10100" {
+			t.Errorf("bad high detail = %q", d)
+		}
+		wantSummary := validate.MarketSummary{
+			Market: "XKRX", Source: "naver", From: 20260915, To: 20261008, Instruments: 4, Sessions: 15,
+			Bars: 48, GapSessions: 5, MarketMissing: 1, Stale: 1, BadBars: 2,
+		}
+		if len(r.Markets) != 1 || r.Markets[0] != wantSummary {
+			t.Errorf("summary = %+v, want %+v", r.Markets, wantSummary)
+		}
+		if got, want := r.Subject(), "marketd: 1 market-wide miss, 2 gaps, 1 stale, 2 bad bars — XKRX (2026-10-08)"; got != want {
+			t.Errorf("subject = %q, want %q", got, want)
+		}
+		if r.Clean() {
+			t.Error("Clean() = true")
+		}
+	})
+}
+
+func TestAckedGapsAreNotReported(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		scenario(t, s)
+		if err := s.AddAck(ctx, store.Ack{Source: "naver", Symbol: "005930", From: 20260922, To: 20260928, Reason: "never traded"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAck(ctx, store.Ack{Source: "naver", Symbol: "005930", From: 20261001, To: 20261001, Reason: "source error"}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := validate.New(validate.Config{Lookback: 15}, s, calendars, nil, now).Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first ack also covers the bar dated on Chuseok (09-24).
+		want := []row{
+			{validate.KindMarketMissing, "naver XKRX", "2026-10-02", 1},
+			{validate.KindStale, "naver 000660", "2026-10-07..2026-10-08", 2},
+			{validate.KindGap, "naver 035720", "2026-09-17..2026-09-18", 2},
+		}
+		if got := rows(r.Problems); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("problems:\n got %v\nwant %v", got, want)
+		}
+		if n, err := s.RemoveAcks(ctx, key("005930"), 20260925, 20260925); err != nil || n != 1 {
+			t.Fatalf("RemoveAcks = %d, %v; want 1", n, err)
+		}
+	})
+}
+
+// fill is the collector's part in self-repair: it stores the true bars of
+// the problem's range, and fails for one instrument like a source that
+// has nothing.
+type fill struct {
+	s     *store.Store
+	truth map[market.Key][]market.Bar
+	calls int
+}
+
+func (f *fill) Repair(ctx context.Context, p validate.Problem) (int, error) {
+	f.calls++
+	keys := []market.Key{p.Key}
+	if p.Key.Symbol == "" {
+		keys = []market.Key{key("005930"), key("000660"), key("0193T0"), key("035720")}
+	}
+	var writes []store.Write
+	var failed error
+	for _, k := range keys {
+		if k.Symbol == "035720" {
+			failed = fmt.Errorf("naver 035720: %w", market.ErrNoData)
+			continue
+		}
+		var bars []market.Bar
+		for _, b := range f.truth[k] {
+			if b.Date >= p.From && b.Date <= p.To {
+				bars = append(bars, b)
+			}
+		}
+		writes = append(writes, store.Write{Key: k, Bars: bars})
+	}
+	if _, err := f.s.Write(ctx, writes); err != nil {
+		return len(keys), err
+	}
+	return len(keys), failed
+}
+
+func TestSelfRepair(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	truth := scenario(t, s)
+	f := &fill{s: s, truth: truth}
+	r, err := validate.New(validate.Config{Lookback: 15, RepairBudget: 100}, s, calendars, f, now).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 035720 has nothing at the source: its gaps remain, and the
+	// market-wide miss it shared became its own gap.
+	want := []row{
+		{validate.KindGap, "naver 035720", "2026-09-17..2026-09-18", 2},
+		{validate.KindGap, "naver 035720", "2026-10-02", 1},
+		{validate.KindBadBar, "naver 005930", "2026-09-24", 0},
+		{validate.KindBadBar, "naver 005930", "2026-10-01", 0},
+	}
+	if got := rows(r.Problems); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after repair:\n got %v\nwant %v", got, want)
+	}
+	wantRepaired := []row{
+		{validate.KindStale, "naver 000660", "2026-10-07..2026-10-08", 2},
+		{validate.KindGap, "naver 005930", "2026-09-22..2026-09-28", 3},
+	}
+	if got := rows(r.Repaired); fmt.Sprint(got) != fmt.Sprint(wantRepaired) {
+		t.Errorf("repaired:\n got %v\nwant %v", got, wantRepaired)
+	}
+	var failed []string
+	for _, f := range r.RepairFailures {
+		failed = append(failed, f.Problem.Who()+" "+f.Problem.Dates()+": "+f.Reason)
+	}
+	wantFailed := []string{
+		"naver XKRX 2026-10-02: naver 035720: no data",
+		"naver 035720 2026-09-17..2026-09-18: naver 035720: no data",
+	}
+	if fmt.Sprint(failed) != fmt.Sprint(wantFailed) {
+		t.Errorf("repair failures:\n got %q\nwant %q", failed, wantFailed)
+	}
+	if got, want := r.Subject(), "marketd: 2 gaps, 2 bad bars, 2 repaired — XKRX (2026-10-08)"; got != want {
+		t.Errorf("subject = %q, want %q", got, want)
+	}
+
+	// A budget of one request repairs only the most urgent problem.
+	s2 := storetest.OpenSQLite(t)
+	f2 := &fill{s: s2, truth: scenario(t, s2)}
+	r2, err := validate.New(validate.Config{Lookback: 15, RepairBudget: 1}, s2, calendars, f2, now).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f2.calls != 1 {
+		t.Errorf("budget 1: %d repairs tried, want 1", f2.calls)
+	}
+	// The market-wide repair (the most urgent) spent the budget and failed
+	// for 035720; the rest waits for the next run.
+	want2 := []row{
+		{validate.KindStale, "naver 000660", "2026-10-07..2026-10-08", 2},
+		{validate.KindGap, "naver 005930", "2026-09-22..2026-09-28", 3},
+		{validate.KindGap, "naver 035720", "2026-09-17..2026-09-18", 2},
+		{validate.KindGap, "naver 035720", "2026-10-02", 1},
+		{validate.KindBadBar, "naver 005930", "2026-09-24", 0},
+		{validate.KindBadBar, "naver 005930", "2026-10-01", 0},
+	}
+	if got := rows(r2.Problems); fmt.Sprint(got) != fmt.Sprint(want2) {
+		t.Errorf("budget 1:\n got %v\nwant %v", got, want2)
+	}
+	if len(r2.Repaired) != 0 {
+		t.Errorf("budget 1 repaired %v", rows(r2.Repaired))
+	}
+}
+
+func TestReportText(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	scenario(t, s)
+	r, err := validate.New(validate.Config{Lookback: 15}, s, calendars, nil, now).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := r.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"marketd backfill --source naver --market XKRX --from 2026-10-02 --to 2026-10-02",
+		"marketd backfill --source naver --symbols 000660 --from 2026-10-07 --to 2026-10-08",
+		"marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28",
+		"marketd backfill --source naver --symbols 035720 --from 2026-09-17 --to 2026-09-18",
+		"COVERAGE XKRX naver, last 15 sessions (2026-09-15..2026-10-08; # stored, . missing)",
+		"000660       ###########.#..\n005930       #####...###.###\n0193T0       ###########.###\n035720         ..#######.###\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q:\n%s", want, text)
+		}
+	}
+	html, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "<code>marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28</code>") {
+		t.Errorf("HTML report lacks the 005930 repair command:\n%s", html)
+	}
+}
+
+func details(ps []validate.Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "  %s %s %s: %s\n", p.Kind, p.Who(), p.Dates(), p.Detail)
+	}
+	return b.String()
+}

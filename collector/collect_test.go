@@ -291,3 +291,37 @@ func TestBackfillDryRun(t *testing.T) {
 		t.Fatalf("ranges %v, want %v", r, want)
 	}
 }
+
+// A backfill without --from fetches everything the source has, also for an
+// instrument that collect started recently, and learns the listing date so
+// that a rerun fetches nothing.
+func TestBackfillWholeHistoryLearnsListing(t *testing.T) {
+	f := newFixture(t, "AAA")
+	ctx := context.Background()
+	c, _ := f.collector()
+	if _, err := c.Collect(ctx, CollectRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := c.Backfill(ctx, BackfillRequest{Filter: Filter{Symbols: []string{"AAA"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := f.want("AAA", 0, d("2026-03-06"))
+	if got := diff(f.stored("AAA", 0, d("2026-03-06")), all); got != "" || s.OK != 1 || s.Inserted != len(all)-len(xnys.Sessions(d("2026-02-04"), d("2026-03-06"))) {
+		t.Fatalf("backfill %+v stored %s", s.Run, got)
+	}
+	insts, err := f.st.Instruments(ctx, store.InstrumentFilter{Symbols: []string{"AAA"}})
+	if err != nil || len(insts) != 1 || insts[0].Listed != d("2025-06-02") {
+		t.Fatalf("instrument %+v, %v; want listed 2025-06-02 (the first bar the source has)", insts, err)
+	}
+	before := f.srv.total()
+	s, _, err = c.Backfill(ctx, BackfillRequest{})
+	if err != nil || s.Skipped != 1 || f.srv.total() != before {
+		t.Fatalf("rerun %+v, %v, %d requests; want skipped without a request", s.Run, err, f.srv.total()-before)
+	}
+	// Force refetches what is stored.
+	s, _, err = c.Backfill(ctx, BackfillRequest{Force: true})
+	if err != nil || s.OK != 1 || s.Unchanged != len(all) || f.srv.total() != before+1 {
+		t.Fatalf("forced rerun %+v, %v; want one request, everything unchanged", s.Run, err)
+	}
+}

@@ -220,7 +220,7 @@ func (f *fixture) collector() (*Collector, *httpx.Pool) {
 		Sources:   map[string]Source{market.SourceYahoo: src},
 		Store:     f.store,
 		Calendars: func(code string) (Calendar, error) { return calendar.For(code) },
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:       discard,
 		Now:       now,
 		Stats:     func() map[string]httpx.Stats { return map[string]httpx.Stats{market.SourceYahoo: pool.Total()} },
 	})
@@ -285,3 +285,5 @@ func diff(got, want map[market.Date]market.Decimal) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))

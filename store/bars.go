@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -93,6 +94,12 @@ func validKey(k market.Key) bool {
 // Counts come from comparing with the stored rows inside the transaction,
 // so only new or restated rows are sent; they are exact as long as one
 // writer at a time writes a given instrument (the collector's rule).
+//
+// Where the dialect has a bulk loader, the new rows go through it and
+// only restated rows through INSERT … ON DUPLICATE KEY UPDATE: a backfill
+// then costs about what the server's own loader costs. Should the loader
+// refuse a row, the transaction is abandoned and the batch written again
+// through INSERT alone, which fails on the row and names its instrument.
 func (s *Store) Write(ctx context.Context, batch []Write) (WriteResult, error) {
 	keys := make(map[market.Key]struct{}, len(batch))
 	for _, w := range batch {
@@ -106,14 +113,32 @@ func (s *Store) Write(ctx context.Context, batch []Write) (WriteResult, error) {
 		}
 		keys[w.Key] = struct{}{}
 	}
+	res, err := s.write(ctx, batch, s.d.BulkLoad)
+	if errors.Is(err, errBulkRefused) {
+		res, err = s.write(ctx, batch, nil)
+	}
+	return res, err
+}
+
+// write runs Write's transaction, storing new bars through load when it is
+// not nil.
+func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (WriteResult, error) {
 	var res WriteResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = WriteResult{}
 		now := s.now()
 		bars := newMultiInsert(tx, s.d, "bars", barCols, s.d.upsert(barKey, barData))
 		acts := newMultiInsert(tx, s.d, "actions", actionCols, s.d.upsert(actionKey, actionData))
+		var fresh *bulkLoad
+		if load != nil {
+			n := 0
+			for _, w := range batch {
+				n += len(w.Bars)
+			}
+			fresh = newBulkLoad(tx, load, "bars", barCols, n, now)
+		}
 		for _, w := range batch {
-			r, err := s.writeBars(ctx, tx, bars, w, now)
+			r, err := s.writeBars(ctx, tx, bars, fresh, w, now)
 			if err != nil {
 				return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
 			}
@@ -132,6 +157,11 @@ func (s *Store) Write(ctx context.Context, batch []Write) (WriteResult, error) {
 				if err != nil {
 					return fmt.Errorf("store: write actions of %s: %w", w.Key, err)
 				}
+			}
+		}
+		if fresh != nil {
+			if err := fresh.flush(ctx); err != nil {
+				return fmt.Errorf("store: load new bars: %w", err)
 			}
 		}
 		if err := bars.flush(ctx); err != nil {
@@ -182,8 +212,9 @@ func validateWrite(w Write) error {
 	return nil
 }
 
-// writeBars queues w's new and restated bars and counts them.
-func (s *Store) writeBars(ctx context.Context, tx *sql.Tx, ins *multiInsert, w Write, now time.Time) (WriteResult, error) {
+// writeBars queues w's new and restated bars and counts them: new bars
+// into fresh when it is not nil, the rest into ins.
+func (s *Store) writeBars(ctx context.Context, tx *sql.Tx, ins *multiInsert, fresh *bulkLoad, w Write, now time.Time) (WriteResult, error) {
 	var res WriteResult
 	if len(w.Bars) == 0 {
 		return res, nil
@@ -215,6 +246,12 @@ func (s *Store) writeBars(ctx context.Context, tx *sql.Tx, ins *multiInsert, w W
 			if final == prev.Final || prev.Final {
 				continue
 			}
+		}
+		if !exists && fresh != nil {
+			if err := fresh.addBar(ctx, w.Key, b, final); err != nil {
+				return res, err
+			}
+			continue
 		}
 		// A bar once final stays final.
 		final = final || exists && prev.Final
@@ -338,33 +375,66 @@ const latestChunk = 500
 
 // LatestBars returns the most recent stored bar of each key that has one.
 //
-// Each instrument gets its own "ORDER BY trade_date DESC LIMIT 1" term:
-// one descent of the primary key (source, symbol, trade_date) whatever the
-// optimizer's statistics say. A GROUP BY/MAX join looks equivalent but
-// MariaDB picks a range scan of every row when its cardinality estimates
-// are off, which they are on a freshly loaded table.
+// It asks in two steps, each a set of primary-key (source, symbol,
+// trade_date) descents whatever the optimizer's statistics say: the
+// latest date of each instrument (a MAX the optimizer answers from the
+// index alone), then those exact rows. A GROUP BY/MAX join reads the same
+// but MariaDB plans it as a range scan of every bar when its cardinality
+// estimates are off, as they are on a freshly loaded table (measured: 7.5 s
+// against a few hundred ms for 3,000 instruments over 10M rows).
 func (s *Store) LatestBars(ctx context.Context, keys []market.Key) (map[market.Key]market.Bar, error) {
 	out := make(map[market.Key]market.Bar, len(keys))
-	var sb strings.Builder
 	for len(keys) > 0 {
 		n := min(len(keys), latestChunk)
-		chunk := keys[:n]
-		keys = keys[n:]
-		sb.Reset()
-		args := make([]any, 0, 2*n)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(" UNION ALL ")
-			}
-			fmt.Fprintf(&sb, "SELECT * FROM (SELECT source, symbol, %s FROM bars WHERE source = ? AND symbol = ? "+
-				"ORDER BY trade_date DESC LIMIT 1) AS l%d", barSelectCols, i)
-			args = append(args, k.Source, k.Symbol)
-		}
-		if err := s.scanLatest(ctx, sb.String(), args, out); err != nil {
+		if err := s.latestChunk(ctx, keys[:n], out); err != nil {
 			return nil, fmt.Errorf("store: read latest bars: %w", err)
 		}
+		keys = keys[n:]
 	}
 	return out, nil
+}
+
+func (s *Store) latestChunk(ctx context.Context, keys []market.Key, out map[market.Key]market.Bar) error {
+	var sb strings.Builder
+	args := make([]any, 0, 3*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			sb.WriteString(" UNION ALL ")
+		}
+		sb.WriteString("SELECT ?, ?, (SELECT MAX(trade_date) FROM bars WHERE source = ? AND symbol = ?)")
+		args = append(args, k.Source, k.Symbol, k.Source, k.Symbol)
+	}
+	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return err
+	}
+	sb.Reset()
+	args = args[:0]
+	sb.WriteString(`SELECT source, symbol, ` + barSelectCols + ` FROM bars WHERE `)
+	for rows.Next() {
+		var src, sym string
+		var d market.Date
+		if err := rows.Scan(&src, &sym, dateScanner{&d}); err != nil {
+			rows.Close()
+			return err
+		}
+		if d == 0 {
+			continue // no bars
+		}
+		if len(args) > 0 {
+			sb.WriteString(" OR ")
+		}
+		sb.WriteString("(source = ? AND symbol = ? AND trade_date = ?)")
+		args = append(args, src, sym, d.String())
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return s.scanLatest(ctx, sb.String(), args, out)
 }
 
 func (s *Store) scanLatest(ctx context.Context, query string, args []any, out map[market.Key]market.Bar) error {

@@ -15,8 +15,8 @@ import (
 // changes nothing.
 func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (AddResult, error) {
 	for _, in := range insts {
-		if in.Source == "" || in.Symbol == "" {
-			return AddResult{}, fmt.Errorf("store: add instrument %q: %w: empty source or symbol", in.Key, ErrInvalid)
+		if !validKey(in.Key) {
+			return AddResult{}, fmt.Errorf("store: add instrument %q: %w: source and symbol must be 1-32 of A-Z a-z 0-9 . - _ ^ = & / +", in.Key, ErrInvalid)
 		}
 	}
 	var res AddResult

@@ -20,6 +20,7 @@ type Store interface {
 	ScanBars(ctx context.Context, source string, from, to market.Date, fn func(market.Key, market.Bar) error) error
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
 	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
+	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	Acks(ctx context.Context) ([]store.Ack, error)
 }
 
@@ -245,7 +246,18 @@ func (v *Validator) deadMan(ctx context.Context) ([]Problem, error) {
 			continue
 		}
 		detail := fmt.Sprintf("%s has never succeeded", j.Name)
-		if ok {
+		if !ok {
+			// A job that never ran at all is not scheduled here (the CLI
+			// without the daemon); one that ran and never succeeded is.
+			runs, err := v.store.Runs(ctx, j.Name, 1)
+			if err != nil {
+				return nil, fmt.Errorf("reading the runs of job %s: %w", j.Name, err)
+			}
+			if len(runs) == 0 {
+				continue
+			}
+			detail += fmt.Sprintf(" (last run %s: %s)", runs[0].Started.UTC().Format(time.RFC3339), runs[0].Status)
+		} else {
 			detail = fmt.Sprintf("%s has not succeeded since %s", j.Name, last.UTC().Format(time.RFC3339))
 		}
 		out = append(out, Problem{Kind: KindDeadMan, Job: j.Name, Detail: detail})

@@ -315,3 +315,45 @@ func details(ps []validate.Problem) string {
 	}
 	return b.String()
 }
+
+func TestDeadMan(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	scenario(t, s)
+	record := func(job, status string, at time.Time) {
+		t.Helper()
+		r := &store.Run{Job: job, Host: "h1", Started: at, Status: store.RunRunning}
+		if err := s.StartRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Status, r.Finished = status, at.Add(time.Minute)
+		if err := s.FinishRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := 24 * time.Hour
+	record("collect-krx", store.RunOK, now.Add(-3*day))  // older than two periods
+	record("collect-us", store.RunOK, now.Add(-day))     // recent enough
+	record("collect-eu", store.RunFailed, now.Add(-day)) // ran, never succeeded
+	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day}}
+	r, err := validate.New(validate.Config{Lookback: 15, Jobs: jobs}, s, calendars, nil, now).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Problems {
+		if p.Kind == validate.KindDeadMan {
+			got = append(got, p.Detail)
+		}
+	}
+	want := []string{ // in the order the jobs are configured
+		"collect-krx has not succeeded since 2026-10-05T13:00:00Z",
+		"collect-eu has never succeeded (last run 2026-10-07T13:00:00Z: failed)",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("dead-man problems:\n got %q\nwant %q", got, want)
+	}
+	if !strings.HasPrefix(r.Subject(), "marketd: 2 jobs failing, ") {
+		t.Errorf("subject = %q", r.Subject())
+	}
+}

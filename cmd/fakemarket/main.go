@@ -26,13 +26,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "fakemarket:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("fakemarket", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8089", "address to serve on")
 	symbols := fs.String("symbols", "AAPL,MSFT,005930,000660", "comma-separated symbols: US tickers, KRX codes (KOSPI), CODE.KQ for KOSDAQ")
@@ -85,7 +85,7 @@ func run(args []string) error {
 `, base)
 	log.Info("serving", "addr", base, "symbols", *symbols, "faults", *faults, "rate", *rate, "seed", *seed)
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

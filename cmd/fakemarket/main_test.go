@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -17,8 +18,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"--symbols", "AAPL,12345"}, "--symbols: sourcetest: symbol \"12345\""},
 		{[]string{"--listen", "256.0.0.1:99999"}, "--listen 256.0.0.1:99999"},
 	}
+	// A cancelled context: were a case to pass validation, run would stop
+	// at once instead of serving forever.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
 	for _, tt := range tests {
-		err := run(tt.args)
+		err := run(ctx, append([]string{"--listen", "127.0.0.1:0"}, tt.args...))
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("run(%q) = %v, want an error starting %q", tt.args, err, tt.want)
 		}

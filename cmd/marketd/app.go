@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/store"
 )
 
@@ -20,6 +22,10 @@ const (
 	exitOK      = 0
 	exitRuntime = 1 // the database or a site failed
 	exitUsage   = 2 // the command line or the configuration is wrong
+	// exitProblems: marketd validate found problems in the stored data.
+	exitProblems = 3
+	// exitInterrupted: SIGINT/SIGTERM stopped the run; its work so far is kept.
+	exitInterrupted = 130
 )
 
 // app is what every command works with. It is built per invocation and
@@ -28,6 +34,7 @@ type app struct {
 	stdout, stderr io.Writer
 	environ        []string
 	build          buildInfo
+	now            func() time.Time
 
 	// Global flags.
 	configPath string
@@ -37,6 +44,9 @@ type app struct {
 	cfg   config.Config
 	log   *slog.Logger
 	store *store.Store
+	// pools are the sources' HTTP pools, built once per configuration so
+	// every collector of a process shares each host's rate limit.
+	pools *sourcePools
 }
 
 // usageError is a mistake on the command line or in the configuration:
@@ -50,7 +60,13 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild()}
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now}
+	return a.execute(ctx, args)
+}
+
+// execute runs one command line on a.
+func (a *app) execute(ctx context.Context, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -71,8 +87,13 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stderr, "marketd: %s\n", msg)
 	var ue usageError
-	if errors.As(err, &ue) {
+	switch {
+	case errors.As(err, &ue):
 		return exitUsage
+	case errors.Is(err, errProblemsFound):
+		return exitProblems
+	case errors.Is(err, collector.ErrInterrupted):
+		return exitInterrupted
 	}
 	return exitRuntime
 }
@@ -100,7 +121,7 @@ func (a *app) setup() error {
 	return nil
 }
 
-// needsConfig marks commands that run without loading the configuration.
+// annotationNoConfig marks commands that run without loading the configuration.
 const annotationNoConfig = "marketd/no-config"
 
 func skipsConfig(cmd *cobra.Command) bool {

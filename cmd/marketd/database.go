@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
@@ -14,6 +15,11 @@ import (
 // unless database.auto_migrate is false (or migrate is false), and keeps
 // the store for run to close.
 func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error) {
+	if a.store != nil {
+		// One store per process: the daemon's jobs open it again on every
+		// run, and a second pool on the same database would leak.
+		return a.store, nil
+	}
 	db := a.cfg.Database
 	var (
 		st  *store.Store
@@ -21,11 +27,6 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 	)
 	switch db.Scheme() {
 	case config.SchemeMySQL:
-		// A URL the driver cannot take is a configuration error, not a
-		// failure to connect.
-		if _, err := mysql.DriverConfig(db.URL); err != nil {
-			return nil, usageError{fmt.Errorf("database: %w", err)}
-		}
 		p := a.cfg.DatabasePool
 		st, err = mysql.Open(ctx, mysql.Config{
 			URL:             db.URL,
@@ -34,6 +35,13 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 			ConnMaxLifetime: p.ConnMaxLifetime,
 			ConnMaxIdleTime: p.ConnMaxIdleTime,
 		})
+		// Failing to reach or log in to the server is an *OpenError; any
+		// other failure means the driver refused the URL: a configuration
+		// error, not a runtime one.
+		var oe *mysql.OpenError
+		if err != nil && !errors.As(err, &oe) {
+			return nil, usageError{fmt.Errorf("database: %w", err)}
+		}
 	case config.SchemeSQLite:
 		st, err = sqlite.Open(ctx, db.SQLitePath())
 	default:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -175,7 +176,6 @@ type rowWriter interface {
 type csvWriter struct {
 	w      *csv.Writer
 	fields []string
-	buf    []byte
 }
 
 func newCSVWriter(w io.Writer) *csvWriter {
@@ -201,10 +201,20 @@ func (c *csvWriter) end() error {
 	return c.w.Error()
 }
 
-func nullDecimal(d interface {
-	// sql.Null[market.Decimal], spelled structurally to keep imports short.
-}) string {
-	return ""
+// nullDecimal formats a missing value as an empty field, never as 0.
+func nullDecimal(d sql.Null[market.Decimal]) string {
+	if !d.Valid {
+		return ""
+	}
+	return d.V.String()
+}
+
+func jsonDecimal(d sql.Null[market.Decimal]) *json.Number {
+	if !d.Valid {
+		return nil
+	}
+	n := json.Number(d.V.String())
+	return &n
 }
 
 type jsonBar struct {

@@ -42,6 +42,11 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 		newSymbolsCmd(a),
 		newStatusCmd(a),
 		newVersionCmd(a),
+		newCollectCmd(a),
+		newBackfillCmd(a),
+		newValidateCmd(a),
+		newGapsCmd(a),
+		newCalendarCmd(a),
 	)
 	return root
 }

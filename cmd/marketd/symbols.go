@@ -103,7 +103,13 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 			if sym == "" || strings.ContainsAny(sym, " \t/,") {
 				return nil, usagef("yahoo symbol %q: not a Yahoo symbol", raw)
 			}
-			if board != "" && isKRXCode(sym) {
+			if code == market.XKRX && !strings.HasSuffix(sym, ".KS") && !strings.HasSuffix(sym, ".KQ") {
+				if !isKRXCode(sym) {
+					return nil, usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
+				}
+				if board == "" {
+					return nil, usagef("yahoo symbol %q: use --market KOSPI or KOSDAQ so the code becomes CODE.KS or CODE.KQ", raw)
+				}
 				sym = yahooSymbol(sym, board)
 			}
 			switch {

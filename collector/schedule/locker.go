@@ -41,7 +41,8 @@ func (l slotLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 // slot returns the claim key and slot of the gocron job named key. A
 // catch-up claims under its own key, so it runs even when the scheduled
 // run of the same slot was claimed and failed, and still runs once when
-// several hosts start together.
+// several hosts start together. A failed catch-up is not repeated for its
+// slot: the next scheduled run works from the watermarks and closes the gap.
 func (l slotLocker) slot(key string) (string, time.Time, bool) {
 	s := l.s
 	if strings.HasPrefix(key, catchUpPrefix) {

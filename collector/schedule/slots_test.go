@@ -132,3 +132,14 @@ func TestPeriod(t *testing.T) {
 		t.Errorf("Period(yearly) = %v, want ErrInvalidJob", err)
 	}
 }
+
+func TestValidateSpecs(t *testing.T) {
+	if err := ValidateSpecs(DefaultSettings().Jobs); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	bad := append(DefaultJobs(), JobSpec{Name: "x", Cron: "0 0 7 * *", TZ: "Asia/Seoul"})
+	err := ValidateSpecs(bad)
+	if !errors.Is(err, ErrInvalidJob) || !strings.Contains(err.Error(), `schedule.jobs[3] ("x") cron: "0 0 7 * *"`) {
+		t.Fatalf("ValidateSpecs = %v", err)
+	}
+}

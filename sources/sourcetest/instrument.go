@@ -64,7 +64,7 @@ func splitYahoo(sym string) (code, board string, ok bool) {
 
 // validTicker reports whether s can be a US ticker the simulator serves.
 func validTicker(s string) bool {
-	if s == "" || len(s) > 10 || isKRXCode(s) || strings.HasSuffix(s, ".KS") || strings.HasSuffix(s, ".KQ") {
+	if s == "" || len(s) > 10 || (s[0] < 'A' || s[0] > 'Z') && s[0] != '^' || isKRXCode(s) || strings.HasSuffix(s, ".KS") || strings.HasSuffix(s, ".KQ") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

@@ -209,11 +209,23 @@ func (res *chartResult) rows(symbol string, loc *time.Location) ([]row, error) {
 		}
 		if len(missing) > 0 {
 			r.note = &market.Note{Date: date, Reason: strings.Join(missing, ", ") + " null; kept as missing"}
+		} else if halted(r.bar) {
+			// Yahoo serves a session without trades as open = high = low =
+			// close with no volume. Store it as Naver's halts are stored: the
+			// close carried, no open/high/low, so the validator counts the
+			// session as present and never as a frozen quote.
+			r.bar.Open, r.bar.High, r.bar.Low, r.bar.Halted = sql.Null[market.Decimal]{}, sql.Null[market.Decimal]{}, sql.Null[market.Decimal]{}, true
+			r.note = &market.Note{Date: date, Reason: "no volume and one price: stored as a halt"}
 		}
 		r.ok = true
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// halted reports a session in which nothing traded.
+func halted(b market.Bar) bool {
+	return b.Volume.V == 0 && b.Open.V == b.Close && b.High.V == b.Close && b.Low.V == b.Close
 }
 
 // dedupe returns one row per date, ascending. Yahoo can send two rows for

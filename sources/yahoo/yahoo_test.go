@@ -334,6 +334,37 @@ func TestNulls(t *testing.T) {
 	}
 }
 
+func TestHaltedSession(t *testing.T) {
+	// 2020-10-27 did not trade: one price, no volume. A day with one price
+	// and volume is a real (if quiet) session and stays as it is.
+	ts := []any{1603719000, 1603805400, 1603891800}
+	body := chart(nyMeta(), ts, map[string][]any{
+		"open":   {115.01, 115.05, 111.2},
+		"high":   {116.55, 115.05, 111.2},
+		"low":    {112.88, 115.05, 111.2},
+		"close":  {115.05, 115.05, 111.2},
+		"volume": {111850700, 0, 100},
+	}, []any{112.19, 112.19, 108.43})
+	s, err := decode(body, window{symbol: "AAPL", from: 20201026, to: 20201028, now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	halt := bar(t, 20201027, "", "", "", "115.05", "112.19", 0)
+	halt.Halted = true
+	wantBars := []market.Bar{
+		bar(t, 20201026, "115.01", "116.55", "112.88", "115.05", "112.19", 111850700),
+		halt,
+		bar(t, 20201028, "111.2", "111.2", "111.2", "111.2", "108.43", 100),
+	}
+	if !reflect.DeepEqual(s.Bars, wantBars) {
+		t.Errorf("Bars = %+v\nwant %+v", s.Bars, wantBars)
+	}
+	wantNotes := []market.Note{{Date: 20201027, Reason: "no volume and one price: stored as a halt"}}
+	if !reflect.DeepEqual(s.Notes, wantNotes) {
+		t.Errorf("Notes = %+v\nwant %+v", s.Notes, wantNotes)
+	}
+}
+
 func TestEmptyWindow(t *testing.T) {
 	// What Yahoo sends for a window with no sessions: no timestamp key.
 	body := chart(nyMeta(), nil, map[string][]any{}, nil)

@@ -82,11 +82,18 @@ func Open(ctx context.Context, cfg Config) (*store.Store, error) {
 	db.SetConnMaxIdleTime(cfg.ConnMaxIdleTime)
 
 	var packet int
-	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&packet); err != nil {
+	var localInfile bool
+	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet, @@local_infile").Scan(&packet, &localInfile); err != nil {
 		db.Close()
 		return nil, &OpenError{Msg: fmt.Sprintf("mysql %s: %s", safe, describe(err, dcfg)), Err: err}
 	}
-	return store.New(db, Dialect(packet)), nil
+	d := Dialect(packet)
+	if !localInfile {
+		// The server refuses LOAD DATA LOCAL (MySQL 8's default): new
+		// bars go through INSERT like the rest.
+		d.BulkLoad = nil
+	}
+	return store.New(db, d), nil
 }
 
 // Dialect returns the MySQL/MariaDB dialect for a server whose
@@ -112,6 +119,7 @@ func Dialect(packet int) store.Dialect {
 		MaxParams: 65535,
 		// Leave room for the packet header and the statement's own text.
 		MaxStatementBytes: max(packet-64<<10, 64<<10),
+		BulkLoad:          bulkLoad,
 	}
 }
 

@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -26,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"IdempotentRewrite", testIdempotentRewrite},
 		{"RestatedClose", testRestatedClose},
+		{"NewAndRestatedInOneWrite", testNewAndRestated},
 		{"NullsRoundTrip", testNullsRoundTrip},
 		{"Halts", testHalts},
 		{"KRXCodesWithLetters", testKRXCodes},
@@ -38,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimSlot", testClaimSlot},
 		{"LatestBarsManyKeys", testLatestBars},
 		{"MigrateTwice", testMigrateTwice},
+		{"InvalidInput", testInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -125,6 +128,57 @@ func testRestatedClose(t *testing.T, s *store.Store) {
 	// A new session with the restatement window: one new, the rest equal.
 	more := append(restated[1:], bar(t, "2024-01-05", "181.99", "182.76", "180.17", "181.18", "180.495071", 62303300))
 	equal(t, "window write", write(t, s, store.Write{Key: aapl, Bars: more}), store.WriteResult{Inserted: 1, Unchanged: 2})
+}
+
+// testNewAndRestated writes, in one call, instruments with only new bars
+// and instruments whose bars are partly stored (restated, unchanged,
+// finalized) and partly new, and checks the counts and every stored row:
+// new and known rows may take different paths to the database.
+func testNewAndRestated(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	known := threeBars(t)
+	write(t, s, store.Write{Key: aapl, Bars: known[:2], Watermark: known[1].Date})
+
+	restated := known[0]
+	restated.Close = dec(t, "185.65")
+	fresh := known[2]
+	fresh.Final = true
+	halted := market.Bar{Date: date(t, "2024-01-05"), Close: dec(t, "181.91"), Volume: market.Some[int64](0), Halted: true}
+	nulls := market.Bar{Date: date(t, "2024-01-08"), Close: dec(t, "0.000001"), AdjClose: market.Some(dec(t, "9999999999.999999"))}
+	krx := []market.Bar{
+		bar(t, "2026-09-28", "84000", "85000", "83500", "84700", "84700", 12000000),
+		bar(t, "2026-09-29", "84700", "84900", "84100", "84200", "84200", 9000000),
+	}
+	krx[0].Final = true
+	got := write(t, s,
+		store.Write{Key: samsung, Bars: krx, Watermark: krx[1].Date},
+		store.Write{Key: aapl, Bars: []market.Bar{nulls, restated, known[1], fresh, halted}, Watermark: nulls.Date,
+			FinalBefore: date(t, "2024-01-04")},
+	)
+	equal(t, "counts", got, store.WriteResult{Inserted: 5, Changed: 1, Unchanged: 1})
+
+	restated.Final, known[1].Final = true, true // dated before FinalBefore
+	equal(t, "aapl bars", readBars(t, s, aapl), []market.Bar{restated, known[1], fresh, halted, nulls})
+	equal(t, "samsung bars", readBars(t, s, samsung), krx)
+	for _, src := range []string{aapl.Source, samsung.Source} {
+		wm, err := s.Watermarks(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[market.Key]market.Date{aapl: nulls.Date}
+		if src == samsung.Source {
+			want = map[market.Key]market.Date{samsung: krx[1].Date}
+		}
+		equal(t, "watermarks of "+src, wm, want)
+	}
+
+	// The same call again: everything is stored, nothing changes.
+	got = write(t, s,
+		store.Write{Key: samsung, Bars: krx, Watermark: krx[1].Date},
+		store.Write{Key: aapl, Bars: []market.Bar{nulls, restated, known[1], fresh, halted}, Watermark: nulls.Date},
+	)
+	equal(t, "rewrite", got, store.WriteResult{Unchanged: 7})
+	equal(t, "aapl bars after rewrite", readBars(t, s, aapl), []market.Bar{restated, known[1], fresh, halted, nulls})
 }
 
 func testNullsRoundTrip(t *testing.T, s *store.Store) {
@@ -434,5 +488,29 @@ func testLatestBars(t *testing.T, s *store.Store) {
 func testMigrateTwice(t *testing.T, s *store.Store) {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("second Migrate: %v", err)
+	}
+}
+
+func testInvalidInput(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	b := bar(t, "2024-01-02", "1", "1", "1", "1", "1", 1)
+	for _, c := range []struct {
+		name, want string
+		w          store.Write
+	}{
+		{"quote in symbol", `yahoo:A'B`, store.Write{Key: market.Key{Source: "yahoo", Symbol: "A'B"}, Bars: []market.Bar{b}}},
+		{"duplicate date", "two bars dated 2024-01-02", store.Write{Key: aapl, Bars: []market.Bar{b, b}}},
+		{"no date", "bar without a date", store.Write{Key: aapl, Bars: []market.Bar{{Close: 1}}}},
+	} {
+		_, err := s.Write(ctx, []store.Write{c.w})
+		if !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Write error %v, want ErrInvalid naming %q", c.name, err, c.want)
+		}
+	}
+	if _, err := s.AddInstruments(ctx, []market.Instrument{{Key: market.Key{Source: "naver", Symbol: "00 5930"}}}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("AddInstruments with a space in the symbol: %v, want ErrInvalid", err)
+	}
+	if got := readBars(t, s, aapl); len(got) != 0 {
+		t.Errorf("bars after rejected writes: %+v", got)
 	}
 }

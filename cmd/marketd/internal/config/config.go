@@ -20,24 +20,67 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
 )
 
 // Config is the whole configuration. Field tags are the YAML keys; the
 // environment variable of a key is MARKETD_ + the key path in upper case
 // with dots as underscores (sources.yahoo.rate -> MARKETD_SOURCES_YAHOO_RATE).
 type Config struct {
-	Database     Database     `yaml:"database"`
-	DatabasePool DatabasePool `yaml:"database_pool"`
-	LogLevel     string       `yaml:"log_level"`
-	Sources      Sources      `yaml:"sources"`
-	Collector    Collector    `yaml:"collector"`
-	HTTP         HTTP         `yaml:"http"`
+	Database     Database          `yaml:"database"`
+	DatabasePool DatabasePool      `yaml:"database_pool"`
+	LogLevel     string            `yaml:"log_level"`
+	Sources      Sources           `yaml:"sources"`
+	Collector    Collector         `yaml:"collector"`
+	HTTP         HTTP              `yaml:"http"`
+	Schedule     schedule.Settings `yaml:"schedule"`
+	Validate     Validate          `yaml:"validate"`
+	Email        Email             `yaml:"email"`
+	// CalendarOverrides corrects the embedded exchange calendars without a
+	// release: a closure announced late, or a listed holiday that traded.
+	CalendarOverrides []CalendarOverride `yaml:"calendar_overrides"`
+}
 
-	// Sections still to come, each added by the issue that consumes it:
-	//   Schedule  `yaml:"schedule"`  (issue 6: jobs, leader election)
-	//   Validate  `yaml:"validate"`  (issue 7: thresholds, repair budget)
-	//   Email     `yaml:"email"`     (issue 7: SMTP settings for validate/mailer)
+// Validate tunes the daily validator (validate package).
+type Validate struct {
+	// Lookback is how many sessions back the scheduled validation checks.
+	Lookback int `yaml:"lookback"`
+	// MaxMove is the largest close-to-close move accepted where the
+	// exchange has no daily limit (XNYS), as a fraction.
+	MaxMove float64 `yaml:"max_move"`
+	// MaxRepeats is how many sessions an identical OHLCV may repeat.
+	MaxRepeats int `yaml:"max_repeats"`
+	// CrossSourceTolerance is the Naver/Yahoo close difference reported.
+	CrossSourceTolerance float64 `yaml:"cross_source_tolerance"`
+	// RepairBudget bounds the requests self-repair may spend per run (0: off).
+	RepairBudget int `yaml:"repair_budget"`
+}
+
+// Email configures the validator's report mail (validate/mailer). With no
+// host, reports are printed and logged only.
+type Email struct {
+	Host         string   `yaml:"host"`
+	Port         int      `yaml:"port"`
+	TLS          string   `yaml:"tls"`
+	Username     string   `yaml:"username"`
+	Password     string   `yaml:"password"`
+	PasswordFile string   `yaml:"password_file"`
+	From         string   `yaml:"from"`
+	To           []string `yaml:"to"`
+	HELO         string   `yaml:"helo"`
+	// Repeat is daily (every open problem every run) or new_only.
+	Repeat       string `yaml:"repeat"`
+	SendAllClear bool   `yaml:"send_all_clear"`
+}
+
+// CalendarOverride opens or closes one date of a market's calendar.
+type CalendarOverride struct {
+	Market string      `yaml:"market"`
+	Date   market.Date `yaml:"date"`
+	Open   bool        `yaml:"open"`
+	Reason string      `yaml:"reason"`
 }
 
 // Database says where bars are stored. In YAML it is either a URL string
@@ -196,5 +239,8 @@ func Default() Config {
 		},
 		Collector: Collector{RestatementSessions: 5, InitialHistory: Span{Years: 1}},
 		HTTP:      HTTP{Listen: "127.0.0.1:9108"},
+		Schedule:  schedule.DefaultSettings(),
+		Validate:  Validate{Lookback: 30, MaxMove: 0.5, MaxRepeats: 5, CrossSourceTolerance: 0.02, RepairBudget: 200},
+		Email:     Email{Port: 587, TLS: "mandatory", Repeat: "daily"},
 	}
 }

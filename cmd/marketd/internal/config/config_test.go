@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -303,13 +304,18 @@ func TestKeysAndEnvNames(t *testing.T) {
 		"sources.naver.max_cooldown":  "MARKETD_SOURCES_NAVER_MAX_COOLDOWN",
 		"collector.initial_history":   "MARKETD_COLLECTOR_INITIAL_HISTORY",
 		"http.listen":                 "MARKETD_HTTP_LISTEN",
+		"schedule.shutdown_timeout":   "MARKETD_SCHEDULE_SHUTDOWN_TIMEOUT",
+		"email.password":              "MARKETD_EMAIL_PASSWORD",
+		"email.to":                    "MARKETD_EMAIL_TO",
+		"validate.repair_budget":      "MARKETD_VALIDATE_REPAIR_BUDGET",
 	} {
 		if got[path] != env {
 			t.Errorf("key %s: env %q, want %q", path, got[path], env)
 		}
 	}
-	if len(got) != 30 {
-		t.Errorf("%d keys, want 30: %v", len(got), got)
+	// 30 for the store, sources, collector and http; 3 schedule; 5 validate; 11 email.
+	if len(got) != 49 {
+		t.Errorf("%d keys, want 49: %v", len(got), got)
 	}
 }
 
@@ -353,5 +359,27 @@ func TestSpan(t *testing.T) {
 		if _, err := ParseSpan(bad); err == nil {
 			t.Errorf("ParseSpan(%q) succeeded, want an error", bad)
 		}
+	}
+}
+
+// TestREADMEExampleIsTheDefaults loads the README's example file: it must
+// be valid and say exactly what the defaults say.
+func TestREADMEExampleIsTheDefaults(t *testing.T) {
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```yaml example")
+	}
+	t.Chdir(t.TempDir())
+	cfg, err := Load(Options{Path: writeFile(t, example)})
+	if err != nil {
+		t.Fatalf("README example: %v", err)
+	}
+	if !reflect.DeepEqual(cfg, Default()) {
+		t.Errorf("README example differs from the defaults:\n got %+v\nwant %+v", cfg, Default())
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
 )
 
 // checker collects every invalid value, each named by its key and where the
@@ -65,8 +67,72 @@ func (cfg Config) validate(origin map[string]string) error {
 			c.fail("http.listen", "%q is not host:port (e.g. 127.0.0.1:9108)", cfg.HTTP.Listen)
 		}
 	}
-	// New sections add their checks here, e.g. cfg.Email.validate(c).
+	if err := schedule.ValidateSpecs(cfg.Schedule.Jobs); err != nil {
+		c.fail("schedule.jobs", "%v", err)
+	}
+	if cfg.Schedule.ShutdownTimeout <= 0 {
+		c.fail("schedule.shutdown_timeout", "must be positive")
+	}
+	if cfg.Schedule.LeaderCheck <= 0 {
+		c.fail("schedule.leader_check", "must be positive")
+	}
+	if cfg.Schedule.LeaderElection && cfg.Database.Scheme() != SchemeMySQL {
+		c.fail("schedule.leader_election", "needs a mysql database: SQLite serves one host")
+	}
+	cfg.Validate.validate(c)
+	cfg.Email.validate(c)
+	for i, o := range cfg.CalendarOverrides {
+		key := fmt.Sprintf("calendar_overrides[%d]", i)
+		if _, err := market.LookupMarket(o.Market); err != nil {
+			c.fail(key+".market", "%v", err)
+		}
+		if o.Date.IsZero() {
+			c.fail(key+".date", "missing: want YYYY-MM-DD")
+		}
+	}
 	return errors.Join(c.errs...)
+}
+
+func (v Validate) validate(c *checker) {
+	c.atLeast("validate.lookback", v.Lookback, 1)
+	if v.MaxMove <= 0 {
+		c.fail("validate.max_move", "must be positive (0.5 = 50%%)")
+	}
+	c.atLeast("validate.max_repeats", v.MaxRepeats, 1)
+	if v.CrossSourceTolerance <= 0 {
+		c.fail("validate.cross_source_tolerance", "must be positive (0.02 = 2%%)")
+	}
+	c.atLeast("validate.repair_budget", v.RepairBudget, 0)
+}
+
+// validate checks the email section only when mail is configured (a
+// host is set): without one, reports are printed and logged.
+func (e Email) validate(c *checker) {
+	switch e.Repeat {
+	case "daily", "new_only":
+	default:
+		c.fail("email.repeat", "%q is not daily or new_only", e.Repeat)
+	}
+	switch e.TLS {
+	case "mandatory", "starttls", "none":
+	default:
+		c.fail("email.tls", "%q is not mandatory, starttls or none", e.TLS)
+	}
+	if e.Host == "" {
+		return
+	}
+	if e.Port < 1 || e.Port > 65535 {
+		c.fail("email.port", "%d is not a TCP port", e.Port)
+	}
+	if e.From == "" {
+		c.fail("email.from", "must be set when email.host is")
+	}
+	if len(e.To) == 0 {
+		c.fail("email.to", "must list at least one address when email.host is")
+	}
+	if e.Password != "" && e.PasswordFile != "" {
+		c.fail("email.password_file", "set email.password or email.password_file, not both")
+	}
 }
 
 func (p DatabasePool) validate(c *checker) {

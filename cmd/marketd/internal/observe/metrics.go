@@ -2,6 +2,7 @@ package observe
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -18,6 +19,7 @@ type StatsSource interface {
 // Metrics holds marketd's Prometheus metrics in their own registry.
 type Metrics struct {
 	reg         *prometheus.Registry
+	http        *httpCollector
 	runs        *prometheus.CounterVec
 	runSeconds  *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
@@ -57,11 +59,20 @@ func NewMetrics(pools map[string]StatsSource) *Metrics {
 			Help: "Expected sessions with no stored bar, as last counted by the validator.",
 		}, []string{"market"}),
 	}
-	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps,
-		httpCollector{pools: pools},
+	m.http = &httpCollector{pools: pools}
+	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps, m.http,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// SetPools replaces the pools read at scrape time, after a configuration
+// reload built new ones. Their counters start again from zero, which
+// Prometheus reads as a counter reset.
+func (m *Metrics) SetPools(pools map[string]StatsSource) {
+	m.http.mu.Lock()
+	defer m.http.mu.Unlock()
+	m.http.pools = pools
 }
 
 // Registry returns the registry the metrics live in.
@@ -97,6 +108,7 @@ func (m *Metrics) SetGaps(market string, n int) { m.gaps.WithLabelValues(market)
 // the transports keep one set of counters and nothing is copied between
 // scrapes.
 type httpCollector struct {
+	mu    sync.Mutex
 	pools map[string]StatsSource
 }
 
@@ -115,14 +127,17 @@ var (
 		"Time spent waiting for the host's rate limit or a 429 pause.", []string{"source", "host"}, nil)
 )
 
-func (httpCollector) Describe(ch chan<- *prometheus.Desc) {
+func (*httpCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{httpRequests, httpAttempts, httpFailures, httpThrottled, httpRetries, httpWaited} {
 		ch <- d
 	}
 }
 
-func (c httpCollector) Collect(ch chan<- prometheus.Metric) {
-	for source, p := range c.pools {
+func (c *httpCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	pools := c.pools
+	c.mu.Unlock()
+	for source, p := range pools {
 		for host, st := range p.Stats() {
 			for code, n := range st.Statuses {
 				ch <- prometheus.MustNewConstMetric(httpRequests, prometheus.CounterValue, float64(n), source, host, strconv.Itoa(code))

@@ -185,3 +185,26 @@ func flatten(t *testing.T, m *Metrics) map[string]float64 {
 	}
 	return out
 }
+
+func TestSetPools(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	old := httpx.NewPool(httpx.Config{}, http.DefaultTransport)
+	m := NewMetrics(map[string]StatsSource{"naver": old})
+	for range 2 {
+		resp, err := old.Client().Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	key := fmt.Sprintf(`marketd_http_attempts_total{host=%q,source="naver"}`, host)
+	if got := flatten(t, m)[key]; got != 2 {
+		t.Fatalf("%s = %v, want 2", key, got)
+	}
+	m.SetPools(map[string]StatsSource{"naver": httpx.NewPool(httpx.Config{}, http.DefaultTransport)})
+	if got, ok := flatten(t, m)[key]; ok {
+		t.Fatalf("%s = %v after the pools were replaced, want absent until the new pool sends", key, got)
+	}
+}

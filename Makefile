@@ -1,0 +1,45 @@
+# marketd — see README.md.
+#
+#   make build   static binaries for linux/amd64 and linux/arm64 in bin/
+#   make test    go vet, then every test with the race detector (MySQL tests included)
+#   make bench   every benchmark, with allocations (BENCHTIME=1x for one iteration each)
+#   make lint    gofmt and go vet
+#   make run     go run ./cmd/marketd $(ARGS) with the default configuration
+
+GO       ?= go
+PKG      := github.com/marketd/marketd
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+PLATFORMS := linux/amd64 linux/arm64
+BENCHTIME ?=
+ARGS     ?= status
+
+.PHONY: build test bench lint run clean
+
+build:
+	@mkdir -p bin
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=bin/marketd-$$os-$$arch; \
+		echo "building $$out ($(VERSION), $(COMMIT))"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/marketd; \
+	done
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(if $(BENCHTIME),-benchtime $(BENCHTIME)) ./...
+
+lint:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+run:
+	$(GO) run ./cmd/marketd $(ARGS)
+
+clean:
+	rm -rf bin

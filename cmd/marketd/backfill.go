@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/validate/calendar"
+)
+
+func newBackfillCmd(a *app) *cobra.Command {
+	var (
+		sel                     selection
+		from, to                string
+		gapsOnly, dryRun, force bool
+	)
+	cmd := &cobra.Command{
+		Use:   "backfill",
+		Short: "Fetch history: whole, a date range, or only the missing sessions",
+		Long: `backfill fetches the selected instruments' history with the cheapest endpoint
+(one Yahoo chart request or one Naver siseJson request per range), committing as it goes.
+Interrupted (Ctrl-C), it keeps what is committed; the same command resumes and does
+not fetch completed ranges again.
+
+--from defaults to the listing date (or 1980-01-01 when unknown: the source returns
+what exists), --to to the last closed session.`,
+		Example: `  marketd backfill --source naver --market KOSPI --dry-run
+  marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
+  marketd backfill --all --gaps-only`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			filter, err := sel.filter(true)
+			if err != nil {
+				return err
+			}
+			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force}
+			if from != "" {
+				if req.From, err = market.ParseDate(from); err != nil {
+					return usagef("--from: %w", err)
+				}
+			}
+			if to != "" {
+				if req.To, err = market.ParseDate(to); err != nil {
+					return usagef("--to: %w", err)
+				}
+			}
+			if req.From != 0 && req.To != 0 && req.From > req.To {
+				return usagef("--from %s is after --to %s", req.From, req.To)
+			}
+			c, err := a.newCollector(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if gapsOnly {
+				req.Gaps = storedGaps(a.store)
+			}
+			if !dryRun {
+				req.Progress = a.progress()
+			}
+			s, plan, err := c.Backfill(cmd.Context(), req)
+			if dryRun {
+				if err == nil {
+					fmt.Fprint(a.stdout, plan.String())
+				}
+				return err
+			}
+			return a.reportRun(s, err, "marketd "+strings.Join(commandLine(cmd), " "))
+		},
+	}
+	sel.flags(cmd, true)
+	f := cmd.Flags()
+	f.StringVar(&from, "from", "", "first `date`, YYYY-MM-DD (default: listing date)")
+	f.StringVar(&to, "to", "", "last `date`, YYYY-MM-DD (default: last closed session)")
+	f.BoolVar(&gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
+	f.BoolVar(&dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
+	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
+	return cmd
+}
+
+// barReader is what storedGaps reads.
+type barReader interface {
+	Bars(ctx context.Context, key market.Key, from, to market.Date) ([]market.Bar, error)
+}
+
+// storedGaps finds the sessions of an instrument's market, within from..to
+// and from its first stored bar or listing date on, that have no stored
+// bar, as ranges of consecutive sessions. (The validator's gap query
+// replaces it once it exports one.)
+func storedGaps(st barReader) collector.GapFinder {
+	return func(ctx context.Context, inst market.Instrument, from, to market.Date) ([]collector.Range, error) {
+		cal, err := calendar.For(inst.Market)
+		if err != nil {
+			return nil, err
+		}
+		bars, err := st.Bars(ctx, inst.Key, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if inst.Listed == 0 && len(bars) > 0 {
+			from = max(from, bars[0].Date) // nothing known before the first stored bar
+		}
+		have := make(map[market.Date]bool, len(bars))
+		for _, b := range bars {
+			have[b.Date] = true
+		}
+		var out []collector.Range
+		for _, d := range cal.Sessions(max(from, inst.Listed), to) {
+			switch n := len(out); {
+			case have[d]:
+			case n > 0 && out[n-1].To == cal.Prev(d):
+				out[n-1].To = d
+			default:
+				out = append(out, collector.Range{From: d, To: d})
+			}
+		}
+		return out, nil
+	}
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+func seedExport(t *testing.T) []string {
+	t.Helper()
+	env, path := tempDB(t)
+	aapl := market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}
+	msft := market.Key{Source: market.SourceYahoo, Symbol: "MSFT"}
+	sams := market.Key{Source: market.SourceNaver, Symbol: "005930"}
+	d := market.NewDate
+	full := func(date market.Date, o, h, l, c, adj string, v int64) market.Bar {
+		return market.Bar{Date: date, Open: market.Some(dec(o)), High: market.Some(dec(h)), Low: market.Some(dec(l)),
+			Close: dec(c), AdjClose: market.Some(dec(adj)), Volume: market.Some(v)}
+	}
+	seed(t, path,
+		[]market.Instrument{
+			{Key: aapl, Market: market.XNYS, Active: true},
+			{Key: msft, Market: market.XNYS, Active: true},
+			{Key: sams, Market: market.XKRX, Board: "KOSPI", Active: true},
+		},
+		[]store.Write{
+			{Key: msft, Bars: []market.Bar{full(d(2020, 8, 31), "227", "228.7", "224.31", "225.53", "219.8", 28774200)}},
+			{Key: aapl, Bars: []market.Bar{
+				full(d(2020, 8, 28), "126.01", "126.44", "124.58", "124.81", "122.4", 187630000),
+				full(d(2020, 8, 31), "127.58", "131", "126", "129.04", "126.546", 225702700),
+				// No adjusted close from the source: an empty field, never 0.
+				{Date: d(2020, 9, 1), Open: market.Some(dec("132.76")), High: market.Some(dec("134.8")),
+					Low: market.Some(dec("130.53")), Close: dec("134.18"), Volume: market.Some(int64(151948100))},
+			}},
+			{Key: sams, Bars: []market.Bar{
+				full(d(2026, 11, 19), "275000", "281500", "273000", "280000", "280000", 15234567),
+				// A halted session: close carried over, open/high/low missing, volume 0.
+				{Date: d(2026, 11, 20), Close: dec("280000"), Volume: market.Some(int64(0)), Halted: true},
+			}},
+		})
+	return env
+}
+
+func TestExport(t *testing.T) {
+	env := seedExport(t)
+	tests := []struct {
+		name           string
+		args           []string
+		stdout, stderr string
+	}{
+		{
+			name: "csv, symbols given out of order",
+			args: []string{"export", "--source", "yahoo", "--symbols", "MSFT,AAPL", "--from", "2020-08-31", "--to", "2020-09-01"},
+			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
+				"yahoo,AAPL,2020-08-31,127.58,131,126,129.04,126.546,225702700\n" +
+				"yahoo,AAPL,2020-09-01,132.76,134.8,130.53,134.18,,151948100\n" +
+				"yahoo,MSFT,2020-08-31,227,228.7,224.31,225.53,219.8,28774200\n",
+			stderr: "export: 3 bars of 2 symbols (yahoo, 2020-08-31 to 2020-09-01, csv)\n",
+		},
+		{
+			name: "csv, every symbol of the source, halted day",
+			args: []string{"export", "--source", "naver"},
+			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
+				"naver,005930,2026-11-19,275000,281500,273000,280000,280000,15234567\n" +
+				"naver,005930,2026-11-20,,,,280000,,0\n",
+			stderr: "export: 2 bars of 1 symbols (naver, first to last, csv)\n",
+		},
+		{
+			name: "csv, all symbols with a range",
+			args: []string{"export", "--source", "yahoo", "--from", "2020-08-29", "--to", "2020-08-31"},
+			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
+				"yahoo,AAPL,2020-08-31,127.58,131,126,129.04,126.546,225702700\n" +
+				"yahoo,MSFT,2020-08-31,227,228.7,224.31,225.53,219.8,28774200\n",
+			stderr: "export: 2 bars of 2 symbols (yahoo, 2020-08-29 to 2020-08-31, csv)\n",
+		},
+		{
+			name: "json",
+			args: []string{"export", "--source", "naver", "--symbols", "005930", "--format", "json"},
+			stdout: "[\n" +
+				`{"source":"naver","symbol":"005930","date":"2026-11-19","open":275000,"high":281500,"low":273000,"close":280000,"adj_close":280000,"volume":15234567},` + "\n" +
+				`{"source":"naver","symbol":"005930","date":"2026-11-20","open":null,"high":null,"low":null,"close":280000,"adj_close":null,"volume":0}` + "\n" +
+				"]\n",
+			stderr: "export: 2 bars of 1 symbols (naver, first to last, json)\n",
+		},
+		{
+			name:   "json, nothing in range",
+			args:   []string{"export", "--source", "naver", "--symbols", "005930", "--from", "2000-01-01", "--to", "2000-12-31", "--format", "json"},
+			stdout: "[]\n",
+			stderr: "export: 0 bars of 0 symbols (naver, 2000-01-01 to 2000-12-31, json)\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := marketd(t, env, tt.args...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if r.stdout != tt.stdout {
+				t.Errorf("stdout\n%s\nwant\n%s", r.stdout, tt.stdout)
+			}
+			if r.stderr != tt.stderr {
+				t.Errorf("stderr %q, want %q", r.stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestExportErrors(t *testing.T) {
+	env := seedExport(t)
+	tests := []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"export", "--source", "yahoo", "--symbols", "AAPL,NOPE,ZZZ"}, exitUsage, "marketd: export: yahoo has no NOPE, ZZZ\n"},
+		{[]string{"export", "--source", "yahoo", "--from", "2020-09-02", "--to", "2020-09-01"}, exitUsage, "marketd: --from 2020-09-02 is after --to 2020-09-01\n"},
+	}
+	for _, tt := range tests {
+		r := marketd(t, env, tt.args...)
+		if r.code != tt.code || r.stderr != tt.stderr || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, tt.code, tt.stderr)
+		}
+	}
+}
+
+func TestStatusAndMigrate(t *testing.T) {
+	env := seedExport(t)
+	r := marketd(t, append(env, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
+	if r.code != exitOK || !regexpMatch(`^migrate: schema of sqlite:.*marketd\.db is up to date\n$`, r.stdout) {
+		t.Errorf("migrate: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = marketd(t, env, "status")
+	if r.code != exitOK {
+		t.Fatalf("status: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"naver   XKRX    1            1       1          2026-11-20  -                 1\n",
+		"yahoo   XNYS    2            2       2          2020-09-01  -                 2\n",
+		"collect   never",
+		"status: 3 instruments (3 active) in 2 source/market groups; latest bar 2026-11-20\n",
+	} {
+		if !contains(r.stdout, want) {
+			t.Errorf("status output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+// statusJobs are the jobs whose last run status shows.
+var statusJobs = []string{"collect", "backfill", "validate"}
+
+func newStatusCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show what the store holds and the last run of each job",
+		Long: `Show, per source and market, the instruments (all and active), how many have bars,
+the latest bar date and the oldest watermark among active instruments, then the last
+run of each job (collect, backfill, validate) as recorded in the database.`,
+		Example: `  marketd status
+  marketd --config /etc/marketd/marketd.yaml status`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := a.openStore(ctx, true)
+			if err != nil {
+				return err
+			}
+			insts, err := st.Instruments(ctx, store.InstrumentFilter{})
+			if err != nil {
+				return err
+			}
+			keys := make([]market.Key, len(insts))
+			for i, in := range insts {
+				keys[i] = in.Key
+			}
+			latest, err := st.LatestBars(ctx, keys)
+			if err != nil {
+				return err
+			}
+			marks := map[market.Key]market.Date{}
+			for _, src := range []string{market.SourceYahoo, market.SourceNaver} {
+				m, err := st.Watermarks(ctx, src)
+				if err != nil {
+					return err
+				}
+				for k, d := range m {
+					marks[k] = d
+				}
+			}
+
+			type group struct {
+				source, market          string
+				total, active, withBars int
+				latest, oldestMark      market.Date
+				activeWithoutMark       int
+			}
+			groups := map[[2]string]*group{}
+			var overall market.Date
+			active := 0
+			for _, in := range insts {
+				id := [2]string{in.Source, in.Market}
+				g := groups[id]
+				if g == nil {
+					g = &group{source: in.Source, market: in.Market}
+					groups[id] = g
+				}
+				g.total++
+				if b, ok := latest[in.Key]; ok {
+					g.withBars++
+					g.latest = max(g.latest, b.Date)
+					overall = max(overall, b.Date)
+				}
+				if !in.Active {
+					continue
+				}
+				g.active++
+				active++
+				if d, ok := marks[in.Key]; ok {
+					if g.oldestMark == 0 || d < g.oldestMark {
+						g.oldestMark = d
+					}
+				} else {
+					g.activeWithoutMark++
+				}
+			}
+			ids := make([][2]string, 0, len(groups))
+			for id := range groups {
+				ids = append(ids, id)
+			}
+			sort.Slice(ids, func(i, j int) bool {
+				if ids[i][0] != ids[j][0] {
+					return ids[i][0] < ids[j][0]
+				}
+				return ids[i][1] < ids[j][1]
+			})
+
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "database: %s\n\n", a.databaseName())
+			fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tOLDEST WATERMARK\tNO WATERMARK")
+			for _, id := range ids {
+				g := groups[id]
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%d\n", g.source, g.market, g.total, g.active, g.withBars,
+					dash(g.latest), dash(g.oldestMark), g.activeWithoutMark)
+			}
+			fmt.Fprintln(tw, "\nJOB\tLAST RUN\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
+			for _, job := range statusJobs {
+				runs, err := st.Runs(ctx, job, 1)
+				if err != nil {
+					return err
+				}
+				if len(runs) == 0 {
+					fmt.Fprintf(tw, "%s\tnever\t-\t\t\t\t\t\n", job)
+					continue
+				}
+				r := runs[0]
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.Status,
+					r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, r.Message)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			writeSummary(a.stdout, "status: %d instruments (%d active) in %d source/market groups; latest bar %s",
+				len(insts), active, len(groups), dash(overall))
+			return nil
+		},
+	}
+}
+
+func dash(d market.Date) string {
+	if d == 0 {
+		return "-"
+	}
+	return d.String()
+}

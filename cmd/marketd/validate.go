@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/collector/schedule"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/validate"
+	"github.com/marketd/marketd/validate/mailer"
+)
+
+// errProblemsFound makes `marketd validate` exit 3 after printing a report
+// with problems in it.
+var errProblemsFound = errors.New("problems found")
+
+// validation is one validation run's options.
+type validation struct {
+	markets, sources []string
+	since            market.Date
+	lookback         int
+	repair, email    bool
+}
+
+// validateOnce checks the store, repairs within the budget, records alert
+// state, and mails the report when the policy says so. The daemon's
+// validate job and the validate command both come through here.
+func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Report, error) {
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	cals := a.calendars(st)
+	cfg := validate.Config{
+		Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
+		MaxMove: a.cfg.Validate.MaxMove, MaxRepeats: a.cfg.Validate.MaxRepeats,
+		CrossSourceTolerance: a.cfg.Validate.CrossSourceTolerance, Jobs: a.deadManJobs(),
+	}
+	var rep validate.Repairer
+	if opt.repair && a.cfg.Validate.RepairBudget > 0 {
+		c, err := a.newCollector(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep, cfg.RepairBudget = repairer{c}, a.cfg.Validate.RepairBudget
+	}
+	v := validate.New(cfg, st, func(code string) (validate.Calendar, error) { return cals(code) }, rep, a.now())
+	report, err := v.Run(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	if err := validate.Track(ctx, st, report); err != nil {
+		return report, fmt.Errorf("validate: recording alert state: %w", err)
+	}
+	if !opt.email || a.cfg.Email.Host == "" {
+		return report, nil
+	}
+	policy := validate.Policy{Repeat: a.cfg.Email.Repeat, SendAllClear: a.cfg.Email.SendAllClear}
+	if !policy.ShouldSend(report) {
+		a.log.Info("validate: nothing new to mail", "repeat", a.cfg.Email.Repeat)
+		return report, nil
+	}
+	m, err := a.mailer()
+	if err != nil {
+		return report, usageError{err}
+	}
+	if err := validate.Send(ctx, st, m, report); err != nil {
+		return report, err
+	}
+	a.log.Info("validate: report mailed", "subject", report.Subject(), "to", strings.Join(a.cfg.Email.To, ","))
+	return report, nil
+}
+
+func (a *app) mailer() (*mailer.Mailer, error) {
+	e := a.cfg.Email
+	return mailer.New(mailer.Config{
+		Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username, Password: e.Password,
+		PasswordFile: e.PasswordFile, From: e.From, To: e.To, HELO: e.HELO,
+	})
+}
+
+// deadManJobs are the scheduled jobs the validator watches, with the
+// longest time between two of their runs.
+func (a *app) deadManJobs() []validate.Job {
+	var jobs []validate.Job
+	for _, spec := range a.cfg.Schedule.Jobs {
+		if spec.Name == jobValidate {
+			continue // the validator reporting on itself would never be heard
+		}
+		p, err := schedule.Period(spec, a.now())
+		if err != nil {
+			continue // the configuration was validated at start-up
+		}
+		jobs = append(jobs, validate.Job{Name: spec.Name, Period: p})
+	}
+	return jobs
+}
+
+// jobValidate is the scheduled job that validates instead of collecting.
+const jobValidate = "validate"
+
+func newValidateCmd(a *app) *cobra.Command {
+	var (
+		markets, sources []string
+		since, format    string
+		lookback         int
+		noEmail          bool
+		noRepair, resend bool
+	)
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check stored data against the exchange calendars, repair, and report",
+		Long: `validate finds sessions missing for an instrument (gaps), instruments that
+stopped updating, bars that cannot be right, sources that stopped answering and
+scheduled jobs that stopped succeeding. It backfills what it can within
+validate.repair_budget requests, checks again, prints the report, and mails it
+when email.host is set.
+
+Exit code 0 when nothing needs attention, 3 when problems remain, 1 when the
+validator itself failed, 2 for usage errors.`,
+		Example: `  marketd validate
+  marketd validate --market XKRX --lookback 60 --no-email
+  marketd validate --since 2016-01-01 --format json --no-repair
+  marketd validate --resend`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if resend {
+				return a.resend(ctx)
+			}
+			opt := validation{lookback: lookback, repair: !noRepair, email: !noEmail}
+			if !cmd.Flags().Changed("lookback") {
+				opt.lookback = a.cfg.Validate.Lookback
+			}
+			if since != "" {
+				d, err := market.ParseDate(since)
+				if err != nil {
+					return usagef("--since: %v", err)
+				}
+				opt.since = d
+			}
+			for _, m := range markets {
+				mk, err := market.LookupMarket(strings.ToUpper(m))
+				if err != nil {
+					return usagef("--market: %v", err)
+				}
+				opt.markets = append(opt.markets, mk.Code)
+			}
+			for _, s := range sources {
+				if err := checkSource(s); err != nil {
+					return err
+				}
+				opt.sources = append(opt.sources, s)
+			}
+			if format != "text" && format != "json" {
+				return usagef("--format %q: want text or json", format)
+			}
+			report, err := a.validateOnce(ctx, opt)
+			if report != nil {
+				if perr := printReport(a, report, format); perr != nil && err == nil {
+					err = perr
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !report.Clean() {
+				return fmt.Errorf("%s: %w", report.Subject(), errProblemsFound)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&markets, "market", nil, "only these `markets` (XKRX, XNYS)")
+	f.StringSliceVar(&sources, "source", nil, "only these `sources` (naver, yahoo)")
+	f.StringVar(&since, "since", "", "check from this `date` (YYYY-MM-DD) instead of the lookback")
+	f.IntVar(&lookback, "lookback", 30, "`sessions` back from the last closed one (default validate.lookback)")
+	f.StringVar(&format, "format", "text", "report `format`: text or json")
+	f.BoolVar(&noEmail, "no-email", false, "print the report only")
+	f.BoolVar(&noRepair, "no-repair", false, "report without backfilling first")
+	f.BoolVar(&resend, "resend", false, "send the reports whose email failed earlier, then exit")
+	return cmd
+}
+
+func printReport(a *app, r *validate.Report, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reportJSON(r))
+	}
+	text, err := r.Text()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(a.stdout, text)
+	return err
+}
+
+// problemJSON is one problem as `validate --format json` prints it.
+type problemJSON struct {
+	Kind     string `json:"kind"`
+	Market   string `json:"market,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Symbol   string `json:"symbol,omitempty"`
+	Job      string `json:"job,omitempty"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
+	Sessions int    `json:"sessions,omitempty"`
+	Detail   string `json:"detail"`
+	New      bool   `json:"new"`
+	Repair   string `json:"repair,omitempty"`
+}
+
+func reportJSON(r *validate.Report) any {
+	conv := func(ps []validate.Problem) []problemJSON {
+		out := make([]problemJSON, 0, len(ps))
+		for _, p := range ps {
+			out = append(out, problemJSON{
+				Kind: string(p.Kind), Market: p.Market, Source: p.Key.Source, Symbol: p.Key.Symbol, Job: p.Job,
+				From: p.From.String(), To: p.To.String(), Sessions: p.Sessions, Detail: p.Detail, New: p.New,
+				Repair: p.RepairCommand(),
+			})
+		}
+		return out
+	}
+	return struct {
+		Subject  string                   `json:"subject"`
+		Clean    bool                     `json:"clean"`
+		Markets  []validate.MarketSummary `json:"markets"`
+		Problems []problemJSON            `json:"problems"`
+		Repaired []problemJSON            `json:"repaired"`
+		Resolved []string                 `json:"resolved"`
+	}{r.Subject(), r.Clean(), r.Markets, conv(r.Problems), conv(r.Repaired), r.Resolved}
+}
+
+func (a *app) resend(ctx context.Context) error {
+	if a.cfg.Email.Host == "" {
+		return usagef("--resend needs email.host")
+	}
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	m, err := a.mailer()
+	if err != nil {
+		return usageError{err}
+	}
+	n, err := validate.Resend(ctx, st, m)
+	if err != nil {
+		return fmt.Errorf("resent %d reports, then: %w", n, err)
+	}
+	writeSummary(a.stdout, "resent %d reports", n)
+	return nil
+}

@@ -1,0 +1,164 @@
+package e2e_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/storetest"
+	"github.com/marketd/marketd/validate"
+	"github.com/marketd/marketd/validate/calendar"
+)
+
+// The validator benchmark's store: 3,000 XNYS instruments × 10 years of
+// sessions (about 7.5M bars), built once with LOAD DATA and kept in its own
+// database for later runs.
+const (
+	validateInstruments = 3000
+	validateDB          = "marketd_bench_validate"
+)
+
+var validateFrom, validateTo = market.NewDate(2016, 3, 7), market.NewDate(2026, 3, 5)
+
+// BenchmarkValidator times a validation of 3,000 instruments × 10 years on
+// MariaDB: the full history, and the daily 30-session lookback.
+func BenchmarkValidator(b *testing.B) {
+	st := validateStore(b)
+	cals := func(code string) (validate.Calendar, error) { return calendar.For(code) }
+	for _, tc := range []struct {
+		name string
+		cfg  validate.Config
+	}{
+		{"full", validate.Config{Since: validateFrom}},
+		{"lookback30", validate.Config{Lookback: 30}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var bars int
+			var heap uint64
+			var wall time.Duration
+			for b.Loop() {
+				stop := heapPeak()
+				start := time.Now()
+				r, err := validate.New(tc.cfg, st, cals, nil, fixedNow).Run(context.Background())
+				wall = time.Since(start)
+				heap = stop()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(r.Problems) != 0 || len(r.Markets) != 1 {
+					b.Fatalf("%d problems (first %+v), %d markets: the generated store should be clean", len(r.Problems), r.Problems[0], len(r.Markets))
+				}
+				bars = r.Markets[0].Bars
+			}
+			b.ReportMetric(wall.Seconds(), "wall_s")
+			b.ReportMetric(float64(bars), "bars")
+			b.ReportMetric(float64(bars)/wall.Seconds(), "bars/s")
+			b.ReportMetric(float64(heap)/(1<<20), "peak_heap_MB")
+		})
+	}
+}
+
+// validateStore opens the benchmark's database, building its data when it
+// is not complete.
+func validateStore(b *testing.B) *store.Store {
+	b.Helper()
+	ctx := context.Background()
+	u, err := url.Parse(storetest.FreshMySQLURL(b)) // skips (or fails in CI) without a server
+	if err != nil {
+		b.Fatal(err)
+	}
+	server := rootDB(b, u.String())
+	if _, err := server.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+validateDB); err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + validateDB
+	st, err := mysql.Open(ctx, mysql.Config{URL: u.String()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	xnys, err := calendar.For(market.XNYS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sessions := xnys.Sessions(validateFrom, validateTo)
+	var n int
+	if err := st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM bars").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if n == validateInstruments*len(sessions) {
+		return st
+	}
+	start := time.Now()
+	for _, t := range []string{"bars", "instruments"} {
+		if _, err := st.DB().ExecContext(ctx, "TRUNCATE TABLE "+t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	insts := make([]market.Instrument, validateInstruments)
+	for i := range insts {
+		insts[i] = market.Instrument{Key: validateKey(i), Market: market.XNYS, Active: true}
+	}
+	if _, err := st.AddInstruments(ctx, insts); err != nil {
+		b.Fatal(err)
+	}
+	driver.RegisterReaderHandler("bench_validate", func() io.Reader { return validateRows(sessions) })
+	defer driver.DeregisterReaderHandler("bench_validate")
+	if _, err := st.DB().ExecContext(ctx, `LOAD DATA LOCAL INFILE 'Reader::bench_validate' INTO TABLE bars
+		(source, symbol, trade_date, open, high, low, close, adj_close, volume, halted, is_final, fetched_at)`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built %d bars in %s", validateInstruments*len(sessions), time.Since(start).Round(time.Second))
+	return st
+}
+
+func validateKey(i int) market.Key {
+	return market.Key{Source: market.SourceYahoo, Symbol: fmt.Sprintf("V%04d", i)}
+}
+
+// validateRows streams every bar as LOAD DATA's tab-separated rows: a
+// bounded wobble, so no bar trips a quality check and none repeats.
+func validateRows(sessions []market.Date) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<20)
+		var line []byte
+		for i := range validateInstruments {
+			k := validateKey(i)
+			for j, d := range sessions {
+				c := market.Decimal(int64(50_000_000+i*10_000) + int64((i*7+j*13)%400)*10_000)
+				line = append(line[:0], k.Source...)
+				line = append(line, '\t')
+				line = append(line, k.Symbol...)
+				line = append(line, '\t')
+				line = append(line, d.String()...)
+				for _, p := range []market.Decimal{c - 50_000, c + 100_000, c - 200_000, c, c} {
+					line = append(line, '\t')
+					line = p.Append(line)
+				}
+				line = append(line, '\t')
+				line = strconv.AppendInt(line, int64(1_000_000+j), 10)
+				line = append(line, "\t0\t1\t2026-03-06 00:00:00\n"...)
+				if _, err := w.Write(line); err != nil {
+					pw.CloseWithError(err)
+					return
+				}
+			}
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	return pr
+}

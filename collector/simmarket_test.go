@@ -1,0 +1,135 @@
+package collector
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/naver"
+	"github.com/marketd/marketd/sources/sourcetest"
+	"github.com/marketd/marketd/sources/yahoo"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/sqlite"
+	"github.com/marketd/marketd/validate/calendar"
+)
+
+// Against the simulated market with the real sources: collect stores
+// exactly the ground truth for US and Korean stocks, within the market's
+// rate limit, and the next day's Korean bars come from the polling batch.
+func TestCollectSimulatedMarket(t *testing.T) {
+	now := time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC) // Fri 21:00 KST (settled), 07:00 New York
+	clock := func() time.Time { return now }
+	limits, err := sourcetest.ParseLimits("yahoo=20/s,naver=20/s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sourcetest.New(sourcetest.Options{Now: clock, Limits: limits, Symbols: []sourcetest.Symbol{
+		{Symbol: "AAPL"}, {Symbol: "MSFT"}, {Symbol: "005930"}, {Symbol: "000660"}, {Symbol: "247540", Board: "KOSDAQ"},
+	}})
+	url, stop := m.Start()
+	t.Cleanup(stop)
+
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	insts := []market.Instrument{
+		{Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, Market: market.XNYS, Active: true},
+		{Key: market.Key{Source: market.SourceYahoo, Symbol: "MSFT"}, Market: market.XNYS, Active: true},
+		{Key: market.Key{Source: market.SourceNaver, Symbol: "005930"}, Market: market.XKRX, Board: "KOSPI", Active: true},
+		{Key: market.Key{Source: market.SourceNaver, Symbol: "000660"}, Market: market.XKRX, Board: "KOSPI", Active: true},
+		{Key: market.Key{Source: market.SourceNaver, Symbol: "247540"}, Market: market.XKRX, Board: "KOSDAQ", Active: true},
+	}
+	if _, err := st.AddInstruments(ctx, insts); err != nil {
+		t.Fatal(err)
+	}
+	// The clients keep under the market's limit (20/s) with room for jitter.
+	hx := httpx.Config{Rate: rate.Limit(15), Burst: 1, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
+	c, err := New(Config{Host: "test", InitialHistory: func(to market.Date) market.Date { return to.AddDays(-60) },
+		Sources: map[string]SourceConfig{market.SourceNaver: {CompareOverlap: true, PollingBatch: 2}}},
+		Deps{
+			Sources: map[string]Source{
+				market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: clock}, ypool.Client()),
+				market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, PollingBatch: 2, Now: clock}, npool.Client()),
+			},
+			Store:     st,
+			Calendars: func(code string) (Calendar, error) { return calendar.For(code) },
+			Log:       discard,
+			Now:       clock,
+			Stats: func() map[string]httpx.Stats {
+				return map[string]httpx.Stats{market.SourceYahoo: ypool.Total(), market.SourceNaver: npool.Total()}
+			},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(run string) {
+		t.Helper()
+		for _, in := range insts {
+			cal, _ := calendar.For(in.Market)
+			to := cal.LastClosed(now)
+			from := to.AddDays(-60)
+			got, err := st.Bars(ctx, in.Key, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := m.Bars(in.Source, in.Symbol, from, to)
+			if len(want) == 0 || len(got) != len(want) {
+				t.Errorf("%s: %s: %d bars stored, truth has %d", run, in.Key, len(got), len(want))
+				continue
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				g.Final, w.Final = false, false
+				if g != w {
+					t.Errorf("%s: %s: stored %+v, truth %+v", run, in.Key, g, w)
+					break
+				}
+			}
+			if wm, _ := st.Watermarks(ctx, in.Source); wm[in.Key] != to {
+				t.Errorf("%s: %s watermark %s, want %s", run, in.Key, wm[in.Key], to)
+			}
+		}
+	}
+
+	s, err := c.Collect(ctx, CollectRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OK != 5 || s.Failed != 0 || s.Status != store.RunOK {
+		t.Fatalf("first run %s", s)
+	}
+	check("first run")
+
+	now = time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC) // Mon 21:00 KST: one settled session due
+	before := m.Stats()
+	s, err = c.Collect(ctx, CollectRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OK != 5 || s.Failed != 0 {
+		t.Fatalf("second run %s", s)
+	}
+	check("second run")
+	after := m.Stats()
+	polling := after.Routes[sourcetest.RoutePolling].Requests - before.Routes[sourcetest.RoutePolling].Requests
+	naverOther := after.Routes[sourcetest.RouteFChart].Requests + after.Routes[sourcetest.RouteSiseJSON].Requests -
+		before.Routes[sourcetest.RouteFChart].Requests - before.Routes[sourcetest.RouteSiseJSON].Requests
+	if polling != 2 || naverOther != 0 {
+		t.Errorf("second run: %d polling requests and %d per-instrument Naver requests, want 2 (3 codes, batch of 2) and 0", polling, naverOther)
+	}
+	if after.Violations != 0 {
+		t.Errorf("%d requests beyond the market's rate limit", after.Violations)
+	}
+}

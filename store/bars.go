@@ -19,6 +19,10 @@ var (
 	actionKey  = []string{"source", "symbol", "ex_date", "kind"}
 	actionData = []string{"amount", "numerator", "denominator", "fetched_at"}
 	actionCols = append(append([]string{}, actionKey...), actionData...)
+
+	watermarkKey  = []string{"source", "symbol"}
+	watermarkData = []string{"trade_date", "updated_at"}
+	watermarkCols = append(append([]string{}, watermarkKey...), watermarkData...)
 )
 
 // barLiteral renders one bar row as SQL text. Every value is one the
@@ -129,24 +133,29 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		now := s.now()
 		bars := newMultiInsert(tx, s.d, "bars", barCols, s.d.upsert(barKey, barData))
 		acts := newMultiInsert(tx, s.d, "actions", actionCols, s.d.upsert(actionKey, actionData))
+		marks := newMultiInsert(tx, s.d, "watermarks", watermarkCols, s.d.upsert(watermarkKey, watermarkData))
 		var fresh *bulkLoad
 		if load != nil {
-			n := 0
-			for _, w := range batch {
-				n += len(w.Bars)
+			fresh = newBulkLoad(tx, load, now)
+		}
+		for rest := batch; len(rest) > 0; {
+			group := rest[:nextGroup(rest)]
+			rest = rest[len(group):]
+			stored, err := readStored(ctx, tx, group)
+			if err != nil {
+				return fmt.Errorf("store: read stored bars: %w", err)
 			}
-			fresh = newBulkLoad(tx, load, "bars", barCols, n, now)
+			for _, w := range group {
+				r, err := s.writeBars(ctx, bars, fresh, w, stored[w.Key], now)
+				if err != nil {
+					return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
+				}
+				res = res.Add(r)
+			}
 		}
 		for _, w := range batch {
-			r, err := s.writeBars(ctx, tx, bars, fresh, w, now)
-			if err != nil {
-				return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
-			}
-			res = res.Add(r)
 			if w.Watermark != 0 {
-				_, err := tx.ExecContext(ctx, `INSERT INTO watermarks (source, symbol, trade_date, updated_at)
-					VALUES (?, ?, ?, ?)`+s.d.upsert([]string{"source", "symbol"}, []string{"trade_date", "updated_at"}),
-					w.Key.Source, w.Key.Symbol, w.Watermark.String(), now)
+				err := marks.add(ctx, w.Key.String(), 100+2*len(w.Key.Symbol), w.Key.Source, w.Key.Symbol, w.Watermark.String(), now)
 				if err != nil {
 					return fmt.Errorf("store: move watermark of %s to %s: %w", w.Key, w.Watermark, err)
 				}
@@ -169,6 +178,10 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		}
 		if err := acts.flush(ctx); err != nil {
 			return fmt.Errorf("store: write actions: %w", err)
+		}
+		// The watermarks go with the bars, in the same transaction.
+		if err := marks.flush(ctx); err != nil {
+			return fmt.Errorf("store: move watermarks: %w", err)
 		}
 		// Finality follows the bars so that it covers rows this
 		// transaction has just written.
@@ -212,28 +225,14 @@ func validateWrite(w Write) error {
 	return nil
 }
 
-// writeBars queues w's new and restated bars and counts them: new bars
-// into fresh when it is not nil, the rest into ins.
-func (s *Store) writeBars(ctx context.Context, tx *sql.Tx, ins *multiInsert, fresh *bulkLoad, w Write, now time.Time) (WriteResult, error) {
+// writeBars compares w's bars with old, the stored bars of their dates,
+// counts them, and queues the new and restated ones: new bars into fresh
+// when it is not nil, the rest into ins.
+func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad, w Write, old map[market.Date]market.Bar, now time.Time) (WriteResult, error) {
 	var res WriteResult
-	if len(w.Bars) == 0 {
-		return res, nil
-	}
-	lo, hi := w.Bars[0].Date, w.Bars[0].Date
-	for _, b := range w.Bars[1:] {
-		lo, hi = min(lo, b.Date), max(hi, b.Date)
-	}
-	stored, err := queryBars(ctx, tx, w.Key, lo, hi)
-	if err != nil {
-		return res, err
-	}
-	old := make(map[market.Date]market.Bar, len(stored))
-	for _, b := range stored {
-		old[b.Date] = b
-	}
 	key := w.Key.String()
 	row := make([]byte, 0, 256)
-	for _, b := range w.Bars {
+	for i, b := range w.Bars {
 		final := b.Final || w.FinalBefore != 0 && b.Date < w.FinalBefore
 		prev, exists := old[b.Date]
 		switch {
@@ -248,7 +247,7 @@ func (s *Store) writeBars(ctx context.Context, tx *sql.Tx, ins *multiInsert, fre
 			}
 		}
 		if !exists && fresh != nil {
-			if err := fresh.addBar(ctx, w.Key, b, final); err != nil {
+			if err := fresh.add(ctx, &w, i, final); err != nil {
 				return res, err
 			}
 			continue

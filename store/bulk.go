@@ -1,11 +1,11 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -19,54 +19,51 @@ import (
 // INSERT, which fails on the bad row and names its instrument.
 var errBulkRefused = errors.New("bulk load refused rows")
 
-// maxBulkBytes bounds the rows held for one bulk load. Past a few MB a
-// larger load is no faster, only larger in memory.
-const maxBulkBytes = 4 << 20
+// maxBulkRows bounds the rows of one bulk load. The rows are streamed,
+// rendered as the loader reads them, so a load holds only references to
+// the caller's bars; past ten thousand rows or so a larger load is no
+// faster.
+const maxBulkRows = 1 << 14
 
-// bulkLoad accumulates rows known to be new (absent when read in the same
-// transaction) and appends them to a table through the dialect's bulk
-// loader, one load per maxBulkBytes.
+// bulkLoad accumulates bars known to be new (absent when read in the same
+// transaction) and appends them to the bars table through the dialect's
+// bulk loader.
 type bulkLoad struct {
-	tx    *sql.Tx
-	load  BulkLoader
-	table string
-	cols  []string
-	now   []byte // the fetched_at of every row, formatted once
-	buf   []byte
-	rows  int64
+	tx   *sql.Tx
+	load BulkLoader
+	now  []byte // the fetched_at of every row, formatted once
+	rows []newBar
 }
 
-// newBulkLoad returns a bulkLoad for up to rows rows stamped now.
-func newBulkLoad(tx *sql.Tx, load BulkLoader, table string, cols []string, rows int, now time.Time) *bulkLoad {
-	// Sized once: growing a buffer of megabytes by appends costs more
-	// than rendering the rows (measured: a third of the client's CPU).
-	const rowBytes = 128
-	return &bulkLoad{
-		tx: tx, load: load, table: table, cols: cols,
-		now: now.AppendFormat(nil, "2006-01-02 15:04:05.000000"),
-		buf: make([]byte, 0, min(rows*rowBytes, maxBulkBytes)+4*rowBytes),
-	}
+// newBar is one bar of a Write to load: w.Bars[i].
+type newBar struct {
+	w     *Write
+	i     int32
+	final bool
 }
 
-// addBar queues one new bar row in the order of barCols.
-func (l *bulkLoad) addBar(ctx context.Context, k market.Key, bar market.Bar, final bool) error {
-	if len(l.buf) >= maxBulkBytes {
+func newBulkLoad(tx *sql.Tx, load BulkLoader, now time.Time) *bulkLoad {
+	return &bulkLoad{tx: tx, load: load, now: now.AppendFormat(nil, "2006-01-02 15:04:05.000000")}
+}
+
+// add queues w.Bars[i], final or not.
+func (l *bulkLoad) add(ctx context.Context, w *Write, i int, final bool) error {
+	if len(l.rows) >= maxBulkRows {
 		if err := l.flush(ctx); err != nil {
 			return err
 		}
 	}
-	l.buf = appendBarTSV(l.buf, k, bar, final, l.now)
-	l.rows++
+	l.rows = append(l.rows, newBar{w: w, i: int32(i), final: final})
 	return nil
 }
 
 func (l *bulkLoad) flush(ctx context.Context) error {
-	if l.rows == 0 {
+	if len(l.rows) == 0 {
 		return nil
 	}
-	stored, warnings, err := l.load(ctx, l.tx, l.table, l.cols, bytes.NewReader(l.buf))
-	sent := l.rows
-	l.buf, l.rows = l.buf[:0], 0
+	sent := int64(len(l.rows))
+	stored, warnings, err := l.load(ctx, l.tx, "bars", barCols, &barReader{rows: l.rows, now: l.now})
+	l.rows = l.rows[:0]
 	if err != nil {
 		return err
 	}
@@ -74,6 +71,38 @@ func (l *bulkLoad) flush(ctx context.Context) error {
 		return fmt.Errorf("%w: %d of %d rows stored, %d warnings", errBulkRefused, stored, sent, warnings)
 	}
 	return nil
+}
+
+// barReader renders rows in the loader's format as the loader reads them,
+// a chunk at a time, so that rendering overlaps the server's work.
+type barReader struct {
+	rows []newBar
+	now  []byte
+	buf  []byte
+	off  int
+}
+
+// barChunk is how much text barReader renders ahead of the loader.
+const barChunk = 32 << 10
+
+func (r *barReader) Read(p []byte) (int, error) {
+	if r.off == len(r.buf) {
+		if len(r.rows) == 0 {
+			return 0, io.EOF
+		}
+		if r.buf == nil {
+			r.buf = make([]byte, 0, barChunk+512)
+		}
+		r.buf, r.off = r.buf[:0], 0
+		for len(r.rows) > 0 && len(r.buf) < barChunk {
+			b := r.rows[0]
+			r.rows = r.rows[1:]
+			r.buf = appendBarTSV(r.buf, b.w.Key, b.w.Bars[b.i], b.final, r.now)
+		}
+	}
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
 }
 
 // appendBarTSV renders one bar as a line of the bulk loader's format: tab

@@ -47,6 +47,7 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 		newValidateCmd(a),
 		newGapsCmd(a),
 		newCalendarCmd(a),
+		newRunCmd(a),
 	)
 	return root
 }

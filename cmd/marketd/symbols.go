@@ -15,19 +15,20 @@ import (
 func newSymbolsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "symbols",
-		Short: "Add, list and remove the instruments marketd collects",
+		Short: "Add, list, remove and import the instruments marketd collects",
 		Example: `  marketd symbols add --source yahoo AAPL MSFT
+  marketd symbols import --market KOSPI
   marketd symbols list --source naver
   marketd symbols remove --source yahoo MSFT`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q for \"marketd symbols\" (want add, list or remove)", args[0])
+				return usagef("unknown command %q for \"marketd symbols\" (want add, list, remove or import)", args[0])
 			}
-			return usagef("symbols needs a command: add, list or remove")
+			return usagef("symbols needs a command: add, list, remove or import")
 		},
 	}
-	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a))
+	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a))
 	return cmd
 }
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,7 +49,12 @@ func BenchmarkRateLimit(b *testing.B) {
 	m := sourcetest.New(sourcetest.Options{Unknown: []string{"999999"},
 		Limits: map[string]sourcetest.Limit{sourcetest.GroupNaver: {Requests: rps, Window: time.Second}}})
 	url := server(b, m, m)
-	configured := 0.98 * float64(rps)
+	// The client's budget sits 5% under the site's window: a token bucket
+	// never exceeds rate×window+burst, but requests granted a few
+	// milliseconds apart can arrive together when the machine is loaded,
+	// and 5% absorbs about 50 ms of such jitter. Utilization is then
+	// measured against the budget the client was given.
+	configured := 0.95 * float64(rps)
 	var achieved, util float64
 	var violations int64
 	for b.Loop() {
@@ -183,7 +187,7 @@ func BenchmarkBackfillPipeline(b *testing.B) {
 		requireCommand(b, bin, "backfill")
 		var rows int
 		var wall time.Duration
-		var rss int64
+		var rss float64
 		for b.Loop() {
 			ctx := context.Background()
 			dbURL := storetest.FreshMySQLURL(b)
@@ -208,12 +212,18 @@ func BenchmarkBackfillPipeline(b *testing.B) {
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			start := time.Now()
-			if err := cmd.Run(); err != nil {
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			// Not the rusage maxrss: Linux carries the parent's high-water
+			// mark into a child at exec, so it reports this process's peak.
+			stopWatch := watchHWM(cmd.Process.Pid)
+			err = cmd.Wait()
+			wall = time.Since(start)
+			rss = stopWatch()
+			if err != nil {
 				b.Fatalf("marketd backfill: %v\n%s", err, out.String())
 			}
-			wall = time.Since(start)
-			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
-			b.Logf("maxrss %d KiB, self VmHWM %.0f KiB", rss, vmHWM())
 			if err := st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM bars").Scan(&rows); err != nil {
 				b.Fatal(err)
 			}
@@ -222,13 +232,44 @@ func BenchmarkBackfillPipeline(b *testing.B) {
 		b.ReportMetric(wall.Seconds(), "wall_s")
 		b.ReportMetric(float64(rows)/wall.Seconds(), "rows/s")
 		b.ReportMetric(float64(rows), "rows")
-		b.ReportMetric(float64(rss)/1024, "marketd_peak_rss_MB")
+		b.ReportMetric(rss/1024, "marketd_peak_rss_MB")
 	})
 }
 
+// watchHWM polls the peak resident set (VmHWM) of process pid until
+// stopped and returns the last value read, in KiB: the peak up to a few
+// milliseconds before the process ended.
+func watchHWM(pid int) (stop func() float64) {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := statusHWM(path); kb > float64(peak.Load()) {
+				peak.Store(uint64(kb))
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() float64 {
+		close(done)
+		wg.Wait()
+		return float64(peak.Load())
+	}
+}
+
 // vmHWM is this process's peak resident set in KiB (0 where /proc is absent).
-func vmHWM() float64 {
-	f, err := os.Open("/proc/self/status")
+func vmHWM() float64 { return statusHWM("/proc/self/status") }
+
+func statusHWM(path string) float64 {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
+	"github.com/marketd/marketd/validate/calendar"
 )
 
 // A backfill of 50 instruments × 3 years through 5% 5xx, 2% hangs, 3%
@@ -60,6 +61,19 @@ func TestBackfillThroughFaults(t *testing.T) {
 	}
 	checkTruth(t, st, m, insts, from, fixedNow)
 	checkWatermarks(t, st, insts, fixedNow)
+	// Every session of the exchange calendar is there exactly once (halts
+	// included, as halted bars).
+	for _, in := range insts {
+		cal, _ := calendar.For(in.Market)
+		want := cal.Sessions(from, cal.LastClosed(fixedNow))
+		var n int
+		if err := st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM bars WHERE source = ? AND symbol = ?", in.Source, in.Symbol).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(want) {
+			t.Errorf("%s: %d bars stored, the %s calendar has %d sessions in %s..%s", in.Key, n, in.Market, len(want), from, want[len(want)-1])
+		}
+	}
 
 	stats := m.Stats()
 	if stats.Violations != 0 {

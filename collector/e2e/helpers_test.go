@@ -1,6 +1,3 @@
-// Package e2e_test runs the whole pipeline (sources → collector → store →
-// validate) against the simulated market and the real MariaDB server, and
-// holds the pipeline's benchmarks.
 package e2e_test
 
 import (

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -12,16 +13,27 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
-// statusJobs are the jobs whose last run status shows.
-var statusJobs = []string{"collect", "backfill", "validate"}
+// statusJobs are the jobs whose last run shows: the CLI's, then the
+// scheduled ones from the configuration.
+func (a *app) statusJobs() []string {
+	jobs := []string{"collect", "backfill", "repair"}
+	for _, spec := range a.cfg.Schedule.Jobs {
+		if !slices.Contains(jobs, spec.Name) {
+			jobs = append(jobs, spec.Name)
+		}
+	}
+	return jobs
+}
 
 func newStatusCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Show what the store holds and the last run of each job",
 		Long: `Show, per source and market, the instruments (all and active), how many have bars,
-the latest bar date and the oldest watermark among active instruments, then the last
-run of each job (collect, backfill, validate) as recorded in the database.`,
+the latest bar date, how many active instruments are fresh (their watermark has reached
+the market's last closed session) or behind, and the oldest watermark among them; then
+the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
+in the database.`,
 		Example: `  marketd status
   marketd --config /etc/marketd/marketd.yaml status`,
 		Args: usageArgs(cobra.NoArgs),
@@ -58,8 +70,10 @@ run of each job (collect, backfill, validate) as recorded in the database.`,
 				source, market          string
 				total, active, withBars int
 				latest, oldestMark      market.Date
-				activeWithoutMark       int
+				fresh, behind           int
 			}
+			cals := a.calendars(st)
+			lastClosed := map[string]market.Date{}
 			groups := map[[2]string]*group{}
 			var overall market.Date
 			active := 0
@@ -81,12 +95,21 @@ run of each job (collect, backfill, validate) as recorded in the database.`,
 				}
 				g.active++
 				active++
-				if d, ok := marks[in.Key]; ok {
-					if g.oldestMark == 0 || d < g.oldestMark {
-						g.oldestMark = d
+				if _, ok := lastClosed[in.Market]; !ok {
+					cal, err := cals(in.Market)
+					if err != nil {
+						return err
 					}
+					lastClosed[in.Market] = cal.LastClosed(a.now())
+				}
+				d, ok := marks[in.Key]
+				if ok && (g.oldestMark == 0 || d < g.oldestMark) {
+					g.oldestMark = d
+				}
+				if ok && d >= lastClosed[in.Market] {
+					g.fresh++
 				} else {
-					g.activeWithoutMark++
+					g.behind++
 				}
 			}
 			ids := make([][2]string, 0, len(groups))
@@ -102,14 +125,14 @@ run of each job (collect, backfill, validate) as recorded in the database.`,
 
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "database: %s\n\n", a.databaseName())
-			fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tOLDEST WATERMARK\tNO WATERMARK")
+			fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tFRESH\tBEHIND\tOLDEST WATERMARK")
 			for _, id := range ids {
 				g := groups[id]
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%d\n", g.source, g.market, g.total, g.active, g.withBars,
-					dash(g.latest), dash(g.oldestMark), g.activeWithoutMark)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.source, g.market, g.total, g.active, g.withBars,
+					dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
 			}
 			fmt.Fprintln(tw, "\nJOB\tLAST RUN\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
-			for _, job := range statusJobs {
+			for _, job := range a.statusJobs() {
 				runs, err := st.Runs(ctx, job, 1)
 				if err != nil {
 					return err

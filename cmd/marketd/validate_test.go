@@ -58,6 +58,7 @@ func seedSessions(t *testing.T, path string, missing map[string][]market.Date) {
 			w.Bars = append(w.Bars, market.Bar{Date: d, Open: market.Some(c), High: market.Some(c + 500), Low: market.Some(c - 500),
 				Close: c, Volume: market.Some(int64(1000 + i))})
 		}
+		w.Watermark = w.Bars[len(w.Bars)-1].Date
 		writes = append(writes, w)
 	}
 	seed(t, path, insts, writes)
@@ -83,6 +84,19 @@ func TestValidateCommand(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "problems found") {
 		t.Errorf("stderr = %q", r.stderr)
+	}
+	// Both watermarks reached the last closed session: fresh, gap or not.
+	r = marketdAt(t, validateNow, env, "status")
+	if want := "naver   XKRX    2            2       2          2026-10-08  2      0       2026-10-08\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("status lacks %q:\n%s", want, r.stdout)
+	}
+	// Friday 10-09 is Hangul Day: still fresh. Monday evening: behind.
+	if r = marketdAt(t, validateNow.AddDate(0, 0, 1), env, "status"); !strings.Contains(r.stdout, "2026-10-08  2      0 ") {
+		t.Errorf("status on Hangul Day:\n%s", r.stdout)
+	}
+	r = marketdAt(t, validateNow.AddDate(0, 0, 4), env, "status")
+	if want := "naver   XKRX    2            2       2          2026-10-08  0      2       2026-10-08\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("status on Monday lacks %q:\n%s", want, r.stdout)
 	}
 
 	// JSON: the same problem, now open since the first run.

@@ -28,11 +28,10 @@ func MySQLURL() string {
 	return DefaultMySQLURL
 }
 
-// FreshMySQLURL creates an empty database of tb's own on the test server,
-// dropped at cleanup, and returns its URL. When the server does not answer
-// it skips the test, or fails it under CI=true: CI must never pass by
-// skipping the MySQL tests.
-func FreshMySQLURL(tb testing.TB) string {
+// ServerDB connects to the test server without choosing a database. When
+// the server does not answer it skips the test, or fails it under CI=true:
+// CI must never pass by skipping the MySQL tests.
+func ServerDB(tb testing.TB) (*sql.DB, *url.URL) {
 	tb.Helper()
 	u, err := url.Parse(MySQLURL())
 	if err != nil {
@@ -43,6 +42,7 @@ func FreshMySQLURL(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	cfg.DBName = ""
+	cfg.AllowAllFiles = false
 	conn, err := driver.NewConnector(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -55,6 +55,14 @@ func FreshMySQLURL(tb testing.TB) string {
 		}
 		tb.Skipf("MySQL at %s unreachable: %v", mysql.Redact(u.String()), err)
 	}
+	return db, u
+}
+
+// FreshMySQLURL creates an empty database of tb's own on the test server,
+// dropped at cleanup, and returns its URL.
+func FreshMySQLURL(tb testing.TB) string {
+	tb.Helper()
+	db, u := ServerDB(tb)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "marketd_test_" + hex.EncodeToString(b[:])

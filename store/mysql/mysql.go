@@ -5,6 +5,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -114,7 +115,15 @@ func Dialect(packet int) store.Dialect {
 		},
 		Retryable: func(err error) bool {
 			var me *driver.MySQLError
-			return errors.As(err, &me) && (me.Number == errDeadlock || me.Number == errLockWaitTimeout)
+			if errors.As(err, &me) {
+				return me.Number == errDeadlock || me.Number == errLockWaitTimeout
+			}
+			// A connection lost mid-transaction (killed, server restarted)
+			// took the transaction with it; every Write is idempotent, so it
+			// runs again on a new connection. Should the lost statement have
+			// been the COMMIT itself, the rerun finds the bars stored and
+			// counts them unchanged: the data is right either way.
+			return errors.Is(err, driver.ErrInvalidConn) || errors.Is(err, sqldriver.ErrBadConn)
 		},
 		MaxParams: 65535,
 		// Leave room for the packet header and the statement's own text.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,6 +102,143 @@ func (s dateScanner) parse(str string) error {
 	}
 	*s.dst = d
 	return nil
+}
+
+// scanValues decodes the driver's values of one bar row (date, open,
+// high, low, close, volume, halted) as the Scanners above and
+// database/sql would, parsing bytes in place: a scan of millions of rows
+// pays no allocation per value.
+func scanValues(v []driver.Value) (market.Bar, error) {
+	var b market.Bar
+	var err error
+	if b.Date, err = dateValue(v[0]); err != nil {
+		return b, err
+	}
+	if b.Open, err = decimalValue(v[1]); err != nil {
+		return b, err
+	}
+	if b.High, err = decimalValue(v[2]); err != nil {
+		return b, err
+	}
+	if b.Low, err = decimalValue(v[3]); err != nil {
+		return b, err
+	}
+	cl, err := decimalValue(v[4])
+	if err != nil {
+		return b, err
+	}
+	b.Close = cl.V
+	if b.Volume, err = volumeValue(v[5]); err != nil {
+		return b, err
+	}
+	switch h := v[6].(type) {
+	case int64:
+		if h != 0 && h != 1 {
+			return b, fmt.Errorf("store: cannot read %d as halted", h)
+		}
+		b.Halted = h == 1
+	default:
+		hv, err := driver.Bool.ConvertValue(h)
+		if err != nil {
+			return b, fmt.Errorf("store: cannot read %v as halted: %w", h, err)
+		}
+		b.Halted = hv.(bool)
+	}
+	return b, nil
+}
+
+// The slow paths below keep their Scanner targets to themselves: a
+// pointer into the bar would move every bar to the heap.
+
+func dateValue(v driver.Value) (market.Date, error) {
+	switch t := v.(type) {
+	case time.Time:
+		// Fields as they are, never converted: see dateScanner.
+		y, m, d := t.Date()
+		return market.Date(y*10000 + int(m)*100 + d), nil
+	case []byte:
+		return dateBytes(t)
+	}
+	var d market.Date
+	err := dateScanner{&d}.Scan(v)
+	return d, err
+}
+
+func volumeValue(v driver.Value) (sql.Null[int64], error) {
+	switch n := v.(type) {
+	case int64:
+		return market.Some(n), nil
+	case nil:
+		return sql.Null[int64]{}, nil
+	}
+	var n sql.Null[int64]
+	if err := n.Scan(v); err != nil {
+		return n, fmt.Errorf("store: cannot read %v as a volume: %w", v, err)
+	}
+	return n, nil
+}
+
+func decimalValue(v driver.Value) (sql.Null[market.Decimal], error) {
+	if b, ok := v.([]byte); ok {
+		return nullDecimalBytes(b)
+	}
+	var d sql.Null[market.Decimal]
+	err := decimalScanner{&d}.Scan(v)
+	return d, err
+}
+
+func nullDecimalBytes(v []byte) (sql.Null[market.Decimal], error) {
+	if v == nil {
+		return sql.Null[market.Decimal]{}, nil
+	}
+	d, err := market.ParseDecimalBytes(v)
+	if err != nil {
+		return sql.Null[market.Decimal]{}, err
+	}
+	return market.Some(d), nil
+}
+
+// dateBytes reads a DATE the driver printed: "2016-03-07", or a time
+// ("2016-03-07T00:00:00Z") whose civil date is the stored one.
+func dateBytes(v []byte) (market.Date, error) {
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) >= 10 && v[4] == '-' && v[7] == '-' {
+		y, ok1 := digits(v[0:4])
+		m, ok2 := digits(v[5:7])
+		d, ok3 := digits(v[8:10])
+		if ok1 && ok2 && ok3 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) {
+			return market.Date(y*10000 + m*100 + d), nil
+		}
+	}
+	return dateScannerParse(v)
+}
+
+var monthDays = [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+func daysIn(year, month int) int {
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return monthDays[month-1]
+}
+
+func dateScannerParse(v []byte) (market.Date, error) {
+	var d market.Date
+	err := dateScanner{&d}.parse(string(v))
+	return d, err
+}
+
+func digits(v []byte) (int, bool) {
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // timeScanner reads DATETIME columns into UTC times; NULL is the zero time.

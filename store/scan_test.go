@@ -129,3 +129,24 @@ func TestBarLiteral(t *testing.T) {
 		}
 	}
 }
+
+func TestDateBytes(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want market.Date
+		err  bool
+	}{
+		{"2016-03-07", market.NewDate(2016, 3, 7), false},
+		{"2024-02-29", market.NewDate(2024, 2, 29), false},
+		{"2026-12-31T00:00:00Z", market.NewDate(2026, 12, 31), false},
+		{"2023-02-29", 0, true},
+		{"2026-04-31", 0, true},
+		{"2026-13-01", 0, true},
+		{"20260301", 0, true},
+	} {
+		got, err := dateBytes([]byte(tt.in))
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("dateBytes(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}

@@ -3,8 +3,8 @@ package validate_test
 import (
 	"context"
 	"mime"
-	"net/mail"
 	"net"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"

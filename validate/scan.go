@@ -16,7 +16,6 @@ type scope struct {
 	from, to market.Date   // the window checked; to is the last closed session
 	today    market.Date   // the exchange's current date, for bars dated in the future
 	sessions []market.Date // the calendar's sessions in from..to
-	index    map[market.Date]int
 	acked    func(market.Key, market.Date) bool
 	// keep, when set, receives every stored close, for the cross-source check.
 	keep func(market.Key, market.Date, market.Decimal)
@@ -27,6 +26,7 @@ type scope struct {
 type instState struct {
 	inst        market.Instrument
 	present     []bool
+	next        int // the first session not before the last bar seen
 	first, last market.Date
 	prev        market.Bar
 	hasPrev     bool
@@ -62,14 +62,27 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		})
 	}
 	var bars int
-	err := v.store.ScanBars(ctx, sc.source, sc.from, sc.to.AddDays(366), func(key market.Key, b market.Bar) error {
-		st, ok := states[key]
-		if !ok {
-			return nil // another market's instrument, or an inactive one
+	symbols := make([]string, 0, len(insts))
+	for _, in := range insts {
+		symbols = append(symbols, in.Symbol)
+	}
+	var moves []bigMove
+	var st *instState
+	err := v.store.ScanBarsOf(ctx, sc.source, symbols, sc.from, sc.to.AddDays(366), func(key market.Key, b market.Bar) error {
+		// Bars come by symbol: look the instrument up once per symbol.
+		if st == nil || st.inst.Key != key {
+			var ok bool
+			if st, ok = states[key]; !ok {
+				return fmt.Errorf("store returned a bar of %s, which was not asked for", key)
+			}
 		}
 		bars++
-		if i, ok := sc.index[b.Date]; ok {
-			st.present[i] = true
+		// Bars come by date: walk the sessions alongside them.
+		for st.next < len(sc.sessions) && sc.sessions[st.next] < b.Date {
+			st.next++
+		}
+		if st.next < len(sc.sessions) && sc.sessions[st.next] == b.Date {
+			st.present[st.next] = true
 		}
 		if st.first.IsZero() {
 			st.first = b.Date
@@ -78,8 +91,15 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		if sc.keep != nil {
 			sc.keep(key, b.Date, b.Close)
 		}
-		for _, msg := range v.badBar(ctx, sc, st, b) {
+		msgs, mv := v.badBar(sc, st, b)
+		for _, msg := range msgs {
 			bad(st, b.Date, "%s", msg)
+		}
+		if mv != nil && !sc.acked(key, b.Date) {
+			// Its actions are read after the scan, in this place.
+			mv.at = len(problems)
+			moves = append(moves, *mv)
+			problems = append(problems, Problem{})
 		}
 		v.trackRepeat(sc, st, b, bad)
 		if !b.Halted {
@@ -88,6 +108,9 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		return nil
 	})
 	if err != nil {
+		return scanResult{}, err
+	}
+	if problems, err = v.explainMoves(ctx, sc, problems, moves); err != nil {
 		return scanResult{}, err
 	}
 	ordered := make([]*instState, 0, len(states))
@@ -102,8 +125,11 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 	return scanResult{problems: append(gaps, problems...), summary: summary, states: ordered}, nil
 }
 
-// badBar returns what is wrong with one bar, if anything.
-func (v *Validator) badBar(ctx context.Context, sc *scope, st *instState, b market.Bar) []string {
+// badBar returns what is wrong with one bar, if anything, and the move
+// from the previous close when it is beyond the limit: whether a
+// corporate action explains that takes a query, made after the scan
+// (a store with one connection is busy with the scan until its end).
+func (v *Validator) badBar(sc *scope, st *instState, b market.Bar) ([]string, *bigMove) {
 	var out []string
 	mkt := sc.cal.Market()
 	if b.Date > sc.today {
@@ -119,7 +145,7 @@ func (v *Validator) badBar(ctx context.Context, sc *scope, st *instState, b mark
 		out = append(out, fmt.Sprintf("volume %d is negative", b.Volume.V))
 	}
 	if b.Halted {
-		return out
+		return out, nil
 	}
 	hi, lo := b.Close, b.Close
 	if b.Open.Valid {
@@ -139,15 +165,58 @@ func (v *Validator) badBar(ctx context.Context, sc *scope, st *instState, b mark
 		move := b.Close.Float64()/st.prev.Close.Float64() - 1
 		// KRX limits are applied to tick-rounded prices: allow the rounding.
 		if move > limit+0.005 || move < -limit-0.005 {
-			explained, err := v.explained(ctx, st.inst.Key, st.prev.Date, b.Date)
-			if err != nil {
-				out = append(out, fmt.Sprintf("close moved %+.1f%% from %s on %s, and its corporate actions could not be read: %v", 100*move, st.prev.Close, st.prev.Date, err))
-			} else if !explained {
-				out = append(out, fmt.Sprintf("close moved %+.1f%% from %s on %s, beyond the %.0f%% limit, with no split or dividend to explain it", 100*move, st.prev.Close, st.prev.Date, 100*limit))
-			}
+			return out, &bigMove{key: st.inst.Key, prevDate: st.prev.Date, prevClose: st.prev.Close, date: b.Date, move: move, limit: limit}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// bigMove is a close move beyond the limit, waiting for its actions to
+// be read; at is its place among the problems.
+type bigMove struct {
+	at             int
+	key            market.Key
+	prevDate, date market.Date
+	prevClose      market.Decimal
+	move, limit    float64
+}
+
+// explainMoves fills in the places kept for big moves: a bad bar unless a
+// corporate action explains the move, removed when one does.
+func (v *Validator) explainMoves(ctx context.Context, sc *scope, problems []Problem, moves []bigMove) ([]Problem, error) {
+	if len(moves) == 0 {
+		return problems, nil
+	}
+	keep := make([]bool, len(problems))
+	for i := range keep {
+		keep[i] = true
+	}
+	for _, m := range moves {
+		var detail string
+		explained, err := v.explained(ctx, m.key, m.prevDate, m.date)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil:
+			detail = fmt.Sprintf("close moved %+.1f%% from %s on %s, and its corporate actions could not be read: %v", 100*m.move, m.prevClose, m.prevDate, err)
+		case !explained:
+			detail = fmt.Sprintf("close moved %+.1f%% from %s on %s, beyond the %.0f%% limit, with no split or dividend to explain it", 100*m.move, m.prevClose, m.prevDate, 100*m.limit)
+		default:
+			keep[m.at] = false
+			continue
+		}
+		problems[m.at] = Problem{
+			Kind: KindBadBar, Market: sc.cal.Market().Code, Key: m.key,
+			From: m.date, To: m.date, Detail: detail,
+		}
+	}
+	out := problems[:0]
+	for i, p := range problems {
+		if keep[i] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // explained reports whether a corporate action between two dates accounts

@@ -15,9 +15,10 @@ import (
 // Store is what the validator reads (and the alert state it keeps).
 type Store interface {
 	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
-	// ScanBars calls fn for every stored bar of source dated from..to,
-	// ordered by symbol then date.
-	ScanBars(ctx context.Context, source string, from, to market.Date, fn func(market.Key, market.Bar) error) error
+	// ScanBarsOf calls fn for every stored bar of the symbols of source
+	// dated from..to, ordered by symbol then date. The bars need carry
+	// only the date, OHLC, volume and halted.
+	ScanBarsOf(ctx context.Context, source string, symbols []string, from, to market.Date, fn func(market.Key, market.Bar) error) error
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
 	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
@@ -224,13 +225,9 @@ func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, ma
 		from = market.NewDate(1900, 1, 1)
 	}
 	sessions := cal.Sessions(from, to)
-	index := make(map[market.Date]int, len(sessions))
-	for i, d := range sessions {
-		index[d] = i
-	}
 	return &scope{
 		source: source, cal: cal, from: from, to: to, today: mkt.Today(v.now),
-		sessions: sessions, index: index, acked: acked,
+		sessions: sessions, acked: acked,
 	}
 }
 

@@ -167,8 +167,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 			a.log.Info("stopping", "reason", context.Cause(ctx))
 			return d.stop(srv, stopLeader, leaderDone, nil)
 		case err := <-srvErr:
-			srv = nil
-			return d.stop(srv, stopLeader, leaderDone, fmt.Errorf("http server on %s: %w", d.addr, err))
+			return d.stop(nil, stopLeader, leaderDone, fmt.Errorf("http server on %s: %w", d.addr, err))
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				d.reload(ctx)

@@ -98,3 +98,45 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDecimalBytes(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want Decimal
+		err  bool
+	}{
+		{"129.040000", 129_040_000, false},
+		{"-0.000001", -1, false},
+		{"275000", 275_000_000_000, false},
+		{"5.", 5_000_000, false},
+		{".5", 500_000, false},
+		{"+1.5", 1_500_000, false},
+		{"9223372036854.775807", 9223372036854775807, false},
+		{"0.0000001", 0, true},
+		{".", 0, true},
+		{"-", 0, true},
+		{"", 0, true},
+		{"1.2.3", 0, true},
+		{"12a", 0, true},
+		{"9223372036855", 0, true},
+	} {
+		got, err := ParseDecimalBytes([]byte(tt.in))
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ParseDecimalBytes(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// FuzzParseDecimalBytes holds the byte parser to ParseDecimal's answers.
+func FuzzParseDecimalBytes(f *testing.F) {
+	for _, s := range []string{"1", "129.040000", "-0.000001", "9223372036854.775807", "", ".", "-.", "5.", "1e5", "00012.300"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wantErr := ParseDecimal(s)
+		got, err := ParseDecimalBytes([]byte(s))
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Fatalf("ParseDecimalBytes(%q) = %v, %v; ParseDecimal = %v, %v", s, got, err, want, wantErr)
+		}
+	})
+}

@@ -2,11 +2,8 @@ package schedule
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/store/sqlite"
 	"github.com/marketd/marketd/validate/calendar"
 )
@@ -60,43 +58,7 @@ func tempSQLite(t *testing.T) (*store.Store, string) {
 
 // mysqlURL creates a fresh database on the test server and returns its
 // URL; it skips when the server is unreachable, unless CI=true.
-func mysqlURL(t *testing.T) string {
-	t.Helper()
-	raw := os.Getenv("MARKETD_TEST_MYSQL")
-	if raw == "" {
-		raw = "mysql://root@127.0.0.1:3306/marketd_test"
-	}
-	cfg, err := mysql.DriverConfig(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := cfg.DBName
-	cfg.DBName = ""
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("MySQL at %s unreachable: %v", mysql.Redact(raw), err)
-		}
-		t.Skipf("MySQL at %s unreachable: %v", mysql.Redact(raw), err)
-	}
-	name := fmt.Sprintf("%s_sched_%d", base, time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP DATABASE " + name) })
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func mysqlURL(t *testing.T) string { return storetest.FreshMySQLURL(t) }
 
 func openMySQL(t *testing.T, url string) *store.Store {
 	t.Helper()

@@ -14,8 +14,8 @@ import (
 
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
-	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/store/sqlite"
+	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/validate/calendar"
 )
 

@@ -20,6 +20,8 @@ type Status struct {
 	Requests    int64 // sent, retries included
 	Throttled   int64 // 429 answers
 	Waited      time.Duration
+	// Paused is the 429 pause in force now, on the most paused host.
+	Paused time.Duration
 	// ETA is the remaining planned requests over the configured rate of
 	// the slowest source; 0 when the rate is unknown or unlimited.
 	ETA time.Duration
@@ -89,8 +91,12 @@ func (b *Bar) Finish(st Status) {
 }
 
 func (b *Bar) describe(st Status) {
-	b.bar.Describe(fmt.Sprintf("%d failed, %d rows, %d requests, %d×429 (waited %s), ETA %s",
-		st.Failed, st.Rows, st.Requests, st.Throttled, st.Waited.Round(time.Second), eta(st.ETA)))
+	pause := ""
+	if st.Paused > 0 {
+		pause = fmt.Sprintf(", paused %s by a 429", st.Paused.Round(time.Second))
+	}
+	b.bar.Describe(fmt.Sprintf("%d failed, %d rows, %d requests, %d×429 (waited %s%s), ETA %s",
+		st.Failed, st.Rows, st.Requests, st.Throttled, st.Waited.Round(time.Second), pause, eta(st.ETA)))
 }
 
 func eta(d time.Duration) string {
@@ -145,5 +151,5 @@ func (p *LogProgress) Finish(st Status) { p.line("run finished", st) }
 
 func (p *LogProgress) line(msg string, st Status) {
 	p.log.Info(msg, "done", st.Done, "total", st.Total, "failed", st.Failed, "rows", st.Rows,
-		"requests", st.Requests, "throttled", st.Throttled, "waited", st.Waited.Round(time.Second), "eta", eta(st.ETA))
+		"requests", st.Requests, "throttled", st.Throttled, "waited", st.Waited.Round(time.Second).String(), "paused", st.Paused.Round(time.Second).String(), "eta", eta(st.ETA))
 }

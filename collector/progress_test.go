@@ -47,16 +47,17 @@ func TestBarAndLogProgressRender(t *testing.T) {
 	b := NewBar(&buf)
 	b.Start(Status{Total: 2, ETA: 90 * time.Second})
 	b.Update(Status{Done: 2, Total: 2, Rows: 10, Requests: 2, Throttled: 1})
-	b.Finish(Status{Done: 2, Total: 2, Rows: 10, Requests: 2, Throttled: 1})
-	if !strings.Contains(buf.String(), "10 rows, 2 requests, 1×429") {
-		t.Errorf("bar output %q lacks the counters", buf.String())
+	b.Finish(Status{Done: 2, Total: 2, Rows: 10, Requests: 2, Throttled: 1, Waited: 3 * time.Second, Paused: 12 * time.Second})
+	if !strings.Contains(buf.String(), "10 rows, 2 requests, 1×429 (waited 3s, paused 12s by a 429)") {
+		t.Errorf("bar output %q lacks the counters and the pause in force", buf.String())
 	}
 	var logs bytes.Buffer
 	p := NewLogProgress(slog.New(slog.NewTextHandler(&logs, nil)), time.Hour)
 	p.Start(Status{Total: 2})
 	p.Update(Status{Done: 1, Total: 2}) // within the interval: no line
-	p.Finish(Status{Done: 2, Total: 2, ETA: 0})
-	if n := strings.Count(logs.String(), "\n"); n != 2 || !strings.Contains(logs.String(), `msg="run finished" done=2 total=2`) {
+	p.Finish(Status{Done: 2, Total: 2, ETA: 0, Paused: 5 * time.Second})
+	if n := strings.Count(logs.String(), "\n"); n != 2 || !strings.Contains(logs.String(), `msg="run finished" done=2 total=2`) ||
+		!strings.Contains(logs.String(), "waited=0s paused=5s") {
 		t.Errorf("log lines %q, want start and finish only", logs.String())
 	}
 }

@@ -164,6 +164,7 @@ func (l *runLog) traffic() httpx.Stats {
 		d.Throttled += s.Throttled
 		d.Retries += s.Retries
 		d.Waited += s.Waited
+		d.Paused = max(d.Paused, s.Paused)
 	}
 	return d
 }
@@ -171,7 +172,7 @@ func (l *runLog) traffic() httpx.Stats {
 func (l *runLog) statusLocked() Status {
 	t := l.traffic()
 	st := Status{Done: len(l.sum.Results), Total: l.total, Failed: l.sum.Failed,
-		Rows: l.sum.Inserted + l.sum.Changed, Requests: t.Requests, Throttled: t.Throttled, Waited: t.Waited}
+		Rows: l.sum.Inserted + l.sum.Changed, Requests: t.Requests, Throttled: t.Throttled, Waited: t.Waited, Paused: t.Paused}
 	// The limiter, not the workers, sets the pace: remaining requests over
 	// the budget, for the slowest source.
 	for src, n := range l.remaining {

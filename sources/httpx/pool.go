@@ -60,7 +60,8 @@ func (p *Pool) Stats() map[string]Stats {
 	return out
 }
 
-// Total returns the counters of every host added together.
+// Total returns the counters of every host added together, and the
+// longest 429 pause in force.
 func (p *Pool) Total() Stats {
 	total := Stats{Statuses: map[int]int64{}}
 	for _, s := range p.Stats() {
@@ -69,6 +70,7 @@ func (p *Pool) Total() Stats {
 		total.Retries += s.Retries
 		total.Failures += s.Failures
 		total.Waited += s.Waited
+		total.Paused = max(total.Paused, s.Paused)
 		for k, v := range s.Statuses {
 			total.Statuses[k] += v
 		}

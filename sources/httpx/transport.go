@@ -290,6 +290,9 @@ type Stats struct {
 	Failures  int64         // requests that failed after every attempt
 	Waited    time.Duration // time spent waiting for the limiter or a 429 pause
 	Statuses  map[int]int64 // answers by HTTP status
+	// Paused is what remains of the 429 pause in force when the snapshot
+	// was taken: a reading, not a counter.
+	Paused time.Duration
 }
 
 // Stats returns a snapshot of t's counters. Callers wanting per-run figures
@@ -300,6 +303,7 @@ func (t *Transport) Stats() Stats {
 	for k, v := range t.statuses {
 		st[k] = v
 	}
+	paused := max(time.Until(t.pausedUntil), 0)
 	t.mu.Unlock()
 	return Stats{
 		Requests:  t.requests.Load(),
@@ -308,10 +312,12 @@ func (t *Transport) Stats() Stats {
 		Failures:  t.failures.Load(),
 		Waited:    time.Duration(t.waitNanos.Load()),
 		Statuses:  st,
+		Paused:    paused,
 	}
 }
 
-// Sub returns the counters accumulated since an earlier snapshot.
+// Sub returns the counters accumulated since an earlier snapshot, and
+// s's own Paused reading.
 func (s Stats) Sub(earlier Stats) Stats {
 	d := Stats{
 		Requests:  s.Requests - earlier.Requests,
@@ -320,6 +326,7 @@ func (s Stats) Sub(earlier Stats) Stats {
 		Failures:  s.Failures - earlier.Failures,
 		Waited:    s.Waited - earlier.Waited,
 		Statuses:  map[int]int64{},
+		Paused:    s.Paused,
 	}
 	for k, v := range s.Statuses {
 		if n := v - earlier.Statuses[k]; n != 0 {

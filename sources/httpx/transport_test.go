@@ -263,6 +263,9 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 	for tr.pausedUntilForTest().IsZero() {
 		time.Sleep(time.Millisecond)
 	}
+	if p := tr.Stats().Paused; p <= 0 || p > time.Second {
+		t.Errorf("Stats().Paused during the pause = %s, want (0, 1s]", p)
+	}
 	body, err := get(context.Background(), c, srv.URL+"/second")
 	if err != nil || body != "ok" {
 		t.Fatalf("second worker: %q, %v", body, err)
@@ -281,7 +284,7 @@ func TestRetryAfterPausesEveryWorker(t *testing.T) {
 		}
 	}
 	st := tr.Stats()
-	if st.Throttled != 1 || st.Statuses[429] != 1 || st.Statuses[200] != 2 || st.Failures != 0 {
+	if st.Throttled != 1 || st.Statuses[429] != 1 || st.Statuses[200] != 2 || st.Failures != 0 || st.Paused != 0 {
 		t.Errorf("Stats = %+v", st)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,7 +165,7 @@ func BenchmarkBackfillPipeline(b *testing.B) {
 				b.Fatal(err)
 			}
 			p := newPipeline(b, st, url, clockAt(fixedNow), httpx.Config{}, collector.Config{})
-			stop := heapPeak()
+			stop := storetest.HeapPeak()
 			start := time.Now()
 			s, _, err := p.c.Backfill(ctx, collector.BackfillRequest{From: from})
 			wall = time.Since(start)
@@ -282,40 +281,4 @@ func statusHWM(path string) float64 {
 		}
 	}
 	return 0
-}
-
-// heapPeak samples the live heap until stopped and returns its peak
-// above the level when it started.
-func heapPeak() (stop func() uint64) {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		if p := peak.Load(); p > base {
-			return p - base
-		}
-		return 0
-	}
 }

@@ -48,7 +48,7 @@ func BenchmarkValidator(b *testing.B) {
 			var heap uint64
 			var wall, cpu time.Duration
 			for b.Loop() {
-				stop := heapPeak()
+				stop := storetest.HeapPeak()
 				start, startCPU := time.Now(), processCPU(b)
 				r, err := validate.New(tc.cfg, st, cals, nil, fixedNow).Run(context.Background())
 				wall, cpu = time.Since(start), processCPU(b)-startCPU

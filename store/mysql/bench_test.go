@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/storetest"
 )
 
 // The upsert benchmark's data: 500 instruments × 2,000 sessions.
@@ -101,42 +100,6 @@ func loadData(ctx context.Context, db *sql.DB, table, handler string, r io.Reade
 	return err
 }
 
-// heapPeak samples the live heap until stopped and returns its peak
-// above the level when it started.
-func heapPeak() (stop func() uint64) {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		if p := peak.Load(); p > base {
-			return p - base
-		}
-		return 0
-	}
-}
-
 // BenchmarkUpsertBars upserts 1,000,000 bars through Store.Write and
 // compares with LOAD DATA LOCAL INFILE of the same rows into an identical
 // table, and with plain per-row INSERTs (measured on a sample), in the
@@ -193,7 +156,7 @@ func benchUpsert(b *testing.B, workers int) {
 		truncate("bars_load")
 		b.StartTimer()
 
-		stop := heapPeak()
+		stop := storetest.HeapPeak()
 		start = time.Now()
 		res = upsertAll(b, s, workers, perTx, dates)
 		upsertSec += time.Since(start).Seconds()

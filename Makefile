@@ -1,6 +1,7 @@
 # marketd — see README.md.
 #
-#   make build   static binaries for linux/amd64 and linux/arm64 in bin/
+#   make build   static binaries for linux/amd64 and linux/arm64 in bin/, with
+#                the time-zone database inside (hosts without /usr/share/zoneinfo)
 #   make test    go vet, then every test with the race detector (MySQL tests included)
 #   make bench   the benchmark suites against MariaDB, printed as one table (6-8 minutes)
 #   make lint    gofmt and go vet
@@ -22,7 +23,7 @@ build:
 	@set -e; for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; out=bin/marketd-$$os-$$arch; \
 		echo "building $$out ($(VERSION), $(COMMIT))"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/marketd; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags timetzdata -ldflags '$(LDFLAGS)' -o $$out ./cmd/marketd; \
 	done
 
 test:

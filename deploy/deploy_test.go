@@ -175,15 +175,45 @@ func TestUnit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("TimeoutStopSec: %v", err)
 	}
-	for _, cfg := range []string{"config/marketd.yaml.example"} {
-		shutdown, err := time.ParseDuration(get(t, loadYAML(t, cfg), "shutdown_timeout").(string))
+	// cmd/marketd/internal/config's TestShippedConfigsLoad loads both
+	// configs through the real loader; this only compares the timeouts.
+	configs := map[string]map[string]any{
+		"config/marketd.yaml.example": loadYAML(t, "config/marketd.yaml.example"),
+		"cloud-init/user-data.yaml":   userDataConfig(t),
+	}
+	for name, cfg := range configs {
+		shutdown, err := time.ParseDuration(get(t, cfg, "schedule.shutdown_timeout").(string))
 		if err != nil {
-			t.Fatalf("%s shutdown_timeout: %v", cfg, err)
+			t.Fatalf("%s schedule.shutdown_timeout: %v", name, err)
 		}
 		if stop <= shutdown {
-			t.Errorf("TimeoutStopSec %v must exceed %s shutdown_timeout %v", stop, cfg, shutdown)
+			t.Errorf("TimeoutStopSec %v must exceed %s schedule.shutdown_timeout %v", stop, name, shutdown)
 		}
 	}
+}
+
+// writeFiles maps each path cloud-init's user data writes to its content.
+func writeFiles(t *testing.T) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	for _, f := range get(t, loadYAML(t, "cloud-init/user-data.yaml"), "write_files").([]any) {
+		m := f.(map[string]any)
+		files[m["path"].(string)] = m["content"].(string)
+	}
+	return files
+}
+
+// userDataConfig decodes the marketd.yaml that the user data writes.
+func userDataConfig(t *testing.T) map[string]any {
+	t.Helper()
+	var cfg map[string]any
+	if err := yaml.Unmarshal([]byte(writeFiles(t)["/etc/marketd/marketd.yaml"]), &cfg); err != nil {
+		t.Fatalf("/etc/marketd/marketd.yaml in user-data: %v", err)
+	}
+	if len(cfg) == 0 {
+		t.Fatal("user-data writes an empty /etc/marketd/marketd.yaml")
+	}
+	return cfg
 }
 
 func TestEnvExampleNamesTheSecrets(t *testing.T) {
@@ -227,20 +257,13 @@ func TestCloudInit(t *testing.T) {
 		t.Error("users: without `default` the image's login user (ec2-user/ubuntu) is not created")
 	}
 
-	files := map[string]string{}
-	for _, f := range get(t, doc, "write_files").([]any) {
-		m := f.(map[string]any)
-		files[m["path"].(string)] = m["content"].(string)
-	}
+	files := writeFiles(t)
 	if files["/etc/systemd/system/marketd.service"] != readFile(t, "systemd/marketd.service") {
 		t.Error("the unit in user-data.yaml differs from systemd/marketd.service: copy it again (indent by 6 spaces)")
 	}
 
 	// The config it writes uses only keys the documented example has, and no secret.
-	var cfg map[string]any
-	if err := yaml.Unmarshal([]byte(files["/etc/marketd/marketd.yaml"]), &cfg); err != nil {
-		t.Fatalf("/etc/marketd/marketd.yaml in user-data: %v", err)
-	}
+	cfg := userDataConfig(t)
 	have, known := map[string]bool{}, map[string]bool{}
 	keyPaths("", cfg, have)
 	keyPaths("", loadYAML(t, "config/marketd.yaml.example"), known)
@@ -425,5 +448,24 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !slices.Contains(ins, "USER nonroot:nonroot") || !slices.Contains(ins, `ENTRYPOINT ["/marketd"]`) || ins[len(ins)-1] != `CMD ["run"]` {
 		t.Errorf("want USER nonroot, ENTRYPOINT [\"/marketd\"], CMD [\"run\"] last; got %v", ins)
+	}
+}
+
+// TestMakefileBuild keeps `make build` producing the binaries the install
+// script downloads: static, and carrying the zone database (the jobs' tz
+// and the markets' sessions need it; a minimal host may have no tzdata).
+func TestMakefileBuild(t *testing.T) {
+	_, recipe, ok := strings.Cut(readFile(t, "../Makefile"), "\nbuild:\n")
+	recipe, _, _ = strings.Cut(recipe, "\n\n")
+	if !ok {
+		t.Fatal("Makefile has no build target")
+	}
+	for _, want := range []string{
+		"out=bin/marketd-$$os-$$arch",
+		"CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -tags timetzdata -ldflags '$(LDFLAGS)' -o $$out ./cmd/marketd",
+	} {
+		if !strings.Contains(recipe, want) {
+			t.Errorf("Makefile build recipe lacks %s:\n%s", want, recipe)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -133,6 +132,9 @@ func Dialect(packet int) store.Dialect {
 }
 
 // DriverConfig turns a mysql:// URL into the driver's configuration.
+// The query is handed to the driver's own DSN parser, so every
+// go-sql-driver/mysql parameter means what its documentation says and
+// any other name becomes a session variable (SET name=value), as in a DSN.
 func DriverConfig(rawURL string) (*driver.Config, error) {
 	safe := Redact(rawURL)
 	u, err := url.Parse(rawURL)
@@ -149,82 +151,48 @@ func DriverConfig(rawURL string) (*driver.Config, error) {
 	if db == "" || strings.Contains(db, "/") {
 		return nil, fmt.Errorf("database URL %s: want one database name after the host", safe)
 	}
-	c := driver.NewConfig()
-	c.Net = "tcp"
-	c.Addr = u.Host
+	addr := u.Host
 	if u.Port() == "" {
-		c.Addr = net.JoinHostPort(u.Hostname(), "3306")
+		addr = net.JoinHostPort(u.Hostname(), "3306")
 	}
-	c.DBName = db
+	// Our defaults come first so that the URL's own values win.
+	params := []string{"interpolateParams=true", "timeout=10s"}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		// The DSN parser takes the last "/" as the one before the database
+		// name; an unescaped one in a value (loc=Asia/Seoul) would move it.
+		kv = strings.ReplaceAll(kv, "/", "%2F")
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "":
+			continue
+		case "parseTime", "loc":
+			// Civil dates travel as strings and times as UTC; a different
+			// loc would shift DATETIME values silently.
+			continue
+		case "strict":
+			// The driver panics on it.
+			return nil, fmt.Errorf("database URL %s: parameter strict was removed from go-sql-driver/mysql; set sql_mode instead", safe)
+		}
+		// One at a time, so that an error names its parameter.
+		if _, err := driver.ParseDSN("/?" + kv); err != nil {
+			return nil, fmt.Errorf("database URL %s: parameter %s: %w", safe, k, err)
+		}
+		params = append(params, kv)
+	}
+	// The user and password stay out of the DSN: its parser's errors
+	// could otherwise quote them.
+	c, err := driver.ParseDSN("tcp(" + addr + ")/" + url.PathEscape(db) + "?" + strings.Join(params, "&"))
+	if err != nil {
+		return nil, fmt.Errorf("database URL %s: %w", safe, err)
+	}
 	if u.User != nil {
 		c.User = u.User.Username()
 		c.Passwd, _ = u.User.Password()
 	}
-	c.Timeout = 10 * time.Second
-	c.InterpolateParams = true
 	c.Logger = &driver.NopLogger{}
-	c.Params = map[string]string{}
-	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
-		switch k {
-		case "parseTime", "loc":
-			// Civil dates travel as strings and times as UTC; a different
-			// loc would shift DATETIME values silently.
-		case "interpolateParams", "clientFoundRows", "allowNativePasswords", "multiStatements", "tls", "charset",
-			"collation", "timeout", "readTimeout", "writeTimeout":
-			if err := setParam(c, k, v); err != nil {
-				return nil, fmt.Errorf("database URL %s: parameter %s: %w", safe, k, err)
-			}
-		default:
-			c.Params[k] = v
-		}
-	}
 	c.ParseTime = true
 	c.Loc = time.UTC
 	return c, nil
-}
-
-func setParam(c *driver.Config, k, v string) error {
-	switch k {
-	case "timeout", "readTimeout", "writeTimeout":
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a duration", v)
-		}
-		switch k {
-		case "timeout":
-			c.Timeout = d
-		case "readTimeout":
-			c.ReadTimeout = d
-		default:
-			c.WriteTimeout = d
-		}
-		return nil
-	case "tls":
-		c.TLSConfig = v
-		return nil
-	case "charset":
-		c.Params["charset"] = v
-		return nil
-	case "collation":
-		c.Collation = v
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return fmt.Errorf("%q is not true or false", v)
-	}
-	switch k {
-	case "interpolateParams":
-		c.InterpolateParams = b
-	case "clientFoundRows":
-		c.ClientFoundRows = b
-	case "allowNativePasswords":
-		c.AllowNativePasswords = b
-	case "multiStatements":
-		c.MultiStatements = b
-	}
-	return nil
 }
 
 // Redact returns rawURL with its password replaced by "xxxxx", for logs

@@ -134,6 +134,8 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		bars := newMultiInsert(tx, s.d, "bars", barCols, s.d.upsert(barKey, barData))
 		acts := newMultiInsert(tx, s.d, "actions", actionCols, s.d.upsert(actionKey, actionData))
 		marks := newMultiInsert(tx, s.d, "watermarks", watermarkCols, s.d.upsert(watermarkKey, watermarkData))
+		var changed []market.Key // instruments whose bars this write changes, from changedFrom on
+		changedFrom := market.Date(99991231)
 		var fresh *bulkLoad
 		if load != nil {
 			fresh = newBulkLoad(tx, load, now)
@@ -146,11 +148,22 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 				return fmt.Errorf("store: read stored bars: %w", err)
 			}
 			for _, w := range group {
-				r, err := s.writeBars(ctx, bars, fresh, w, stored[w.Key], now)
+				r, first, err := s.writeBars(ctx, bars, fresh, w, stored[w.Key], now)
 				if err != nil {
 					return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
 				}
 				res = res.Add(r)
+				if first != 0 {
+					changed = append(changed, w.Key)
+					changedFrom = min(changedFrom, first)
+				}
+			}
+		}
+		if len(changed) > 0 {
+			// One date for the batch: voiding more than needed costs a
+			// longer validation, never a wrong one.
+			if err := voidCheckpoints(ctx, tx, s.d, changedFrom, changed); err != nil {
+				return err
 			}
 		}
 		for _, w := range batch {
@@ -227,9 +240,9 @@ func validateWrite(w Write) error {
 
 // writeBars compares w's bars with old, the stored bars of their dates,
 // counts them, and queues the new and restated ones: new bars into fresh
-// when it is not nil, the rest into ins.
-func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad, w Write, old map[market.Date]market.Bar, now time.Time) (WriteResult, error) {
-	var res WriteResult
+// when it is not nil, the rest into ins. It returns the earliest date
+// whose data changes (zero: none).
+func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad, w Write, old map[market.Date]market.Bar, now time.Time) (res WriteResult, first market.Date, err error) {
 	key := w.Key.String()
 	row := make([]byte, 0, 256)
 	for i, b := range w.Bars {
@@ -246,9 +259,12 @@ func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad
 				continue
 			}
 		}
+		if (!exists || !sameData(prev, b)) && (first == 0 || b.Date < first) {
+			first = b.Date
+		}
 		if !exists && fresh != nil {
 			if err := fresh.add(ctx, &w, i, final); err != nil {
-				return res, err
+				return res, first, err
 			}
 			continue
 		}
@@ -256,10 +272,10 @@ func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad
 		final = final || exists && prev.Final
 		row = s.barLiteral(row[:0], w.Key, b, final, now)
 		if err := ins.addLiteral(ctx, key, row); err != nil {
-			return res, err
+			return res, first, err
 		}
 	}
-	return res, nil
+	return res, first, nil
 }
 
 func nullInt(v sql.Null[int64]) any {

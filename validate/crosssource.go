@@ -36,6 +36,13 @@ func newCrossSource(insts []market.Instrument, tolerance float64) *crossSource {
 	return c
 }
 
+// needs reports whether the check needs every close of k: checkpoints
+// cannot stand in for them.
+func (c *crossSource) needs(k market.Key) bool {
+	code, ok := krxCode(k)
+	return ok && c.paired[code]
+}
+
 func (c *crossSource) keep(k market.Key, d market.Date, close market.Decimal) {
 	code, ok := krxCode(k)
 	if !ok || !c.paired[code] {

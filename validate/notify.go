@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/store"
@@ -55,8 +56,14 @@ func Track(ctx context.Context, st AlertStore, r *Report) error {
 			r.Problems[i].New = true
 		}
 	}
+	repaired := map[string]bool{}
+	for _, p := range r.Repaired {
+		repaired[p.ID()] = true
+	}
 	for _, p := range resolved {
-		r.Resolved = append(r.Resolved, p.Key)
+		if !repaired[p.Key] { // listed as repaired already
+			r.Resolved = append(r.Resolved, strings.ReplaceAll(p.Key, "|", " "))
+		}
 	}
 	return nil
 }

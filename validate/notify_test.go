@@ -62,7 +62,7 @@ func TestAlertsAcrossRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		third := run(now.Add(2 * time.Hour))
-		want := "stale|naver|000660|2026-10-07"
+		want := "stale naver 000660 2026-10-07"
 		if len(third.Resolved) != 1 || third.Resolved[0] != want {
 			t.Errorf("resolved = %q, want [%q]", third.Resolved, want)
 		}

@@ -93,6 +93,11 @@ func (p Problem) Who() string {
 // RepairCommand is the command an operator can paste to fix the problem,
 // or "" when no backfill can.
 func (p Problem) RepairCommand() string {
+	if p.Kind == KindBadBar {
+		// Fetched again, the bar is replaced if the source has corrected
+		// it; if not, it is one to acknowledge (marketd gaps ack).
+		return fmt.Sprintf("marketd backfill --source %s --symbols %s --from %s --to %s --force", p.Key.Source, p.Key.Symbol, p.From, p.To)
+	}
 	if !p.Repairable {
 		return ""
 	}

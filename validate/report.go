@@ -17,10 +17,13 @@ type MarketSummary struct {
 	Instruments    int
 	Sessions       int
 	Bars           int
-	GapSessions    int
-	MarketMissing  int
-	Stale          int
-	BadBars        int
+	// Unchanged is how many of Bars an earlier validation found clean
+	// and no write has touched since: counted, not read again.
+	Unchanged     int
+	GapSessions   int
+	MarketMissing int
+	Stale         int
+	BadBars       int
 }
 
 // Grid is the coverage of the last sessions: one row per instrument that

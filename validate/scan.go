@@ -3,9 +3,11 @@ package validate
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
 )
 
 // scope is one pass of the checks: one source's instruments on one market
@@ -17,8 +19,14 @@ type scope struct {
 	today    market.Date   // the exchange's current date, for bars dated in the future
 	sessions []market.Date // the calendar's sessions in from..to
 	acked    func(market.Key, market.Date) bool
-	// keep, when set, receives every stored close, for the cross-source check.
-	keep func(market.Key, market.Date, market.Decimal)
+	// keep, when set, receives every stored close, for the cross-source
+	// check; needsCloses says whose it needs.
+	keep        func(market.Key, market.Date, market.Decimal)
+	needsCloses func(market.Key) bool
+	// through is the date checkpoints are taken at (zero: none), and
+	// fingerprints caches them by first session and date.
+	through      market.Date
+	fingerprints map[[2]market.Date]string
 }
 
 // instState is what the scan remembers about one instrument: a bit per
@@ -27,12 +35,29 @@ type instState struct {
 	inst        market.Instrument
 	present     []bool
 	next        int // the first session not before the last bar seen
+	bars        int
 	first, last market.Date
 	prev        market.Bar
 	hasPrev     bool
 	repeatStart market.Date
 	repeatEnd   market.Date
 	repeats     int
+	// found is the earliest date of anything found wrong, acknowledged
+	// or not (zero: nothing): a checkpoint vouches only for clean bars.
+	found market.Date
+	// cp is the instrument's checkpoint as read; restored, its date when
+	// the scan resumed from it; snap, the state at the scope's checkpoint
+	// date.
+	cp       *store.Checkpoint
+	restored market.Date
+	snap     snapshot
+}
+
+// noteFound records that something is wrong on d.
+func (st *instState) noteFound(d market.Date) {
+	if st.found.IsZero() || d < st.found {
+		st.found = d
+	}
 }
 
 // scanResult is what one pass found.
@@ -46,13 +71,14 @@ type scanResult struct {
 // check runs every per-instrument check of one scope in a single pass
 // over the stored bars, so memory grows with instruments × sessions in
 // the window (a bit each), never with the number of bars.
-func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrument) (scanResult, error) {
+func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrument, cps []store.Checkpoint) (scanResult, error) {
 	states := make(map[market.Key]*instState, len(insts))
 	for _, in := range insts {
 		states[in.Key] = &instState{inst: in, present: make([]bool, len(sc.sessions))}
 	}
 	var problems []Problem
 	bad := func(st *instState, d market.Date, format string, args ...any) {
+		st.noteFound(d)
 		if sc.acked(st.inst.Key, d) {
 			return
 		}
@@ -61,14 +87,20 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 			From: d, To: d, Detail: fmt.Sprintf(format, args...),
 		})
 	}
-	var bars int
-	symbols := make([]string, 0, len(insts))
+	v.restore(sc, states, cps)
+	// Instruments resuming from a checkpoint are read from the day after
+	// it; the rest from the window's start.
+	readFrom := map[market.Date][]string{}
 	for _, in := range insts {
-		symbols = append(symbols, in.Symbol)
+		from := sc.from
+		if r := states[in.Key].restored; !r.IsZero() {
+			from = r.AddDays(1)
+		}
+		readFrom[from] = append(readFrom[from], in.Symbol)
 	}
 	var moves []bigMove
 	var st *instState
-	err := v.store.ScanBarsOf(ctx, sc.source, symbols, sc.from, sc.to.AddDays(366), func(key market.Key, b market.Bar) error {
+	visit := func(key market.Key, b market.Bar) error {
 		// Bars come by symbol: look the instrument up once per symbol.
 		if st == nil || st.inst.Key != key {
 			var ok bool
@@ -76,7 +108,10 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 				return fmt.Errorf("store returned a bar of %s, which was not asked for", key)
 			}
 		}
-		bars++
+		if !st.snap.taken && !sc.through.IsZero() && b.Date > sc.through {
+			st.snap = st.snapshot()
+		}
+		st.bars++
 		// Bars come by date: walk the sessions alongside them.
 		for st.next < len(sc.sessions) && sc.sessions[st.next] < b.Date {
 			st.next++
@@ -95,22 +130,38 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		for _, msg := range msgs {
 			bad(st, b.Date, "%s", msg)
 		}
-		if mv != nil && !sc.acked(key, b.Date) {
-			// Its actions are read after the scan, in this place.
-			mv.at = len(problems)
-			moves = append(moves, *mv)
-			problems = append(problems, Problem{})
+		if mv != nil {
+			st.noteFound(b.Date)
+			if !sc.acked(key, b.Date) {
+				// Its actions are read after the scan, in this place.
+				mv.at = len(problems)
+				moves = append(moves, *mv)
+				problems = append(problems, Problem{})
+			}
 		}
 		v.trackRepeat(sc, st, b, bad)
 		if !b.Halted {
 			st.prev, st.hasPrev = b, true
 		}
 		return nil
-	})
-	if err != nil {
-		return scanResult{}, err
 	}
-	if problems, err = v.explainMoves(ctx, sc, problems, moves); err != nil {
+	for _, from := range slices.Sorted(maps.Keys(readFrom)) {
+		if err := v.store.ScanBarsOf(ctx, sc.source, readFrom[from], from, sc.to.AddDays(366), visit); err != nil {
+			return scanResult{}, err
+		}
+	}
+	var bars, unchanged int
+	for _, st := range states {
+		if !st.snap.taken {
+			st.snap = st.snapshot() // nothing after the checkpoint date
+		}
+		bars += st.bars
+		if !st.restored.IsZero() {
+			unchanged += st.cp.Bars
+		}
+	}
+	problems, err := v.explainMoves(ctx, sc, problems, moves)
+	if err != nil {
 		return scanResult{}, err
 	}
 	ordered := make([]*instState, 0, len(states))
@@ -120,8 +171,11 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		ordered = append(ordered, st)
 	}
 	gaps, summary := v.gaps(sc, ordered)
-	summary.Bars = bars
+	summary.Bars, summary.Unchanged = bars, unchanged
 	summary.BadBars = len(problems)
+	if err := v.store.SaveCheckpoints(ctx, v.checkpoints(sc, ordered)); err != nil {
+		return scanResult{}, err
+	}
 	return scanResult{problems: append(gaps, problems...), summary: summary, states: ordered}, nil
 }
 

@@ -23,6 +23,11 @@ type Store interface {
 	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	Acks(ctx context.Context) ([]store.Ack, error)
+	// Checkpoints and SaveCheckpoints keep what earlier validations
+	// found clean, so that a validation of the whole history reads only
+	// the bars written since (see checkpoint.go).
+	Checkpoints(ctx context.Context, source string, symbols []string) ([]store.Checkpoint, error)
+	SaveCheckpoints(ctx context.Context, cps []store.Checkpoint) error
 }
 
 // Calendar is what the validator needs of an exchange calendar.
@@ -71,6 +76,10 @@ type Config struct {
 	RepairBudget int
 	Jobs         []Job
 	GridSessions int // sessions in the coverage grid; default 20
+	// Recheck reads every bar of the window, even those earlier
+	// validations found clean and no write has touched since (for bars
+	// changed by hand in SQL, which the store cannot see).
+	Recheck bool
 }
 
 func (c Config) withDefaults() Config {
@@ -180,9 +189,18 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc := v.scope(cal, g.source, acked)
+		insts := groups[g]
+		symbols := make([]string, 0, len(insts))
+		for _, in := range insts {
+			symbols = append(symbols, in.Symbol)
+		}
+		cps, err := v.store.Checkpoints(ctx, g.source, symbols)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
+		}
+		sc := v.scope(cal, g.source, acked, earliest(insts, cps))
 		if g.mkt == market.XKRX {
-			sc.keep = cross.keep
+			sc.keep, sc.needsCloses = cross.keep, cross.needs
 		}
 		if !cal.Covers(sc.to) && !warned[g.mkt] {
 			warned[g.mkt] = true
@@ -191,7 +209,7 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 				Detail: fmt.Sprintf("the %s holiday table ends in %d: add the next year's closures (only weekends and fixed-date holidays are known after it)", g.mkt, cal.LastYear()),
 			})
 		}
-		res, err := v.check(ctx, sc, groups[g])
+		res, err := v.check(ctx, sc, insts, cps)
 		if err != nil {
 			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
 		}
@@ -210,8 +228,27 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 	return report, nil
 }
 
-// scope sets up one pass over a market's calendar.
-func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, market.Date) bool) *scope {
+// earliest is the first day anything is expected of the instruments: their
+// earliest stored bar or listing date (zero: none known).
+func earliest(insts []market.Instrument, cps []store.Checkpoint) market.Date {
+	var first market.Date
+	at := func(d market.Date) {
+		if !d.IsZero() && (first.IsZero() || d < first) {
+			first = d
+		}
+	}
+	for _, in := range insts {
+		at(in.Listed)
+	}
+	for _, cp := range cps {
+		at(cp.FirstStored)
+	}
+	return first
+}
+
+// scope sets up one pass over a market's calendar; first is where the
+// whole history starts, when neither Since nor Lookback is set.
+func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, market.Date) bool, first market.Date) *scope {
 	mkt := cal.Market()
 	to := cal.LastClosed(v.now)
 	from := v.cfg.Since
@@ -222,12 +259,18 @@ func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, ma
 		}
 	}
 	if from.IsZero() {
-		from = market.NewDate(1900, 1, 1)
+		from = min(first, to)
+		if first.IsZero() {
+			from = to // nothing stored, nothing listed: every instrument is stale
+		}
 	}
 	sessions := cal.Sessions(from, to)
 	return &scope{
 		source: source, cal: cal, from: from, to: to, today: mkt.Today(v.now),
 		sessions: sessions, acked: acked,
+		needsCloses:  func(market.Key) bool { return false },
+		through:      checkpointDate(sessions),
+		fingerprints: map[[2]market.Date]string{},
 	}
 }
 
@@ -252,6 +295,9 @@ func (v *Validator) deadMan(ctx context.Context) ([]Problem, error) {
 			}
 			if len(runs) == 0 {
 				continue
+			}
+			if runs[0].Status == store.RunRunning && v.now.Sub(runs[0].Started) < 2*j.Period {
+				continue // its first run is still under way (the daemon's start-up catch-up)
 			}
 			detail += fmt.Sprintf(" (last run %s: %s)", runs[0].Started.UTC().Format(time.RFC3339), runs[0].Status)
 		} else {

@@ -292,6 +292,7 @@ func TestReportText(t *testing.T) {
 		"marketd backfill --source naver --symbols 000660 --from 2026-10-07 --to 2026-10-08",
 		"marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28",
 		"marketd backfill --source naver --symbols 035720 --from 2026-09-17 --to 2026-09-18",
+		"marketd backfill --source naver --symbols 005930 --from 2026-10-01 --to 2026-10-01 --force",
 		"COVERAGE XKRX naver, last 15 sessions (2026-09-15..2026-10-08; # stored, . missing)",
 		"000660       ###########.#..\n005930       #####...###.###\n0193T0       ###########.###\n035720         ..#######.###\n",
 	} {
@@ -335,7 +336,15 @@ func TestDeadMan(t *testing.T) {
 	record("collect-krx", store.RunOK, now.Add(-3*day))  // older than two periods
 	record("collect-us", store.RunOK, now.Add(-day))     // recent enough
 	record("collect-eu", store.RunFailed, now.Add(-day)) // ran, never succeeded
-	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day}}
+	// First runs still under way: one just started (the daemon's start-up
+	// catch-up runs validate beside it), one stuck for three periods.
+	for job, started := range map[string]time.Time{"collect-new": now.Add(-time.Minute), "collect-stuck": now.Add(-3 * day)} {
+		if err := s.StartRun(ctx, &store.Run{Job: job, Host: "h1", Started: started, Status: store.RunRunning}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day},
+		{"collect-new", day}, {"collect-stuck", day}}
 	r, err := validate.New(validate.Config{Lookback: 15, Jobs: jobs}, s, calendars, nil, now).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -349,11 +358,12 @@ func TestDeadMan(t *testing.T) {
 	want := []string{ // in the order the jobs are configured
 		"collect-krx has not succeeded since 2026-10-05T13:00:00Z",
 		"collect-eu has never succeeded (last run 2026-10-07T13:00:00Z: failed)",
+		"collect-stuck has never succeeded (last run 2026-10-05T13:00:00Z: running)",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("dead-man problems:\n got %q\nwant %q", got, want)
 	}
-	if !strings.HasPrefix(r.Subject(), "marketd: 2 jobs failing, ") {
+	if !strings.HasPrefix(r.Subject(), "marketd: 3 jobs failing, ") {
 		t.Errorf("subject = %q", r.Subject())
 	}
 }

@@ -25,6 +25,7 @@ type validation struct {
 	since            market.Date
 	lookback         int
 	repair, email    bool
+	recheck          bool
 }
 
 // validateOnce checks the store, repairs within the budget, records alert
@@ -40,6 +41,7 @@ func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Repor
 		Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
 		MaxMove: a.cfg.Validate.MaxMove, MaxRepeats: a.cfg.Validate.MaxRepeats,
 		CrossSourceTolerance: a.cfg.Validate.CrossSourceTolerance, Jobs: a.deadManJobs(),
+		Recheck: opt.recheck,
 	}
 	var rep validate.Repairer
 	if opt.repair && a.cfg.Validate.RepairBudget > 0 {
@@ -111,6 +113,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		lookback         int
 		noEmail          bool
 		noRepair, resend bool
+		recheck          bool
 	)
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -121,11 +124,17 @@ scheduled jobs that stopped succeeding. It backfills what it can within
 validate.repair_budget requests, checks again, prints the report, and mails it
 when email.host is set.
 
+--lookback 0 checks the whole history. A check of the whole history remembers,
+per instrument, how far the bars were clean; the next one reads only the bars
+written since (the last 30 sessions, and whatever was rewritten), unless
+--recheck is given (for bars changed by hand in SQL).
+
 Exit code 0 when nothing needs attention, 3 when problems remain, 1 when the
 validator itself failed, 2 for usage errors.`,
 		Example: `  marketd validate
   marketd validate --market XKRX --lookback 60 --no-email
-  marketd validate --since 2016-01-01 --format json --no-repair
+  marketd validate --lookback 0 --format json --no-repair
+  marketd validate --since 2016-01-01 --recheck
   marketd validate --resend`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -133,8 +142,13 @@ validator itself failed, 2 for usage errors.`,
 			if resend {
 				return a.resend(ctx)
 			}
-			opt := validation{lookback: lookback, repair: !noRepair, email: !noEmail}
-			if !cmd.Flags().Changed("lookback") {
+			opt := validation{lookback: lookback, repair: !noRepair, email: !noEmail, recheck: recheck}
+			switch {
+			case since != "" && cmd.Flags().Changed("lookback"):
+				return usagef("--since and --lookback: give one or the other")
+			case lookback < 0:
+				return usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
+			case !cmd.Flags().Changed("lookback"):
 				opt.lookback = a.cfg.Validate.Lookback
 			}
 			if since != "" {
@@ -142,7 +156,11 @@ validator itself failed, 2 for usage errors.`,
 				if err != nil {
 					return usagef("--since: %v", err)
 				}
-				opt.since = d
+				// A day of slack: Seoul is ahead of UTC.
+				if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
+					return usagef("--since %s: the date is in the future", d)
+				}
+				opt.since, opt.lookback = d, 0
 			}
 			for _, m := range markets {
 				mk, err := market.LookupMarket(strings.ToUpper(m))
@@ -179,7 +197,8 @@ validator itself failed, 2 for usage errors.`,
 	f.StringSliceVar(&markets, "market", nil, "only these `markets` (XKRX, XNYS)")
 	f.StringSliceVar(&sources, "source", nil, "only these `sources` (naver, yahoo)")
 	f.StringVar(&since, "since", "", "check from this `date` (YYYY-MM-DD) instead of the lookback")
-	f.IntVar(&lookback, "lookback", 30, "`sessions` back from the last closed one (default validate.lookback)")
+	f.IntVar(&lookback, "lookback", 0, "`sessions` back from the last closed one, 0 for the whole history (default validate.lookback)")
+	f.BoolVar(&recheck, "recheck", false, "read every bar, even those an earlier check of the whole history found clean")
 	f.StringVar(&format, "format", "text", "report `format`: text or json")
 	f.BoolVar(&noEmail, "no-email", false, "print the report only")
 	f.BoolVar(&noRepair, "no-repair", false, "report without backfilling first")

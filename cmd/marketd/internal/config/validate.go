@@ -94,7 +94,7 @@ func (cfg Config) validate(origin map[string]string) error {
 }
 
 func (v Validate) validate(c *checker) {
-	c.atLeast("validate.lookback", v.Lookback, 1)
+	c.atLeast("validate.lookback", v.Lookback, 0) // 0: the whole history
 	if v.MaxMove <= 0 {
 		c.fail("validate.max_move", "must be positive (0.5 = 50%%)")
 	}

@@ -12,18 +12,20 @@ import (
 
 // MarketSummary is one (market, source) pass in numbers.
 type MarketSummary struct {
-	Market, Source string
-	From, To       market.Date
-	Instruments    int
-	Sessions       int
-	Bars           int
+	Market      string      `json:"market"`
+	Source      string      `json:"source"`
+	From        market.Date `json:"from"`
+	To          market.Date `json:"to"`
+	Instruments int         `json:"instruments"`
+	Sessions    int         `json:"sessions"`
+	Bars        int         `json:"bars"`
 	// Unchanged is how many of Bars an earlier validation found clean
 	// and no write has touched since: counted, not read again.
-	Unchanged     int
-	GapSessions   int
-	MarketMissing int
-	Stale         int
-	BadBars       int
+	Unchanged     int `json:"unchanged"`
+	GapSessions   int `json:"gap_sessions"`
+	MarketMissing int `json:"market_missing"`
+	Stale         int `json:"stale"`
+	BadBars       int `json:"bad_bars"`
 }
 
 // Grid is the coverage of the last sessions: one row per instrument that

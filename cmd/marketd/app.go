@@ -85,7 +85,8 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	if pw := a.cfg.Database.Password(); pw != "" {
 		msg = strings.ReplaceAll(msg, pw, "xxxxx")
 	}
-	fmt.Fprintf(stderr, "marketd: %s\n", msg)
+	// A validation's error starts with its subject, "marketd: …".
+	fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimPrefix(msg, "marketd: "))
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,6 +26,18 @@ func TestValidateWholeHistory(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if want := "marketd: 1 gap — XKRX (2026-10-08): problems found\n"; r.stderr != want {
+		t.Errorf("stderr = %q, want %q", r.stderr, want)
+	}
+	r = marketdAt(t, validateNow, env, "validate", "--lookback", "0", "--no-email", "--no-repair", "--format", "json")
+	var got struct{ Markets []map[string]any }
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("json: %v\n%s", err, r.stdout)
+	}
+	want := `[map[bad_bars:0 bars:29 from:2026-09-15 gap_sessions:1 instruments:2 market:XKRX market_missing:0 sessions:15 source:naver stale:0 to:2026-10-08 unchanged:0]]`
+	if fmt.Sprint(got.Markets) != want {
+		t.Errorf("json markets:\n got %v\nwant %s", got.Markets, want)
 	}
 	for _, tc := range []struct {
 		args []string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -121,5 +122,73 @@ func TestSymbolsImportRefuses(t *testing.T) {
 	r := marketd(t, env, "symbols", "list", "--active")
 	if r.code != exitOK || r.stderr != "symbols list: 1 instruments, 1 active\n" {
 		t.Errorf("after a refused import the KOSDAQ code must stay active: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// A listing that would empty most of a board is refused whole: nothing is
+// added or marked inactive, and the message says how to proceed.
+func TestSymbolsImportRefusesMassDeactivation(t *testing.T) {
+	sim := sourcetest.New(sourcetest.Options{Symbols: []sourcetest.Symbol{{Symbol: "005930"}, {Symbol: "247540", Board: "KOSDAQ"}}})
+	url, stop := sim.Start()
+	t.Cleanup(stop)
+	env, path := tempDB(t)
+	env = append(env, "MARKETD_SOURCES_NAVER_MOBILE_URL="+url)
+	var insts []market.Instrument
+	for _, code := range []string{"000660", "005380", "005930", "035420", "051910", "068270", "105560", "207940"} {
+		insts = append(insts, market.Instrument{Key: market.Key{Source: market.SourceNaver, Symbol: code}, Market: market.XKRX, Board: "KOSPI", Active: true})
+	}
+	seed(t, path, insts, nil)
+
+	r := marketd(t, env, "symbols", "import", "--market", "KOSPI")
+	want := "marketd: symbols import KOSPI: with 1 listed, 7 of the 8 active KOSPI instruments would be marked inactive " +
+		"(000660, 005380, 035420, and 4 more): more than 5 and more than 10% at once looks like a broken listing; nothing changed. " +
+		"If they really were delisted, remove them first: marketd symbols remove --source naver CODE...\n"
+	if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
+		t.Errorf("symbols import: exit %d, stdout %q, stderr %q; want %d, %q", r.code, r.stdout, r.stderr, exitRuntime, want)
+	}
+	if r := marketd(t, env, "symbols", "list", "--active"); r.code != exitOK || r.stderr != "symbols list: 8 instruments, 8 active\n" {
+		t.Errorf("after a refused import every KOSPI code must stay active: exit %d, %q", r.code, r.stderr)
+	}
+
+	// Removing the codes that really went leaves a listing the check
+	// accepts; KOSDAQ, with nothing stored, only gains its listed code.
+	args := []string{"symbols", "remove", "--source", "naver", "000660", "005380", "035420", "051910", "068270"}
+	if r := marketd(t, env, args...); r.code != exitOK {
+		t.Fatalf("symbols remove: exit %d, %q", r.code, r.stderr)
+	}
+	for board, want := range map[string]string{
+		"KOSPI":  "imported KOSPI: 1 listed, 0 added, 0 reactivated, 2 marked inactive\n",
+		"KOSDAQ": "imported KOSDAQ: 1 listed, 1 added, 0 reactivated, 0 marked inactive\n",
+	} {
+		if r := marketd(t, env, "symbols", "import", "--market", board); r.code != exitOK || r.stdout != want {
+			t.Errorf("symbols import %s: exit %d, stdout %q, stderr %q; want %q", board, r.code, r.stdout, r.stderr, want)
+		}
+	}
+}
+
+func TestCheckDeactivations(t *testing.T) {
+	keys := func(n int) []market.Key {
+		out := make([]market.Key, n)
+		for i := range out {
+			out[i] = market.Key{Source: market.SourceNaver, Symbol: fmt.Sprintf("%06d", i+1)}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		active, gone int
+		refused      bool
+	}{
+		{active: 8, gone: 5},                // at most 5, whatever the share
+		{active: 5, gone: 5},                // a hand-picked board that all went
+		{active: 8, gone: 6, refused: true}, // more than 5 and 75%
+		{active: 60, gone: 6},               // 10% exactly
+		{active: 60, gone: 7, refused: true},
+		{active: 950, gone: 95},
+		{active: 950, gone: 96, refused: true},
+	} {
+		err := checkDeactivations("KOSPI", tt.active-tt.gone, tt.active, keys(tt.gone))
+		if (err != nil) != tt.refused {
+			t.Errorf("%d of %d active leaving: %v; want refused %t", tt.gone, tt.active, err, tt.refused)
+		}
 	}
 }

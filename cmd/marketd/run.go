@@ -228,13 +228,25 @@ func (d *daemon) jobs(ctx context.Context, g *app) ([]schedule.Job, error) {
 // the error.
 func (d *daemon) collectRunner(g *app, c *collector.Collector) schedule.Runner {
 	return func(ctx context.Context, spec schedule.JobSpec, run *store.Run) error {
-		_, err := c.Collect(ctx, collector.CollectRequest{
+		s, err := c.Collect(ctx, collector.CollectRequest{
 			Filter: collector.Filter{Source: spec.Source, Market: spec.Market},
 			Job:    spec.Name,
 			Run:    run,
 		})
 		if err != nil {
 			return g.redact(err)
+		}
+		// Nothing to collect is not a failure (a fresh install before
+		// symbols import), but the run log must say so: "ok, 0" alone
+		// reads as success.
+		if len(s.Results) == 0 && run.Message == "" {
+			run.Message = "no active instruments"
+			if spec.Source != "" {
+				run.Message += " for source " + spec.Source
+			}
+			if spec.Market != "" {
+				run.Message += " on market " + spec.Market
+			}
 		}
 		return nil
 	}

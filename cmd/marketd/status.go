@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,7 +34,7 @@ func newStatusCmd(a *app) *cobra.Command {
 the latest bar date, how many active instruments are fresh (their watermark has reached
 the market's last closed session) or behind, and the oldest watermark among them; then
 the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
-in the database.`,
+in the database, its message naming the instruments that failed and why.`,
 		Example: `  marketd status
   marketd --config /etc/marketd/marketd.yaml status`,
 		Args: usageArgs(cobra.NoArgs),
@@ -143,7 +144,7 @@ in the database.`,
 				}
 				r := runs[0]
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.Status,
-					r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, r.Message)
+					r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, runMessage(r))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -153,6 +154,32 @@ in the database.`,
 			return nil
 		},
 	}
+}
+
+// statusFailedShown is how many failed instruments a run's message names
+// before "and N more": status keeps one line per job.
+const statusFailedShown = 3
+
+// runMessage is a run's message followed by the instruments that failed
+// in it, with their errors, so that a partial run says what to look at.
+func runMessage(r store.Run) string {
+	var failed []string
+	for _, rr := range r.Results {
+		if rr.Status == store.RunFailed {
+			failed = append(failed, rr.Key.String()+": "+rr.Error)
+		}
+	}
+	if len(failed) > statusFailedShown {
+		failed = append(failed[:statusFailedShown], fmt.Sprintf("and %d more", len(failed)-statusFailedShown))
+	}
+	parts := make([]string, 0, 2)
+	if r.Message != "" {
+		parts = append(parts, r.Message)
+	}
+	if len(failed) > 0 {
+		parts = append(parts, "failed: "+strings.Join(failed, "; "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func dash(d market.Date) string {

@@ -70,6 +70,9 @@ func (cfg Config) validate(origin map[string]string) error {
 	if err := schedule.ValidateSpecs(cfg.Schedule.Jobs); err != nil {
 		c.fail("schedule.jobs", "%v", err)
 	}
+	for i, j := range cfg.Schedule.Jobs {
+		checkJobSelection(c, fmt.Sprintf("schedule.jobs[%d]", i), j)
+	}
 	if cfg.Schedule.ShutdownTimeout <= 0 {
 		c.fail("schedule.shutdown_timeout", "must be positive")
 	}
@@ -91,6 +94,28 @@ func (cfg Config) validate(origin map[string]string) error {
 		}
 	}
 	return errors.Join(c.errs...)
+}
+
+// checkJobSelection checks what a job collects. The runner passes source
+// and market to the store as they are, so an unknown source or an alias
+// such as KOSPI would select no instrument and every run would end "ok"
+// having done nothing.
+func checkJobSelection(c *checker, key string, j schedule.JobSpec) {
+	switch j.Source {
+	case "", market.SourceYahoo, market.SourceNaver:
+	default:
+		c.fail(key+".source", "%q is not yahoo or naver", j.Source)
+	}
+	if j.Market == "" {
+		return
+	}
+	m, err := market.LookupMarket(strings.ToUpper(j.Market))
+	switch {
+	case err != nil:
+		c.fail(key+".market", "unknown market %q: want XKRX or XNYS", j.Market)
+	case m.Code != j.Market:
+		c.fail(key+".market", "%q: write %s: a job selects the instruments of a whole exchange, by its code", j.Market, m.Code)
+	}
 }
 
 func (v Validate) validate(c *checker) {

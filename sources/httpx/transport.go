@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -174,7 +175,12 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	t.requests.Add(1)
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		return nil, markTransient(fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err))
+		// http.Client names the method and URL (url.Error): not again here.
+		var dns *net.DNSError
+		if errors.As(err, &dns) && dns.IsNotFound {
+			return nil, err // a host that does not exist will not exist on retry
+		}
+		return nil, markTransient(err)
 	}
 	body, err := readBody(resp, req.Method, t.cfg.MaxBody)
 	resp.Body.Close()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -559,5 +560,28 @@ func TestParseRetryAfter(t *testing.T) {
 		if got := parseRetryAfter(tt.in, now); got != tt.want {
 			t.Errorf("parseRetryAfter(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// roundTripper answers every request with its function.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestUnknownHostIsNotRetried checks that a host DNS says does not exist
+// fails at once, with the URL named once.
+func TestUnknownHostIsNotRetried(t *testing.T) {
+	dns := &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}
+	tr := New(fast(Config{}), roundTripper(func(*http.Request) (*http.Response, error) { return nil, dns }))
+	_, err := get(context.Background(), tr.Client(), "https://api.example.invalid/x")
+	var got *net.DNSError
+	if !errors.As(err, &got) || IsTransient(err) {
+		t.Fatalf("err = %v, want the permanent DNS error", err)
+	}
+	if want := `Get "https://api.example.invalid/x": lookup api.example.invalid: no such host`; err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
+	}
+	if s := tr.Stats(); s.Requests != 1 || s.Retries != 0 {
+		t.Errorf("stats = %+v, want 1 request and no retry", s)
 	}
 }

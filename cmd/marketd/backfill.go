@@ -33,7 +33,7 @@ what exists), --to to the last closed session.`,
   marketd backfill --all --gaps-only`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			filter, err := sel.filter(true)
+			filter, err := sel.filter(cmd.Context(), a, true)
 			if err != nil {
 				return err
 			}

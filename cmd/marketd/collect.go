@@ -34,7 +34,7 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
   marketd collect --source yahoo --symbols AAPL,MSFT`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			filter, err := sel.filter(false)
+			filter, err := sel.filter(cmd.Context(), a, false)
 			if err != nil {
 				return err
 			}
@@ -61,13 +61,15 @@ func (s *selection) flags(cmd *cobra.Command, withAll bool) {
 	f := cmd.Flags()
 	f.StringVar(&s.source, "source", "", "only this `source`: yahoo or naver")
 	f.StringSliceVar(&s.symbols, "symbols", nil, "only these `symbols` (comma-separated)")
-	f.StringVar(&s.market, "market", "", "only this `market`: XKRX (KOSPI, KOSDAQ) or XNYS")
+	f.StringVar(&s.market, "market", "", "only this `market`: XKRX, one of its boards (KOSPI, KOSDAQ), or XNYS")
 	if withAll {
 		f.BoolVar(&s.all, "all", false, "every active instrument")
 	}
 }
 
-func (s *selection) filter(needOne bool) (collector.Filter, error) {
+// filter checks the flags, then turns a board (--market KOSPI or KOSDAQ)
+// into its active instruments' symbols: the collector selects by exchange.
+func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector.Filter, error) {
 	var f collector.Filter
 	if s.source != "" {
 		if err := checkSource(s.source); err != nil {
@@ -78,18 +80,42 @@ func (s *selection) filter(needOne bool) (collector.Filter, error) {
 	if len(s.symbols) > 0 && s.market != "" {
 		return f, usagef("--symbols and --market are exclusive")
 	}
+	var mc marketChoice
 	if s.market != "" {
-		m, err := market.LookupMarket(strings.ToUpper(s.market))
-		if err != nil {
-			return f, usagef("--market: %w", err)
+		var err error
+		if mc, err = parseMarket(s.market); err != nil {
+			return f, err
 		}
-		f.Market = m.Code
+		f.Market = mc.code
 	}
 	for _, sym := range s.symbols {
 		f.Symbols = append(f.Symbols, normalizeSymbol(sym))
 	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, usagef("say what to backfill: --symbols, --market, --source or --all")
+	}
+	if mc.board == "" {
+		return f, nil
+	}
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return f, err
+	}
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Market: f.Market, ActiveOnly: true})
+	if err != nil {
+		return f, err
+	}
+	for _, in := range insts {
+		if mc.has(in) {
+			f.Symbols = append(f.Symbols, in.Symbol)
+		}
+	}
+	if len(f.Symbols) == 0 {
+		// An empty list would select the whole exchange.
+		if f.Source != "" {
+			return f, fmt.Errorf("--market %s: %s has no active %s instruments", s.market, f.Source, mc.board)
+		}
+		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, mc.board)
 	}
 	return f, nil
 }

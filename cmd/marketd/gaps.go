@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -38,45 +39,83 @@ func newGapsListCmd(a *app) *cobra.Command {
 			opt := validation{lookback: lookback}
 			if !cmd.Flags().Changed("lookback") {
 				opt.lookback = a.cfg.Validate.Lookback
+			} else if lookback < 0 {
+				return usagef("--lookback %d: want a number of sessions, or 0 for the whole history", lookback)
 			}
-			for _, m := range markets {
-				mk, err := market.LookupMarket(strings.ToUpper(m))
-				if err != nil {
-					return usagef("--market: %v", err)
-				}
-				opt.markets = append(opt.markets, mk.Code)
-			}
-			report, err := a.validateOnce(cmd.Context(), opt)
+			chosen, err := parseMarkets(markets)
 			if err != nil {
 				return err
 			}
-			n := 0
-			for _, p := range report.Problems {
-				switch p.Kind {
-				case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift:
-					n++
-					fmt.Fprintf(a.stdout, "%-20s %-16s %-22s %3d  %s\n", p.Kind, p.Who(), p.Dates(), p.Sessions, p.Detail)
-				}
+			opt.markets = chosen.codes()
+			report, err := a.validateOnce(cmd.Context(), opt)
+			if err != nil {
+				return err
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
+			var insts map[market.Key]market.Instrument
+			if len(chosen) > 0 {
+				if insts, err = instrumentsByKey(cmd.Context(), st); err != nil {
+					return err
+				}
+			}
+			// The validator checks whole exchanges; a board narrows what is shown.
+			concerns := func(k market.Key, mkt string) bool {
+				switch {
+				case len(chosen) == 0:
+					return true
+				case k.Symbol == "":
+					return chosen.hasExchange(mkt)
+				}
+				in, ok := insts[k]
+				return ok && chosen.has(in)
+			}
+			n := 0
+			for _, p := range report.Problems {
+				switch p.Kind {
+				case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift:
+					if !concerns(p.Key, p.Market) {
+						continue
+					}
+					n++
+					fmt.Fprintf(a.stdout, "%-20s %-16s %-22s %3d  %s\n", p.Kind, p.Who(), p.Dates(), p.Sessions, p.Detail)
+				}
+			}
 			acks, err := st.Acks(cmd.Context())
 			if err != nil {
 				return err
 			}
+			shown := 0
 			for _, ack := range acks {
+				if !concerns(market.Key{Source: ack.Source, Symbol: ack.Symbol}, "") {
+					continue
+				}
+				shown++
 				fmt.Fprintf(a.stdout, "%-20s %-16s %-22s       %s\n", "acknowledged", ack.Source+" "+ack.Symbol,
 					dateRange(ack.From, ack.To), ack.Reason)
 			}
-			writeSummary(a.stderr, "%d open gaps or stale instruments, %d acknowledged", n, len(acks))
+			writeSummary(a.stderr, "%d open gaps or stale instruments, %d acknowledged", n, shown)
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets` (XKRX, XNYS)")
-	cmd.Flags().IntVar(&lookback, "lookback", 30, "`sessions` to check (default validate.lookback)")
+	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: XKRX, its boards KOSPI and KOSDAQ, XNYS")
+	cmd.Flags().IntVar(&lookback, "lookback", 30, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
+}
+
+// instrumentsByKey returns every stored instrument by key.
+func instrumentsByKey(ctx context.Context, st *store.Store) (map[market.Key]market.Instrument, error) {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[market.Key]market.Instrument, len(insts))
+	for _, in := range insts {
+		out[in.Key] = in
+	}
+	return out, nil
 }
 
 func newGapsAckCmd(a *app) *cobra.Command {
@@ -97,6 +136,9 @@ func newGapsAckCmd(a *app) *cobra.Command {
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
+				return err
+			}
+			if err := a.checkAckable(cmd.Context(), st, key, from, to); err != nil {
 				return err
 			}
 			if err := st.AddAck(cmd.Context(), store.Ack{Source: key.Source, Symbol: key.Symbol, From: from, To: to, Reason: reason}); err != nil {
@@ -138,9 +180,38 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 	}
 }
 
+// checkAckable refuses to acknowledge what cannot be a gap: an instrument
+// the store does not have, or a date its market does not trade on.
+func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: key.Source, Symbols: []string{key.Symbol}})
+	if err != nil {
+		return err
+	}
+	if len(insts) == 0 {
+		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
+	}
+	mkt := insts[0].Market
+	cal, err := a.calendars(st)(mkt)
+	if err != nil {
+		return err
+	}
+	for _, d := range []market.Date{from, to} {
+		if cal.IsSession(d) {
+			continue
+		}
+		why := d.Weekday().String()
+		if reason, ok := cal.Holiday(d); ok {
+			why += ", " + reason
+		}
+		return usagef("gaps ack: %s (%s) is not an %s session, so %s %s cannot miss it; nothing acknowledged",
+			d, why, mkt, key.Source, key.Symbol)
+	}
+	return nil
+}
+
 // ackArgs reads SOURCE SYMBOL DATE[..DATE].
 func ackArgs(args []string) (market.Key, market.Date, market.Date, error) {
-	if err := checkSource(args[0]); err != nil {
+	if err := checkSourceArg("SOURCE", args[0]); err != nil {
 		return market.Key{}, 0, 0, err
 	}
 	key := market.Key{Source: args[0], Symbol: normalizeSymbol(args[1])}

@@ -40,8 +40,14 @@ func newSymbolsAddCmd(a *app) *cobra.Command {
 		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
 removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
 005930.KS); with --market KOSPI or KOSDAQ a 6-character KRX code becomes CODE.KS or
-CODE.KQ. Naver symbols are 6-character KRX codes. Without --market, Naver instruments
-are XKRX and Yahoo instruments XNYS unless the symbol ends in .KS or .KQ.`,
+CODE.KQ. Naver symbols are 6-character KRX codes.
+
+marketd has the calendars of XKRX and XNYS only. Without --market, Naver instruments
+are XKRX; Yahoo symbols ending in .KS or .KQ are XKRX, US tickers (AAPL, BRK-B, and
+the US indexes such as ^GSPC) XNYS, and any other Yahoo symbol (7203.T, VOD.L,
+BTC-USD, KRW=X) is refused: add --market XNYS to collect it on the US calendar.
+NYSE, NASDAQ and US are accepted as --market and stored as XNYS: they share its
+calendar.`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
@@ -65,7 +71,7 @@ are XKRX and Yahoo instruments XNYS unless the symbol ends in .KS or .KQ.`,
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
-	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols: KOSPI, KOSDAQ, XKRX or XNYS")
+	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols: KOSPI, KOSDAQ, XKRX or XNYS (NYSE, NASDAQ: XNYS's calendar)")
 	return cmd
 }
 
@@ -75,25 +81,21 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	if err := checkSource(source); err != nil {
 		return nil, err
 	}
-	board, code := "", ""
+	var mc marketChoice
 	if mkt != "" {
-		m, err := market.LookupMarket(strings.ToUpper(mkt))
-		if err != nil {
-			return nil, usagef("--market: %w", err)
-		}
-		code = m.Code
-		if up := strings.ToUpper(mkt); up == "KOSPI" || up == "KOSDAQ" {
-			board = up
+		var err error
+		if mc, err = parseMarket(mkt); err != nil {
+			return nil, err
 		}
 	}
-	if source == market.SourceNaver && code != "" && code != market.XKRX {
+	if source == market.SourceNaver && mc.code != "" && mc.code != market.XKRX {
 		return nil, usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
 	}
 	var out []market.Instrument
 	seen := map[string]bool{}
 	for _, raw := range symbols {
 		sym := normalizeSymbol(raw)
-		in := market.Instrument{Active: true, Market: code, Board: board}
+		in := market.Instrument{Active: true, Market: mc.code, Board: mc.board}
 		switch source {
 		case market.SourceNaver:
 			if !isKRXCode(sym) {
@@ -104,22 +106,29 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 			if sym == "" || strings.ContainsAny(sym, " \t/,") {
 				return nil, usagef("yahoo symbol %q: not a Yahoo symbol", raw)
 			}
-			if code == market.XKRX && !strings.HasSuffix(sym, ".KS") && !strings.HasSuffix(sym, ".KQ") {
+			if mc.code == market.XKRX && !strings.HasSuffix(sym, ".KS") && !strings.HasSuffix(sym, ".KQ") {
 				if !isKRXCode(sym) {
 					return nil, usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
 				}
-				if board == "" {
+				if mc.board == "" {
 					return nil, usagef("yahoo symbol %q: use --market KOSPI or KOSDAQ so the code becomes CODE.KS or CODE.KQ", raw)
 				}
-				sym = yahooSymbol(sym, board)
+				sym = yahooSymbol(sym, mc.board)
 			}
 			switch {
 			case strings.HasSuffix(sym, ".KS"):
 				in.Market, in.Board = market.XKRX, "KOSPI"
 			case strings.HasSuffix(sym, ".KQ"):
 				in.Market, in.Board = market.XKRX, "KOSDAQ"
-			case in.Market == "":
+			case in.Market != "": // the user said which calendar it trades on
+			case isUSSymbol(sym):
 				in.Market = market.XNYS
+			case isKRXCode(sym):
+				return nil, usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
+			default:
+				return nil, usagef("yahoo symbol %q: not on a market marketd has a calendar for: XNYS (US tickers "+
+					"such as AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, "+
+					"add --market XNYS", raw)
 			}
 		}
 		in.Key = market.Key{Source: source, Symbol: sym}
@@ -129,6 +138,33 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 		}
 	}
 	return out, nil
+}
+
+// isUSSymbol reports whether a Yahoo symbol is a US ticker: up to five
+// letters, with a dash and a share class or series (BRK-B, BAC-PL), or a
+// US index. Yahoo marks every other exchange with a suffix: a dot (7203.T,
+// VOD.L), a three-letter currency (BTC-USD) or =X (KRW=X); a dot is never
+// a share class there.
+func isUSSymbol(s string) bool {
+	switch s {
+	case "^GSPC", "^DJI", "^DJT", "^DJU", "^IXIC", "^NDX", "^NYA", "^RUT", "^VIX", "^SOX", "^OEX":
+		return true // other ^ symbols index exchanges marketd has no calendar for
+	}
+	ticker, class, dashed := strings.Cut(s, "-")
+	return isLetters(ticker, 1, 5) && (!dashed || isLetters(class, 1, 2))
+}
+
+// isLetters reports whether s is lo to hi capital letters.
+func isLetters(s string, lo, hi int) bool {
+	if len(s) < lo || len(s) > hi {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // yahooSymbol spells a KRX code the way Yahoo does: CODE.KS on KOSPI,
@@ -158,14 +194,17 @@ func isKRXCode(s string) bool {
 // capitals, and "aapl" stored beside "AAPL" would be one stock twice.
 func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
-func checkSource(source string) error {
+func checkSource(source string) error { return checkSourceArg("--source", source) }
+
+// checkSourceArg checks a source given as the flag or argument named arg.
+func checkSourceArg(arg, source string) error {
 	switch source {
 	case market.SourceYahoo, market.SourceNaver:
 		return nil
 	case "":
-		return usagef("--source is required: yahoo or naver")
+		return usagef("%s is required: yahoo or naver", arg)
 	}
-	return usagef("--source %q: want yahoo or naver", source)
+	return usagef("%s %q: want yahoo or naver", arg, source)
 }
 
 func newSymbolsListCmd(a *app) *cobra.Command {
@@ -185,12 +224,13 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				}
 			}
 			f := store.InstrumentFilter{Source: source, ActiveOnly: activeOnly}
+			var mc marketChoices
 			if mkt != "" {
-				m, err := market.LookupMarket(strings.ToUpper(mkt))
+				c, err := parseMarket(mkt)
 				if err != nil {
-					return usagef("--market: %w", err)
+					return err
 				}
-				f.Market = m.Code
+				mc, f.Market = marketChoices{c}, c.code
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -200,6 +240,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			insts = slices.DeleteFunc(insts, func(in market.Instrument) bool { return !mc.has(in) })
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tACTIVE\tNAME")
 			active := 0
@@ -217,7 +258,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "only this `source`: yahoo or naver")
-	cmd.Flags().StringVar(&mkt, "market", "", "only this `market`: XKRX (or KOSPI, KOSDAQ) or XNYS")
+	cmd.Flags().StringVar(&mkt, "market", "", "only this `market`: XKRX, one of its boards (KOSPI, KOSDAQ), or XNYS")
 	cmd.Flags().BoolVar(&activeOnly, "active", false, "only active instruments")
 	return cmd
 }

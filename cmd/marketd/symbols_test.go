@@ -1,8 +1,11 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/marketd/marketd/sources/market"
 )
 
 func TestSymbolsAddIsIdempotentAndReactivates(t *testing.T) {
@@ -83,6 +86,101 @@ func TestYahooSymbol(t *testing.T) {
 	} {
 		if got := yahooSymbol(tt.code, tt.board); got != tt.want {
 			t.Errorf("yahooSymbol(%q, %q) = %q, want %q", tt.code, tt.board, got, tt.want)
+		}
+	}
+}
+
+func TestNewInstrumentsMarkets(t *testing.T) {
+	tests := []struct {
+		market, symbol string
+		wantSymbol     string
+		wantMarket     string
+		wantBoard      string
+	}{
+		{"", "aapl", "AAPL", "XNYS", ""},
+		{"", "BRK-B", "BRK-B", "XNYS", ""},
+		{"", "BAC-PL", "BAC-PL", "XNYS", ""},
+		{"", "^GSPC", "^GSPC", "XNYS", ""},
+		{"", "005930.KS", "005930.KS", "XKRX", "KOSPI"},
+		{"", "373220.kq", "373220.KQ", "XKRX", "KOSDAQ"},
+		{"NASDAQ", "MSFT", "MSFT", "XNYS", ""},
+		{"nyse", "IBM", "IBM", "XNYS", ""},
+		// An explicit market is the user's word on the calendar.
+		{"XNYS", "BTC-USD", "BTC-USD", "XNYS", ""},
+		{"NASDAQ", "7203.T", "7203.T", "XNYS", ""},
+		{"KOSDAQ", "373220", "373220.KQ", "XKRX", "KOSDAQ"},
+	}
+	for _, tt := range tests {
+		got, err := newInstruments("yahoo", tt.market, []string{tt.symbol})
+		want := []market.Instrument{{Key: market.Key{Source: "yahoo", Symbol: tt.wantSymbol}, Market: tt.wantMarket, Board: tt.wantBoard, Active: true}}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("newInstruments(yahoo, %q, %q) = %+v, %v; want %+v", tt.market, tt.symbol, got, err, want)
+		}
+	}
+}
+
+func TestSymbolsAddRefusesMarketsWithoutCalendar(t *testing.T) {
+	env, _ := tempDB(t)
+	other := func(sym string) string {
+		return "marketd: yahoo symbol \"" + sym + "\": not on a market marketd has a calendar for: XNYS (US tickers such as " +
+			"AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, add --market XNYS\n"
+	}
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"7203.T"}, other("7203.T")},
+		{[]string{"AAPL", "vod.l"}, other("vod.l")},
+		{[]string{"BTC-USD"}, other("BTC-USD")},
+		{[]string{"KRW=X"}, other("KRW=X")},
+		{[]string{"^N225"}, other("^N225")},
+		{[]string{"^KS11"}, other("^KS11")},
+		{[]string{"BRK.B"}, other("BRK.B")},
+		{[]string{"005930"}, "marketd: yahoo symbol \"005930\": a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ\n"},
+		{[]string{"--market", "XKRX", "7203.T"}, "marketd: yahoo symbol \"7203.T\": --market XKRX wants 6-character KRX codes or CODE.KS/CODE.KQ\n"},
+		{[]string{"--market", "LSE", "VOD.L"}, "marketd: --market: unknown market \"LSE\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+	} {
+		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
+		r := marketd(t, env, args...)
+		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		}
+	}
+	if r := marketd(t, env, "symbols", "list"); r.code != exitOK || r.stderr != "symbols list: 0 instruments, 0 active\n" {
+		t.Errorf("refused symbols were stored: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestSymbolsListMarketSelectsBoard(t *testing.T) {
+	env, path := tempDB(t)
+	seed(t, path, boardInstruments, nil)
+	for _, tt := range []struct {
+		args           []string
+		stdout, stderr string
+	}{
+		{[]string{"--market", "KOSDAQ"}, `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
+naver   247540     XKRX    KOSDAQ  true    
+yahoo   247540.KQ  XKRX    KOSDAQ  true    
+`, "symbols list: 2 instruments, 2 active\n"},
+		{[]string{"--market", "kospi"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
+naver   005930  XKRX    KOSPI  true    
+`, "symbols list: 1 instruments, 1 active\n"},
+		{[]string{"--market", "XKRX"}, `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
+naver   005930     XKRX    KOSPI   true    
+naver   0193T0     XKRX            true    
+naver   247540     XKRX    KOSDAQ  true    
+yahoo   247540.KQ  XKRX    KOSDAQ  true    
+`, "symbols list: 4 instruments, 4 active\n"},
+		{[]string{"--market", "KOSDAQ", "--source", "naver"}, `SOURCE  SYMBOL  MARKET  BOARD   ACTIVE  NAME
+naver   247540  XKRX    KOSDAQ  true    
+`, "symbols list: 1 instruments, 1 active\n"},
+		{[]string{"--market", "NASDAQ"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
+yahoo   AAPL    XNYS           true    
+`, "symbols list: 1 instruments, 1 active\n"},
+	} {
+		r := marketd(t, env, append([]string{"symbols", "list"}, tt.args...)...)
+		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
+			t.Errorf("symbols list %v: exit %d\n%s%q\nwant\n%s%q", tt.args, r.code, r.stdout, r.stderr, tt.stdout, tt.stderr)
 		}
 	}
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/validate/calendar"
+)
+
+// seedKOSDAQ stores naver 247540 on KOSDAQ with a bar on every session of
+// seedSessions' window but 2026-10-01.
+func seedKOSDAQ(t *testing.T, path string) {
+	t.Helper()
+	cal, err := calendar.For(market.XKRX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := market.Key{Source: market.SourceNaver, Symbol: "247540"}
+	w := store.Write{Key: k}
+	for _, d := range cal.Sessions(20260915, 20261008) {
+		if d != 20261001 {
+			c := market.DecimalFromInt(300000)
+			w.Bars = append(w.Bars, market.Bar{Date: d, Open: market.Some(c), High: market.Some(c), Low: market.Some(c), Close: c, Volume: market.Some(int64(10))})
+		}
+	}
+	w.Watermark = w.Bars[len(w.Bars)-1].Date
+	seed(t, path, []market.Instrument{{Key: k, Market: market.XKRX, Board: "KOSDAQ", Active: true}}, []store.Write{w})
+}
+
+func TestGapsListMarketSelectsBoard(t *testing.T) {
+	env, path := tempDB(t)
+	seedSessions(t, path, map[string][]market.Date{"005930": {20260929, 20260930}})
+	seedKOSDAQ(t, path)
+	for _, ack := range [][]string{
+		{"gaps", "ack", "naver", "005930", "2026-09-15", "--reason", "kospi"},
+		{"gaps", "ack", "naver", "247540", "2026-09-15", "--reason", "kosdaq"},
+	} {
+		if r := marketdAt(t, validateNow, env, ack...); r.code != exitOK {
+			t.Fatalf("%v: exit %d: %s", ack, r.code, r.stderr)
+		}
+	}
+	kospi := "gap                  naver 005930     2026-09-29..2026-09-30   2  missing\n"
+	kosdaq := "gap                  naver 247540     2026-10-01               1  missing\n"
+	kospiAck := "acknowledged         naver 005930     2026-09-15                   kospi\n"
+	kosdaqAck := "acknowledged         naver 247540     2026-09-15                   kosdaq\n"
+	for _, tt := range []struct {
+		market, stdout, stderr string
+	}{
+		{"KOSDAQ", kosdaq + kosdaqAck, "1 open gaps or stale instruments, 1 acknowledged\n"},
+		{"kospi", kospi + kospiAck, "1 open gaps or stale instruments, 1 acknowledged\n"},
+		{"XKRX", kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 2 acknowledged\n"},
+		{"KOSPI,KOSDAQ", kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 2 acknowledged\n"},
+		{"XNYS", "", "0 open gaps or stale instruments, 0 acknowledged\n"},
+	} {
+		r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15", "--market", tt.market)
+		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
+			t.Errorf("gaps list --market %s: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s\nstderr: %q",
+				tt.market, r.code, r.stdout, r.stderr, tt.stdout, tt.stderr)
+		}
+	}
+}
+
+func TestGapsRefusesBadInput(t *testing.T) {
+	env, path := tempDB(t)
+	seedSessions(t, path, nil)
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"gaps", "ack", "yahoo", "NOPE", "2026-11-17", "--reason", "x"},
+			"marketd: gaps ack: yahoo has no NOPE (see marketd symbols list); nothing acknowledged\n"},
+		// The store has naver 005930, not yahoo 005930.
+		{[]string{"gaps", "ack", "yahoo", "005930", "2026-09-29", "--reason", "x"},
+			"marketd: gaps ack: yahoo has no 005930 (see marketd symbols list); nothing acknowledged\n"},
+		{[]string{"gaps", "ack", "naver", "005930", "2026-09-27", "--reason", "x"},
+			"marketd: gaps ack: 2026-09-27 (Sunday) is not an XKRX session, so naver 005930 cannot miss it; nothing acknowledged\n"},
+		{[]string{"gaps", "ack", "naver", "005930", "2026-09-21..2026-09-24", "--reason", "x"},
+			"marketd: gaps ack: 2026-09-24 (Thursday, Chuseok eve) is not an XKRX session, so naver 005930 cannot miss it; nothing acknowledged\n"},
+		{[]string{"gaps", "ack", "NAVER", "005930", "2026-09-29", "--reason", "x"},
+			"marketd: SOURCE \"NAVER\": want yahoo or naver\n"},
+		{[]string{"gaps", "unack", "Yahoo", "AAPL", "2026-09-29"},
+			"marketd: SOURCE \"Yahoo\": want yahoo or naver\n"},
+		{[]string{"gaps", "list", "--lookback", "-1"}, "marketd: --lookback -1: want a number of sessions, or 0 for the whole history\n"},
+		{[]string{"gaps", "list", "--market", "XLON"}, "marketd: --market: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+	} {
+		r := marketdAt(t, validateNow, env, tt.args...)
+		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		}
+	}
+	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "0")
+	if r.code != exitOK || r.stdout != "" || r.stderr != "0 open gaps or stale instruments, 0 acknowledged\n" {
+		t.Errorf("after the refusals: exit %d, stdout %q, stderr %q; want nothing acknowledged", r.code, r.stdout, r.stderr)
+	}
+}

@@ -11,9 +11,9 @@ import (
 	"github.com/marketd/marketd/store/sqlite"
 )
 
-// openStore opens the configured database, applies pending migrations
-// unless database.auto_migrate is false (or migrate is false), and keeps
-// the store for run to close.
+// openStore opens the configured database and keeps the store for run to
+// close. With migrate it applies pending migrations, or, when
+// database.auto_migrate is false, fails unless they have been applied.
 func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error) {
 	if a.store != nil {
 		// One store per process: the daemon's jobs open it again on every
@@ -52,12 +52,36 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 	}
 	a.store = st
 	a.log.Debug("database opened", "database", a.databaseName())
-	if migrate && db.AutoMigrate {
+	if !migrate {
+		return st, nil
+	}
+	if db.AutoMigrate {
 		if err := st.Migrate(ctx); err != nil {
 			return nil, err
 		}
+		return st, nil
+	}
+	if err := a.checkSchema(ctx, st); err != nil {
+		return nil, err
 	}
 	return st, nil
+}
+
+// checkSchema stops a command whose database has not had this binary's
+// migrations (database.auto_migrate is false) with what to do about it,
+// before a query fails on a missing table or column.
+func (a *app) checkSchema(ctx context.Context, st *store.Store) error {
+	have, want, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case have == 0:
+		return fmt.Errorf("database %s has no marketd schema yet: run `marketd migrate` first (database.auto_migrate is false)", a.databaseName())
+	case have < want:
+		return fmt.Errorf("database %s has schema version %d, this marketd needs %d: run `marketd migrate` first (database.auto_migrate is false)", a.databaseName(), have, want)
+	}
+	return nil
 }
 
 // databaseName names the database for messages, password masked.

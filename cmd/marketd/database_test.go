@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/sqlite"
+	"github.com/marketd/marketd/store/storetest"
+)
+
+// migrationCount counts a dialect's migration files in the source tree
+// (numbered 1..n), so the test does not ask the code under test.
+func migrationCount(t *testing.T, dialect string) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("../../store", dialect, "migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations for %s: %v", dialect, err)
+	}
+	return len(files)
+}
+
+// TestNoAutoMigrateNeedsMigrate: with database.auto_migrate false, a
+// command on a database without this binary's migrations stops before its
+// first query and says to run marketd migrate; it creates nothing.
+func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
+	tests := []struct {
+		dialect string
+		// url returns a new, empty database.
+		url func(t *testing.T) string
+		// open opens it as the store, without migrating.
+		open   func(ctx context.Context, url string) (*store.Store, error)
+		tables string // counts the database's tables
+		name   func(url string) string
+	}{
+		{
+			dialect: "sqlite",
+			url:     func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "marketd.db") },
+			open: func(ctx context.Context, url string) (*store.Store, error) {
+				return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
+			},
+			tables: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+			name:   func(url string) string { return url },
+		},
+		{
+			dialect: "mysql",
+			url:     func(t *testing.T) string { return storetest.FreshMySQLURL(t) }, // skips locally without a server
+			open: func(ctx context.Context, url string) (*store.Store, error) {
+				return mysql.Open(ctx, mysql.Config{URL: url})
+			},
+			tables: "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()",
+			name:   mysql.Redact,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			ctx := context.Background()
+			latest := migrationCount(t, tt.dialect)
+			t.Chdir(t.TempDir())
+			url := tt.url(t)
+			env := []string{"MARKETD_DATABASE=" + url, "MARKETD_DATABASE_AUTO_MIGRATE=false"}
+
+			r := marketd(t, env, "status")
+			want := fmt.Sprintf("marketd: database %s has no marketd schema yet: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url))
+			if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
+				t.Errorf("status on an empty database: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", r.code, r.stdout, r.stderr, want)
+			}
+			st, err := tt.open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var tables int
+			if err := st.DB().QueryRowContext(ctx, tt.tables).Scan(&tables); err != nil {
+				t.Fatal(err)
+			}
+			if tables != 0 {
+				t.Errorf("the failed status left %d tables, want none", tables)
+			}
+
+			if r = marketd(t, env, "migrate"); r.code != exitOK {
+				t.Fatalf("migrate: exit %d, stderr %q", r.code, r.stderr)
+			}
+			if r = marketd(t, env, "status"); r.code != exitOK || r.stderr != "" {
+				t.Errorf("status after migrate: exit %d, stderr %q; want exit 0, no stderr", r.code, r.stderr)
+			}
+
+			// A binary newer than the schema: the last migration not applied.
+			if _, err := st.DB().ExecContext(ctx, "DELETE FROM goose_db_version WHERE version_id = ?", latest); err != nil {
+				t.Fatal(err)
+			}
+			r = marketd(t, env, "status")
+			want = fmt.Sprintf("marketd: database %s has schema version %d, this marketd needs %d: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url), latest-1, latest)
+			if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
+				t.Errorf("status on an old schema: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", r.code, r.stdout, r.stderr, want)
+			}
+		})
+	}
+}

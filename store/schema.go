@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+)
+
+// SchemaVersion reports the newest migration the database has applied
+// (have; 0 for a database marketd has never migrated) and the newest one
+// this binary embeds (want). It creates nothing, unlike goose's own
+// version calls, so a user that may not alter tables can run it, and it
+// costs one query when the schema exists.
+func (s *Store) SchemaVersion(ctx context.Context) (have, want int64, err error) {
+	p, err := goose.NewProvider(s.d.Goose, s.db, s.d.Migrations, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: migrations (%s): %w", s.d.Name, err)
+	}
+	sources := p.ListSources()
+	if len(sources) == 0 {
+		return 0, 0, fmt.Errorf("store: no migrations embedded for %s", s.d.Name)
+	}
+	want = sources[len(sources)-1].Version
+
+	versions, err := database.NewStore(s.d.Goose, goose.DefaultTablename)
+	if err != nil {
+		return 0, want, fmt.Errorf("store: schema version (%s): %w", s.d.Name, err)
+	}
+	have, err = versions.GetLatestVersion(ctx, s.db)
+	switch {
+	case err == nil:
+		return have, want, nil
+	case errors.Is(err, database.ErrVersionNotFound):
+		return 0, want, nil // the version table exists but is empty
+	}
+	// The query failed: a missing version table means a new database;
+	// anything else is a real error, reported as it is.
+	if exists, xerr := s.versionTableExists(ctx, versions); xerr == nil && !exists {
+		return 0, want, nil
+	}
+	return 0, want, fmt.Errorf("store: schema version (%s): %w", s.d.Name, err)
+}
+
+// versionTableExists asks the catalog whether goose's version table is
+// there. goose knows the query for MySQL; its SQLite dialect has none.
+func (s *Store) versionTableExists(ctx context.Context, versions database.Store) (bool, error) {
+	if s.d.Goose == goose.DialectSQLite3 {
+		var n int
+		err := s.db.QueryRowContext(ctx,
+			"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", goose.DefaultTablename).Scan(&n)
+		return n > 0, err
+	}
+	x, ok := versions.(database.StoreExtender)
+	if !ok {
+		return false, errors.ErrUnsupported
+	}
+	return x.TableExists(ctx, s.db)
+}

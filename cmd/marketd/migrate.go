@@ -18,10 +18,22 @@ Every other command does this at start unless database.auto_migrate is false.`,
 			if err != nil {
 				return err
 			}
+			before, _, err := st.SchemaVersion(cmd.Context())
+			if err != nil {
+				return err
+			}
 			if err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "migrate: schema of %s is up to date", a.databaseName())
+			after, _, err := st.SchemaVersion(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if after == before {
+				writeSummary(a.stdout, "migrate: schema of %s was up to date (version %d)", a.databaseName(), after)
+			} else {
+				writeSummary(a.stdout, "migrate: schema of %s migrated from version %d to %d", a.databaseName(), before, after)
+			}
 			return nil
 		},
 	}

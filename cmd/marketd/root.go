@@ -48,6 +48,7 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 		newGapsCmd(a),
 		newCalendarCmd(a),
 		newRunCmd(a),
+		newConfigCmd(a),
 	)
 	return root
 }

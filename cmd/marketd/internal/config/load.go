@@ -61,11 +61,13 @@ func Load(opts Options) (Config, error) {
 		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 			return Config{}, fmt.Errorf("config file %s: %w", path, err)
 		}
-		err = decodeNode(&doc, v, "", func(key string, line int) {
-			origin[key] = fmt.Sprintf("%s:%d", path, line)
-		})
-		if err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		if doc.Kind != 0 { // an empty file (or only comments) keeps the defaults
+			err = decodeNode(&doc, v, "", func(key string, line int) {
+				origin[key] = fmt.Sprintf("%s:%d", path, line)
+			})
+			if err != nil {
+				return Config{}, fmt.Errorf("config file %s: %w", path, err)
+			}
 		}
 	}
 

@@ -19,6 +19,12 @@ var _ gocron.Locker = slotLocker{}
 
 func (l slotLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	s := l.s
+	s.mu.Lock()
+	stopping := s.stopping
+	s.mu.Unlock()
+	if stopping {
+		return nil, errStopping
+	}
 	if s.cfg.Elector != nil {
 		if err := s.cfg.Elector.IsLeader(ctx); err != nil {
 			return nil, fmt.Errorf("%w: %w", errNotLeader, err)

@@ -26,8 +26,14 @@ func (s *Scheduler) execute(gname, job string, slot time.Time) {
 	}
 	s.inflight.Add(1)
 	s.mu.Unlock()
-	defer s.inflight.Done()
+	s.run(gname, job, slot)
+	// Not deferred: a panicking run leaves through onPanic, which gocron
+	// calls after recovering, so Stop also waits for its record.
+	s.inflight.Done()
+}
 
+// run is one run of execute, counted in inflight.
+func (s *Scheduler) run(gname, job string, slot time.Time) {
 	c := s.job(job)
 	if c == nil {
 		return
@@ -141,6 +147,7 @@ func (s *Scheduler) logRun(run *store.Run) {
 // recovered the panic; log it with the stack (still that of the panicking
 // goroutine here) and record the run failed. The scheduler keeps running.
 func (s *Scheduler) onPanic(_ uuid.UUID, gname string, recovered any) {
+	defer s.inflight.Done() // the panicking execute skipped it
 	s.log.Error("job panicked", "job", gname, "panic", fmt.Sprint(recovered), "stack", string(debug.Stack()))
 	s.mu.Lock()
 	run := s.panicked[gname]
@@ -157,7 +164,7 @@ func (s *Scheduler) onPanic(_ uuid.UUID, gname string, recovered any) {
 // onLockError logs skipped runs. Losing a slot or not leading is what every
 // host but one sees, so it is not an error.
 func (s *Scheduler) onLockError(_ uuid.UUID, gname string, err error) {
-	if errors.Is(err, errSlotTaken) || errors.Is(err, errNotLeader) {
+	if errors.Is(err, errSlotTaken) || errors.Is(err, errNotLeader) || errors.Is(err, errStopping) {
 		s.log.Debug("run skipped", "job", gname, "reason", err)
 		return
 	}

@@ -93,10 +93,12 @@ type catchUp struct {
 const catchUpPrefix = "catch-up:"
 
 // errSlotTaken and errNotLeader make gocron skip a run; they are expected
-// on every host but one.
+// on every host but one. errStopping skips a run that fires while Stop
+// waits for the running ones, before claiming a slot it would not run.
 var (
 	errSlotTaken = errors.New("schedule: slot already claimed")
 	errNotLeader = errors.New("schedule: not the leader")
+	errStopping  = errors.New("schedule: stopping")
 )
 
 // New returns a Scheduler for jobs. It returns an error wrapping
@@ -145,9 +147,7 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 		gocron.WithClock(cfg.Clock),
 		gocron.WithLocation(time.UTC),
 		gocron.WithDistributedLocker(slotLocker{s}),
-		// gocron waits for running jobs itself too; give it room for Stop's
-		// own grace and the cancelled runs to return.
-		gocron.WithStopTimeout(cfg.ShutdownTimeout+killGrace),
+		gocron.WithStopTimeout(gocronStopTimeout),
 		gocron.WithGlobalJobOptions(
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
 			gocron.WithEventListeners(
@@ -172,6 +172,14 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 // killGrace is how long Stop waits for runs to return once their context
 // is cancelled.
 const killGrace = 10 * time.Second
+
+// gocronStopTimeout bounds gocron's own wait for running jobs in Shutdown.
+// gocron v2.21.2 waits in a busy loop (executor.stop: `for time.Now().
+// Before(timeout) && count < 3 { select { ...; default: } }`), a full core
+// for as long as a job runs. So Stop waits for the runs itself, asleep, and
+// calls Shutdown only after: by then nothing runs, and gocron's loop ends at
+// once; this bounds it when a run outlives killGrace.
+const gocronStopTimeout = 500 * time.Millisecond
 
 func checkCalendars(cfg Config, cs []*compiled) error {
 	var errs []error
@@ -288,8 +296,9 @@ func (s *Scheduler) Stop() error {
 	s.mu.Unlock()
 	s.running.Store(false)
 
-	shut := make(chan error, 1)
-	go func() { shut <- s.gs.Shutdown() }()
+	// Runs that gocron starts from now on return at once (execute and
+	// slotLocker see stopping), so waiting on inflight is waiting for the
+	// runs already going; gocron is shut down after (see gocronStopTimeout).
 	done := make(chan struct{})
 	go func() { s.inflight.Wait(); close(done) }()
 
@@ -309,8 +318,7 @@ func (s *Scheduler) Stop() error {
 		}
 	}
 	s.cancelRun()
-	err := <-shut
-	if err != nil {
+	if err := s.gs.Shutdown(); err != nil {
 		return fmt.Errorf("schedule: stop: %w", err)
 	}
 	s.log.Info("scheduler stopped")

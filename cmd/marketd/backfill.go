@@ -31,7 +31,8 @@ what exists), --to to the last closed session.`,
 		Example: `  marketd backfill --source naver --market KOSPI --dry-run
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
   marketd backfill --all --gaps-only`,
-		Args: usageArgs(cobra.NoArgs),
+		Args:    usageArgs(cobra.NoArgs),
+		PreRunE: usageFlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			filter, err := sel.filter(cmd.Context(), a, true)
 			if err != nil {
@@ -54,6 +55,11 @@ what exists), --to to the last closed session.`,
 			c, err := a.newCollector(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if req.From != 0 {
+				if err := a.checkFromClosed(req.From, filter.Market); err != nil {
+					return err
+				}
 			}
 			if gapsOnly {
 				req.Gaps = storedGaps(a.store)
@@ -78,7 +84,33 @@ what exists), --to to the last closed session.`,
 	f.BoolVar(&gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
 	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
+	cmd.MarkFlagsMutuallyExclusive("all", "symbols")
+	// --gaps-only fetches only what is missing; --force refetches what is stored.
+	cmd.MarkFlagsMutuallyExclusive("gaps-only", "force")
 	return cmd
+}
+
+// checkFromClosed refuses a --from after the last closed session of every
+// market selected (code, or all of them): each instrument would be skipped
+// and the run reported ok.
+func (a *app) checkFromClosed(from market.Date, code string) error {
+	codes := []string{market.XKRX, market.XNYS}
+	if code != "" {
+		codes = []string{code}
+	}
+	cals := a.calendars(a.store)
+	var last market.Date
+	for _, c := range codes {
+		cal, err := cals(c)
+		if err != nil {
+			return err
+		}
+		last = max(last, cal.LastClosed(a.now()))
+	}
+	if from > last {
+		return usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
+	}
+	return nil
 }
 
 // barReader is what storedGaps reads.

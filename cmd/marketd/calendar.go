@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -80,8 +81,10 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			if year == 0 {
+			if !cmd.Flags().Changed("year") {
 				year = market.DateOf(a.now()).Year()
+			} else if err := checkYear(cal, year); err != nil {
+				return err
 			}
 			from, to := market.NewDate(year, 1, 1), market.NewDate(year, 12, 31)
 			sessions := cal.Sessions(from, to)
@@ -139,6 +142,13 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cal, err := a.calendars(st)(m.Code)
+			if err != nil {
+				return err
+			}
+			if err := checkOverride(cal, d, open); err != nil {
+				return err
+			}
 			if err := st.SetCalendarOverride(cmd.Context(), store.CalendarOverride{Market: m.Code, Date: d, Open: open, Reason: reason}); err != nil {
 				return err
 			}
@@ -148,4 +158,39 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
 	return cmd
+}
+
+// checkYear refuses a --year the calendar cannot show: before its holiday
+// table, or more than a year after it, where only weekends and fixed-date
+// holidays are known and the list would pass for a calendar.
+func checkYear(cal *calendar.Calendar, year int) error {
+	last := cal.LastYear()
+	first := last
+	for cal.Covers(market.NewDate(first-1, 1, 1)) { // the package exposes only Covers
+		first--
+	}
+	if year < first || year > last+1 {
+		return usagef("--year %d: the %s calendar has holidays for %d to %d; show a year from %d to %d",
+			year, cal.Market().Code, first, last, first, last+1)
+	}
+	return nil
+}
+
+// checkOverride refuses an override that would change nothing or count a
+// weekend among the weekday closures: close takes a session, open a holiday.
+func checkOverride(cal *calendar.Calendar, d market.Date, open bool) error {
+	code := cal.Market().Code
+	weekend := d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
+	reason, holiday := cal.Holiday(d)
+	switch {
+	case !open && weekend:
+		return usagef("%s %s is already closed: a %s", code, d, d.Weekday())
+	case !open && holiday:
+		return usagef("%s %s is already closed: %s", code, d, reason)
+	case open && weekend:
+		return usagef("%s %s is a %s, not a holiday: calendar open reopens holidays", code, d, d.Weekday())
+	case open && !holiday:
+		return usagef("%s %s is not a holiday: it is already a session", code, d)
+	}
+	return nil
 }

@@ -21,7 +21,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = marketdAt(t, validateNow, env, "config", "check")
-	if want := "marketd: config file marketd.yaml: line 3: unknown key \"validate.max_moves\"\n"; r.code != exitUsage || r.stderr != want {
+	if want := "marketd: marketd.yaml:3: unknown key \"validate.max_moves\"\n"; r.code != exitUsage || r.stderr != want {
 		t.Errorf("bad file: exit %d, stderr %q; want %d, %q", r.code, r.stderr, exitUsage, want)
 	}
 	r = marketdAt(t, validateNow, env, "--set", "database=mysql://u:secret@db.example.com:3306/m", "--config", "/dev/null", "config", "check")

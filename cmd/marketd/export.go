@@ -84,6 +84,7 @@ every date. The summary line goes to stderr.`,
 				return err
 			}
 			rows, syms := 0, 0
+			var empty []string // symbols asked for that have no bars in the range
 			last := ""
 			emit := func(k market.Key, b market.Bar) error {
 				if k.Symbol != last {
@@ -101,6 +102,9 @@ every date. The summary line goes to stderr.`,
 					if berr != nil {
 						err = berr
 						break
+					}
+					if len(bars) == 0 {
+						empty = append(empty, s)
 					}
 					for _, b := range bars {
 						if err = emit(key, b); err != nil {
@@ -124,8 +128,12 @@ every date. The summary line goes to stderr.`,
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("export: writing stdout: %w", err)
 			}
-			writeSummary(a.stderr, "export: %d bars of %d symbols (%s, %s to %s, %s)",
-				rows, syms, source, rangeText(from, fromD), rangeText(to, toD), format)
+			noBars := ""
+			if len(empty) > 0 {
+				noBars = "; no bars in the range for " + strings.Join(empty, ", ")
+			}
+			writeSummary(a.stderr, "export: %d bars of %d symbols (%s, %s to %s, %s)%s",
+				rows, syms, source, rangeText(from, fromD), rangeText(to, toD), format, noBars)
 			return nil
 		},
 	}

@@ -87,7 +87,14 @@ func TestExport(t *testing.T) {
 			name:   "json, nothing in range",
 			args:   []string{"export", "--source", "naver", "--symbols", "005930", "--from", "2000-01-01", "--to", "2000-12-31", "--format", "json"},
 			stdout: "[]\n",
-			stderr: "export: 0 bars of 0 symbols (naver, 2000-01-01 to 2000-12-31, json)\n",
+			stderr: "export: 0 bars of 0 symbols (naver, 2000-01-01 to 2000-12-31, json); no bars in the range for 005930\n",
+		},
+		{
+			name: "csv, one symbol without bars in the range",
+			args: []string{"export", "--source", "yahoo", "--symbols", "AAPL,MSFT", "--from", "2020-09-01", "--to", "2020-09-30"},
+			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
+				"yahoo,AAPL,2020-09-01,132.76,134.8,130.53,134.18,,151948100\n",
+			stderr: "export: 1 bars of 1 symbols (yahoo, 2020-09-01 to 2020-09-30, csv); no bars in the range for MSFT\n",
 		},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -30,6 +32,9 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// --version prints what marketd version prints, without the configuration.
+	root.Version = a.build.line()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	f := root.PersistentFlags()
 	f.StringVar(&a.configPath, "config", "", "YAML configuration `file` (default ./marketd.yaml if present)")
@@ -53,12 +58,38 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 	return root
 }
 
-// usageArgs makes an argument check's failure a usage error (exit 2).
+// usageArgs makes an argument check's failure a usage error (exit 2). On a
+// command that has subcommands, an argument is a mistyped command: say so
+// and suggest the nearest one, as cobra does without an Args check.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
+		err := check(cmd, args)
+		if err == nil {
+			return nil
+		}
+		if len(args) == 0 || !cmd.HasAvailableSubCommands() {
 			return usageError{err}
 		}
-		return nil
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default, which only its own Find sets
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			alts := s[len(s)-1]
+			if len(s) > 1 {
+				alts = strings.Join(s[:len(s)-1], ", ") + " or " + alts
+			}
+			return usagef("unknown command %q: did you mean %s? (%s --help lists the commands)", args[0], alts, cmd.CommandPath())
+		}
+		return usagef("unknown command %q (%s --help lists the commands)", args[0], cmd.CommandPath())
 	}
+}
+
+// usageFlagGroups makes a violated flag group (MarkFlagsMutuallyExclusive)
+// a usage error: cobra checks the groups after the hooks and returns a
+// plain error, which would exit 1. Use it as the command's PreRunE.
+func usageFlagGroups(cmd *cobra.Command, _ []string) error {
+	if err := cmd.ValidateFlagGroups(); err != nil {
+		return usageError{err}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"runtime/debug"
 
@@ -34,6 +35,11 @@ func currentBuild() buildInfo {
 	return b
 }
 
+// line is what marketd version and marketd --version print.
+func (b buildInfo) line() string {
+	return fmt.Sprintf("marketd %s (commit %s, built %s, %s)", b.Version, b.Commit, b.Date, b.Go)
+}
+
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:         "version",
@@ -42,8 +48,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Args:        usageArgs(cobra.NoArgs),
 		Annotations: map[string]string{annotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b := a.build
-			writeSummary(a.stdout, "marketd %s (commit %s, built %s, %s)", b.Version, b.Commit, b.Date, b.Go)
+			writeSummary(a.stdout, "%s", a.build.line())
 			return nil
 		},
 	}

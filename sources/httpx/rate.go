@@ -9,8 +9,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// ParseRate parses a request budget such as "500/h", "2/s", "30/m" or
-// "unlimited" into a rate.Limit.
+// ParseRate parses a request budget such as "500/h", "2/s", "30/m",
+// "1000/d" or "unlimited" into a rate.Limit.
 func ParseRate(s string) (rate.Limit, error) {
 	s = strings.TrimSpace(s)
 	if s == "unlimited" || s == "inf" {
@@ -18,7 +18,7 @@ func ParseRate(s string) (rate.Limit, error) {
 	}
 	num, unit, ok := strings.Cut(s, "/")
 	if !ok {
-		return 0, fmt.Errorf("invalid rate %q: want N/s, N/m, N/h or unlimited", s)
+		return 0, fmt.Errorf("invalid rate %q: want N/s, N/m, N/h, N/d or unlimited", s)
 	}
 	n, err := strconv.ParseFloat(num, 64)
 	if err != nil || n <= 0 {

@@ -173,17 +173,17 @@ func TestErrors(t *testing.T) {
 		{
 			name: "unknown key names key, file and line",
 			file: "sources:\n  yahoo:\n    rat: 5/s\n",
-			want: []string{"{file}", "line 3", `unknown key "sources.yahoo.rat"`},
+			want: []string{`{file}:3: unknown key "sources.yahoo.rat"`},
 		},
 		{
 			name: "unknown top-level section",
 			file: "emial:\n  host: x\n",
-			want: []string{"{file}", "line 1", `unknown key "emial"`},
+			want: []string{`{file}:1: unknown key "emial"`},
 		},
 		{
 			name: "bad rate in file",
 			file: "sources:\n  naver:\n    rate: 5/x\n",
-			want: []string{"{file}:3", "sources.naver.rate", `unit "x"`},
+			want: []string{`{file}:3: sources.naver.rate: invalid rate "5/x": unit "x"`},
 		},
 		{
 			name: "bad rate in env",
@@ -193,17 +193,17 @@ func TestErrors(t *testing.T) {
 		{
 			name: "wrong type names the key",
 			file: "database_pool:\n  max_open: ten\n",
-			want: []string{"{file}", "line 2", "database_pool.max_open", `invalid integer "ten"`},
+			want: []string{`{file}:2: database_pool.max_open: invalid integer "ten"`},
 		},
 		{
 			name: "bad duration",
 			file: "sources:\n  yahoo:\n    timeout: 10 seconds\n",
-			want: []string{"line 3", "sources.yahoo.timeout", "invalid duration"},
+			want: []string{`{file}:3: sources.yahoo.timeout: invalid duration "10 seconds"`},
 		},
 		{
 			name: "mapping where a value belongs",
 			file: "log_level:\n  a: b\n",
-			want: []string{"line 2", "log_level", "want a single value"},
+			want: []string{"{file}:2: log_level: want a single value, not a mapping"},
 		},
 		{
 			name: "unknown env variable",
@@ -251,7 +251,7 @@ func TestErrors(t *testing.T) {
 		{
 			name: "bad initial history",
 			file: "collector:\n  initial_history: 1 year\n",
-			want: []string{"line 2", "collector.initial_history", "want Ny or Nd"},
+			want: []string{`{file}:2: collector.initial_history: invalid span "1 year": want Ny or Nd`},
 		},
 		{
 			name: "bad listen address",
@@ -381,5 +381,100 @@ func TestREADMEExampleIsTheDefaults(t *testing.T) {
 	}
 	if !reflect.DeepEqual(cfg, Default()) {
 		t.Errorf("README example differs from the defaults:\n got %+v\nwant %+v", cfg, Default())
+	}
+}
+
+// TestErrorsExact pins whole messages: every error about the file reads
+// FILE:LINE: message, whether yaml.v3 or marketd found it.
+func TestErrorsExact(t *testing.T) {
+	tests := []struct {
+		name      string
+		file      string
+		env       []string
+		overrides map[string]string
+		want      string // {file} is the file's path
+	}{
+		{
+			name: "unknown key",
+			file: "validate:\n  lookback: 10\n  max_moves: 2\n",
+			want: `{file}:3: unknown key "validate.max_moves"`,
+		},
+		{
+			name: "syntax error",
+			file: "log_level: debug\nhttp:\n  listen: 127.0.0.1: 9108\n",
+			want: "{file}:3: mapping values are not allowed in this context",
+		},
+		{
+			name: "syntax error, mapping in a value",
+			file: "a: b\n c: [\n",
+			want: "{file}:2: mapping values are not allowed in this context",
+		},
+		{
+			name: "tab indentation",
+			file: "sources:\n\tyahoo: {}\n",
+			want: "{file}:2: found character that cannot start any token",
+		},
+		{
+			name: "list of strings written as a mapping",
+			file: "email:\n  to:\n    a: b\n",
+			want: "{file}:3: email.to: want a list of strings",
+		},
+		{
+			name:      "flag sets a list of sections",
+			overrides: map[string]string{"schedule.jobs": "collect"},
+			want:      "flag: schedule.jobs is a list of sections: it can only be written in the config file",
+		},
+		{
+			name:      "flag sets a key inside a list of sections",
+			overrides: map[string]string{"calendar_overrides[0].date": "2026-06-03"},
+			want:      "flag: calendar_overrides is a list of sections: it can only be written in the config file",
+		},
+		{
+			name: "environment sets a list of sections",
+			env:  []string{"MARKETD_CALENDAR_OVERRIDES=XKRX:2026-06-03"},
+			want: "environment MARKETD_CALENDAR_OVERRIDES: calendar_overrides is a list of sections: it can only be written in the config file",
+		},
+		{
+			name: "environment sets a key inside a list of sections",
+			env:  []string{"MARKETD_SCHEDULE_JOBS_0_CRON=0 0 7 * * *"},
+			want: "environment MARKETD_SCHEDULE_JOBS_0_CRON: schedule.jobs is a list of sections: it can only be written in the config file",
+		},
+		{
+			name: "rate without a unit lists every unit",
+			env:  []string{"MARKETD_SOURCES_YAHOO_RATE=fast"},
+			want: `environment MARKETD_SOURCES_YAHOO_RATE: sources.yahoo.rate: invalid rate "fast": want N/s, N/m, N/h, N/d or unlimited`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, tt.file)
+			}
+			_, err := Load(Options{Path: path, Environ: tt.env, Overrides: tt.overrides})
+			want := strings.ReplaceAll(tt.want, "{file}", path)
+			if err == nil || err.Error() != want {
+				t.Errorf("Load = %v\nwant %s", err, want)
+			}
+		})
+	}
+}
+
+func TestSectionLists(t *testing.T) {
+	if got, want := sectionLists(), []string{"schedule.jobs", "calendar_overrides"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sectionLists() = %q, want %q", got, want)
+	}
+}
+
+// A rate per day is accepted, as the rate error says.
+func TestRatePerDay(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := Load(Options{Overrides: map[string]string{"sources.yahoo.rate": "8640/d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Sources.Yahoo.Limit(); got != rate.Limit(0.1) {
+		t.Errorf("8640/d = %v/s, want 0.1", got)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // decodeNode walks a YAML node alongside the Config struct. yaml.v3 parses
 // the file; the walk is ours because yaml.v3's KnownFields errors name a Go
 // type ("field rat not found in type config.Yahoo") where an operator needs
-// the key path and line ("line 7: unknown key sources.yahoo.rat").
+// the key path and line (marketd.yaml:7: unknown key "sources.yahoo.rat").
 // Keys absent from the file keep their defaults; an empty value (key:) too.
 func decodeNode(n *yaml.Node, v reflect.Value, path string, set func(path string, line int)) error {
 	if n.Kind == yaml.DocumentNode {
@@ -31,7 +31,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string, set func(path string
 		return decodeSection(n, v, path, set)
 	case t.Kind() == reflect.Slice && isSection(t.Elem()):
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("line %d: %s: want a list", n.Line, path)
+			return atLine(n.Line, "%s: want a list", path)
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, item := range n.Content {
@@ -44,12 +44,12 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string, set func(path string
 		return nil
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		if n.Kind != yaml.SequenceNode {
-			return fmt.Errorf("line %d: %s: want a list of strings", n.Line, path)
+			return atLine(n.Line, "%s: want a list of strings", path)
 		}
 		items := make([]string, 0, len(n.Content))
 		for _, item := range n.Content {
 			if item.Kind != yaml.ScalarNode {
-				return fmt.Errorf("line %d: %s: want a list of strings", item.Line, path)
+				return atLine(item.Line, "%s: want a list of strings", path)
 			}
 			items = append(items, item.Value)
 		}
@@ -58,19 +58,34 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string, set func(path string
 		return nil
 	case t.Kind() == reflect.Map:
 		if err := n.Decode(v.Addr().Interface()); err != nil {
-			return fmt.Errorf("line %d: %s: %w", n.Line, path, err)
+			return atLine(n.Line, "%s: %w", path, err)
 		}
 		set(path, n.Line)
 		return nil
 	}
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: %s: want a single value, not a %s", n.Line, path, kindName(n.Kind))
+		return atLine(n.Line, "%s: want a single value, not a %s", path, kindName(n.Kind))
 	}
 	if err := setString(v, n.Value); err != nil {
-		return fmt.Errorf("line %d: %s: %w", n.Line, path, err)
+		return atLine(n.Line, "%s: %w", path, err)
 	}
 	set(path, n.Line)
 	return nil
+}
+
+// lineError is a problem at a line of the file. Load puts the file's name
+// in front, so that it reads FILE:LINE: KEY: message, as the checks'
+// errors on values from the file do.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *lineError) Unwrap() error { return e.err }
+
+func atLine(line int, format string, args ...any) error {
+	return &lineError{line: line, err: fmt.Errorf(format, args...)}
 }
 
 func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, int)) error {
@@ -83,7 +98,7 @@ func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, 
 		}
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: %s: want a mapping of keys, not a %s", n.Line, orTop(path), kindName(n.Kind))
+		return atLine(n.Line, "%s: want a mapping of keys, not a %s", orTop(path), kindName(n.Kind))
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -95,7 +110,7 @@ func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, 
 			}
 		}
 		if match == nil {
-			return fmt.Errorf("line %d: unknown key %q", k.Line, join(path, k.Value))
+			return atLine(k.Line, "unknown key %q", join(path, k.Value))
 		}
 		p := join(path, match.name)
 		if match.scalar {

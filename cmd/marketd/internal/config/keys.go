@@ -90,6 +90,40 @@ func walkLeaves(v reflect.Value, path string, fn func(path string, v reflect.Val
 	}
 }
 
+// sectionLists returns the keys that hold lists of sections
+// (schedule.jobs, calendar_overrides): only the file can write them.
+func sectionLists() []string {
+	var out []string
+	var walk func(t reflect.Type, path string)
+	walk = func(t reflect.Type, path string) {
+		for _, f := range fieldsOf(t) {
+			p := join(path, f.name)
+			if f.scalar {
+				p = path
+			}
+			switch ft := t.FieldByIndex(f.index).Type; {
+			case ft.Kind() == reflect.Slice && isSection(ft.Elem()):
+				out = append(out, p)
+			case isSection(ft):
+				walk(ft, p)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+	return out
+}
+
+// inSectionList returns the list of sections that key is, or is inside
+// (schedule.jobs[0].cron), so that --set can say why it cannot be set.
+func inSectionList(key string) (string, bool) {
+	for _, list := range sectionLists() {
+		if key == list || strings.HasPrefix(key, list+"[") || strings.HasPrefix(key, list+".") {
+			return list, true
+		}
+	}
+	return "", false
+}
+
 // lookup finds the value of a key path under v.
 func lookup(v reflect.Value, path string) (reflect.Value, bool) {
 	var found reflect.Value

@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -59,14 +60,18 @@ func Load(opts Options) (Config, error) {
 		var doc yaml.Node
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+			return Config{}, syntaxError(path, err)
 		}
 		if doc.Kind != 0 { // an empty file (or only comments) keeps the defaults
 			err = decodeNode(&doc, v, "", func(key string, line int) {
 				origin[key] = fmt.Sprintf("%s:%d", path, line)
 			})
+			var le *lineError
+			if errors.As(err, &le) {
+				return Config{}, fmt.Errorf("%s:%d: %w", path, le.line, le.err)
+			}
 			if err != nil {
-				return Config{}, fmt.Errorf("config file %s: %w", path, err)
+				return Config{}, fmt.Errorf("%s: %w", path, err)
 			}
 		}
 	}
@@ -83,6 +88,9 @@ func Load(opts Options) (Config, error) {
 	for _, k := range keys {
 		lv, ok := lookup(v, k)
 		if !ok {
+			if list, ok := inSectionList(k); ok {
+				return Config{}, fmt.Errorf("flag: %s is a list of sections: it can only be written in the config file", list)
+			}
 			return Config{}, fmt.Errorf("flag: unknown config key %q", k)
 		}
 		if err := setString(lv, opts.Overrides[k]); err != nil {
@@ -112,6 +120,11 @@ func applyEnv(v reflect.Value, environ []string, origin map[string]string) error
 		}
 		key, ok := byEnv[name]
 		if !ok {
+			for _, list := range sectionLists() {
+				if env := EnvName(list); name == env || strings.HasPrefix(name, env+"_") {
+					return fmt.Errorf("environment %s: %s is a list of sections: it can only be written in the config file", name, list)
+				}
+			}
 			return fmt.Errorf("environment: %s is not a marketd setting (see the configuration table in README.md)", name)
 		}
 		lv, _ := lookup(v, key)
@@ -121,4 +134,19 @@ func applyEnv(v reflect.Value, environ []string, origin map[string]string) error
 		origin[key] = "environment " + name
 	}
 	return nil
+}
+
+// syntaxError places a YAML syntax error in the file. yaml.v3 writes them
+// "yaml: line N: message"; they read FILE:LINE: message here, as every
+// other error in the file does.
+func syntaxError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(n); err == nil {
+				return fmt.Errorf("%s:%d: %s", path, line, text)
+			}
+		}
+	}
+	return fmt.Errorf("%s: %s", path, msg)
 }

@@ -70,7 +70,9 @@ type scanResult struct {
 
 // check runs every per-instrument check of one scope in a single pass
 // over the stored bars, so memory grows with instruments × sessions in
-// the window (a bit each), never with the number of bars.
+// the window (a bit each), never with the number of bars. Instruments
+// whose checkpoint (cps, read for the scope) still holds resume from it;
+// after the pass, the checkpoints of those found clean are saved.
 func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrument, cps []store.Checkpoint) (scanResult, error) {
 	states := make(map[market.Key]*instState, len(insts))
 	for _, in := range insts {

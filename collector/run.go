@@ -183,6 +183,17 @@ func (l *runLog) statusLocked() Status {
 	return st
 }
 
+// resume says how the work an interrupted run left undone gets done. From
+// the CLI the operator runs the command again; in the daemon nobody does:
+// the job's next run starts from the watermarks this one committed, and a
+// daemon that was stopped catches the missed slot up when it starts.
+func (l *runLog) resume() string {
+	if l.owned {
+		return "run the same command again to resume"
+	}
+	return "the next scheduled run (or the catch-up at start-up) resumes from the watermarks"
+}
+
 // finish records the outcome. interrupted marks a run the context ended.
 func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) {
 	l.mu.Lock()
@@ -210,7 +221,7 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	}
 	var msg []string
 	if interrupted {
-		msg = append(msg, "interrupted; run the same command again to resume")
+		msg = append(msg, "interrupted; "+l.resume())
 	}
 	if s.Refetched > 0 {
 		msg = append(msg, fmt.Sprintf("%d instruments had their whole history refetched (corporate action or restated history)", s.Refetched))

@@ -395,6 +395,11 @@ func TestRunDaemonInterruptsRunningJobs(t *testing.T) {
 		runs, err := td.a.store.Runs(ctx, job, 10)
 		if err != nil || len(runs) != 1 || runs[0].Status != store.RunInterrupted || runs[0].Finished.IsZero() {
 			t.Errorf("%s after SIGTERM: %+v, %v; want one interrupted run", job, runs, err)
+			continue
+		}
+		// Nobody runs a daemon's job again by hand: the message says what does.
+		if got, want := runs[0].Message, "interrupted; the next scheduled run (or the catch-up at start-up) resumes from the watermarks"; got != want {
+			t.Errorf("%s after SIGTERM: message %q, want %q", job, got, want)
 		}
 	}
 	if !strings.Contains(td.logs.String(), `"msg":"shutdown timeout: cancelling running jobs"`) {

@@ -400,6 +400,31 @@ func TestErrorsExact(t *testing.T) {
 			want: `{file}:3: unknown key "validate.max_moves"`,
 		},
 		{
+			name: "key written twice in one section",
+			file: "validate:\n  lookback: 1\n  max_move: 0.3\n  lookback: 3\n",
+			want: "{file}:4: validate.lookback: written twice (first at line 2)",
+		},
+		{
+			name: "section written twice",
+			file: "validate:\n  lookback: 1\nlog_level: warn\n\nvalidate:\n  lookback: 3\n",
+			want: "{file}:5: validate: written twice (first at line 1)",
+		},
+		{
+			name: "database as a URL and again as a mapping",
+			file: "database: sqlite:a.db\ndatabase:\n  auto_migrate: false\n",
+			want: "{file}:2: database: written twice (first at line 1)",
+		},
+		{
+			name: "database url written twice",
+			file: "database:\n  url: sqlite:a.db\n  url: sqlite:b.db\n",
+			want: "{file}:3: database: written twice (first at line 2)",
+		},
+		{
+			name: "key written twice in a list item",
+			file: "schedule:\n  jobs:\n    - name: collect-us\n      cron: 0 30 17 * * MON-FRI\n      cron: 0 0 18 * * MON-FRI\n",
+			want: "{file}:5: schedule.jobs[0].cron: written twice (first at line 4)",
+		},
+		{
 			name: "syntax error",
 			file: "log_level: debug\nhttp:\n  listen: 127.0.0.1: 9108\n",
 			want: "{file}:3: mapping values are not allowed in this context",

@@ -100,6 +100,9 @@ func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, 
 	if n.Kind != yaml.MappingNode {
 		return atLine(n.Line, "%s: want a mapping of keys, not a %s", orTop(path), kindName(n.Kind))
 	}
+	// yaml.v3 leaves repeated keys in a Node for us to judge; left alone,
+	// the last would silently win over a value the operator may be reading.
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		var match *field
@@ -116,6 +119,10 @@ func decodeSection(n *yaml.Node, v reflect.Value, path string, set func(string, 
 		if match.scalar {
 			p = path // database.url is the key "database"
 		}
+		if first, ok := seen[match.name]; ok {
+			return atLine(k.Line, "%s: written twice (first at line %d)", p, first)
+		}
+		seen[match.name] = k.Line
 		if err := decodeNode(val, v.FieldByIndex(match.index), p, set); err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +76,89 @@ func TestShippedConfigsLoad(t *testing.T) {
 			t.Errorf("%s: email.host = %q, want the SES endpoint", tt.name, got)
 		}
 	}
+}
+
+// TestExampleListsEveryKey keeps the example "every key, commented" as the
+// README says: each key of the README's configuration table is in it,
+// either set or commented out as "# key: value" (the # where the key would
+// start), and a commented-out value is the default.
+func TestExampleListsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile(deployDir + "config/marketd.yaml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := readmeTableKeys(t, string(readme))
+
+	commentedKey := regexp.MustCompile(`^(\s*)# ([a-z_]+:(\s.*)?)$`)
+	lines := strings.Split(string(raw), "\n")
+	commented := map[int]bool{} // line numbers, from 1
+	for i, l := range lines {
+		if m := commentedKey.FindStringSubmatch(l); m != nil {
+			lines[i] = m[1] + m[2]
+			commented[i+1] = true
+		}
+	}
+	text := strings.Join(lines, "\n")
+	t.Chdir(t.TempDir())
+	if _, err := Load(Options{Path: writeFile(t, text)}); err != nil {
+		t.Fatalf("the example with every key uncommented does not load: %v", err)
+	}
+
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	cfg, def := Default(), Default()
+	at := map[string]int{}
+	if err := decodeNode(&doc, reflect.ValueOf(&cfg).Elem(), "", func(key string, line int) { at[key] = line }); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range table {
+		if _, ok := at[k]; !ok {
+			t.Errorf("config/marketd.yaml.example does not list %s", k)
+		}
+	}
+	for key, line := range at {
+		if !commented[line] {
+			continue
+		}
+		got, ok := lookup(reflect.ValueOf(&cfg).Elem(), key)
+		want, _ := lookup(reflect.ValueOf(&def).Elem(), key)
+		if !ok {
+			t.Errorf("config/marketd.yaml.example:%d: %s cannot be commented out (a list of sections)", line, key)
+			continue
+		}
+		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
+			t.Errorf("config/marketd.yaml.example:%d: %s commented out as %v, but the default is %v", line, key, got.Interface(), want.Interface())
+		}
+	}
+}
+
+// readmeTableKeys returns the first column of the README's configuration
+// table.
+func readmeTableKeys(t *testing.T, readme string) []string {
+	t.Helper()
+	_, table, ok := strings.Cut(readme, "| Key | Default | Meaning |\n")
+	if !ok {
+		t.Fatal("README.md has no configuration table")
+	}
+	row := regexp.MustCompile("^\\| `([^`]+)` \\|")
+	var keys []string
+	for _, l := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(l, "|") {
+			break
+		}
+		if m := row.FindStringSubmatch(l); m != nil {
+			keys = append(keys, m[1])
+		}
+	}
+	if len(keys) != len(Keys())+len(sectionLists()) {
+		t.Fatalf("README.md's configuration table has %d keys, want %d (every key and list of sections): %q",
+			len(keys), len(Keys())+len(sectionLists()), keys)
+	}
+	return keys
 }

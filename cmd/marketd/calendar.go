@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate/calendar"
@@ -32,23 +35,44 @@ func (a *app) calendars(st *store.Store) func(code string) (*calendar.Calendar, 
 		if c, ok := cache[mic]; ok {
 			return c, nil
 		}
-		var overrides []calendar.Override
-		for _, o := range a.cfg.CalendarOverrides {
-			if m, err := market.LookupMarket(o.Market); err == nil && m.Code == mic {
-				overrides = append(overrides, calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason})
-			}
-		}
-		stored, err := st.CalendarOverrides(context.Background(), mic)
+		found, err := a.overridesOf(context.Background(), st, mic)
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range stored {
-			overrides = append(overrides, calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason})
+		overrides := make([]calendar.Override, len(found))
+		for i, o := range found {
+			overrides[i] = o.Override
 		}
 		c := base.WithOverrides(overrides)
 		cache[mic] = c
 		return c, nil
 	}
+}
+
+// sourcedOverride is a calendar override and where it is kept.
+type sourcedOverride struct {
+	calendar.Override
+	Market string
+	Stored bool // in the database; else in the configuration file
+}
+
+// overridesOf returns a market's overrides, the configured ones first so
+// that the stored ones, applied after them, win.
+func (a *app) overridesOf(ctx context.Context, st *store.Store, mic string) ([]sourcedOverride, error) {
+	var out []sourcedOverride
+	for _, o := range a.cfg.CalendarOverrides {
+		if m, err := market.LookupMarket(o.Market); err == nil && m.Code == mic {
+			out = append(out, sourcedOverride{Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}, Market: mic})
+		}
+	}
+	stored, err := st.CalendarOverrides(ctx, mic)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range stored {
+		out = append(out, sourcedOverride{Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}, Market: mic, Stored: true})
+	}
+	return out, nil
 }
 
 func newCalendarCmd(a *app) *cobra.Command {
@@ -57,11 +81,16 @@ func newCalendarCmd(a *app) *cobra.Command {
 		Short: "Show exchange calendars and correct them without a release",
 		Example: `  marketd calendar show XKRX --year 2026
   marketd calendar close XKRX 2026-06-03 --reason "local election"
-  marketd calendar open XNYS 2026-11-27 --reason "traded after all"`,
+  marketd calendar open XNYS 2026-11-27 --reason "traded after all"
+  marketd calendar overrides XKRX
+  marketd calendar reset XKRX 2026-06-03`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error { return usagef("calendar: say show, close or open") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usagef("calendar: say show, close, open, overrides or reset")
+		},
 	}
-	cmd.AddCommand(newCalendarShowCmd(a), newCalendarSetCmd(a, false), newCalendarSetCmd(a, true))
+	cmd.AddCommand(newCalendarShowCmd(a), newCalendarSetCmd(a, false), newCalendarSetCmd(a, true),
+		newCalendarOverridesCmd(a), newCalendarResetCmd(a))
 	return cmd
 }
 
@@ -89,7 +118,6 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			from, to := market.NewDate(year, 1, 1), market.NewDate(year, 12, 31)
 			sessions := cal.Sessions(from, to)
 			closures := cal.Holidays(from, to)
-			fmt.Fprintf(a.stdout, "%s %d: %d sessions, %d weekday closures\n", cal.Market().Code, year, len(sessions), len(closures))
 			for _, c := range closures {
 				fmt.Fprintf(a.stdout, "  closed %s %s  %s\n", c.Date, c.Date.Weekday().String()[:3], c.Reason)
 			}
@@ -108,11 +136,171 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 				b.WriteString(" " + strconv.Itoa(d.Day()))
 			}
 			fmt.Fprintf(a.stdout, "sessions:\n%s\n", b.String())
+			// What the overrides made is what the embedded calendar says otherwise.
+			base, err := calendar.For(cal.Market().Code)
+			if err != nil {
+				return err
+			}
+			opened, closed := 0, 0
+			for _, d := range sessions {
+				if !base.IsSession(d) {
+					opened++
+				}
+			}
+			for _, c := range closures {
+				if _, ok := base.Holiday(c.Date); !ok {
+					closed++
+				}
+			}
+			writeSummary(a.stdout, "%s %d: %d sessions%s, %d weekday closures%s", cal.Market().Code, year,
+				len(sessions), fromOverrides(opened), len(closures), fromOverrides(closed))
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&year, "year", 0, "`year` to show (default: this year)")
 	return cmd
+}
+
+// fromOverrides says how many of a count the overrides made, when any did.
+func fromOverrides(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d from overrides)", n)
+}
+
+func newCalendarOverridesCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "overrides [MARKET]",
+		Short: "List the calendar overrides, from the configuration file and the database",
+		Example: `  marketd calendar overrides
+  marketd calendar overrides XKRX`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mics := []string{market.XKRX, market.XNYS}
+			if len(args) == 1 {
+				m, err := market.LookupMarket(strings.ToUpper(args[0]))
+				if err != nil {
+					return usagef("%v", err)
+				}
+				mics = []string{m.Code}
+			}
+			st, err := a.openStore(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "MARKET\tDATE\tDAY\tFROM\tREASON")
+			inFile, stored := 0, 0
+			for _, mic := range mics {
+				found, err := a.overridesOf(cmd.Context(), st, mic)
+				if err != nil {
+					return err
+				}
+				storedDates := map[market.Date]bool{}
+				for _, o := range found {
+					if o.Stored {
+						storedDates[o.Date] = true
+					}
+				}
+				// Stored overrides come after the configured ones; by date reads better.
+				sort.SliceStable(found, func(i, j int) bool { return found[i].Date < found[j].Date })
+				for _, o := range found {
+					from := "database"
+					if o.Stored {
+						stored++
+					} else {
+						inFile++
+						from = "config"
+						if storedDates[o.Date] {
+							from = "config (the database's wins)"
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mic, o.Date, openOrClosed(o.Open), from, o.Reason)
+				}
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			writeSummary(a.stderr, "%d calendar overrides: %d in the configuration file, %d in the database", inFile+stored, inFile, stored)
+			return nil
+		},
+	}
+}
+
+func newCalendarResetCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "reset MARKET DATE",
+		Short:   "Delete a stored calendar override: the date follows the calendar (and the configuration file) again",
+		Example: `  marketd calendar reset XKRX 2026-06-03`,
+		Args:    usageArgs(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, d, err := marketDateArgs(args)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			found, err := a.overridesOf(cmd.Context(), st, m.Code)
+			if err != nil {
+				return err
+			}
+			var was *sourcedOverride
+			inFile := false
+			for i, o := range found {
+				switch {
+				case o.Date != d:
+				case o.Stored:
+					was = &found[i]
+				default:
+					inFile = true
+				}
+			}
+			if was == nil && inFile {
+				return usagef("%s %s is overridden in the configuration file (%s), not the database: edit its calendar_overrides to remove it",
+					m.Code, d, a.configFile())
+			}
+			deleted := false
+			if was != nil { // else there is nothing to delete
+				if deleted, err = st.DeleteCalendarOverride(cmd.Context(), m.Code, d); err != nil {
+					return err
+				}
+			}
+			if !deleted { // none, or another host reset it since the read
+				return usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
+			}
+			cal, err := a.calendars(st)(m.Code) // a new cache: built without the deleted override
+			if err != nil {
+				return err
+			}
+			now := "a session"
+			if reason, ok := cal.Holiday(d); ok {
+				now = "closed: " + reason
+			} else if !cal.IsSession(d) {
+				now = "closed: a " + d.Weekday().String()
+			}
+			writeSummary(a.stdout, "%s %s override removed (was %s: %s); now %s", m.Code, d, openOrClosed(was.Open), was.Reason, now)
+			return nil
+		},
+	}
+}
+
+func openOrClosed(open bool) string {
+	if open {
+		return "open"
+	}
+	return "closed"
+}
+
+// configFile names the configuration file read: --config, or the default
+// one, which is the only other place file-only settings can come from.
+func (a *app) configFile() string {
+	if a.configPath != "" {
+		return a.configPath
+	}
+	return config.DefaultPath
 }
 
 func newCalendarSetCmd(a *app, open bool) *cobra.Command {
@@ -127,13 +315,9 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 		Example: fmt.Sprintf(`  marketd calendar %s XKRX 2026-06-03 --reason "local election"`, verb),
 		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := market.LookupMarket(strings.ToUpper(args[0]))
+			m, d, err := marketDateArgs(args)
 			if err != nil {
-				return usagef("%v", err)
-			}
-			d, err := market.ParseDate(args[1])
-			if err != nil {
-				return usagef("%v", err)
+				return err
 			}
 			if strings.TrimSpace(reason) == "" {
 				return usagef("--reason is required: say why the calendar is wrong")
@@ -158,6 +342,19 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
 	return cmd
+}
+
+// marketDateArgs reads MARKET DATE.
+func marketDateArgs(args []string) (market.Market, market.Date, error) {
+	m, err := market.LookupMarket(strings.ToUpper(args[0]))
+	if err != nil {
+		return market.Market{}, 0, usagef("%v", err)
+	}
+	d, err := market.ParseDate(args[1])
+	if err != nil {
+		return market.Market{}, 0, usagef("%v", err)
+	}
+	return m, d, nil
 }
 
 // checkYear refuses a --year the calendar cannot show: before its holiday

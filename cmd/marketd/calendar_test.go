@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -25,15 +26,14 @@ func TestCalendarShowYears(t *testing.T) {
 
 	// The year after the table is shown, with the warning.
 	r := marketdAt(t, validateNow, env, "calendar", "show", "XNYS", "--year", "2028")
-	first, _, _ := strings.Cut(r.stdout, "\n")
 	warning := "warning: the XNYS holiday table ends in 2027; 2028 shows weekends and fixed-date holidays only\n"
-	if r.code != exitOK || first != "XNYS 2028: 251 sessions, 9 weekday closures" || !strings.Contains(r.stdout, warning) {
+	if r.code != exitOK || summaryLine(r.stdout) != "XNYS 2028: 251 sessions, 9 weekday closures" || !strings.Contains(r.stdout, warning) {
 		t.Errorf("--year 2028: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// Without --year: this year.
 	r = marketdAt(t, validateNow, env, "calendar", "show", "XKRX")
-	if first, _, _ := strings.Cut(r.stdout, "\n"); r.code != exitOK || first != "XKRX 2026: 244 sessions, 17 weekday closures" {
-		t.Errorf("no --year: exit %d, first line %q; %s", r.code, first, r.stderr)
+	if got := summaryLine(r.stdout); r.code != exitOK || got != "XKRX 2026: 244 sessions, 17 weekday closures" {
+		t.Errorf("no --year: exit %d, summary %q; %s", r.code, got, r.stderr)
 	}
 }
 
@@ -57,8 +57,8 @@ func TestCalendarOverridesRefuseNoChange(t *testing.T) {
 	}
 	// Nothing was recorded: the year still has its 17 weekday closures.
 	r := marketdAt(t, validateNow, env, "calendar", "show", "XKRX", "--year", "2026")
-	if first, _, _ := strings.Cut(r.stdout, "\n"); first != "XKRX 2026: 244 sessions, 17 weekday closures" {
-		t.Errorf("after the refused overrides: %q", first)
+	if got := summaryLine(r.stdout); got != "XKRX 2026: 244 sessions, 17 weekday closures" {
+		t.Errorf("after the refused overrides: %q", got)
 	}
 
 	// A holiday opens once; then it is a session.
@@ -69,5 +69,86 @@ func TestCalendarOverridesRefuseNoChange(t *testing.T) {
 	r = marketdAt(t, validateNow, env, "calendar", "open", "XKRX", "2026-10-09", "--reason", "again")
 	if want := "marketd: XKRX 2026-10-09 is not a holiday: it is already a session\n"; r.code != exitUsage || r.stderr != want {
 		t.Errorf("open it again: exit %d, stderr %q; want %q", r.code, r.stderr, want)
+	}
+}
+
+// summaryLine returns calendar show's last line, its counts.
+func summaryLine(stdout string) string {
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestCalendarOverridesListAndReset(t *testing.T) {
+	env, _ := tempDB(t)
+	run := func(want int, args ...string) result {
+		t.Helper()
+		r := marketdAt(t, validateNow, env, append([]string{"calendar"}, args...)...)
+		if r.code != want {
+			t.Fatalf("calendar %v: exit %d, want %d\nstdout: %s\nstderr: %s", args, r.code, want, r.stdout, r.stderr)
+		}
+		return r
+	}
+	run(exitOK, "close", "XKRX", "2026-10-07", "--reason", "typhoon")
+	run(exitOK, "open", "XKRX", "2026-10-09", "--reason", "traded after all")
+	// The file comes later, with an override of a date the database already has.
+	yaml := `calendar_overrides:
+  - {market: XKRX, date: 2026-10-07, open: false, reason: "from the file"}
+  - {market: KOSPI, date: 2026-12-30, open: false, reason: "year-end extra"}
+  - {market: XNYS, date: 2026-12-24, open: false, reason: "storm"}
+`
+	if err := os.WriteFile("marketd.yaml", []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	header := "MARKET  DATE        DAY     FROM                          REASON\n"
+	xkrx := "XKRX    2026-10-07  closed  config (the database's wins)  from the file\n" +
+		"XKRX    2026-10-07  closed  database                      typhoon\n" +
+		"XKRX    2026-10-09  open    database                      traded after all\n" +
+		"XKRX    2026-12-30  closed  config                        year-end extra\n"
+	xnys := "XNYS    2026-12-24  closed  config                        storm\n"
+	if r := run(exitOK, "overrides"); r.stdout != header+xkrx+xnys || r.stderr != "5 calendar overrides: 3 in the configuration file, 2 in the database\n" {
+		t.Errorf("overrides:\n%s%q\nwant:\n%s%s%s", r.stdout, r.stderr, header, xkrx, xnys)
+	}
+	// A board names its exchange.
+	if r := run(exitOK, "overrides", "KOSPI"); r.stdout != header+xkrx || r.stderr != "4 calendar overrides: 2 in the configuration file, 2 in the database\n" {
+		t.Errorf("overrides KOSPI:\n%s%q", r.stdout, r.stderr)
+	}
+	// The columns fit the rows shown.
+	if r := run(exitOK, "overrides", "xnys"); r.stdout != "MARKET  DATE        DAY     FROM    REASON\nXNYS    2026-12-24  closed  config  storm\n" ||
+		r.stderr != "1 calendar overrides: 1 in the configuration file, 0 in the database\n" {
+		t.Errorf("overrides xnys:\n%s%q", r.stdout, r.stderr)
+	}
+
+	// 10-07 and 12-30 closed, 10-09 opened: one session fewer, one closure more.
+	if got := summaryLine(run(exitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 243 sessions (1 from overrides), 18 weekday closures (2 from overrides)" {
+		t.Errorf("show with overrides: %q", got)
+	}
+
+	if r := run(exitOK, "reset", "XKRX", "2026-10-07"); r.stdout != "XKRX 2026-10-07 override removed (was closed: typhoon); now closed: from the file\n" {
+		t.Errorf("reset 10-07: %q", r.stdout)
+	}
+	if r := run(exitOK, "reset", "kospi", "2026-10-09"); r.stdout != "XKRX 2026-10-09 override removed (was open: traded after all); now closed: Hangul Day\n" {
+		t.Errorf("reset 10-09: %q", r.stdout)
+	}
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"reset", "XKRX", "2026-10-07"}, "marketd: XKRX 2026-10-07 is overridden in the configuration file (marketd.yaml), not the database: edit its calendar_overrides to remove it\n"},
+		{[]string{"reset", "XKRX", "2026-10-09"}, "marketd: XKRX 2026-10-09 has no stored calendar override (see marketd calendar overrides XKRX)\n"},
+		{[]string{"reset", "XNYS", "2026-10-07"}, "marketd: XNYS 2026-10-07 has no stored calendar override (see marketd calendar overrides XNYS)\n"},
+		{[]string{"reset", "XLON", "2026-10-07"}, "marketd: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+		{[]string{"reset", "XKRX", "2026-10-32"}, "marketd: invalid date \"2026-10-32\": want YYYY-MM-DD\n"},
+		{[]string{"overrides", "XLON"}, "marketd: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+	} {
+		if r := run(exitUsage, tt.args...); r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: stdout %q, stderr %q; want stderr %q", tt.args, r.stdout, r.stderr, tt.stderr)
+		}
+	}
+	if r := run(exitOK, "overrides", "XKRX"); r.stderr != "2 calendar overrides: 2 in the configuration file, 0 in the database\n" {
+		t.Errorf("after the resets: %s%s", r.stdout, r.stderr)
+	}
+	if got := summaryLine(run(exitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 242 sessions, 19 weekday closures (2 from overrides)" {
+		t.Errorf("show after the resets: %q", got)
 	}
 }

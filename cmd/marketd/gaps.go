@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,7 +32,7 @@ func newGapsListCmd(a *app) *cobra.Command {
 	var lookback int
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List gaps and stale instruments (no repair, no email) and the acknowledged ones",
+		Short: "List gaps, stale instruments and bad bars (no repair, no email) and the acknowledged ones",
 		Example: `  marketd gaps list
   marketd gaps list --market XKRX --lookback 250`,
 		Args: usageArgs(cobra.NoArgs),
@@ -72,16 +73,25 @@ func newGapsListCmd(a *app) *cobra.Command {
 				in, ok := insts[k]
 				return ok && chosen.has(in)
 			}
-			n := 0
+			fmt.Fprintf(a.stdout, gapsRow, "KIND", "WHO", "DATES", "SESSIONS", "DETAIL")
+			gaps, bad := 0, 0
 			for _, p := range report.Problems {
 				switch p.Kind {
-				case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift:
-					if !concerns(p.Key, p.Market) {
-						continue
-					}
-					n++
-					fmt.Fprintf(a.stdout, "%-20s %-16s %-22s %3d  %s\n", p.Kind, p.Who(), p.Dates(), p.Sessions, p.Detail)
+				case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift, validate.KindBadBar:
+				default:
+					continue // not something gaps ack settles
 				}
+				if !concerns(p.Key, p.Market) {
+					continue
+				}
+				sessions := strconv.Itoa(p.Sessions)
+				if p.Kind == validate.KindBadBar {
+					bad++
+					sessions = "" // one bar, not a range of sessions
+				} else {
+					gaps++
+				}
+				fmt.Fprintf(a.stdout, gapsRow, p.Kind, p.Who(), p.Dates(), sessions, p.Detail)
 			}
 			acks, err := st.Acks(cmd.Context())
 			if err != nil {
@@ -93,10 +103,9 @@ func newGapsListCmd(a *app) *cobra.Command {
 					continue
 				}
 				shown++
-				fmt.Fprintf(a.stdout, "%-20s %-16s %-22s       %s\n", "acknowledged", ack.Source+" "+ack.Symbol,
-					dateRange(ack.From, ack.To), ack.Reason)
+				fmt.Fprintf(a.stdout, gapsRow, "acknowledged", ack.Source+" "+ack.Symbol, dateRange(ack.From, ack.To), "", ack.Reason)
 			}
-			writeSummary(a.stderr, "%d open gaps or stale instruments, %d acknowledged", n, shown)
+			writeSummary(a.stderr, "%d open gaps or stale instruments, %d bad bars, %d acknowledged", gaps, bad, shown)
 			return nil
 		},
 	}
@@ -104,6 +113,9 @@ func newGapsListCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&lookback, "lookback", 30, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
 }
+
+// gapsRow lays out a gaps list line: kind, who, dates, sessions, detail.
+const gapsRow = "%-20s %-16s %-22s %8s  %s\n"
 
 // instrumentsByKey returns every stored instrument by key.
 func instrumentsByKey(ctx context.Context, st *store.Store) (map[market.Key]market.Instrument, error) {

@@ -28,6 +28,32 @@ func seedKOSDAQ(t *testing.T, path string) {
 	seed(t, path, []market.Instrument{{Key: k, Market: market.XKRX, Board: "KOSDAQ", Active: true}}, []store.Write{w})
 }
 
+const gapsHeader = "KIND                 WHO              DATES                  SESSIONS  DETAIL\n"
+
+// Bad bars are listed with the gaps, and leave the list once acknowledged.
+func TestGapsListBadBars(t *testing.T) {
+	env, path := tempDB(t)
+	seedSessions(t, path, map[string][]market.Date{"005930": {20260929}})
+	// 000660's 2026-10-06 bar again, with its high below its close.
+	c, w := market.DecimalFromInt(101200), market.DecimalFromInt(100)
+	seed(t, path, nil, []store.Write{{Key: market.Key{Source: market.SourceNaver, Symbol: "000660"},
+		Bars: []market.Bar{{Date: 20261006, Open: market.Some(c), High: market.Some(c - w), Low: market.Some(c - 5*w), Close: c, Volume: market.Some(int64(5))}}}})
+	gap := "gap                  naver 005930     2026-09-29                    1  missing\n"
+	badBar := "bad bar              naver 000660     2026-10-06                       high 101100 is below max(open, close) 101200\n"
+	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
+	if want := gapsHeader + gap + badBar; r.code != exitOK || r.stdout != want || r.stderr != "1 open gaps or stale instruments, 1 bad bars, 0 acknowledged\n" {
+		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
+	}
+	if r := marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-06", "--reason", "exchange print"); r.code != exitOK {
+		t.Fatalf("gaps ack: exit %d: %s", r.code, r.stderr)
+	}
+	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
+	ack := "acknowledged         naver 000660     2026-10-06                       exchange print\n"
+	if want := gapsHeader + gap + ack; r.code != exitOK || r.stdout != want || r.stderr != "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n" {
+		t.Errorf("gaps list after the ack: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
+	}
+}
+
 func TestGapsListMarketSelectsBoard(t *testing.T) {
 	env, path := tempDB(t)
 	seedSessions(t, path, map[string][]market.Date{"005930": {20260929, 20260930}})
@@ -40,18 +66,18 @@ func TestGapsListMarketSelectsBoard(t *testing.T) {
 			t.Fatalf("%v: exit %d: %s", ack, r.code, r.stderr)
 		}
 	}
-	kospi := "gap                  naver 005930     2026-09-29..2026-09-30   2  missing\n"
-	kosdaq := "gap                  naver 247540     2026-10-01               1  missing\n"
-	kospiAck := "acknowledged         naver 005930     2026-09-15                   kospi\n"
-	kosdaqAck := "acknowledged         naver 247540     2026-09-15                   kosdaq\n"
+	kospi := "gap                  naver 005930     2026-09-29..2026-09-30        2  missing\n"
+	kosdaq := "gap                  naver 247540     2026-10-01                    1  missing\n"
+	kospiAck := "acknowledged         naver 005930     2026-09-15                       kospi\n"
+	kosdaqAck := "acknowledged         naver 247540     2026-09-15                       kosdaq\n"
 	for _, tt := range []struct {
 		market, stdout, stderr string
 	}{
-		{"KOSDAQ", kosdaq + kosdaqAck, "1 open gaps or stale instruments, 1 acknowledged\n"},
-		{"kospi", kospi + kospiAck, "1 open gaps or stale instruments, 1 acknowledged\n"},
-		{"XKRX", kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 2 acknowledged\n"},
-		{"KOSPI,KOSDAQ", kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 2 acknowledged\n"},
-		{"XNYS", "", "0 open gaps or stale instruments, 0 acknowledged\n"},
+		{"KOSDAQ", gapsHeader + kosdaq + kosdaqAck, "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n"},
+		{"kospi", gapsHeader + kospi + kospiAck, "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n"},
+		{"XKRX", gapsHeader + kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 0 bad bars, 2 acknowledged\n"},
+		{"KOSPI,KOSDAQ", gapsHeader + kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 0 bad bars, 2 acknowledged\n"},
+		{"XNYS", gapsHeader, "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n"},
 	} {
 		r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15", "--market", tt.market)
 		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
@@ -90,7 +116,7 @@ func TestGapsRefusesBadInput(t *testing.T) {
 		}
 	}
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "0")
-	if r.code != exitOK || r.stdout != "" || r.stderr != "0 open gaps or stale instruments, 0 acknowledged\n" {
+	if r.code != exitOK || r.stdout != gapsHeader || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n" {
 		t.Errorf("after the refusals: exit %d, stdout %q, stderr %q; want nothing acknowledged", r.code, r.stdout, r.stderr)
 	}
 }

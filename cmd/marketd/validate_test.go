@@ -123,7 +123,7 @@ func TestValidateCommand(t *testing.T) {
 		t.Errorf("after ack: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
-	if r.code != 0 || !strings.Contains(r.stdout, "acknowledged         naver 005930     2026-09-29..2026-09-30       not served") {
+	if r.code != 0 || !strings.Contains(r.stdout, "acknowledged         naver 005930     2026-09-29..2026-09-30           not served") {
 		t.Errorf("gaps list: exit %d\n%q", r.code, r.stdout)
 	}
 	if r := marketdAt(t, validateNow, env, "gaps", "unack", "naver", "005930", "2026-09-30"); r.code != 0 {

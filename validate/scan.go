@@ -148,7 +148,11 @@ func (v *Validator) check(ctx context.Context, sc *scope, insts []market.Instrum
 		return nil
 	}
 	for _, from := range slices.Sorted(maps.Keys(readFrom)) {
-		if err := v.store.ScanBarsOf(ctx, sc.source, readFrom[from], from, sc.to.AddDays(366), visit); err != nil {
+		lo, hi := from, sc.to.AddDays(366)
+		if from == sc.from && wholeHistory(sc, states, readFrom[from]) {
+			lo, hi = 0, 0 // every bar: the store need not compare dates
+		}
+		if err := v.store.ScanBarsOf(ctx, sc.source, readFrom[from], lo, hi, visit); err != nil {
 			return scanResult{}, err
 		}
 	}
@@ -422,4 +426,16 @@ func countSessions(sc *scope, r [2]market.Date) int {
 	lo, _ := slices.BinarySearch(sc.sessions, r[0])
 	hi, _ := slices.BinarySearch(sc.sessions, r[1])
 	return hi - lo + 1
+}
+
+// wholeHistory reports whether the window starts at or before the first
+// stored bar of every one of symbols.
+func wholeHistory(sc *scope, states map[market.Key]*instState, symbols []string) bool {
+	for _, sym := range symbols {
+		st := states[market.Key{Source: sc.source, Symbol: sym}]
+		if st.cp == nil || !st.cp.FirstStored.IsZero() && st.cp.FirstStored < sc.from {
+			return false
+		}
+	}
+	return true
 }

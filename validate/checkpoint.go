@@ -106,12 +106,16 @@ func (v *Validator) restore(sc *scope, states map[market.Key]*instState, cps []s
 		st.repeatStart, st.repeatEnd, st.repeats = cp.RepeatFrom, cp.RepeatTo, cp.Repeats
 		// Clean means every expected session through the checkpoint has
 		// a bar.
+		end := cp.Through
+		if !st.inst.Delisted.IsZero() && st.inst.Delisted < end {
+			end = st.inst.Delisted
+		}
 		lo, _ := slices.BinarySearch(sc.sessions, start(st.inst, cp.First))
-		hi, _ := slices.BinarySearch(sc.sessions, cp.Through.AddDays(1))
+		hi, _ := slices.BinarySearch(sc.sessions, end.AddDays(1))
 		for j := lo; j < hi; j++ {
 			st.present[j] = true
 		}
-		st.next = hi
+		st.next, _ = slices.BinarySearch(sc.sessions, cp.Through.AddDays(1))
 	}
 }
 

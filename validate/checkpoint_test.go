@@ -194,3 +194,59 @@ func TestCheckpointsNeedTheWholeHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckpointsUnderConcurrentWrites breaks an old bar of CLEAN while a
+// whole-history validation reads, then checks that the next validation
+// finds it: the checkpoints the first one saves at its end must not vouch
+// for a bar written after it read it. (Without the store's guard on the
+// save, some rounds fail.)
+func TestCheckpointsUnderConcurrentWrites(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sessions := history(t, s)
+		cfg := validate.Config{Since: sessions[0]}
+		check := func() *validate.Report {
+			t.Helper()
+			r, err := validate.New(cfg, s, calendars, nil, nyNow).Run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		write := func(b market.Bar) {
+			if _, err := s.Write(ctx, []store.Write{{Key: yahoo("CLEAN"), Bars: []market.Bar{b}}}); err != nil {
+				t.Error(err)
+			}
+		}
+		for i := range 12 {
+			check()
+			if r := check(); r.Markets[0].Unchanged == 0 {
+				t.Fatalf("round %d: no checkpoint to resume from", i)
+			}
+			d := sessions[5+i]
+			broken := bar(d, int64(100+(5+i)%7))
+			broken.High = market.Some(broken.Close - market.DecimalFromInt(1))
+			// The write lands at some point of the validation's run.
+			wrote := make(chan struct{})
+			go func() {
+				defer close(wrote)
+				time.Sleep(time.Duration(i) * 500 * time.Microsecond)
+				write(broken)
+			}()
+			// Reading everything, it saves fresh checkpoints at its end.
+			if _, err := validate.New(validate.Config{Since: sessions[0], Recheck: true}, s, calendars, nil, nyNow).Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			<-wrote
+			r := check()
+			found := false
+			for _, p := range r.Problems {
+				found = found || p.Key == yahoo("CLEAN") && p.From == d
+			}
+			if !found {
+				t.Fatalf("round %d: the bad bar of %s written during a validation is not reported:\n%s", i, d, details(r.Problems))
+			}
+			write(bar(d, int64(100+(5+i)%7))) // mended
+		}
+	})
+}

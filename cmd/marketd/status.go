@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -27,15 +29,20 @@ func (a *app) statusJobs() []string {
 }
 
 func newStatusCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var runID int64
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show what the store holds and the last run of each job",
 		Long: `Show, per source and market, the instruments (all and active), how many have bars,
 the latest bar date, how many active instruments are fresh (their watermark has reached
 the market's last closed session) or behind, and the oldest watermark among them; then
 the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
-in the database, its message naming the instruments that failed and why.`,
+in the database, with its run ID, its message naming the instruments that failed and why.
+
+With --run, show that one run in full instead: its counts and every instrument whose
+result was not ok.`,
 		Example: `  marketd status
+  marketd status --run 42
   marketd --config /etc/marketd/marketd.yaml status`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +50,9 @@ in the database, its message naming the instruments that failed and why.`,
 			st, err := a.openStore(ctx, true)
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("run") {
+				return a.showRun(ctx, st, runID)
 			}
 			insts, err := st.Instruments(ctx, store.InstrumentFilter{})
 			if err != nil {
@@ -132,18 +142,18 @@ in the database, its message naming the instruments that failed and why.`,
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.source, g.market, g.total, g.active, g.withBars,
 					dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
 			}
-			fmt.Fprintln(tw, "\nJOB\tLAST RUN\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
+			fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
 			for _, job := range a.statusJobs() {
 				runs, err := st.Runs(ctx, job, 1)
 				if err != nil {
 					return err
 				}
 				if len(runs) == 0 {
-					fmt.Fprintf(tw, "%s\tnever\t-\t\t\t\t\t\n", job)
+					fmt.Fprintf(tw, "%s\tnever\t-\t-\t\t\t\t\t\n", job)
 					continue
 				}
 				r := runs[0]
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.Status,
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.ID, r.Status,
 					r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, runMessage(r))
 			}
 			if err := tw.Flush(); err != nil {
@@ -154,6 +164,56 @@ in the database, its message naming the instruments that failed and why.`,
 			return nil
 		},
 	}
+	cmd.Flags().Int64Var(&runID, "run", 0, "show the run with this `ID` (from the RUN ID column) in full")
+	return cmd
+}
+
+// showRun prints run id: its counts, then every instrument whose result was
+// not ok, which the one-line message of status cuts short.
+func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
+	r, ok, err := st.RunByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return usagef("--run %d: no run has this ID (see the RUN ID column of marketd status)", id)
+	}
+	finished := "-"
+	if !r.Finished.IsZero() {
+		finished = fmt.Sprintf("%s (took %s)", r.Finished.UTC().Format(time.RFC3339), r.Finished.Sub(r.Started).Round(time.Second))
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for _, kv := range [][2]string{
+		{"run", fmt.Sprint(r.ID)},
+		{"job", r.Job},
+		{"host", cmp.Or(r.Host, "-")},
+		{"started", r.Started.UTC().Format(time.RFC3339)},
+		{"finished", finished},
+		{"status", r.Status},
+		{"instruments", fmt.Sprintf("%d ok, %d failed, %d skipped", r.OK, r.Failed, r.Skipped)},
+		{"requests", fmt.Sprintf("%d (%d throttled, %d retries)", r.Requests, r.Throttled, r.Retries)},
+		{"rows", fmt.Sprintf("%d inserted, %d changed, %d unchanged", r.Inserted, r.Changed, r.Unchanged)},
+		{"message", cmp.Or(r.Message, "-")},
+	} {
+		fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+	}
+	notOK := 0
+	for _, rr := range r.Results {
+		if rr.Status == store.RunOK {
+			continue
+		}
+		if notOK == 0 {
+			fmt.Fprintln(tw, "\nSOURCE\tSYMBOL\tSTATUS\tFROM\tTO\tROWS\tERROR")
+		}
+		notOK++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", rr.Key.Source, rr.Key.Symbol, rr.Status,
+			dash(rr.From), dash(rr.To), rr.Rows, cmp.Or(rr.Error, "-"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	writeSummary(a.stdout, "run %d: %d of %d instrument results not ok", r.ID, notOK, len(r.Results))
+	return nil
 }
 
 // statusFailedShown is how many failed instruments a run's message names

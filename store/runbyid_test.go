@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/storetest"
+)
+
+// TestRunByID reads back one run of several, with its counts and its
+// results in (source, symbol) order, and a running run with no finish;
+// an id no run has is not found.
+func TestRunByID(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 9, 29, 6, 40, 0, 0, time.UTC)
+		done := &store.Run{Job: "collect", Host: "ip-10-0-0-1", Started: t0}
+		if err := s.StartRun(ctx, done); err != nil {
+			t.Fatal(err)
+		}
+		running := &store.Run{Job: "backfill", Host: "ip-10-0-0-2", Started: t0.Add(time.Minute)}
+		if err := s.StartRun(ctx, running); err != nil {
+			t.Fatal(err)
+		}
+		done.Finished, done.Status = t0.Add(90*time.Second), store.RunPartial
+		done.OK, done.Failed, done.Skipped = 1, 2, 1
+		done.Requests, done.Throttled, done.Retries = 7, 1, 3
+		done.Inserted, done.Changed, done.Unchanged = 10, 1, 4
+		done.Message = "2 of 4 failed"
+		done.Results = []store.RunResult{
+			{Key: market.Key{Source: market.SourceYahoo, Symbol: "GONE"}, Status: "failed", Error: "yahoo GONE: symbol not found"},
+			{Key: market.Key{Source: market.SourceNaver, Symbol: "005930"}, Status: "ok", From: 20260922, To: 20260929, Rows: 6},
+			{Key: market.Key{Source: market.SourceNaver, Symbol: "0193T0"}, Status: "failed", From: 20260922, Error: "naver 0193T0: HTTP 503"},
+			{Key: market.Key{Source: market.SourceNaver, Symbol: "000660"}, Status: "skipped"},
+		}
+		if err := s.FinishRun(ctx, done); err != nil {
+			t.Fatal(err)
+		}
+
+		got, ok, err := s.RunByID(ctx, done.ID)
+		if err != nil || !ok {
+			t.Fatalf("RunByID(%d) = %v, %v", done.ID, ok, err)
+		}
+		want := fmt.Sprintf("{ID:%d Job:collect Host:ip-10-0-0-1 Started:2026-09-29 06:40:00 +0000 UTC Finished:2026-09-29 06:41:30 +0000 UTC "+
+			"Status:partial OK:1 Failed:2 Skipped:1 Requests:7 Throttled:1 Retries:3 Inserted:10 Changed:1 Unchanged:4 Message:2 of 4 failed "+
+			"Results:[{Key:naver:000660 Status:skipped From: To: Rows:0 Error:} "+
+			"{Key:naver:005930 Status:ok From:2026-09-22 To:2026-09-29 Rows:6 Error:} "+
+			"{Key:naver:0193T0 Status:failed From:2026-09-22 To: Rows:0 Error:naver 0193T0: HTTP 503} "+
+			"{Key:yahoo:GONE Status:failed From: To: Rows:0 Error:yahoo GONE: symbol not found}]}", done.ID)
+		if s := fmt.Sprintf("%+v", got); s != want {
+			t.Errorf("RunByID(%d) =\n%s\nwant\n%s", done.ID, s, want)
+		}
+
+		got, ok, err = s.RunByID(ctx, running.ID)
+		want = fmt.Sprintf("{ID:%d Job:backfill Host:ip-10-0-0-2 Started:2026-09-29 06:41:00 +0000 UTC Finished:0001-01-01 00:00:00 +0000 UTC "+
+			"Status:running OK:0 Failed:0 Skipped:0 Requests:0 Throttled:0 Retries:0 Inserted:0 Changed:0 Unchanged:0 Message: Results:[]}", running.ID)
+		if s := fmt.Sprintf("%+v", got); err != nil || !ok || s != want {
+			t.Errorf("RunByID(%d) = %v, %v,\n%s\nwant\n%s", running.ID, ok, err, s, want)
+		}
+
+		if got, ok, err := s.RunByID(ctx, running.ID+1); err != nil || ok || got.ID != 0 {
+			t.Errorf("RunByID(%d) of no run = %+v, %v, %v; want not found", running.ID+1, got, ok, err)
+		}
+	})
+}

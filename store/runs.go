@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -72,8 +73,7 @@ func (s *Store) FinishRun(ctx context.Context, r *Run) error {
 // Runs returns job's most recent runs (every job's when job is empty),
 // newest first, at most limit (all when limit <= 0), with their results.
 func (s *Store) Runs(ctx context.Context, job string, limit int) ([]Run, error) {
-	query := `SELECT id, job, host, started, finished, status, ok, failed, skipped, requests, throttled, retries,
-		inserted, changed, unchanged, message FROM runs`
+	query := runSelect
 	var args []any
 	if job != "" {
 		query += ` WHERE job = ?`
@@ -89,15 +89,11 @@ func (s *Store) Runs(ctx context.Context, job string, limit int) ([]Run, error) 
 	}
 	var out []Run
 	for rows.Next() {
-		var r Run
-		var msg sql.NullString
-		if err := rows.Scan(&r.ID, &r.Job, &r.Host, timeScanner{&r.Started}, timeScanner{&r.Finished}, &r.Status,
-			&r.OK, &r.Failed, &r.Skipped, &r.Requests, &r.Throttled, &r.Retries,
-			&r.Inserted, &r.Changed, &r.Unchanged, &msg); err != nil {
+		r, err := scanRun(rows.Scan)
+		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: read runs of %q: %w", job, err)
 		}
-		r.Message = msg.String
 		out = append(out, r)
 	}
 	rows.Close()
@@ -110,6 +106,36 @@ func (s *Store) Runs(ctx context.Context, job string, limit int) ([]Run, error) 
 		}
 	}
 	return out, nil
+}
+
+// RunByID returns the run with id and its results; false when no run has
+// that id.
+func (s *Store) RunByID(ctx context.Context, id int64) (Run, bool, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE id = ?`, id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("store: read run %d: %w", id, err)
+	}
+	if r.Results, err = s.runResults(ctx, id); err != nil {
+		return Run{}, false, fmt.Errorf("store: read results of run %d: %w", id, err)
+	}
+	return r, true, nil
+}
+
+const runSelect = `SELECT id, job, host, started, finished, status, ok, failed, skipped, requests, throttled, retries,
+		inserted, changed, unchanged, message FROM runs`
+
+// scanRun reads one row of runSelect through scan (a Row's or Rows' Scan).
+func scanRun(scan func(dest ...any) error) (Run, error) {
+	var r Run
+	var msg sql.NullString
+	err := scan(&r.ID, &r.Job, &r.Host, timeScanner{&r.Started}, timeScanner{&r.Finished}, &r.Status,
+		&r.OK, &r.Failed, &r.Skipped, &r.Requests, &r.Throttled, &r.Retries,
+		&r.Inserted, &r.Changed, &r.Unchanged, &msg)
+	r.Message = msg.String
+	return r, err
 }
 
 func (s *Store) runResults(ctx context.Context, id int64) ([]RunResult, error) {

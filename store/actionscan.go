@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/marketd/marketd/sources/market"
@@ -23,14 +22,10 @@ func (s *Store) ScanActions(ctx context.Context, source string, from, to market.
 	defer rows.Close()
 	key := market.Key{Source: source}
 	for rows.Next() {
-		var a market.Action
-		var symbol, kind string
-		var amt, num, den sql.Null[market.Decimal]
-		if err := rows.Scan(&symbol, dateScanner{&a.Date}, &kind, decimalScanner{&amt}, decimalScanner{&num}, decimalScanner{&den}); err != nil {
+		a, err := scanAction(rows, &key.Symbol)
+		if err != nil {
 			return fmt.Errorf("store: scan actions of %s: %w", source, err)
 		}
-		key.Symbol = symbol
-		a.Kind, a.Amount, a.Numerator, a.Denominator = market.ActionKind(kind), amt.V, num.V, den.V
 		if err := fn(key, a); err != nil {
 			return err
 		}

@@ -369,19 +369,30 @@ func (s *Store) Actions(ctx context.Context, key market.Key, from, to market.Dat
 	defer rows.Close()
 	var out []market.Action
 	for rows.Next() {
-		var a market.Action
-		var kind string
-		var amt, num, den sql.Null[market.Decimal]
-		if err := rows.Scan(dateScanner{&a.Date}, &kind, decimalScanner{&amt}, decimalScanner{&num}, decimalScanner{&den}); err != nil {
+		a, err := scanAction(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: read actions of %s: %w", key, err)
 		}
-		a.Kind, a.Amount, a.Numerator, a.Denominator = market.ActionKind(kind), amt.V, num.V, den.V
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: read actions of %s: %w", key, err)
 	}
 	return out, nil
+}
+
+// scanAction reads one row of ex_date, kind, amount, numerator and
+// denominator, after the extra columns the caller puts first.
+func scanAction(rows *sql.Rows, extra ...any) (market.Action, error) {
+	var a market.Action
+	var kind string
+	var amt, num, den sql.Null[market.Decimal]
+	dest := append(extra, dateScanner{&a.Date}, &kind, decimalScanner{&amt}, decimalScanner{&num}, decimalScanner{&den})
+	if err := rows.Scan(dest...); err != nil {
+		return a, err
+	}
+	a.Kind, a.Amount, a.Numerator, a.Denominator = market.ActionKind(kind), amt.V, num.V, den.V
+	return a, nil
 }
 
 // latestChunk bounds the instruments in one LatestBars query; SQLite

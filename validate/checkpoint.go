@@ -148,7 +148,7 @@ func (v *Validator) checkpoints(sc *scope, states []*instState) []store.Checkpoi
 		}
 		lo, _ := slices.BinarySearch(sc.sessions, begin)
 		hi, _ := slices.BinarySearch(sc.sessions, end.AddDays(1))
-		if lo == 0 && begin < sc.from || slices.Contains(st.present[lo:hi], false) {
+		if begin < sc.from || slices.Contains(st.present[lo:hi], false) {
 			continue
 		}
 		cp := *st.cp

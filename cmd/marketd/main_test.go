@@ -45,18 +45,27 @@ func dec(s string) market.Decimal {
 	return d
 }
 
+// openSeeded opens the SQLite store at path, migrated, closed when the
+// test ends, for tests that write or read it directly.
+func openSeeded(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // seed stores instruments and bars directly through the store.
 func seed(t *testing.T, path string, insts []market.Instrument, writes []store.Write) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSeeded(t, path)
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := st.AddInstruments(ctx, insts); err != nil {
 		t.Fatal(err)
 	}

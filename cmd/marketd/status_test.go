@@ -9,7 +9,6 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/store/sqlite"
 )
 
 // After a partial collect, status names the instruments that failed and
@@ -56,14 +55,8 @@ func TestStatusNamesFailedInstruments(t *testing.T) {
 func seedRuns(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSeeded(t, path)
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	t0 := time.Date(2026, 9, 29, 6, 40, 0, 0, time.UTC)
 	yahoo := func(sym string) market.Key { return market.Key{Source: market.SourceYahoo, Symbol: sym} }
 	naver := func(sym string) market.Key { return market.Key{Source: market.SourceNaver, Symbol: sym} }

@@ -39,7 +39,7 @@ type Store interface {
 	FinishRun(ctx context.Context, r *store.Run) error
 }
 
-// Calendar is a market's trading calendar (validate/calendar).
+// Calendar is a market's trading calendar (sources/market/calendar).
 type Calendar interface {
 	Sessions(from, to market.Date) []market.Date
 	Prev(d market.Date) market.Date

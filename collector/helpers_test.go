@@ -19,10 +19,10 @@ import (
 
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/sqlite"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 var newYork = mustLoc("America/New_York")

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/validate/calendar"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // With more workers than the budget needs, the server never sees more

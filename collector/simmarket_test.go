@@ -10,12 +10,12 @@ import (
 
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/naver"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/sqlite"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // Against the simulated market with the real sources: collect stores

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // After the close of 2026-05-29 in New York: 102 XNYS sessions since

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // The window: the 15 XKRX sessions 2026-09-15..2026-10-08 (Chuseok

@@ -9,7 +9,7 @@ import (
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/validate/calendar"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 func newBackfillCmd(a *app) *cobra.Command {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // calendars returns the exchange calendars with the configured and the

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // seedKOSDAQ stores naver 247540 on KOSDAQ with a bar on every session of

@@ -16,10 +16,10 @@ import (
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // syncBuffer is a log sink the daemon's goroutines and the test share.

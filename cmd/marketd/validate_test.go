@@ -16,8 +16,8 @@ import (
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // validateNow is a Thursday evening in Seoul; the 15 XKRX sessions before

@@ -10,10 +10,10 @@ import (
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // A backfill of 50 instruments × 3 years through 5% 5xx, 2% hangs, 3%

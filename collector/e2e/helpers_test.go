@@ -17,11 +17,11 @@ import (
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/naver"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))

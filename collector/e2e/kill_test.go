@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store/mysql"
 	"github.com/marketd/marketd/store/storetest"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // `kill -9` of a real `marketd backfill` in the middle of the run, then the

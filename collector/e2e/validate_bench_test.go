@@ -14,11 +14,11 @@ import (
 	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
 	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // The validator benchmark's store: 3,000 XNYS instruments × 10 years of

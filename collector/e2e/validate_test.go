@@ -18,10 +18,10 @@ import (
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store/storetest"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/calendar"
 	"github.com/marketd/marketd/validate/mailer"
 )
 

@@ -12,11 +12,11 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
 	"github.com/marketd/marketd/store/sqlite"
 	"github.com/marketd/marketd/store/storetest"
-	"github.com/marketd/marketd/validate/calendar"
 )
 
 // wait bounds every wait on something the scheduler does in the

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/validate/calendar"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // Sessions is the part of an exchange calendar the simulated market needs.
@@ -30,7 +30,7 @@ func (Weekdays) Sessions(from, to market.Date) []market.Date {
 }
 
 // defaultCalendar returns the real exchange calendar of mic, or weekdays
-// when validate/calendar does not know the market.
+// when sources/market/calendar does not know the market.
 func defaultCalendar(mic string) Sessions {
 	if c, err := calendar.For(mic); err == nil {
 		return c

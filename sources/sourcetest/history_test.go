@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/validate/calendar"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // The history is the same whatever the window asked and whoever asks;

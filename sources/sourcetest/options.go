@@ -7,7 +7,7 @@ import (
 )
 
 // Options configures a simulated Market. The zero value serves any symbol
-// on the real exchange calendars (validate/calendar), with no rate limits
+// on the real exchange calendars (sources/market/calendar), with no rate limits
 // and no faults.
 type Options struct {
 	// Symbols configures instruments. Symbols not listed here still have a
@@ -29,7 +29,7 @@ type Options struct {
 	// (zero = 2000-01-03).
 	HistoryStart market.Date
 	// Calendars by MIC (XKRX, XNYS); a missing one defaults to
-	// validate/calendar, or weekdays when that does not know the market.
+	// sources/market/calendar, or weekdays when that does not know the market.
 	Calendars map[string]Sessions
 
 	// Limits are sliding-window rate limits keyed by a host name as sent

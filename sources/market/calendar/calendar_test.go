@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/validate/calendar"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 func mustFor(t testing.TB, code string) *calendar.Calendar {

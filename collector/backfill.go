@@ -11,8 +11,10 @@ import (
 )
 
 // GapFinder returns the ranges of inst's history within from..to that the
-// store is missing (the validator's gap query).
-type GapFinder func(ctx context.Context, inst market.Instrument, from, to market.Date) ([]Range, error)
+// store is missing, as [first, last] session pairs. marketd passes the
+// validator's (validate.GapFinder.Find), so that backfill --gaps-only
+// fetches exactly the gaps the validator reports.
+type GapFinder func(ctx context.Context, inst market.Instrument, from, to market.Date) ([][2]market.Date, error)
 
 // BackfillRequest selects what a backfill fetches.
 type BackfillRequest struct {
@@ -106,7 +108,10 @@ func (c *Collector) backfillItem(ctx context.Context, p *planner, inst market.In
 			it.err = fmt.Errorf("find gaps of %s in %s..%s: %w", inst.Key, from, to, err)
 			return it, nil
 		}
-		if it.ranges = gaps; len(gaps) == 0 {
+		for _, g := range gaps {
+			it.ranges = append(it.ranges, Range{g[0], g[1]})
+		}
+		if len(gaps) == 0 {
 			it.skip = "no gaps"
 		}
 		return it, nil

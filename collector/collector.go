@@ -112,9 +112,11 @@ func (c Config) source(name string) SourceConfig {
 
 // Deps are the collector's collaborators.
 type Deps struct {
-	Sources   map[string]Source // by source name (market.SourceYahoo, …)
-	Store     Store
-	Calendars func(market string) (Calendar, error)
+	Sources map[string]Source // by source name (market.SourceYahoo, …)
+	Store   Store
+	// Calendars returns a market's calendar with its overrides, read once
+	// per run (calendar.Book.For).
+	Calendars func(ctx context.Context, market string) (Calendar, error)
 	Log       *slog.Logger     // slog.Default() when nil
 	Now       func() time.Time // time.Now when nil
 	// Stats returns the transport's counters per source name; a run

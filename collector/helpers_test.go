@@ -219,7 +219,7 @@ func (f *fixture) collector() (*Collector, *httpx.Pool) {
 	c, err := New(f.cfg, Deps{
 		Sources:   map[string]Source{market.SourceYahoo: src},
 		Store:     f.store,
-		Calendars: func(code string) (Calendar, error) { return calendar.For(code) },
+		Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) },
 		Log:       discard,
 		Now:       now,
 		Stats:     func() map[string]httpx.Stats { return map[string]httpx.Stats{market.SourceYahoo: pool.Total()} },

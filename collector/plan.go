@@ -69,11 +69,11 @@ func (p *planner) instruments(ctx context.Context, f Filter) ([]market.Instrumen
 	return insts, nil
 }
 
-func (p *planner) calendar(code string) (Calendar, error) {
+func (p *planner) calendar(ctx context.Context, code string) (Calendar, error) {
 	if cal, ok := p.cals[code]; ok {
 		return cal, p.errs[code]
 	}
-	cal, err := p.c.deps.Calendars(code)
+	cal, err := p.c.deps.Calendars(ctx, code)
 	if err != nil {
 		err = fmt.Errorf("calendar of market %q: %w", code, err)
 	}
@@ -106,7 +106,7 @@ func (p *planner) base(ctx context.Context, inst market.Instrument) (item, marke
 		return it, 0, err
 	}
 	it.wm = wm
-	if it.cal, it.err = p.calendar(inst.Market); it.err != nil {
+	if it.cal, it.err = p.calendar(ctx, inst.Market); it.err != nil {
 		return it, 0, nil
 	}
 	to := it.cal.LastClosed(p.now)

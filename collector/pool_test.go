@@ -93,7 +93,7 @@ func TestBatchAnswersTheLatestSession(t *testing.T) {
 	fb := &fakeBatch{f: f, absent: map[string]bool{"CCC": true}}
 	newC := func() *Collector {
 		c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: fb}, Store: f.st,
-			Calendars: func(code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
+			Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestOverlapMismatchRefetchesHistory(t *testing.T) {
 	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {CompareOverlap: true}}
 	fb := &fakeBatch{f: f}
 	c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: fetchOnly{fb}}, Store: f.st,
-		Calendars: func(code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
+		Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
 	if err != nil {
 		t.Fatal(err)
 	}

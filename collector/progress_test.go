@@ -66,9 +66,9 @@ func TestBackfillGapsOnly(t *testing.T) {
 	f := newFixture(t, "AAA")
 	gap := Range{d("2026-01-05"), d("2026-01-09")}
 	var asked []Range
-	finder := func(ctx context.Context, inst market.Instrument, from, to market.Date) ([]Range, error) {
+	finder := func(ctx context.Context, inst market.Instrument, from, to market.Date) ([][2]market.Date, error) {
 		asked = append(asked, Range{from, to})
-		return []Range{gap}, nil
+		return [][2]market.Date{{gap.From, gap.To}}, nil
 	}
 	c, _ := f.collector()
 	s, _, err := c.Backfill(context.Background(), BackfillRequest{From: d("2026-01-02"), Gaps: finder})

@@ -64,7 +64,7 @@ func TestCollectSimulatedMarket(t *testing.T) {
 				market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, PollingBatch: 2, Now: clock}, npool.Client()),
 			},
 			Store:     st,
-			Calendars: func(code string) (Calendar, error) { return calendar.For(code) },
+			Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) },
 			Log:       discard,
 			Now:       clock,
 			Stats: func() map[string]httpx.Stats {

@@ -39,8 +39,8 @@ func TestDeleteCalendarOverride(t *testing.T) {
 			}
 		}
 		for mkt, want := range map[string]string{
-			market.XKRX: "[{XKRX 2026-10-09 true traded after all}]",
-			market.XNYS: "[{XNYS 2026-06-03 false storm}]",
+			market.XKRX: "[{2026-10-09 true traded after all}]",
+			market.XNYS: "[{2026-06-03 false storm}]",
 		} {
 			got, err := s.CalendarOverrides(ctx, mkt)
 			if err != nil || fmt.Sprint(got) != want {

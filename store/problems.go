@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // ScanBars calls fn for every bar of source dated from..to, ordered by
@@ -467,16 +468,17 @@ func (s *Store) SetCalendarOverride(ctx context.Context, o CalendarOverride) err
 	return nil
 }
 
-// CalendarOverrides returns a market's overrides by date.
-func (s *Store) CalendarOverrides(ctx context.Context, mkt string) ([]CalendarOverride, error) {
+// CalendarOverrides returns a market's overrides by date, in the form the
+// calendars apply them (calendar.Book reads them through this).
+func (s *Store) CalendarOverrides(ctx context.Context, mkt string) ([]calendar.Override, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT day, is_open, reason FROM calendar_overrides WHERE market = ? ORDER BY day`, mkt)
 	if err != nil {
 		return nil, fmt.Errorf("store: calendar overrides of %s: %w", mkt, err)
 	}
 	defer rows.Close()
-	var out []CalendarOverride
+	var out []calendar.Override
 	for rows.Next() {
-		o := CalendarOverride{Market: mkt}
+		var o calendar.Override
 		if err := rows.Scan(dateScanner{&o.Date}, &o.Open, &o.Reason); err != nil {
 			return nil, fmt.Errorf("store: calendar overrides of %s: %w", mkt, err)
 		}

@@ -71,7 +71,7 @@ func TestCheckpointsReadOnlyWhatChanged(t *testing.T) {
 			t.Fatalf("checkpoint date %s, want 2026-04-16", through)
 		}
 		clean := 102 - 30 // CLEAN's bars through the checkpoint
-		run := func(cfg validate.Config, cals func(string) (validate.Calendar, error)) *validate.Report {
+		run := func(cfg validate.Config, cals validate.Calendars) *validate.Report {
 			t.Helper()
 			cfg.Since = sessions[0]
 			r, err := validate.New(cfg, s, cals, nil, nyNow).Run(ctx)
@@ -126,7 +126,7 @@ func TestCheckpointsReadOnlyWhatChanged(t *testing.T) {
 		// Other rules, or another calendar, and everything is read again.
 		check("other rules", run(validate.Config{MaxRepeats: 9}, calendars), base, 305, 0)
 		check("rules back", run(validate.Config{}, calendars), base, 305, 0)
-		closed := func(code string) (validate.Calendar, error) {
+		closed := func(_ context.Context, code string) (validate.Calendar, error) {
 			c, err := calendar.For(code)
 			if err != nil {
 				return nil, err

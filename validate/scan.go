@@ -329,19 +329,10 @@ func (v *Validator) gaps(sc *scope, states []*instState) ([]Problem, MarketSumma
 	expected := make([]int, len(sc.sessions))
 	present := make([]int, len(sc.sessions))
 	for n, st := range states {
-		// Expected from the listing date when known (so unfetched early
-		// history shows as a gap), else from the first stored bar.
-		start := st.inst.Listed
-		if start.IsZero() {
-			start = st.first
-		}
-		if start.IsZero() {
+		start, end, ok := expectedSpan(st.inst, st.first, sc.to)
+		if !ok {
 			spans[n] = span{0, -1} // nothing stored and no listing date: reported as stale
 			continue
-		}
-		end := sc.to
-		if !st.inst.Delisted.IsZero() && st.inst.Delisted < end {
-			end = st.inst.Delisted
 		}
 		lo, _ := slices.BinarySearch(sc.sessions, start)
 		hi, found := slices.BinarySearch(sc.sessions, end)

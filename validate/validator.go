@@ -42,6 +42,9 @@ type Calendar interface {
 	LastYear() int
 }
 
+// Calendars returns a market's calendar with its overrides (calendar.Book.For).
+type Calendars func(ctx context.Context, code string) (Calendar, error)
+
 // Repairer backfills a problem's range for its instrument (or, with an
 // empty symbol, for every instrument of its source on its market) and
 // says how many requests that took. The collector provides it.
@@ -102,13 +105,13 @@ func (c Config) withDefaults() Config {
 type Validator struct {
 	cfg       Config
 	store     Store
-	calendars func(code string) (Calendar, error)
+	calendars Calendars
 	repairer  Repairer // nil: no self-repair
 	now       time.Time
 }
 
 // New returns a Validator. repairer may be nil.
-func New(cfg Config, st Store, calendars func(code string) (Calendar, error), repairer Repairer, now time.Time) *Validator {
+func New(cfg Config, st Store, calendars Calendars, repairer Repairer, now time.Time) *Validator {
 	return &Validator{cfg: cfg.withDefaults(), store: st, calendars: calendars, repairer: repairer, now: now}
 }
 
@@ -185,7 +188,7 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 	cross := newCrossSource(insts, v.cfg.CrossSourceTolerance)
 	warned := map[string]bool{}
 	for _, g := range keys {
-		cal, err := v.calendars(g.mkt)
+		cal, err := v.calendars(ctx, g.mkt)
 		if err != nil {
 			return nil, err
 		}

@@ -18,7 +18,7 @@ import (
 // 09-24..25 and the substitute holiday 10-05 closed).
 var now = time.Date(2026, 10, 8, 22, 0, 0, 0, time.FixedZone("KST", 9*3600))
 
-func calendars(code string) (validate.Calendar, error) { return calendar.For(code) }
+func calendars(_ context.Context, code string) (validate.Calendar, error) { return calendar.For(code) }
 
 func key(symbol string) market.Key { return market.Key{Source: market.SourceNaver, Symbol: symbol} }
 

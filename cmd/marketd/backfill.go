@@ -9,7 +9,7 @@ import (
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/validate"
 )
 
 func newBackfillCmd(a *app) *cobra.Command {
@@ -57,12 +57,15 @@ what exists), --to to the last closed session.`,
 				return err
 			}
 			if req.From != 0 {
-				if err := a.checkFromClosed(req.From, filter.Market); err != nil {
+				if err := a.checkFromClosed(cmd.Context(), req.From, filter.Market); err != nil {
 					return err
 				}
 			}
 			if gapsOnly {
-				req.Gaps = storedGaps(a.store)
+				book := a.book(a.store)
+				req.Gaps = validate.NewGapFinder(a.store, func(ctx context.Context, code string) (validate.Calendar, error) {
+					return book.For(ctx, code)
+				}).Find
 			}
 			if !dryRun {
 				req.Progress = a.progress()
@@ -93,15 +96,15 @@ what exists), --to to the last closed session.`,
 // checkFromClosed refuses a --from after the last closed session of every
 // market selected (code, or all of them): each instrument would be skipped
 // and the run reported ok.
-func (a *app) checkFromClosed(from market.Date, code string) error {
+func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string) error {
 	codes := []string{market.XKRX, market.XNYS}
 	if code != "" {
 		codes = []string{code}
 	}
-	cals := a.calendars(a.store)
+	book := a.book(a.store)
 	var last market.Date
 	for _, c := range codes {
-		cal, err := cals(c)
+		cal, err := book.For(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -111,44 +114,4 @@ func (a *app) checkFromClosed(from market.Date, code string) error {
 		return usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
 	}
 	return nil
-}
-
-// barReader is what storedGaps reads.
-type barReader interface {
-	Bars(ctx context.Context, key market.Key, from, to market.Date) ([]market.Bar, error)
-}
-
-// storedGaps finds the sessions of an instrument's market, within from..to
-// and from its first stored bar or listing date on, that have no stored
-// bar, as ranges of consecutive sessions. (The validator's gap query
-// replaces it once it exports one.)
-func storedGaps(st barReader) collector.GapFinder {
-	return func(ctx context.Context, inst market.Instrument, from, to market.Date) ([]collector.Range, error) {
-		cal, err := calendar.For(inst.Market)
-		if err != nil {
-			return nil, err
-		}
-		bars, err := st.Bars(ctx, inst.Key, from, to)
-		if err != nil {
-			return nil, err
-		}
-		if inst.Listed == 0 && len(bars) > 0 {
-			from = max(from, bars[0].Date) // nothing known before the first stored bar
-		}
-		have := make(map[market.Date]bool, len(bars))
-		for _, b := range bars {
-			have[b.Date] = true
-		}
-		var out []collector.Range
-		for _, d := range cal.Sessions(max(from, inst.Listed), to) {
-			switch n := len(out); {
-			case have[d]:
-			case n > 0 && out[n-1].To == cal.Prev(d):
-				out[n-1].To = d
-			default:
-				out = append(out, collector.Range{From: d, To: d})
-			}
-		}
-		return out, nil
-	}
 }

@@ -1,6 +1,11 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
 
 func TestBackfillRefusesContradictions(t *testing.T) {
 	env, path := tempDB(t)
@@ -32,5 +37,30 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 	want := "naver:005930: [2026-10-08..2026-10-08]\nnaver: 1 requests, about 1s at the configured rate\n1 instruments, 0 already covered\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("--from the last closed session: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+}
+
+// backfill --gaps-only plans the validator's gaps: a session closed by a
+// stored calendar override is no gap, and an acknowledged one is not either.
+func TestBackfillGapsOnlyHonoursOverrides(t *testing.T) {
+	env, path := tempDB(t)
+	aapl := market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}
+	var bars []market.Bar
+	for _, d := range []market.Date{20260914, 20260915, 20260917, 20260918} { // 2026-09-16 missing
+		bars = append(bars, market.Bar{Date: d, Open: market.Some(dec("10")), High: market.Some(dec("11")), Low: market.Some(dec("9")), Close: dec("10.5"), Volume: market.Some[int64](100), Final: true})
+	}
+	seed(t, path, []market.Instrument{{Key: aapl, Market: market.XNYS, Active: true}},
+		[]store.Write{{Key: aapl, Bars: bars}})
+	args := []string{"backfill", "--gaps-only", "--symbols", "AAPL", "--from", "2026-09-14", "--to", "2026-09-18", "--dry-run"}
+	r := marketd(t, env, args...)
+	if want := "yahoo:AAPL: [2026-09-16..2026-09-16]\nyahoo: 1 requests, about 7s at the configured rate\n1 instruments, 0 already covered\n"; r.code != exitOK || r.stdout != want {
+		t.Fatalf("before the override: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	if r := marketd(t, env, "calendar", "close", "XNYS", "2026-09-16", "--reason", "storm"); r.code != exitOK {
+		t.Fatalf("calendar close: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = marketd(t, env, args...)
+	if want := "yahoo:AAPL: skip (no gaps)\nyahoo: 0 requests, about 0s at the configured rate\n1 instruments, 1 already covered\n"; r.code != exitOK || r.stdout != want {
+		t.Errorf("after calendar close XNYS 2026-09-16: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }

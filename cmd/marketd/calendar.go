@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -18,61 +16,17 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
-// calendars returns the exchange calendars with the configured and the
-// stored overrides applied (the database's win: they are the newer word).
-// Each market's calendar is built once per invocation.
-func (a *app) calendars(st *store.Store) func(code string) (*calendar.Calendar, error) {
-	var mu sync.Mutex
-	cache := map[string]*calendar.Calendar{}
-	return func(code string) (*calendar.Calendar, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		base, err := calendar.For(code)
-		if err != nil {
-			return nil, err
-		}
-		mic := base.Market().Code
-		if c, ok := cache[mic]; ok {
-			return c, nil
-		}
-		found, err := a.overridesOf(context.Background(), st, mic)
-		if err != nil {
-			return nil, err
-		}
-		overrides := make([]calendar.Override, len(found))
-		for i, o := range found {
-			overrides[i] = o.Override
-		}
-		c := base.WithOverrides(overrides)
-		cache[mic] = c
-		return c, nil
+// book returns the calendars with the configured and the stored overrides
+// applied (calendar.Book). st may be nil: the configured overrides only.
+func (a *app) book(st *store.Store) *calendar.Book {
+	configured := make([]calendar.MarketOverride, len(a.cfg.CalendarOverrides))
+	for i, o := range a.cfg.CalendarOverrides {
+		configured[i] = calendar.MarketOverride{Market: o.Market, Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}}
 	}
-}
-
-// sourcedOverride is a calendar override and where it is kept.
-type sourcedOverride struct {
-	calendar.Override
-	Market string
-	Stored bool // in the database; else in the configuration file
-}
-
-// overridesOf returns a market's overrides, the configured ones first so
-// that the stored ones, applied after them, win.
-func (a *app) overridesOf(ctx context.Context, st *store.Store, mic string) ([]sourcedOverride, error) {
-	var out []sourcedOverride
-	for _, o := range a.cfg.CalendarOverrides {
-		if m, err := market.LookupMarket(o.Market); err == nil && m.Code == mic {
-			out = append(out, sourcedOverride{Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}, Market: mic})
-		}
+	if st == nil {
+		return calendar.NewBook(configured, nil)
 	}
-	stored, err := st.CalendarOverrides(ctx, mic)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range stored {
-		out = append(out, sourcedOverride{Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}, Market: mic, Stored: true})
-	}
-	return out, nil
+	return calendar.NewBook(configured, st)
 }
 
 func newCalendarCmd(a *app) *cobra.Command {
@@ -106,7 +60,7 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cal, err := a.calendars(st)(strings.ToUpper(args[0]))
+			cal, err := a.book(st).For(cmd.Context(), strings.ToUpper(args[0]))
 			if err != nil {
 				return usagef("%v", err)
 			}
@@ -193,7 +147,7 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
 			fmt.Fprintln(tw, "MARKET\tDATE\tDAY\tFROM\tREASON")
 			inFile, stored := 0, 0
 			for _, mic := range mics {
-				found, err := a.overridesOf(cmd.Context(), st, mic)
+				found, err := a.book(st).Overrides(cmd.Context(), mic)
 				if err != nil {
 					return err
 				}
@@ -243,11 +197,11 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			found, err := a.overridesOf(cmd.Context(), st, m.Code)
+			found, err := a.book(st).Overrides(cmd.Context(), m.Code)
 			if err != nil {
 				return err
 			}
-			var was *sourcedOverride
+			var was *calendar.MarketOverride
 			inFile := false
 			for i, o := range found {
 				switch {
@@ -271,7 +225,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			if !deleted { // none, or another host reset it since the read
 				return usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
 			}
-			cal, err := a.calendars(st)(m.Code) // a new cache: built without the deleted override
+			cal, err := a.book(st).For(cmd.Context(), m.Code) // read after the delete
 			if err != nil {
 				return err
 			}
@@ -326,7 +280,7 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cal, err := a.calendars(st)(m.Code)
+			cal, err := a.book(st).For(cmd.Context(), m.Code)
 			if err != nil {
 				return err
 			}

@@ -127,7 +127,7 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	cals := a.calendars(st)
+	book := a.book(st)
 	p := a.sourcePools()
 	ycfg, ncfg := a.cfg.Sources.Yahoo, a.cfg.Sources.Naver
 	sources := map[string]collector.Source{
@@ -145,7 +145,7 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	}, collector.Deps{
 		Sources:   sources,
 		Store:     st,
-		Calendars: func(code string) (collector.Calendar, error) { return cals(code) },
+		Calendars: func(ctx context.Context, code string) (collector.Calendar, error) { return book.For(ctx, code) },
 		Log:       a.log,
 		Stats: func() map[string]httpx.Stats {
 			return map[string]httpx.Stats{market.SourceYahoo: p.yahoo.Total(), market.SourceNaver: p.naver.Total()}

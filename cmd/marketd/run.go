@@ -117,7 +117,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 		Store: st,
 		// A fresh lookup per run, so a `marketd calendar close` made while
 		// the daemon runs is seen by its next run.
-		Calendars:       func(code string) (schedule.Calendar, error) { return d.current().calendars(st)(code) },
+		Calendars:       func(ctx context.Context, code string) (schedule.Calendar, error) { return d.current().book(st).For(ctx, code) },
 		Host:            host,
 		ShutdownTimeout: sc.ShutdownTimeout,
 		OnRunFinished:   d.runFinished,
@@ -308,7 +308,7 @@ func (d *daemon) seedLastSuccess(ctx context.Context) {
 // is before their market's last closed session.
 func (d *daemon) updateBehind(ctx context.Context) {
 	g := d.current()
-	cals := g.calendars(d.st)
+	book := g.book(d.st)
 	now := g.now()
 	for _, src := range []string{market.SourceYahoo, market.SourceNaver} {
 		insts, err := d.st.Instruments(ctx, store.InstrumentFilter{Source: src, ActiveOnly: true})
@@ -323,7 +323,7 @@ func (d *daemon) updateBehind(ctx context.Context) {
 		}
 		n := 0
 		for _, in := range insts {
-			cal, err := cals(in.Market)
+			cal, err := book.For(ctx, in.Market)
 			if err != nil {
 				continue // no market: nothing the collector would fetch either
 			}

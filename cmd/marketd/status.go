@@ -83,7 +83,7 @@ result was not ok.`,
 				latest, oldestMark      market.Date
 				fresh, behind           int
 			}
-			cals := a.calendars(st)
+			book := a.book(st)
 			lastClosed := map[string]market.Date{}
 			groups := map[[2]string]*group{}
 			var overall market.Date
@@ -107,7 +107,7 @@ result was not ok.`,
 				g.active++
 				active++
 				if _, ok := lastClosed[in.Market]; !ok {
-					cal, err := cals(in.Market)
+					cal, err := book.For(ctx, in.Market)
 					if err != nil {
 						return err
 					}

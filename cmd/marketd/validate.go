@@ -36,7 +36,7 @@ func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Repor
 	if err != nil {
 		return nil, err
 	}
-	cals := a.calendars(st)
+	book := a.book(st)
 	cfg := validate.Config{
 		Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
 		MaxMove: a.cfg.Validate.MaxMove, MaxRepeats: a.cfg.Validate.MaxRepeats,
@@ -51,7 +51,7 @@ func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Repor
 		}
 		rep, cfg.RepairBudget = repairer{c}, a.cfg.Validate.RepairBudget
 	}
-	v := validate.New(cfg, st, func(code string) (validate.Calendar, error) { return cals(code) }, rep, a.now())
+	v := validate.New(cfg, st, func(ctx context.Context, code string) (validate.Calendar, error) { return book.For(ctx, code) }, rep, a.now())
 	report, err := v.Run(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)

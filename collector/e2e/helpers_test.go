@@ -147,7 +147,7 @@ func newPipeline(tb testing.TB, st collector.Store, url string, now func() time.
 			market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, Now: now}, p.npool.Client()),
 		},
 		Store:     st,
-		Calendars: func(code string) (collector.Calendar, error) { return calendar.For(code) },
+		Calendars: func(_ context.Context, code string) (collector.Calendar, error) { return calendar.For(code) },
 		Log:       discard,
 		Now:       now,
 		Stats: func() map[string]httpx.Stats {

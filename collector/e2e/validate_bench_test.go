@@ -38,7 +38,7 @@ var validateFrom, validateTo = market.NewDate(2016, 3, 7), market.NewDate(2026, 
 // daily 30-session lookback.
 func BenchmarkValidator(b *testing.B) {
 	st := validateStore(b)
-	cals := func(code string) (validate.Calendar, error) { return calendar.For(code) }
+	cals := func(_ context.Context, code string) (validate.Calendar, error) { return calendar.For(code) }
 	for _, tc := range []struct {
 		name string
 		cfg  validate.Config

@@ -91,7 +91,7 @@ func TestValidateReportsAndRepairsDeletedBars(t *testing.T) {
 		}
 	}
 
-	cals := func(code string) (validate.Calendar, error) { return calendar.For(code) }
+	cals := func(_ context.Context, code string) (validate.Calendar, error) { return calendar.For(code) }
 	cfg := validate.Config{Since: from}
 	report, err := validate.New(cfg, st, cals, nil, fixedNow).Run(ctx)
 	if err != nil {

@@ -21,7 +21,7 @@ func (s *Scheduler) catchUp(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range cs {
-		due, ok, err := s.dueSlot(c, now)
+		due, ok, err := s.dueSlot(ctx, c, now)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ const maxClosedSlots = 64
 
 // dueSlot returns the latest scheduled time at or before now on which the
 // job's market was open: the slot a healthy daemon would have run last.
-func (s *Scheduler) dueSlot(c *compiled, now time.Time) (time.Time, bool, error) {
+func (s *Scheduler) dueSlot(ctx context.Context, c *compiled, now time.Time) (time.Time, bool, error) {
 	t := now
 	for range maxClosedSlots {
 		p, ok := prev(c.sched, t, c.loc)
@@ -69,7 +69,7 @@ func (s *Scheduler) dueSlot(c *compiled, now time.Time) (time.Time, bool, error)
 		if c.Spec.Market == "" {
 			return p, true, nil
 		}
-		open, err := s.isSession(c, p)
+		open, err := s.isSession(ctx, c, p)
 		if err != nil {
 			return time.Time{}, false, fmt.Errorf("schedule: catch-up %s: %w", c.Spec.Name, err)
 		}

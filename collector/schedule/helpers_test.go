@@ -30,7 +30,7 @@ func quietLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func calendars(code string) (Calendar, error) {
+func calendars(_ context.Context, code string) (Calendar, error) {
 	c, err := calendar.For(code)
 	if err != nil {
 		return nil, err

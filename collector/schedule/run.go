@@ -48,7 +48,7 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	}
 	run := &store.Run{Job: job, Host: s.cfg.Host, Started: now.UTC(), Status: store.RunRunning}
 	if c.Spec.Market != "" {
-		open, err := s.isSession(c, slot)
+		open, err := s.isSession(s.runCtx, c, slot)
 		if err != nil {
 			s.record(run, err)
 			return

@@ -39,7 +39,7 @@ type Config struct {
 	Store Store
 	// Calendars returns the calendar of a market code (MIC). Required when
 	// a job names a market.
-	Calendars func(code string) (Calendar, error)
+	Calendars func(ctx context.Context, code string) (Calendar, error)
 	// Host identifies this daemon in runs and slot claims; "" means the
 	// host name.
 	Host string
@@ -191,7 +191,9 @@ func checkCalendars(cfg Config, cs []*compiled) error {
 			errs = append(errs, fmt.Errorf("%w: job %q: market %s but no calendars configured", ErrInvalidJob, c.Spec.Name, c.Spec.Market))
 			continue
 		}
-		if _, err := cfg.Calendars(c.Spec.Market); err != nil {
+		// The market must exist; its calendar (overrides included) is read
+		// with the run's context when a slot fires.
+		if _, err := market.LookupMarket(c.Spec.Market); err != nil {
 			errs = append(errs, fmt.Errorf("%w: job %q: market %q: %w", ErrInvalidJob, c.Spec.Name, c.Spec.Market, err))
 		}
 	}
@@ -366,8 +368,8 @@ func (s *Scheduler) slotAt(c *compiled, now time.Time) time.Time {
 
 // isSession reports whether the job's market trades on the slot's civil
 // date in the job's zone.
-func (s *Scheduler) isSession(c *compiled, slot time.Time) (bool, error) {
-	cal, err := s.cfg.Calendars(c.Spec.Market)
+func (s *Scheduler) isSession(ctx context.Context, c *compiled, slot time.Time) (bool, error) {
+	cal, err := s.cfg.Calendars(ctx, c.Spec.Market)
 	if err != nil {
 		return false, fmt.Errorf("calendar %s: %w", c.Spec.Market, err)
 	}

@@ -14,7 +14,7 @@ func (v *Validator) repair(ctx context.Context, problems []Problem) (tried []Pro
 		if !p.Repairable || budget <= 0 {
 			continue
 		}
-		spent, err := v.repairer.Repair(ctx, p)
+		spent, err := v.repairer.Repair(ctx, p.Key, p.Market, p.From, p.To)
 		budget -= max(spent, 1)
 		if err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

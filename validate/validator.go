@@ -45,11 +45,12 @@ type Calendar interface {
 // Calendars returns a market's calendar with its overrides (calendar.Book.For).
 type Calendars func(ctx context.Context, code string) (Calendar, error)
 
-// Repairer backfills a problem's range for its instrument (or, with an
-// empty symbol, for every instrument of its source on its market) and
-// says how many requests that took. The collector provides it.
+// Repairer refetches from..to for one instrument (or, with an empty
+// symbol, for every instrument of the key's source on market mic),
+// replacing what is stored, and says how many requests that took.
+// *collector.Collector is the one marketd uses.
 type Repairer interface {
-	Repair(ctx context.Context, p Problem) (requests int, err error)
+	Repair(ctx context.Context, key market.Key, mic string, from, to market.Date) (requests int, err error)
 }
 
 // Job is a scheduled job the dead-man check watches.

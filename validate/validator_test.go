@@ -179,10 +179,10 @@ type fill struct {
 	calls int
 }
 
-func (f *fill) Repair(ctx context.Context, p validate.Problem) (int, error) {
+func (f *fill) Repair(ctx context.Context, pk market.Key, _ string, from, to market.Date) (int, error) {
 	f.calls++
-	keys := []market.Key{p.Key}
-	if p.Key.Symbol == "" {
+	keys := []market.Key{pk}
+	if pk.Symbol == "" {
 		keys = []market.Key{key("005930"), key("000660"), key("0193T0"), key("035720")}
 	}
 	var writes []store.Write
@@ -194,7 +194,7 @@ func (f *fill) Repair(ctx context.Context, p validate.Problem) (int, error) {
 		}
 		var bars []market.Bar
 		for _, b := range f.truth[k] {
-			if b.Date >= p.From && b.Date <= p.To {
+			if b.Date >= from && b.Date <= to {
 				bars = append(bars, b)
 			}
 		}

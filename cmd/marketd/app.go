@@ -44,9 +44,8 @@ type app struct {
 	cfg   config.Config
 	log   *slog.Logger
 	store *store.Store
-	// pools are the sources' HTTP pools, built once per configuration so
-	// every collector of a process shares each host's rate limit.
-	pools *sourcePools
+	// wiring is what the configuration builds on the store (app.wire).
+	wiring *wiring
 }
 
 // usageError is a mistake on the command line or in the configuration:

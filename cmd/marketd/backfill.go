@@ -62,7 +62,7 @@ what exists), --to to the last closed session.`,
 				}
 			}
 			if gapsOnly {
-				book := a.book(a.store)
+				book := book(a.cfg, a.store)
 				req.Gaps = validate.NewGapFinder(a.store, func(ctx context.Context, code string) (validate.Calendar, error) {
 					return book.For(ctx, code)
 				}).Find
@@ -101,7 +101,7 @@ func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string
 	if code != "" {
 		codes = []string{code}
 	}
-	book := a.book(a.store)
+	book := book(a.cfg, a.store)
 	var last market.Date
 	for _, c := range codes {
 		cal, err := book.For(ctx, c)

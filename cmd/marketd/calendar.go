@@ -16,19 +16,6 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
-// book returns the calendars with the configured and the stored overrides
-// applied (calendar.Book). st may be nil: the configured overrides only.
-func (a *app) book(st *store.Store) *calendar.Book {
-	configured := make([]calendar.MarketOverride, len(a.cfg.CalendarOverrides))
-	for i, o := range a.cfg.CalendarOverrides {
-		configured[i] = calendar.MarketOverride{Market: o.Market, Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}}
-	}
-	if st == nil {
-		return calendar.NewBook(configured, nil)
-	}
-	return calendar.NewBook(configured, st)
-}
-
 func newCalendarCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "calendar",
@@ -60,7 +47,7 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cal, err := a.book(st).For(cmd.Context(), strings.ToUpper(args[0]))
+			cal, err := book(a.cfg, st).For(cmd.Context(), strings.ToUpper(args[0]))
 			if err != nil {
 				return usagef("%v", err)
 			}
@@ -147,7 +134,7 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
 			fmt.Fprintln(tw, "MARKET\tDATE\tDAY\tFROM\tREASON")
 			inFile, stored := 0, 0
 			for _, mic := range mics {
-				found, err := a.book(st).Overrides(cmd.Context(), mic)
+				found, err := book(a.cfg, st).Overrides(cmd.Context(), mic)
 				if err != nil {
 					return err
 				}
@@ -197,7 +184,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			found, err := a.book(st).Overrides(cmd.Context(), m.Code)
+			found, err := book(a.cfg, st).Overrides(cmd.Context(), m.Code)
 			if err != nil {
 				return err
 			}
@@ -225,7 +212,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			if !deleted { // none, or another host reset it since the read
 				return usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
 			}
-			cal, err := a.book(st).For(cmd.Context(), m.Code) // read after the delete
+			cal, err := book(a.cfg, st).For(cmd.Context(), m.Code) // read after the delete
 			if err != nil {
 				return err
 			}
@@ -280,7 +267,7 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cal, err := a.book(st).For(cmd.Context(), m.Code)
+			cal, err := book(a.cfg, st).For(cmd.Context(), m.Code)
 			if err != nil {
 				return err
 			}

@@ -11,10 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/marketd/marketd/collector"
-	"github.com/marketd/marketd/sources/httpx"
-	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/naver"
-	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 )
 
@@ -118,72 +114,6 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, mc.board)
 	}
 	return f, nil
-}
-
-// newCollector wires the collector: one source per configured site over
-// the app's HTTP pools (per-host limits), the store and the calendars.
-func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
-	st, err := a.openStore(ctx, true)
-	if err != nil {
-		return nil, err
-	}
-	book := a.book(st)
-	p := a.sourcePools()
-	ycfg, ncfg := a.cfg.Sources.Yahoo, a.cfg.Sources.Naver
-	sources := map[string]collector.Source{
-		market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: ycfg.BaseURL}, p.yahoo.Client()),
-		market.SourceNaver: a.naverSource(),
-	}
-	return collector.New(collector.Config{
-		RestatementSessions: a.cfg.Collector.RestatementSessions,
-		InitialHistory:      a.cfg.Collector.InitialHistory.Before,
-		Sources: map[string]collector.SourceConfig{
-			market.SourceYahoo: {Workers: ycfg.Workers, Rate: ycfg.Limit()},
-			// Naver sends no split events: a rewritten overlap reveals them.
-			market.SourceNaver: {Workers: ncfg.Workers, Rate: ncfg.Limit(), PollingBatch: ncfg.PollingBatch, CompareOverlap: true},
-		},
-	}, collector.Deps{
-		Sources:   sources,
-		Store:     st,
-		Calendars: func(ctx context.Context, code string) (collector.Calendar, error) { return book.For(ctx, code) },
-		Log:       a.log,
-		Stats: func() map[string]httpx.Stats {
-			return map[string]httpx.Stats{market.SourceYahoo: p.yahoo.Total(), market.SourceNaver: p.naver.Total()}
-		},
-	})
-}
-
-// naverSource is the Naver source over the app's naver pool.
-func (a *app) naverSource() *naver.Source {
-	n := a.cfg.Sources.Naver
-	return naver.New(naver.Config{FChartURL: n.FchartURL, APIURL: n.APIURL, PollingURL: n.PollingURL,
-		MobileURL: n.MobileURL, PollingBatch: n.PollingBatch}, a.sourcePools().naver.Client())
-}
-
-// sourcePools holds one httpx pool per source. Every collector the process
-// builds from one configuration (the daemon's jobs, validate's repairs)
-// shares them, so a host's rate limit holds across all of them, and the
-// metrics read their counters.
-type sourcePools struct {
-	yahoo, naver *httpx.Pool
-}
-
-// sourcePools returns the app's pools, built from its configuration on
-// first use. The daemon builds them before any job can run, so concurrent
-// jobs only read them.
-func (a *app) sourcePools() *sourcePools {
-	if a.pools == nil {
-		a.pools = &sourcePools{
-			yahoo: httpx.NewPool(a.cfg.Sources.Yahoo.HTTPX(), nil),
-			naver: httpx.NewPool(a.cfg.Sources.Naver.HTTPX(), nil),
-		}
-	}
-	return a.pools
-}
-
-// bySource returns the pools keyed by source name.
-func (p *sourcePools) bySource() map[string]*httpx.Pool {
-	return map[string]*httpx.Pool{market.SourceYahoo: p.yahoo, market.SourceNaver: p.naver}
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.

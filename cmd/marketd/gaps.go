@@ -203,7 +203,7 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
 	}
 	mkt := insts[0].Market
-	cal, err := a.book(st).For(ctx, mkt)
+	cal, err := book(a.cfg, st).For(ctx, mkt)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,11 @@ func (a *app) importListing(ctx context.Context, board string) (importResult, er
 	if err != nil {
 		return res, err
 	}
-	listed, err := a.naverSource().Listing(ctx, board)
+	w, err := a.wire(ctx)
+	if err != nil {
+		return importResult{}, err
+	}
+	listed, err := w.naverSource().Listing(ctx, board)
 	if err != nil {
 		return res, fmt.Errorf("symbols import %s: %w; nothing changed", board, err)
 	}

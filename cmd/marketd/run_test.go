@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
+	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/sourcetest"
@@ -91,7 +93,7 @@ func httpGet(t *testing.T, url string) (int, string) {
 
 // testDaemon is a daemon running in the test process.
 type testDaemon struct {
-	d       *daemon
+	d       *daemon.Daemon
 	a       *app
 	sigs    chan os.Signal
 	done    chan error
@@ -108,8 +110,10 @@ func startDaemon(t *testing.T, cfgPath string) *testDaemon {
 	if err := td.a.setup(); err != nil {
 		t.Fatal(err)
 	}
-	readyc := make(chan *daemon, 1)
-	go func() { td.done <- td.a.runDaemon(context.Background(), td.sigs, func(d *daemon) { readyc <- d }) }()
+	readyc := make(chan *daemon.Daemon, 1)
+	go func() {
+		td.done <- td.a.runDaemon(context.Background(), td.sigs, func(d *daemon.Daemon) { readyc <- d })
+	}()
 	t.Cleanup(func() {
 		if !td.stopped {
 			td.sigs <- syscall.SIGTERM
@@ -231,7 +235,7 @@ func TestRunDaemon(t *testing.T) {
 		}
 	}
 
-	base := "http://" + d.addr
+	base := "http://" + d.Addr()
 	if code, body := httpGet(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
@@ -271,8 +275,8 @@ func TestRunDaemon(t *testing.T) {
 	}
 
 	// The validate job over what was just collected: nothing to report.
-	run := &store.Run{Job: jobValidate, Status: store.RunRunning}
-	if err := d.validateRunner(d.current())(ctx, d.current().cfg.Schedule.Jobs[0], run); err != nil {
+	run := &store.Run{Job: schedule.JobValidate, Status: store.RunRunning}
+	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
 		t.Fatalf("validate job: %v", err)
 	}
 	if run.Status != store.RunRunning || run.Message != "" {
@@ -290,8 +294,8 @@ func TestRunDaemon(t *testing.T) {
 	if _, err := st.Write(ctx, []store.Write{{Key: gone, Bars: []market.Bar{{Date: last, Close: dec("1000")}}, Watermark: last}}); err != nil {
 		t.Fatal(err)
 	}
-	run = &store.Run{Job: jobValidate, Status: store.RunRunning}
-	if err := d.validateRunner(d.current())(ctx, d.current().cfg.Schedule.Jobs[0], run); err != nil {
+	run = &store.Run{Job: schedule.JobValidate, Status: store.RunRunning}
+	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
 		t.Fatalf("validate job: %v", err)
 	}
 	if want := "marketd: 1 stale — XKRX, XNYS (" + time.Now().UTC().Format(time.DateOnly) + ")"; run.Status != store.RunPartial || run.Message != want {
@@ -299,8 +303,8 @@ func TestRunDaemon(t *testing.T) {
 	}
 
 	// SIGHUP with an invalid file: rejected, the running jobs stay.
-	jobsBefore := fmt.Sprint(d.s.Jobs())
-	genBefore := d.current()
+	jobsBefore := fmt.Sprint(d.Jobs())
+	cfgBefore := fmt.Sprintf("%+v", d.Config())
 	if err := os.WriteFile(cfgPath, []byte(daemonConfig("sqlite:"+dbPath, url, "0 99 17 * * MON-FRI", "unlimited")), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -311,9 +315,9 @@ func TestRunDaemon(t *testing.T) {
 	if !strings.Contains(logs.String(), "schedule.jobs[1]") {
 		t.Errorf("the rejection does not name the bad key: %s", logs.String())
 	}
-	if got := fmt.Sprint(d.s.Jobs()); got != jobsBefore || d.current() != genBefore || !d.s.Running() {
+	if got := fmt.Sprint(d.Jobs()); got != jobsBefore || fmt.Sprintf("%+v", d.Config()) != cfgBefore || !d.Running() {
 		t.Errorf("after a rejected reload: jobs %s (want %s), configuration swapped %t, running %t",
-			got, jobsBefore, d.current() != genBefore, d.s.Running())
+			got, jobsBefore, fmt.Sprintf("%+v", d.Config()) != cfgBefore, d.Running())
 	}
 
 	// SIGHUP with a valid, changed file: the new schedule and rates apply.
@@ -323,14 +327,13 @@ func TestRunDaemon(t *testing.T) {
 	sigs <- syscall.SIGHUP
 	eventually(t, "the reload", func() bool { return strings.Contains(logs.String(), `"msg":"configuration reloaded"`) })
 	var cron string
-	for _, j := range d.s.Jobs() {
+	for _, j := range d.Jobs() {
 		if j.Name == "collect-us" {
 			cron = j.Cron
 		}
 	}
-	g := d.current()
-	if cron != "0 0 18 * * MON-FRI" || g == genBefore || g.cfg.Sources.Naver.Rate != "5/s" || g.pools == genBefore.pools {
-		t.Errorf("after reload: collect-us cron %q, naver rate %q, new pools %t", cron, g.cfg.Sources.Naver.Rate, g.pools != genBefore.pools)
+	if rate := d.Config().Sources.Naver.Rate; cron != "0 0 18 * * MON-FRI" || rate != "5/s" {
+		t.Errorf("after reload: collect-us cron %q, naver rate %q", cron, rate)
 	}
 	if code, _ := httpGet(t, base+"/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz after reload = %d", code)
@@ -340,7 +343,7 @@ func TestRunDaemon(t *testing.T) {
 	if err := td.stop(t); err != nil {
 		t.Fatalf("runDaemon after SIGTERM: %v", err)
 	}
-	if d.s.Running() {
+	if d.Running() {
 		t.Error("scheduler still running after SIGTERM")
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
@@ -450,14 +453,14 @@ func TestRunDaemonLeaderMySQL(t *testing.T) {
 		}
 	}
 
-	holder, held, err := daemons[0].d.leader.Holder(ctx)
+	holder, held, err := daemons[0].d.Leader().Holder(ctx)
 	if err != nil || !held {
 		t.Fatalf("nobody holds the leader lock: %v", err)
 	}
 	// IsLeader on the holder is a no-op; on the other it fails to take the lock.
 	lead, other := -1, -1
 	for i, td := range daemons {
-		if td.d.leader.IsLeader(ctx) == nil {
+		if td.d.Leader().IsLeader(ctx) == nil {
 			lead = i
 		} else {
 			other = i
@@ -470,10 +473,10 @@ func TestRunDaemonLeaderMySQL(t *testing.T) {
 		t.Fatalf("stopping the leader: %v", err)
 	}
 	eventually(t, "the other daemon to take the leader lock", func() bool {
-		id, ok, err := daemons[other].d.leader.Holder(ctx)
+		id, ok, err := daemons[other].d.Leader().Holder(ctx)
 		return err == nil && ok && id != holder
 	})
-	if !daemons[other].d.s.Running() {
+	if !daemons[other].d.Running() {
 		t.Error("the remaining daemon stopped")
 	}
 	for _, job := range []string{"collect-krx", "collect-us"} {

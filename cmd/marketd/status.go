@@ -83,7 +83,7 @@ result was not ok.`,
 				latest, oldestMark      market.Date
 				fresh, behind           int
 			}
-			book := a.book(st)
+			book := book(a.cfg, st)
 			lastClosed := map[string]market.Date{}
 			groups := map[[2]string]*group{}
 			var overall market.Date

@@ -9,102 +9,26 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/mailer"
 )
 
 // errProblemsFound makes `marketd validate` exit 3 after printing a report
 // with problems in it.
 var errProblemsFound = errors.New("problems found")
 
-// validation is one validation run's options.
-type validation struct {
-	markets, sources []string
-	since            market.Date
-	lookback         int
-	repair, email    bool
-	recheck          bool
-}
-
-// validateOnce checks the store, repairs within the budget, records alert
-// state, and mails the report when the policy says so. The daemon's
-// validate job and the validate command both come through here.
+// validateOnce runs one validation as the configuration and opt say.
 func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Report, error) {
-	st, err := a.openStore(ctx, true)
+	w, err := a.wire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	book := a.book(st)
-	cfg := validate.Config{
-		Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
-		MaxMove: a.cfg.Validate.MaxMove, MaxRepeats: a.cfg.Validate.MaxRepeats,
-		CrossSourceTolerance: a.cfg.Validate.CrossSourceTolerance, Jobs: a.deadManJobs(),
-		Recheck: opt.recheck,
-	}
-	var rep validate.Repairer
-	if opt.repair && a.cfg.Validate.RepairBudget > 0 {
-		c, err := a.newCollector(ctx)
-		if err != nil {
-			return nil, err
-		}
-		rep, cfg.RepairBudget = repairer{c}, a.cfg.Validate.RepairBudget
-	}
-	v := validate.New(cfg, st, func(ctx context.Context, code string) (validate.Calendar, error) { return book.For(ctx, code) }, rep, a.now())
-	report, err := v.Run(ctx)
+	run, err := w.validation(opt)
 	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
+		return nil, err
 	}
-	if err := validate.Track(ctx, st, report); err != nil {
-		return report, fmt.Errorf("validate: recording alert state: %w", err)
-	}
-	if !opt.email || a.cfg.Email.Host == "" {
-		return report, nil
-	}
-	policy := validate.Policy{Repeat: a.cfg.Email.Repeat, SendAllClear: a.cfg.Email.SendAllClear}
-	if !policy.ShouldSend(report) {
-		a.log.Info("validate: nothing new to mail", "repeat", a.cfg.Email.Repeat)
-		return report, nil
-	}
-	m, err := a.mailer()
-	if err != nil {
-		return report, usageError{err}
-	}
-	if err := validate.Send(ctx, st, m, report); err != nil {
-		return report, err
-	}
-	a.log.Info("validate: report mailed", "subject", report.Subject(), "to", strings.Join(a.cfg.Email.To, ","))
-	return report, nil
+	return run.Do(ctx)
 }
-
-func (a *app) mailer() (*mailer.Mailer, error) {
-	e := a.cfg.Email
-	return mailer.New(mailer.Config{
-		Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username, Password: e.Password,
-		PasswordFile: e.PasswordFile, From: e.From, To: e.To, HELO: e.HELO,
-	})
-}
-
-// deadManJobs are the scheduled jobs the validator watches, with the
-// longest time between two of their runs.
-func (a *app) deadManJobs() []validate.Job {
-	var jobs []validate.Job
-	for _, spec := range a.cfg.Schedule.Jobs {
-		if spec.Name == jobValidate {
-			continue // the validator reporting on itself would never be heard
-		}
-		p, err := schedule.Period(spec, a.now())
-		if err != nil {
-			continue // the configuration was validated at start-up
-		}
-		jobs = append(jobs, validate.Job{Name: spec.Name, Period: p})
-	}
-	return jobs
-}
-
-// jobValidate is the scheduled job that validates instead of collecting.
-const jobValidate = "validate"
 
 func newValidateCmd(a *app) *cobra.Command {
 	var (
@@ -265,7 +189,7 @@ func (a *app) resend(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := a.mailer()
+	m, err := newMailer(a.cfg.Email)
 	if err != nil {
 		return usageError{err}
 	}

@@ -25,27 +25,6 @@ import (
 	"github.com/marketd/marketd/validate/mailer"
 )
 
-// backfillRepairer is validate's Repairer over collector.Backfill: the
-// adapter cmd wires (collector must not import validate).
-type backfillRepairer struct{ c *collector.Collector }
-
-func (r backfillRepairer) Repair(ctx context.Context, p validate.Problem) (int, error) {
-	f := collector.Filter{Source: p.Key.Source}
-	if p.Key.Symbol != "" {
-		f.Symbols = []string{p.Key.Symbol}
-	} else {
-		f.Market = p.Market
-	}
-	s, _, err := r.c.Backfill(ctx, collector.BackfillRequest{Filter: f, From: p.From, To: p.To, Job: "repair"})
-	if err != nil {
-		return s.Requests, err
-	}
-	if s.Failed > 0 {
-		return s.Requests, fmt.Errorf("repair of %s %s: %s", p.Who(), p.Dates(), s)
-	}
-	return s.Requests, nil
-}
-
 // Bars deleted from a complete store show up in the emailed report as
 // exactly those gaps; self-repair refills them from the source.
 func TestValidateReportsAndRepairsDeletedBars(t *testing.T) {
@@ -169,7 +148,7 @@ func TestValidateReportsAndRepairsDeletedBars(t *testing.T) {
 
 	// Self-repair refills the deleted bars from the source.
 	cfg.RepairBudget = 10
-	report, err = validate.New(cfg, st, cals, backfillRepairer{p.c}, fixedNow).Run(ctx)
+	report, err = validate.New(cfg, st, cals, p.c, fixedNow).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,11 @@ type JobSpec struct {
 	Timeout time.Duration `yaml:"timeout,omitempty"`
 }
 
+// JobValidate is the job that validates the store instead of collecting:
+// a job of this name runs the validation, every other job collects its
+// source and market.
+const JobValidate = "validate"
+
 // DefaultJobs returns the job set marketd runs when the configuration names
 // none: collect KRX after its after-hours session, collect US after its
 // close, validate early in the Seoul morning.
@@ -38,7 +43,7 @@ func DefaultJobs() []JobSpec {
 	return []JobSpec{
 		{Name: "collect-krx", Cron: "0 30 20 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 2 * time.Hour},
 		{Name: "collect-us", Cron: "0 30 17 * * MON-FRI", TZ: "America/New_York", Source: "yahoo", Market: "XNYS", Timeout: 2 * time.Hour},
-		{Name: "validate", Cron: "0 0 7 * * *", TZ: "Asia/Seoul", Timeout: time.Hour},
+		{Name: JobValidate, Cron: "0 0 7 * * *", TZ: "Asia/Seoul", Timeout: time.Hour},
 	}
 }
 

@@ -1,0 +1,204 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
+	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/collector/schedule"
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/sqlite"
+	"github.com/marketd/marketd/validate"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// noSource is a source nothing is ever asked of: the store has no
+// instruments.
+type noSource struct{}
+
+func (noSource) Fetch(context.Context, market.Instrument, market.Date, market.Date) (market.Series, error) {
+	return market.Series{}, errors.New("no instrument should be fetched")
+}
+
+func loadConfig(t *testing.T, yaml string) config.Config {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "marketd.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+const baseConfig = `http:
+  listen: 127.0.0.1:0
+schedule:
+  shutdown_timeout: 2s
+  jobs:
+    - {name: collect-us, cron: %q, tz: America/New_York, source: yahoo, market: XNYS}
+`
+
+// The daemon through its own API: it builds its jobs from the generation
+// it is handed, catches up a missed slot, serves its endpoints, runs a
+// validation job into the run record, takes a reload or refuses a bad one
+// whole, and stops when its context ends.
+func TestDaemonLifecycle(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "marketd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	report := &validate.Report{Markets: []validate.MarketSummary{{Market: market.XNYS, GapSessions: 2}},
+		Problems: []validate.Problem{{Kind: validate.KindGap, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
+			From: 20261005, To: 20261006, Sessions: 2, Detail: "missing"}}}
+	builds := 0
+	build := func(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
+		builds++
+		cals := calendar.NewBook(nil, nil)
+		pool := httpx.NewPool(cfg.Sources.Yahoo.HTTPX(), nil)
+		c, err := collector.New(collector.Config{}, collector.Deps{
+			Sources: map[string]collector.Source{market.SourceYahoo: noSource{}},
+			Store:   st,
+			Calendars: func(ctx context.Context, code string) (collector.Calendar, error) {
+				return cals.For(ctx, code)
+			},
+			Log: slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &daemon.Generation{Config: cfg, Collector: c, Calendars: cals,
+			Pools:    map[string]*httpx.Pool{market.SourceYahoo: pool},
+			Validate: func(context.Context) (*validate.Report, error) { return report, nil }}, nil
+	}
+	logs := &syncBuffer{}
+	d, err := daemon.New(ctx, loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI")), daemon.Deps{
+		Store: st, Build: build, Log: slog.New(slog.NewJSONHandler(logs, nil)), Host: "test-host", Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	select {
+	case <-d.Ready():
+	case err := <-done:
+		t.Fatalf("Run returned before it was ready: %v", err)
+	}
+
+	// Catch-up: the empty run log means the job missed its last slot.
+	var runs []store.Run
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if runs, err = st.Runs(ctx, "collect-us", 10); err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) > 0 && runs[0].Status != store.RunRunning || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(runs) != 1 || runs[0].Status != store.RunOK || runs[0].Host != "test-host" ||
+		runs[0].Message != "no active instruments for source yahoo on market XNYS" {
+		t.Fatalf("catch-up runs: %+v; want one ok run on test-host saying it had no instruments", runs)
+	}
+
+	resp, err := http.Get("http://" + d.Addr() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "ok\n" {
+		t.Errorf("/healthz = %d %q", resp.StatusCode, body)
+	}
+
+	// The validate job: problems left make the run partial, with the
+	// report's subject, and feed the gaps metric.
+	run := &store.Run{Job: schedule.JobValidate, Status: store.RunRunning}
+	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != store.RunPartial || run.Message != report.Subject() {
+		t.Errorf("validate job: status %q, message %q; want partial, %q", run.Status, run.Message, report.Subject())
+	}
+	resp, err = http.Get("http://" + d.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `marketd_open_gaps{market="XNYS"} 2`; !strings.Contains(string(body), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+
+	// A bad job set is refused whole; a good one swaps jobs and config.
+	if err := d.Reload(ctx, loadConfig(t, fmt.Sprintf(baseConfig, "0 0 18 * * MON-FRI"))); err != nil {
+		t.Fatal(err)
+	}
+	bad := loadConfig(t, fmt.Sprintf(baseConfig, "0 0 19 * * MON-FRI"))
+	bad.Schedule.Jobs[0].Cron = "0 99 19 * * MON-FRI"
+	if err := d.Reload(ctx, bad); !errors.Is(err, schedule.ErrInvalidJob) {
+		t.Errorf("reload of an invalid cron: %v, want ErrInvalidJob", err)
+	}
+	if jobs := d.Jobs(); len(jobs) != 1 || jobs[0].Cron != "0 0 18 * * MON-FRI" || builds != 3 {
+		t.Errorf("after a good and a bad reload: jobs %+v, %d builds; want the good cron, 3 builds", jobs, builds)
+	}
+	if d.Config().Schedule.Jobs[0].Cron != "0 0 18 * * MON-FRI" {
+		t.Errorf("configuration in force: %+v", d.Config().Schedule.Jobs)
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after its context ended: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run still running 10s after its context ended")
+	}
+	if d.Running() {
+		t.Error("scheduler still running")
+	}
+	if !strings.Contains(logs.String(), `"msg":"marketd stopped"`) {
+		t.Errorf("no stop line in the log:\n%s", logs.String())
+	}
+}

@@ -1,0 +1,127 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store/export"
+)
+
+// memory is a store of one source's bars and actions, by symbol.
+type memory struct {
+	bars    map[string][]market.Bar
+	actions map[string][]market.Action
+	order   []string
+}
+
+func (m memory) ScanBars(_ context.Context, source string, from, to market.Date, fn func(market.Key, market.Bar) error) error {
+	for _, s := range m.order {
+		for _, b := range m.bars[s] {
+			if b.Date >= from && b.Date <= to {
+				if err := fn(market.Key{Source: source, Symbol: s}, b); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (m memory) Bars(_ context.Context, key market.Key, from, to market.Date) ([]market.Bar, error) {
+	var out []market.Bar
+	for _, b := range m.bars[key.Symbol] {
+		if b.Date >= from && b.Date <= to {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+func (m memory) ScanActions(_ context.Context, source string, from, to market.Date, fn func(market.Key, market.Action) error) error {
+	for _, s := range m.order {
+		for _, a := range m.actions[s] {
+			if a.Date >= from && a.Date <= to {
+				if err := fn(market.Key{Source: source, Symbol: s}, a); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (m memory) Actions(_ context.Context, key market.Key, from, to market.Date) ([]market.Action, error) {
+	var out []market.Action
+	for _, a := range m.actions[key.Symbol] {
+		if a.Date >= from && a.Date <= to {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func dec(s string) market.Decimal {
+	d, err := market.ParseDecimal(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func TestExport(t *testing.T) {
+	st := memory{
+		order: []string{"AAPL", "MSFT"},
+		bars: map[string][]market.Bar{
+			"AAPL": {{Date: 20260105, Open: market.Some(dec("10.50")), High: market.Some(dec("11")), Low: market.Some(dec("10")),
+				Close: dec("10.75"), AdjClose: market.Some(dec("10.7")), Volume: market.Some[int64](1200)}},
+			"MSFT": {{Date: 20260105, Close: dec("400"), Halted: true}}, // a halt: no open, high, low, volume
+		},
+		actions: map[string][]market.Action{
+			"AAPL": {{Date: 20260106, Kind: market.Dividend, Amount: dec("0.26")}},
+			"MSFT": {{Date: 20260107, Kind: market.Split, Numerator: dec("4"), Denominator: dec("1")}},
+		},
+	}
+	ctx := context.Background()
+	all := export.Selection{Source: "yahoo", From: 20260101, To: 20261231}
+	for _, tt := range []struct {
+		name string
+		run  func(*bytes.Buffer) (export.Count, error)
+		want string
+		n    export.Count
+	}{
+		{"bars csv", func(b *bytes.Buffer) (export.Count, error) { return export.Bars(ctx, b, st, all) },
+			"source,symbol,date,open,high,low,close,adj_close,volume\n" +
+				"yahoo,AAPL,2026-01-05,10.5,11,10,10.75,10.7,1200\n" +
+				"yahoo,MSFT,2026-01-05,,,,400,,\n",
+			export.Count{Noun: "bars", Rows: 2, Symbols: 2}},
+		{"bars json, symbols asked", func(b *bytes.Buffer) (export.Count, error) {
+			sel := all
+			sel.JSON, sel.Symbols = true, []string{"MSFT", "TSLA"}
+			return export.Bars(ctx, b, st, sel)
+		},
+			"[\n" +
+				`{"source":"yahoo","symbol":"MSFT","date":"2026-01-05","open":null,"high":null,"low":null,"close":400,"adj_close":null,"volume":null}` +
+				"\n]\n",
+			export.Count{Noun: "bars", Rows: 1, Symbols: 1, Empty: []string{"TSLA"}}},
+		{"actions csv", func(b *bytes.Buffer) (export.Count, error) { return export.Actions(ctx, b, st, all) },
+			"source,symbol,ex_date,kind,amount,numerator,denominator\n" +
+				"yahoo,AAPL,2026-01-06,dividend,0.26,,\n" +
+				"yahoo,MSFT,2026-01-07,split,,4,1\n",
+			export.Count{Noun: "actions", Rows: 2, Symbols: 2}},
+	} {
+		var b bytes.Buffer
+		n, err := tt.run(&b)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: wrote\n%s\nwant\n%s", tt.name, b.String(), tt.want)
+		}
+		if fmt.Sprintf("%+v", n) != fmt.Sprintf("%+v", tt.n) {
+			t.Errorf("%s: count %+v, want %+v", tt.name, n, tt.n)
+		}
+	}
+}

@@ -129,4 +129,3 @@ func rangeText(flag string, d market.Date) string {
 	}
 	return d.String()
 }
-

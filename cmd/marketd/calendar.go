@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -271,8 +270,8 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkOverride(cal, d, open); err != nil {
-				return err
+			if err := cal.CheckOverride(d, open); err != nil {
+				return usageError{err}
 			}
 			if err := st.SetCalendarOverride(cmd.Context(), store.CalendarOverride{Market: m.Code, Date: d, Open: open, Reason: reason}); err != nil {
 				return err
@@ -302,33 +301,10 @@ func marketDateArgs(args []string) (market.Market, market.Date, error) {
 // table, or more than a year after it, where only weekends and fixed-date
 // holidays are known and the list would pass for a calendar.
 func checkYear(cal *calendar.Calendar, year int) error {
-	last := cal.LastYear()
-	first := last
-	for cal.Covers(market.NewDate(first-1, 1, 1)) { // the package exposes only Covers
-		first--
-	}
+	first, last := cal.FirstYear(), cal.LastYear()
 	if year < first || year > last+1 {
 		return usagef("--year %d: the %s calendar has holidays for %d to %d; show a year from %d to %d",
 			year, cal.Market().Code, first, last, first, last+1)
-	}
-	return nil
-}
-
-// checkOverride refuses an override that would change nothing or count a
-// weekend among the weekday closures: close takes a session, open a holiday.
-func checkOverride(cal *calendar.Calendar, d market.Date, open bool) error {
-	code := cal.Market().Code
-	weekend := d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
-	reason, holiday := cal.Holiday(d)
-	switch {
-	case !open && weekend:
-		return usagef("%s %s is already closed: a %s", code, d, d.Weekday())
-	case !open && holiday:
-		return usagef("%s %s is already closed: %s", code, d, reason)
-	case open && weekend:
-		return usagef("%s %s is a %s, not a holiday: calendar open reopens holidays", code, d, d.Weekday())
-	case open && !holiday:
-		return usagef("%s %s is not a holiday: it is already a session", code, d)
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func printReport(a *app, r *validate.Report, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(reportJSON(r))
+		return enc.Encode(r)
 	}
 	text, err := r.Text()
 	if err != nil {
@@ -142,43 +142,6 @@ func printReport(a *app, r *validate.Report, format string) error {
 	}
 	_, err = fmt.Fprint(a.stdout, text)
 	return err
-}
-
-// problemJSON is one problem as `validate --format json` prints it.
-type problemJSON struct {
-	Kind     string `json:"kind"`
-	Market   string `json:"market,omitempty"`
-	Source   string `json:"source,omitempty"`
-	Symbol   string `json:"symbol,omitempty"`
-	Job      string `json:"job,omitempty"`
-	From     string `json:"from,omitempty"`
-	To       string `json:"to,omitempty"`
-	Sessions int    `json:"sessions,omitempty"`
-	Detail   string `json:"detail"`
-	New      bool   `json:"new"`
-	Repair   string `json:"repair,omitempty"`
-}
-
-func reportJSON(r *validate.Report) any {
-	conv := func(ps []validate.Problem) []problemJSON {
-		out := make([]problemJSON, 0, len(ps))
-		for _, p := range ps {
-			out = append(out, problemJSON{
-				Kind: string(p.Kind), Market: p.Market, Source: p.Key.Source, Symbol: p.Key.Symbol, Job: p.Job,
-				From: p.From.String(), To: p.To.String(), Sessions: p.Sessions, Detail: p.Detail, New: p.New,
-				Repair: p.RepairCommand(),
-			})
-		}
-		return out
-	}
-	return struct {
-		Subject  string                   `json:"subject"`
-		Clean    bool                     `json:"clean"`
-		Markets  []validate.MarketSummary `json:"markets"`
-		Problems []problemJSON            `json:"problems"`
-		Repaired []problemJSON            `json:"repaired"`
-		Resolved []string                 `json:"resolved"`
-	}{r.Subject(), r.Clean(), r.Markets, conv(r.Problems), conv(r.Repaired), r.Resolved}
 }
 
 func (a *app) resend(ctx context.Context) error {

@@ -18,6 +18,7 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/validate"
 )
 
 // validateNow is a Thursday evening in Seoul; the 15 XKRX sessions before
@@ -104,12 +105,12 @@ func TestValidateCommand(t *testing.T) {
 	var got struct {
 		Subject  string
 		Clean    bool
-		Problems []problemJSON
+		Problems []validate.ProblemJSON
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("json: %v\n%s", err, r.stdout)
 	}
-	want := []problemJSON{{Kind: "gap", Market: "XKRX", Source: "naver", Symbol: "005930", From: "2026-09-29", To: "2026-09-30",
+	want := []validate.ProblemJSON{{Kind: "gap", Market: "XKRX", Source: "naver", Symbol: "005930", From: "2026-09-29", To: "2026-09-30",
 		Sessions: 2, Detail: "missing", Repair: "marketd backfill --source naver --symbols 005930 --from 2026-09-29 --to 2026-09-30"}}
 	if got.Clean || fmt.Sprint(got.Problems) != fmt.Sprint(want) {
 		t.Errorf("json problems = %+v, want %+v", got.Problems, want)

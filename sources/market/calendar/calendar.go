@@ -108,6 +108,9 @@ func (c *Calendar) WithOverrides(overrides []Override) *Calendar {
 // Market returns the exchange the calendar belongs to.
 func (c *Calendar) Market() market.Market { return c.mkt }
 
+// FirstYear returns the first year the holiday table is complete for.
+func (c *Calendar) FirstYear() int { return c.first }
+
 // LastYear returns the last year the holiday table is complete for.
 func (c *Calendar) LastYear() int { return c.last }
 

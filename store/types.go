@@ -56,6 +56,9 @@ const (
 	RunPartial     = "partial"
 	RunInterrupted = "interrupted"
 	RunClosed      = "closed"
+	// RunProblems is a validation that ran and found problems left: its
+	// results list them (status --run ID).
+	RunProblems = "problems"
 )
 
 // Run is one execution of a job, kept for status and catch-up.

@@ -235,6 +235,10 @@ func TestRunDaemon(t *testing.T) {
 		}
 	}
 
+	// The run log was empty: the catch-up says so in words.
+	if want := `"msg":"catching up",[^\n]*"job":"collect-krx",[^\n]*"last_success":"never"`; !regexpMatch(want, logs.String()) {
+		t.Errorf("no catch-up log line matches %s", want)
+	}
 	base := "http://" + d.Addr()
 	if code, body := httpGet(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
@@ -298,8 +302,8 @@ func TestRunDaemon(t *testing.T) {
 	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
 		t.Fatalf("validate job: %v", err)
 	}
-	if want := "marketd: 1 stale — XKRX, XNYS (" + time.Now().UTC().Format(time.DateOnly) + ")"; run.Status != store.RunPartial || run.Message != want {
-		t.Errorf("validate job with a stale instrument: status %q, message %q; want partial, %q", run.Status, run.Message, want)
+	if want := "marketd: 1 stale — XKRX, XNYS (" + time.Now().UTC().Format(time.DateOnly) + ")"; run.Status != store.RunProblems || run.Message != want {
+		t.Errorf("validate job with a stale instrument: status %q, message %q; want problems, %q", run.Status, run.Message, want)
 	}
 
 	// SIGHUP with an invalid file: rejected, the running jobs stay.
@@ -407,6 +411,12 @@ func TestRunDaemonInterruptsRunningJobs(t *testing.T) {
 	}
 	if !strings.Contains(td.logs.String(), `"msg":"shutdown timeout: cancelling running jobs"`) {
 		t.Error("the log does not say running jobs were cancelled")
+	}
+	// A clean stop is no error: the interrupted runs are warnings.
+	for _, job := range jobs {
+		if want := `"level":"WARN","msg":"run finished",[^\n]*"job":"` + job + `","status":"interrupted"`; !regexpMatch(want, td.logs.String()) {
+			t.Errorf("no log line matches %s", want)
+		}
 	}
 }
 

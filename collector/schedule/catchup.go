@@ -39,7 +39,11 @@ func (s *Scheduler) catchUp(ctx context.Context) error {
 		s.mu.Lock()
 		s.catchUps[name] = catchUp{job: c.Spec.Name, slot: due}
 		s.mu.Unlock()
-		s.log.Info("catching up", "job", c.Spec.Name, "slot", due, "last_success", last)
+		lastText := "never"
+		if found {
+			lastText = last.UTC().Format(time.RFC3339)
+		}
+		s.log.Info("catching up", "job", c.Spec.Name, "slot", due, "last_success", lastText)
 		_, err = s.gs.NewJob(
 			gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()),
 			gocron.NewTask(s.execute, name, c.Spec.Name, due),

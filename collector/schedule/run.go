@@ -136,8 +136,13 @@ func (s *Scheduler) logRun(run *store.Run) {
 	if run.Message != "" {
 		attrs = append(attrs, "message", run.Message)
 	}
-	if run.Status == store.RunFailed || run.Status == store.RunInterrupted {
+	switch run.Status {
+	case store.RunFailed:
 		s.log.Error("run finished", attrs...)
+		return
+	case store.RunInterrupted, store.RunProblems:
+		// Interrupted: a stop cut it short, and the next run resumes it.
+		s.log.Warn("run finished", attrs...)
 		return
 	}
 	s.log.Info("run finished", attrs...)

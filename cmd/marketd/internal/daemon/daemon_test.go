@@ -157,8 +157,15 @@ func TestDaemonLifecycle(t *testing.T) {
 	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != store.RunPartial || run.Message != report.Subject() {
-		t.Errorf("validate job: status %q, message %q; want partial, %q", run.Status, run.Message, report.Subject())
+	if run.Status != store.RunProblems || run.Message != report.Subject() {
+		t.Errorf("validate job: status %q, message %q; want problems, %q", run.Status, run.Message, report.Subject())
+	}
+	if want := "[{yahoo:AAPL gap 2026-10-05 2026-10-06 2 yahoo AAPL: missing}]"; fmt.Sprint(run.Results) != want {
+		t.Errorf("validate job's results: %v, want %s", run.Results, want)
+	}
+	// Email is off: the log names each problem, not only the subject.
+	if want := `"msg":"validate: problem","kind":"gap","who":"yahoo AAPL","dates":"2026-10-05..2026-10-06","detail":"missing"`; !strings.Contains(logs.String(), want) {
+		t.Errorf("the log lacks %s:\n%s", want, logs.String())
 	}
 	resp, err = http.Get("http://" + d.Addr() + "/metrics")
 	if err != nil {

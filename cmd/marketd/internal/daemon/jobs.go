@@ -54,8 +54,10 @@ func (d *Daemon) collectRunner(g *Generation) schedule.Runner {
 }
 
 // validateRunner validates, repairs within the budget and mails the report,
-// as `marketd validate` does. Problems left make the run partial, with the
-// report's subject as its message.
+// as `marketd validate` does. Problems left make the run "problems", with
+// the report's subject as its message and each problem as a result, so
+// that `status --run ID` says which; with email off they are logged too,
+// one line each, since no mail will say so.
 func (d *Daemon) validateRunner(g *Generation) schedule.Runner {
 	return func(ctx context.Context, spec schedule.JobSpec, run *store.Run) error {
 		rep, err := g.Validate(ctx)
@@ -71,9 +73,16 @@ func (d *Daemon) validateRunner(g *Generation) schedule.Runner {
 		if err != nil {
 			return g.Config.Redact(err)
 		}
-		if !rep.Clean() {
-			run.Status = store.RunPartial
-			run.Message = rep.Subject()
+		if rep.Clean() {
+			return nil
+		}
+		run.Status, run.Message = store.RunProblems, rep.Subject()
+		for _, p := range rep.Problems {
+			run.Results = append(run.Results, store.RunResult{Key: p.Key, Status: string(p.Kind),
+				From: p.From, To: p.To, Rows: p.Sessions, Error: p.Who() + ": " + p.Detail})
+			if g.Config.Email.Host == "" {
+				d.log.Warn("validate: problem", "kind", p.Kind, "who", p.Who(), "dates", p.Dates(), "detail", p.Detail, "new", p.New)
+			}
 		}
 		return nil
 	}

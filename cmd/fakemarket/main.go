@@ -26,10 +26,17 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "fakemarket:", err)
-		os.Exit(1)
+	os.Exit(exitCode(run(context.Background(), os.Args[1:])))
+}
+
+// exitCode is 0 for a clean stop and for -h (the usage was asked for and
+// printed), else 1 with the error on stderr.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
+	fmt.Fprintln(os.Stderr, "fakemarket:", err)
+	return 1
 }
 
 func run(ctx context.Context, args []string) error {

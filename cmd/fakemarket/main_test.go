@@ -29,3 +29,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpExitsZero(t *testing.T) {
+	err := run(context.Background(), []string{"--help"})
+	if code := exitCode(err); code != 0 {
+		t.Errorf("fakemarket --help: run returned %v, exit %d; want exit 0", err, code)
+	}
+}

@@ -20,10 +20,9 @@ func newCalendarCmd(a *app) *cobra.Command {
 		Use:   "calendar",
 		Short: "Show exchange calendars and correct them without a release",
 		Example: `  marketd calendar show XKRX --year 2026
-  marketd calendar close XKRX 2026-06-03 --reason "local election"
-  marketd calendar open XNYS 2026-11-27 --reason "traded after all"
+  marketd calendar close XKRX 2026-12-29 --reason "temporary holiday"
   marketd calendar overrides XKRX
-  marketd calendar reset XKRX 2026-06-03`,
+  marketd calendar reset XKRX 2026-12-29`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return usagef("calendar: say show, close, open, overrides or reset")
@@ -172,7 +171,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:     "reset MARKET DATE",
 		Short:   "Delete a stored calendar override: the date follows the calendar (and the configuration file) again",
-		Example: `  marketd calendar reset XKRX 2026-06-03`,
+		Example: `  marketd calendar reset XKRX 2026-12-29`,
 		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, d, err := marketDateArgs(args)
@@ -245,14 +244,17 @@ func (a *app) configFile() string {
 
 func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 	verb, what := "close", "closed"
+	example := `  marketd calendar close XKRX 2026-12-29 --reason "temporary holiday"`
 	if open {
 		verb, what = "open", "open"
+		example = `  marketd calendar open XNYS 2026-11-26 --reason "traded after all"
+  marketd calendar reset XNYS 2026-11-26    # undo it`
 	}
 	var reason string
 	cmd := &cobra.Command{
 		Use:     verb + " MARKET DATE",
 		Short:   fmt.Sprintf("Record that a market is %s on a date (stored in the database)", what),
-		Example: fmt.Sprintf(`  marketd calendar %s XKRX 2026-06-03 --reason "local election"`, verb),
+		Example: example,
 		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, d, err := marketDateArgs(args)

@@ -110,7 +110,7 @@ func newGapsListCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: XKRX, its boards KOSPI and KOSDAQ, XNYS")
-	cmd.Flags().IntVar(&lookback, "lookback", 30, "`sessions` to check, 0 for the whole history (default validate.lookback)")
+	cmd.Flags().IntVar(&lookback, "lookback", 0, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
 }
 

@@ -15,8 +15,20 @@ type buildInfo struct {
 }
 
 func currentBuild() buildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return buildFrom(version, commit, date, info)
+}
+
+// buildFrom completes the linker's stamps from the toolchain's build
+// information (nil when the binary has none).
+func buildFrom(version, commit, date string, info *debug.BuildInfo) buildInfo {
 	b := buildInfo{Version: version, Commit: commit, Date: date, Go: runtime.Version()}
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info != nil {
+		// A plain go build in a checkout stamps the module version from
+		// git (v0.0.0-DATE-COMMIT, +dirty when modified); go run does not.
+		if v := info.Main.Version; b.Version == "dev" && v != "" && v != "(devel)" {
+			b.Version = v
+		}
 		for _, s := range info.Settings {
 			switch {
 			case s.Key == "vcs.revision" && b.Commit == "":

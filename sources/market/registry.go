@@ -175,11 +175,15 @@ func (r row) market() (Market, error) {
 // ParseClock reads a time of day "HH:MM" (up to "24:00", the end of a day)
 // as the duration since midnight.
 func ParseClock(s string) (time.Duration, error) {
-	h, m, ok := strings.Cut(s, ":")
+	digit := func(i int) int { return int(s[i]) - '0' }
+	ok := len(s) == 5 && s[2] == ':'
+	for _, i := range []int{0, 1, 3, 4} {
+		ok = ok && s[i] >= '0' && s[i] <= '9'
+	}
 	var hh, mm int
-	if ok && len(h) == 2 && len(m) == 2 {
-		_, err := fmt.Sscanf(s, "%02d:%02d", &hh, &mm)
-		ok = err == nil && hh >= 0 && mm >= 0 && mm < 60 && (hh < 24 || hh == 24 && mm == 0)
+	if ok {
+		hh, mm = digit(0)*10+digit(1), digit(3)*10+digit(4)
+		ok = mm < 60 && (hh < 24 || hh == 24 && mm == 0)
 	}
 	if !ok {
 		return 0, fmt.Errorf("invalid time of day %q (want HH:MM)", s)

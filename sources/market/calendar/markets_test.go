@@ -220,3 +220,30 @@ func TestOverridesOnAnyTable(t *testing.T) {
 		t.Errorf("reason = %q", r)
 	}
 }
+
+// Every registered market has a calendar, and on an ordinary recent session
+// its hours are the registry's regular ones: the registry and the tables
+// agree.
+func TestEveryMarketHasACalendar(t *testing.T) {
+	ms, err := market.Markets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		c, err := calendar.For(m.Code)
+		if err != nil {
+			t.Errorf("For(%s): %v", m.Code, err)
+			continue
+		}
+		d := c.Prev(date(t, "2026-12-01"))
+		for _, special := c.Special(d); special; _, special = c.Special(d) {
+			d = c.Prev(d)
+		}
+		open, cls, ok := c.Hours(d)
+		wantOpen := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, m.Location).Add(m.Open)
+		wantClose := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, m.Location).Add(m.Close)
+		if !ok || !open.Equal(wantOpen) || !cls.Equal(wantClose) {
+			t.Errorf("%s Hours(%s) = %s-%s, want the registry's %s-%s", m.Code, d, open, cls, wantOpen, wantClose)
+		}
+	}
+}

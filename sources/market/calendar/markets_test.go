@@ -11,7 +11,9 @@ import (
 // Session counts per year. The figures are those of exchange_calendars'
 // recorded session lists (tests/resources/<mic>.csv), which follow the
 // exchanges' published holiday notices; they were counted from those lists,
-// not from our tables. NSE/BSE 2024 includes the Saturday session of
+// not from our tables; NSE/BSE 2023 is the exchange's own figure: BSE notice
+// 20221208-31 lists 15 weekday holidays, 260 weekdays less 15 (a later
+// circular moved Bakri Id from June 28 to 29). NSE/BSE 2024 includes the Saturday session of
 // 2024-01-20 and 2025 the budget-day Saturday 2025-02-01.
 func TestSessionCounts(t *testing.T) {
 	tests := []struct {
@@ -28,7 +30,7 @@ func TestSessionCounts(t *testing.T) {
 		{"XSHG", 2024, 242}, {"XSHG", 2025, 243}, {"XSHE", 2025, 243},
 		{"XTSE", 2015, 251}, {"XTSE", 2018, 251},
 		{"XASX", 2022, 251}, {"XASX", 2024, 254},
-		{"XNSE", 2024, 246}, {"XNSE", 2025, 248}, {"XBOM", 2025, 248},
+		{"XNSE", 2023, 245}, {"XNSE", 2024, 246}, {"XNSE", 2025, 248}, {"XBOM", 2025, 248},
 		{"XTAI", 2024, 243}, {"XTAI", 2025, 243},
 		{"CRYPTO", 2024, 366}, {"FX", 2024, 262}, {"FX", 2025, 261},
 	}
@@ -67,6 +69,7 @@ func TestSpecialClosures(t *testing.T) {
 		{"XTAI", "2026-02-27", "Peace Memorial Day"},
 		{"ROCO", "2026-02-27", "Peace Memorial Day"},
 		{"XNYS", "2025-01-09", "National day of mourning for President Jimmy Carter"},
+		{"XBOM", "2023-06-29", "Bakri Id (moved from 2023-06-28 by a later circular)"},
 	}
 	for _, tt := range tests {
 		c := mustFor(t, tt.code)

@@ -57,9 +57,7 @@ type Closure struct {
 // The pseudo-markets' calendars have no table: every day is a session
 // (crypto), or every weekday (FX; Yahoo serves a bar for 25 December and
 // 1 January too). They are complete over the years Yahoo has data for.
-const (
-	alwaysFirst, alwaysLast = 1970, 2099
-)
+const alwaysFirst, alwaysLast = 1970, 2099
 
 // For returns the calendar of a market: a MIC or an alias that
 // market.LookupMarket accepts (KOSPI, NYSE, JPX, LSE, ...).

@@ -137,9 +137,9 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 		{[]string{"reset", "XKRX", "2026-10-07"}, "marketd: XKRX 2026-10-07 is overridden in the configuration file (marketd.yaml), not the database: edit its calendar_overrides to remove it\n"},
 		{[]string{"reset", "XKRX", "2026-10-09"}, "marketd: XKRX 2026-10-09 has no stored calendar override (see marketd calendar overrides XKRX)\n"},
 		{[]string{"reset", "XNYS", "2026-10-07"}, "marketd: XNYS 2026-10-07 has no stored calendar override (see marketd calendar overrides XNYS)\n"},
-		{[]string{"reset", "XLON", "2026-10-07"}, "marketd: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+		{[]string{"reset", "XWAR", "2026-10-07"}, "marketd: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 		{[]string{"reset", "XKRX", "2026-10-32"}, "marketd: invalid date \"2026-10-32\": want YYYY-MM-DD\n"},
-		{[]string{"overrides", "XLON"}, "marketd: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+		{[]string{"overrides", "XWAR"}, "marketd: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 	} {
 		if r := run(exitUsage, tt.args...); r.stdout != "" || r.stderr != tt.stderr {
 			t.Errorf("%v: stdout %q, stderr %q; want stderr %q", tt.args, r.stdout, r.stderr, tt.stderr)

@@ -108,7 +108,7 @@ func TestGapsRefusesBadInput(t *testing.T) {
 		{[]string{"gaps", "unack", "Yahoo", "AAPL", "2026-09-29"},
 			"marketd: SOURCE \"Yahoo\": want yahoo or naver\n"},
 		{[]string{"gaps", "list", "--lookback", "-1"}, "marketd: --lookback -1: want a number of sessions, or 0 for the whole history\n"},
-		{[]string{"gaps", "list", "--market", "XLON"}, "marketd: --market: unknown market \"XLON\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+		{[]string{"gaps", "list", "--market", "XWAR"}, "marketd: --market: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 	} {
 		r := marketdAt(t, validateNow, env, tt.args...)
 		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {

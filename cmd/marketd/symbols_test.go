@@ -68,7 +68,7 @@ func TestNewInstrumentsErrors(t *testing.T) {
 		{"naver", "", []string{"00593"}, `naver symbol "00593"`},
 		{"yahoo", "KOSPI", []string{"AAPL"}, `yahoo symbol "AAPL": --market KOSPI wants 6-character KRX codes`},
 		{"yahoo", "XKRX", []string{"005930"}, "use --market KOSPI or KOSDAQ"},
-		{"yahoo", "LSE", []string{"VOD"}, `unknown market "LSE"`},
+		{"yahoo", "XWAR", []string{"PKN"}, `unknown market "XWAR"`},
 		{"yahoo", "", []string{"A B"}, `yahoo symbol "A B"`},
 	}
 	for _, tt := range tests {
@@ -138,7 +138,7 @@ func TestSymbolsAddRefusesMarketsWithoutCalendar(t *testing.T) {
 		{[]string{"BRK.B"}, other("BRK.B")},
 		{[]string{"005930"}, "marketd: yahoo symbol \"005930\": a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ\n"},
 		{[]string{"--market", "XKRX", "7203.T"}, "marketd: yahoo symbol \"7203.T\": --market XKRX wants 6-character KRX codes or CODE.KS/CODE.KQ\n"},
-		{[]string{"--market", "LSE", "VOD.L"}, "marketd: --market: unknown market \"LSE\" (want XKRX, KOSPI, KOSDAQ or XNYS)\n"},
+		{[]string{"--market", "XWAR", "PKN.WA"}, "marketd: --market: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 	} {
 		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
 		r := marketd(t, env, args...)

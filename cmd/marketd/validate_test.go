@@ -139,7 +139,7 @@ func TestValidateCommand(t *testing.T) {
 		{"gaps", "ack", "naver", "005930", "2026-09-30"},
 		{"gaps", "ack", "google", "005930", "2026-09-30", "--reason", "x"},
 		{"validate", "--since", "30/09/2026"},
-		{"validate", "--market", "XLON"},
+		{"validate", "--market", "XWAR"},
 	} {
 		if r := marketdAt(t, validateNow, env, bad...); r.code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", bad, r.code, exitUsage, r.stderr)

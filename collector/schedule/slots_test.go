@@ -105,9 +105,9 @@ func TestNewChecksMarkets(t *testing.T) {
 		!strings.Contains(err.Error(), `job "collect-krx": market XKRX but no calendars configured`) {
 		t.Errorf("New without calendars = %v", err)
 	}
-	jobs[0].Spec.Market = "XLON"
+	jobs[0].Spec.Market = "XWAR"
 	if _, err := New(Config{Store: st, Host: "a", Logger: quietLog(), Calendars: calendars}, jobs); !errors.Is(err, ErrInvalidJob) ||
-		!strings.Contains(err.Error(), `job "collect-krx": market "XLON"`) {
+		!strings.Contains(err.Error(), `job "collect-krx": market "XWAR"`) {
 		t.Errorf("New with an unknown market = %v", err)
 	}
 }

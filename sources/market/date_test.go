@@ -82,7 +82,7 @@ func TestMarketSettled(t *testing.T) {
 			t.Errorf("Settled(%s at %s) = %v, want %v", day, tt.now, got, tt.want)
 		}
 	}
-	if _, err := LookupMarket("XLON"); err == nil {
-		t.Error("LookupMarket(XLON) succeeded")
+	if _, err := LookupMarket("XXXX"); err == nil {
+		t.Error("LookupMarket(XXXX) succeeded")
 	}
 }

@@ -1,7 +1,6 @@
 package market
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -35,14 +34,18 @@ type Instrument struct {
 	Delisted Date // last trading date, when delisted
 }
 
-// Market is an exchange whose sessions marketd tracks.
+// Market is an exchange whose sessions marketd tracks: one row of the
+// registry (registry.go).
 type Market struct {
-	Code string // ISO 10383 MIC
+	Code    string // ISO 10383 MIC, or CRYPTO / FX for the pseudo-markets
+	Name    string
+	Aliases []string // other names LookupMarket accepts: boards, acronyms
 	// Location is the exchange's time zone: trading dates are civil dates
 	// there, and jobs are scheduled there.
 	Location *time.Location
-	// Close is the end of the regular session, as a time of day.
-	Close time.Duration
+	// Open and Close bound today's regular session, as times of day; the
+	// calendar has the hours of each past day, early closes included.
+	Open, Close time.Duration
 	// Settle is when the day's bar stops changing: the end of after-hours
 	// trading that the sources fold into the day's figures. A bar fetched
 	// before Settle on its own date is provisional.
@@ -50,33 +53,14 @@ type Market struct {
 	// DailyLimit is the exchange's maximum close-to-close move as a
 	// fraction (0.30 on KRX); 0 when the exchange has none.
 	DailyLimit float64
-}
-
-// Exchange codes.
-const (
-	XKRX = "XKRX"
-	XNYS = "XNYS"
-)
-
-// LookupMarket returns the market for a MIC. Boards are accepted as
-// aliases of their exchange (KOSPI and KOSDAQ are XKRX; NYSE, NASDAQ and
-// US are XNYS, whose calendar NASDAQ shares).
-func LookupMarket(code string) (Market, error) {
-	switch code {
-	case XKRX, "KOSPI", "KOSDAQ", "KRX":
-		loc, err := time.LoadLocation("Asia/Seoul")
-		if err != nil {
-			return Market{}, fmt.Errorf("market %s: %w", code, err)
-		}
-		return Market{Code: XKRX, Location: loc, Close: 15*time.Hour + 30*time.Minute, Settle: 20 * time.Hour, DailyLimit: 0.30}, nil
-	case XNYS, "NYSE", "NASDAQ", "US":
-		loc, err := time.LoadLocation("America/New_York")
-		if err != nil {
-			return Market{}, fmt.Errorf("market %s: %w", code, err)
-		}
-		return Market{Code: XNYS, Location: loc, Close: 16 * time.Hour, Settle: 16 * time.Hour}, nil
-	}
-	return Market{}, fmt.Errorf("unknown market %q (want XKRX, KOSPI, KOSDAQ or XNYS)", code)
+	// YahooExchanges are Yahoo's chart meta.exchangeName codes of the
+	// market; YahooSuffixes the symbol suffixes (".T") that place a Yahoo
+	// symbol on it.
+	YahooExchanges []string
+	YahooSuffixes  []string
+	// Calendar names the session calendar (package calendar's table);
+	// markets that share an exchange's holidays share its calendar.
+	Calendar string
 }
 
 // Today returns the current civil date at the exchange.

@@ -28,6 +28,15 @@ type Calendar struct {
 	ruledTo   int                    // last year in ruled
 	overrides map[market.Date]Override
 	idx       index
+	// everyDay: weekends are sessions too (crypto).
+	everyDay bool
+	// Hours: the table's regular eras and special days, in the table's
+	// wall clock. A market that shares a table but keeps other hours (XFRA on
+	// Xetra's holidays) has follows false and gets its own regular hours.
+	eras     []era
+	special  map[market.Date]span
+	clockLoc *time.Location
+	follows  bool
 }
 
 // Override corrects the calendar at runtime, from the database or the
@@ -45,8 +54,13 @@ type Closure struct {
 	Reason string
 }
 
-// For returns the calendar of a market: XKRX or XNYS, or an alias that
-// market.LookupMarket accepts (KOSPI, KOSDAQ, NYSE, NASDAQ, ...).
+// The pseudo-markets' calendars have no table: every day is a session
+// (crypto), or every weekday (FX; Yahoo serves a bar for 25 December and
+// 1 January too). They are complete over the years Yahoo has data for.
+const alwaysFirst, alwaysLast = 1970, 2099
+
+// For returns the calendar of a market: a MIC or an alias that
+// market.LookupMarket accepts (KOSPI, NYSE, JPX, LSE, ...).
 func For(code string) (*Calendar, error) {
 	m, err := market.LookupMarket(code)
 	if err != nil {
@@ -54,18 +68,24 @@ func For(code string) (*Calendar, error) {
 	}
 	var (
 		t        table
-		complete bool
+		complete = true
 		rules    func(int) map[market.Date]string
+		everyDay bool
 	)
-	switch m.Code {
-	case market.XKRX:
-		t, err = parseTable("data/xkrx.csv", xkrxTable)
-		complete, rules = true, xkrxRules
-	case market.XNYS:
-		t, err = parseTable("data/xnys_special.csv", xnysSpecialTable)
-		rules = xnysRules
-	default:
+	switch m.Calendar {
+	case "always", "weekdays":
+		t = table{first: alwaysFirst, last: alwaysLast}
+		everyDay = m.Calendar == "always"
+	case "xkrx":
+		t, err = loadTable("xkrx")
+		rules = xkrxRules
+	case "xnys":
+		t, err = loadTable("xnys_special")
+		complete, rules = false, xnysRules
+	case "":
 		return nil, fmt.Errorf("calendar: no calendar for market %s", m.Code)
+	default:
+		t, err = loadTable(m.Calendar)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("calendar %s: %w", m.Code, err)
@@ -73,18 +93,38 @@ func For(code string) (*Calendar, error) {
 	c := &Calendar{
 		mkt: m, first: t.first, last: t.last, table: t.closures,
 		complete: complete, rules: rules, ruled: make(map[market.Date]string),
-		ruledTo: t.last + indexAhead,
+		ruledTo: t.last + indexAhead, everyDay: everyDay,
+		eras: t.eras, special: t.special, clockLoc: m.Location,
 	}
-	for y := t.first; y <= c.ruledTo; y++ {
-		if complete && y <= t.last {
-			continue
+	if t.zone != "" {
+		if c.clockLoc, err = time.LoadLocation(t.zone); err != nil {
+			return nil, fmt.Errorf("calendar %s: %w", m.Code, err)
 		}
-		for d, r := range rules(y) {
-			c.ruled[d] = r
+	}
+	c.follows = c.keepsTableHours()
+	if rules != nil {
+		for y := t.first; y <= c.ruledTo; y++ {
+			if complete && y <= t.last {
+				continue
+			}
+			for d, r := range rules(y) {
+				c.ruled[d] = r
+			}
 		}
 	}
 	c.idx = buildIndex(market.NewDate(t.first, time.January, 1), market.NewDate(c.ruledTo, time.December, 31), c.open)
 	return c, nil
+}
+
+// keepsTableHours reports whether the market's regular session is the
+// table's latest one, compared as instants on the day that era began.
+func (c *Calendar) keepsTableHours() bool {
+	if len(c.eras) == 0 {
+		return true
+	}
+	e := c.eras[len(c.eras)-1]
+	return at(e.from, e.open, c.clockLoc).Equal(at(e.from, c.mkt.Open, c.mkt.Location)) &&
+		at(e.from, e.close, c.clockLoc).Equal(at(e.from, c.mkt.Close, c.mkt.Location))
 }
 
 // WithOverrides returns a copy of c with overrides applied on top of the
@@ -237,23 +277,66 @@ func (c *Calendar) Prev(d market.Date) market.Date {
 	return 0
 }
 
-// LastClosed returns the latest session whose regular close, in the
-// exchange's zone, is at or before now.
+// Hours returns when session d opened and closed (or will), early closes
+// and late openings included; ok is false on a day with no session.
+func (c *Calendar) Hours(d market.Date) (open, close time.Time, ok bool) {
+	if !c.IsSession(d) {
+		return time.Time{}, time.Time{}, false
+	}
+	s := span{open: c.mkt.Open, close: c.mkt.Close}
+	loc := c.mkt.Location
+	if c.follows {
+		if sp, ok := c.special[d]; ok {
+			s, loc = sp, c.clockLoc
+		} else if e, ok := c.eraOf(d); ok {
+			s, loc = e.span, c.clockLoc
+		}
+	}
+	return at(d, s.open, loc), at(d, s.close, loc), true
+}
+
+// Special returns why session d keeps other than its regular hours (an
+// early close, a late opening, a weekend session), if it does.
+func (c *Calendar) Special(d market.Date) (reason string, ok bool) {
+	if !c.follows || !c.IsSession(d) {
+		return "", false
+	}
+	s, ok := c.special[d]
+	return s.reason, ok
+}
+
+// eraOf returns the regular hours in force on d: the latest era begun by
+// then, or the first one for days before it.
+func (c *Calendar) eraOf(d market.Date) (era, bool) {
+	if len(c.eras) == 0 {
+		return era{}, false
+	}
+	e := c.eras[0]
+	for _, x := range c.eras[1:] {
+		if x.from > d {
+			break
+		}
+		e = x
+	}
+	return e, true
+}
+
+// LastClosed returns the latest session whose close, in the exchange's zone
+// and with that day's early close if it has one, is at or before now.
 func (c *Calendar) LastClosed(now time.Time) market.Date {
-	local := now.In(c.mkt.Location)
-	today := market.DateOf(local)
-	if c.IsSession(today) && !local.Before(c.closeOf(today)) {
+	today := market.DateOf(now.In(c.mkt.Location))
+	if _, cls, ok := c.Hours(today); ok && !now.Before(cls) {
 		return today
 	}
 	return c.Prev(today)
 }
 
-// closeOf returns the regular close of session d. It is built from the wall
-// clock, not midnight plus a duration, so that it stays right on DST days.
-func (c *Calendar) closeOf(d market.Date) time.Time {
-	h := int(c.mkt.Close / time.Hour)
-	m := int(c.mkt.Close % time.Hour / time.Minute)
-	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, c.mkt.Location)
+// at builds a time of day on d from the wall clock, not midnight plus a
+// duration, so that it stays right on DST days; 24:00 is the next midnight.
+func at(d market.Date, tod time.Duration, loc *time.Location) time.Time {
+	h := int(tod / time.Hour)
+	m := int(tod % time.Hour / time.Minute)
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
 }
 
 // open decides one day from the overrides, the table and the rules.
@@ -261,8 +344,11 @@ func (c *Calendar) open(d market.Date) bool {
 	if o, ok := c.overrides[d]; ok {
 		return o.Open
 	}
+	if _, ok := c.special[d]; ok {
+		return true
+	}
 	if isWeekend(d) {
-		return false
+		return c.everyDay
 	}
 	_, closed := c.listed(d)
 	return !closed
@@ -274,6 +360,9 @@ func (c *Calendar) listed(d market.Date) (string, bool) {
 		return r, true
 	}
 	if c.complete && c.Covers(d) {
+		return "", false
+	}
+	if c.rules == nil {
 		return "", false
 	}
 	if y := d.Year(); y >= c.first && y <= c.ruledTo {

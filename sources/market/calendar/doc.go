@@ -1,19 +1,30 @@
-// Package calendar tells on which dates an exchange holds a regular session.
+// Package calendar tells on which dates an exchange holds a regular session,
+// and when each session opens and closes.
 //
 // The validator needs it to tell a missing bar (the market was open) from a
-// closed market, and the collector to know which session has closed. No Go
-// library carries Korea Exchange holidays: they follow the lunar calendar,
-// elections and ad hoc government decisions, so they cannot be computed and
-// ship here as data (data/xkrx.csv, one closure per line, each source cited).
-// NYSE holidays follow fixed rules, computed in code, plus a short list of
-// unscheduled closures (data/xnys_special.csv).
+// closed market, and the collector to know which session has closed. Which
+// calendar a market uses is a column of the market registry
+// (market.Market.Calendar); markets that share an exchange's holidays share
+// its table (Euronext's four cash markets, Shanghai and Shenzhen, NSE and
+// BSE, TSX and TSX Venture, TWSE and TPEx).
+//
+// Holidays ship as data, one table per calendar (data/NAME.csv, sources
+// cited in each header): most exchanges' closures follow lunar calendars,
+// elections and government decisions that no rule computes. A table lists
+// the weekday closures of the years it covers, the regular hours by era
+// ("hours" lines: Tokyo closed at 15:00 until 2024-11-04) and the days with
+// other hours (early closes, KRX's late openings, India's Saturday
+// sessions). NYSE is the exception that proves the rule: its holidays are
+// computed (xnys.go) and its table holds only unscheduled closures and early
+// closes. Crypto (every day) and FX (every weekday) need no table.
 //
 // A table is complete only up to its last year. Beyond it (and before its
-// first year) weekends and the fixed-date holidays still apply, but
-// Calendar.Covers reports false so that the validator can warn that the table
-// must be extended instead of reporting phantom gaps. Runtime corrections
-// (a new temporary holiday, a listed holiday the exchange opened on) are
-// applied without a release through Calendar.WithOverrides.
+// first year) weekends and, for XKRX and XNYS, the fixed-date holidays still
+// apply, but Calendar.Covers reports false so that the validator can warn
+// that the table must be extended instead of reporting phantom gaps. Runtime
+// corrections (a new temporary holiday, a typhoon, a listed holiday the
+// exchange opened on) are applied without a release through
+// Calendar.WithOverrides.
 //
 // A Calendar is immutable after construction and safe for concurrent use.
 // Sessions are precomputed into a sorted slice and a per-day prefix count,

@@ -22,6 +22,11 @@ func TestParseTableRejects(t *testing.T) {
 		{"closure first", "2024-09-16,x\nyears,2024,2024\n", "t.csv:1: closure before the years line"},
 		{"bad years", "years,2025,2024\n", "t.csv:1: want one years,FIRST,LAST line"},
 		{"no comma", "years,2024,2024\n2024-09-16\n", "t.csv:2: want date,reason"},
+		{"bad hours", "years,2024,2024\n2024-09-16,15:30-09:00,x\n", `t.csv:2: 2024-09-16: invalid hours "15:30-09:00"`},
+		{"bad clock", "years,2024,2024\n2024-09-16,09:00-25:00,x\n", `invalid hours "09:00-25:00"`},
+		{"hours no reason", "years,2024,2024\n2024-09-16,09:00-12:00,\n", "t.csv:2: 2024-09-16 has no reason"},
+		{"eras unsorted", "years,2024,2024\nhours,2024-06-01,09:00-15:00\nhours,2024-01-01,09:00-15:30\n", "t.csv:3: hours from 2024-01-01 is not after 2024-06-01"},
+		{"bad zone", "years,2024,2024\nzone,Mars/Olympus\n", "t.csv:2: want one zone,IANA line"},
 	}
 	for _, tt := range tests {
 		_, err := parseTable("t.csv", tt.text)
@@ -31,15 +36,49 @@ func TestParseTableRejects(t *testing.T) {
 	}
 }
 
+// Every embedded table parses, and its years line spans what we verified.
 func TestEmbeddedTablesParse(t *testing.T) {
-	for name, text := range map[string]string{"xkrx": xkrxTable, "xnys": xnysSpecialTable} {
-		tb, err := parseTable(name, text)
+	want := map[string][2]int{
+		"xkrx": {2000, 2027}, "xnys_special": {2000, 2027},
+		"xtks": {2010, 2027}, "xlon": {2010, 2027}, "xetr": {2010, 2027}, "euronext": {2010, 2027},
+		"xswx": {2010, 2027}, "xhkg": {2010, 2027}, "xshg": {2010, 2026}, "xtse": {2010, 2027},
+		"xasx": {2010, 2027}, "xnse": {2010, 2026}, "xtai": {2010, 2027},
+	}
+	files, err := tables.ReadDir("data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(want) {
+		t.Errorf("%d tables embedded, want %d", len(files), len(want))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(f.Name(), ".csv")
+		tb, err := loadTable(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tb.first != 2000 || tb.last != 2027 {
-			t.Errorf("%s years = %d-%d, want 2000-2027", name, tb.first, tb.last)
+		if got := [2]int{tb.first, tb.last}; got != want[name] {
+			t.Errorf("%s years = %d-%d, want %d-%d", name, tb.first, tb.last, want[name][0], want[name][1])
 		}
+	}
+}
+
+func TestParseTableHours(t *testing.T) {
+	tb, err := parseTable("t.csv", "years,2024,2024\nzone,Europe/Paris\nhours,2024-01-01,09:00-17:30\nhours,2024-06-03,09:00-17:00\n2024-01-01,New Year\n2024-01-20,10:00-12:00,Saturday session\n2024-12-24,09:00-14:05,Christmas Eve\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.zone != "Europe/Paris" || len(tb.eras) != 2 || tb.eras[1].from != 20240603 || tb.eras[1].close != 17*time.Hour {
+		t.Errorf("zone %q eras %+v", tb.zone, tb.eras)
+	}
+	if s := tb.special[20241224]; s.open != 9*time.Hour || s.close != 14*time.Hour+5*time.Minute || s.reason != "Christmas Eve" {
+		t.Errorf("special 2024-12-24 = %+v", s)
+	}
+	if _, ok := tb.special[20240120]; !ok {
+		t.Error("a weekend session with hours is refused")
+	}
+	if tb.closures[20240101] != "New Year" || len(tb.closures) != 1 {
+		t.Errorf("closures = %v", tb.closures)
 	}
 }
 
@@ -47,7 +86,7 @@ func TestEmbeddedTablesParse(t *testing.T) {
 // the table has: every solar holiday, substitute day and year-end closure the
 // rules produce for 2025-2027 is in the announced table.
 func TestXKRXRulesAgreeWithTable(t *testing.T) {
-	tb, err := parseTable("xkrx", xkrxTable)
+	tb, err := loadTable("xkrx")
 	if err != nil {
 		t.Fatal(err)
 	}

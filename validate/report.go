@@ -54,6 +54,9 @@ type Report struct {
 	Grids          []Grid
 	// Resolved lists the IDs of problems reported before that are gone.
 	Resolved []string
+	// Checked is where the run looked: the alert state resolves only
+	// problems inside it.
+	Checked Scope
 }
 
 // RepairFailure is a repair that was tried and failed, with why.

@@ -213,12 +213,16 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
 		}
+		report.Checked.add(g.mkt, g.source, sc.from, sc.to, insts)
 		report.Problems = append(report.Problems, res.problems...)
 		report.Markets = append(report.Markets, res.summary)
 		report.Grids = append(report.Grids, v.grid(sc, res.states))
 	}
 	report.Problems = append(report.Problems, cross.problems()...)
 
+	for _, j := range v.cfg.Jobs {
+		report.Checked.jobs = append(report.Checked.jobs, j.Name)
+	}
 	dead, err := v.deadMan(ctx)
 	if err != nil {
 		return nil, err

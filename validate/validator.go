@@ -20,7 +20,9 @@ type Store interface {
 	// only the date, OHLC, volume and halted.
 	ScanBarsOf(ctx context.Context, source string, symbols []string, from, to market.Date, fn func(market.Key, market.Bar) error) error
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
-	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
+	// LastRunWith returns when the latest run of job with one of the
+	// statuses started.
+	LastRunWith(ctx context.Context, job string, statuses ...string) (time.Time, bool, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	Acks(ctx context.Context) ([]store.Ack, error)
 	// Checkpoints and SaveCheckpoints keep what earlier validations
@@ -278,11 +280,13 @@ func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, ma
 	}
 }
 
-// deadMan reports scheduled jobs whose last success is older than two periods.
+// deadMan reports scheduled jobs whose last success is older than two
+// periods. A run on a day its market was closed is a success: the alarm
+// is for a job that should have collected and did not.
 func (v *Validator) deadMan(ctx context.Context) ([]Problem, error) {
 	var out []Problem
 	for _, j := range v.cfg.Jobs {
-		last, ok, err := v.store.LastSuccess(ctx, j.Name)
+		last, ok, err := v.store.LastRunWith(ctx, j.Name, store.RunOK, store.RunClosed)
 		if err != nil {
 			return nil, fmt.Errorf("reading the last success of job %s: %w", j.Name, err)
 		}

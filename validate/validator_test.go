@@ -336,6 +336,12 @@ func TestDeadMan(t *testing.T) {
 	record("collect-krx", store.RunOK, now.Add(-3*day))  // older than two periods
 	record("collect-us", store.RunOK, now.Add(-day))     // recent enough
 	record("collect-eu", store.RunFailed, now.Add(-day)) // ran, never succeeded
+	// A market closed on the last slots: nothing was to be collected.
+	record("collect-weekend", store.RunClosed, now.Add(-day))
+	record("collect-holiday", store.RunOK, now.Add(-4*day))
+	record("collect-holiday", store.RunClosed, now.Add(-day))
+	// Ok with nothing to collect (no active instruments yet).
+	record("collect-empty", store.RunOK, now.Add(-day))
 	// First runs still under way: one just started (the daemon's start-up
 	// catch-up runs validate beside it), one stuck for three periods.
 	for job, started := range map[string]time.Time{"collect-new": now.Add(-time.Minute), "collect-stuck": now.Add(-3 * day)} {
@@ -344,7 +350,7 @@ func TestDeadMan(t *testing.T) {
 		}
 	}
 	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day},
-		{"collect-new", day}, {"collect-stuck", day}}
+		{"collect-new", day}, {"collect-stuck", day}, {"collect-weekend", day}, {"collect-holiday", day}, {"collect-empty", day}}
 	r, err := validate.New(validate.Config{Lookback: 15, Jobs: jobs}, s, calendars, nil, now).Run(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -218,7 +218,7 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 		report.Checked.add(g.mkt, g.source, sc.from, sc.to, insts)
 		report.Problems = append(report.Problems, res.problems...)
 		report.Markets = append(report.Markets, res.summary)
-		report.Grids = append(report.Grids, v.grid(sc, res.states))
+		report.Grids = append(report.Grids, v.grid(sc, res.states, badBars(res.problems)))
 	}
 	report.Problems = append(report.Problems, cross.problems()...)
 

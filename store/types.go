@@ -56,6 +56,9 @@ const (
 	RunPartial     = "partial"
 	RunInterrupted = "interrupted"
 	RunClosed      = "closed"
+	// RunProblems is a validation that ran to the end and found problems:
+	// the job worked, the data did not.
+	RunProblems = "problems"
 )
 
 // Run is one execution of a job, kept for status and catch-up.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -101,5 +102,24 @@ func TestCollectFillsACallerOwnedRun(t *testing.T) {
 	runs, err := f.st.Runs(context.Background(), "collect-XNYS", 5)
 	if err != nil || len(runs) != 1 || runs[0].Status != store.RunRunning {
 		t.Fatalf("stored runs %+v, %v: Collect must leave finishing to the owner", runs, err)
+	}
+}
+
+// TestBarInterrupted: the bar of an interrupted run stays where the run
+// stopped, and shows one ETA, the rate limit's.
+func TestBarInterrupted(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewBar(&buf)
+	b.Start(Status{Total: 3, ETA: 90 * time.Second})
+	b.Update(Status{Done: 1, Total: 3, ETA: 60 * time.Second})
+	b.Finish(Status{Done: 1, Total: 3, ETA: 60 * time.Second})
+	out := buf.String()
+	frames := strings.Split(strings.TrimRight(out, "\n"), "\r")
+	last := frames[len(frames)-1]
+	if !strings.Contains(last, "(1/3)") || strings.Contains(out, "100%") || strings.Contains(out, "(3/3") {
+		t.Errorf("interrupted bar's last frame %q (all: %q), want it at 1/3, never full", last, out)
+	}
+	if n := strings.Count(last, "ETA"); n != 1 || regexp.MustCompile(`\[[^]]*:[^]]*\]`).MatchString(last) {
+		t.Errorf("last frame %q: want exactly one ETA (ours) and no predicted time", last)
 	}
 }

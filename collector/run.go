@@ -83,6 +83,7 @@ type runLog struct {
 	owned    bool // this package starts and finishes the run record
 	progress Progress
 	stats0   map[string]httpx.Stats
+	resumeBy string // the command that resumes the run; "" when unknown
 
 	mu        sync.Mutex
 	sum       Summary
@@ -92,8 +93,8 @@ type runLog struct {
 
 // begin starts a run record for job, or fills run when the caller (the
 // scheduler) keeps the record itself.
-func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Progress) (*runLog, error) {
-	l := &runLog{c: c, run: run, progress: p, remaining: map[string]int{}}
+func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Progress, resume string) (*runLog, error) {
+	l := &runLog{c: c, run: run, progress: p, resumeBy: resume, remaining: map[string]int{}}
 	if c.deps.Stats != nil {
 		l.stats0 = c.deps.Stats()
 	}
@@ -188,11 +189,18 @@ func (l *runLog) statusLocked() Status {
 // the job's next run starts from the watermarks this one committed, and a
 // daemon that was stopped catches the missed slot up when it starts.
 func (l *runLog) resume() string {
+	if l.owned && l.resumeBy != "" {
+		return resumeHint(l.resumeBy)
+	}
 	if l.owned {
 		return "run the same command again to resume"
 	}
 	return "the next scheduled run (or the catch-up at start-up) resumes from the watermarks"
 }
+
+// resumeHint is how an interrupted run's record names the command that
+// resumes it; a forced backfill finds its interrupted runs by it.
+func resumeHint(command string) string { return "to resume, run: " + command }
 
 // finish records the outcome. interrupted marks a run the context ended.
 func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) {

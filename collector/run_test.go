@@ -22,13 +22,13 @@ func TestInterruptedRunSaysHowItResumes(t *testing.T) {
 		{
 			name:    "marketd collect",
 			message: "interrupted; run the same command again to resume",
-			err:     "collector: collect run 1: interrupted (context canceled); committed work is kept, run the same command again to resume",
+			err:     "collector: collect run 1: interrupted (context canceled); committed work is kept; run the same command again to resume",
 		},
 		{
 			name:      "marketd run",
 			scheduled: true,
 			message:   "interrupted; the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
-			err:       "collector: collect-us run 1: interrupted (context canceled); committed work is kept, the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
+			err:       "collector: collect-us run 1: interrupted (context canceled); committed work is kept; the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
 		},
 	}
 	for _, tt := range tests {
@@ -66,5 +66,56 @@ func TestInterruptedRunSaysHowItResumes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A forced backfill interrupted and run again with the same command
+// fetches only what the interrupted runs did not finish, and says so in
+// the run record; another command refetches everything it selects.
+func TestForcedBackfillResumes(t *testing.T) {
+	f := newFixture(t, "AAA", "BBB", "CCC")
+	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}
+	from := d("2025-06-02")
+	const cmd = "marketd backfill --all=true --force=true --from=2025-06-02"
+	c, _ := f.collector()
+	if _, _, err := c.Backfill(context.Background(), BackfillRequest{From: from}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Forced: AAA is refetched, then BBB's first write is lost.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.store = &cancelStore{Store: f.st, symbol: "BBB", n: 1, cancel: cancel}
+	c, _ = f.collector()
+	s, _, err := c.Backfill(ctx, BackfillRequest{From: from, Force: true, Resume: cmd})
+	wantErr := "collector: backfill run 2: interrupted (context canceled); committed work is kept; to resume, run: " + cmd
+	if !errors.Is(err, ErrInterrupted) || err.Error() != wantErr {
+		t.Fatalf("err = %v\nwant %s", err, wantErr)
+	}
+	if want := "interrupted; to resume, run: " + cmd; s.Message != want || s.OK != 1 {
+		t.Fatalf("interrupted run: %d ok, message %q; want 1 ok, %q", s.OK, s.Message, want)
+	}
+
+	f.store = f.st
+	c, _ = f.collector()
+	before := f.srv.total()
+	s, plan, err := c.Backfill(context.Background(), BackfillRequest{From: from, Force: true, Resume: cmd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.srv.total() - before; n != 2 || s.OK != 2 || s.Skipped != 1 {
+		t.Errorf("resumed forced run: %d requests, %d ok, %d skipped; want 2, 2, 1 (AAA was done)", n, s.OK, s.Skipped)
+	}
+	if got := plan.Items[0]; got.Key.Symbol != "AAA" || got.Note != "fetched by the interrupted run 2" {
+		t.Errorf("plan for AAA: %+v, want skipped as fetched by run 2", got)
+	}
+
+	// The run just finished ends the chain: forced again, all is refetched.
+	before = f.srv.total()
+	if _, _, err := c.Backfill(context.Background(), BackfillRequest{From: from, Force: true, Resume: cmd}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.srv.total() - before; n != 3 {
+		t.Errorf("forced run after a finished one sent %d requests, want 3", n)
 	}
 }

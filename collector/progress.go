@@ -19,7 +19,9 @@ type Status struct {
 	Rows        int   // bars inserted or changed
 	Requests    int64 // sent, retries included
 	Throttled   int64 // 429 answers
-	Waited      time.Duration
+	// Waited is the wall-clock time the run's requests waited for a rate
+	// limit or a 429 pause, on the host that kept them waiting longest.
+	Waited time.Duration
 	// Paused is the 429 pause in force now, on the most paused host.
 	Paused time.Duration
 	// ETA is the remaining planned requests over the configured rate of

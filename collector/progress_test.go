@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -121,5 +122,16 @@ func TestBarInterrupted(t *testing.T) {
 	}
 	if n := strings.Count(last, "ETA"); n != 1 || regexp.MustCompile(`\[[^]]*:[^]]*\]`).MatchString(last) {
 		t.Errorf("last frame %q: want exactly one ETA (ours) and no predicted time", last)
+	}
+}
+
+// TestWaitedIsWallClock: two hosts that kept requests waiting at the same
+// time report the longer wait, not the sum.
+func TestWaitedIsWallClock(t *testing.T) {
+	at := map[string]httpx.Stats{"a": {Waited: time.Second}, "b": {Waited: 2 * time.Second}}
+	now := map[string]httpx.Stats{"a": {Waited: 4 * time.Second}, "b": {Waited: 5 * time.Second}}
+	l := &runLog{c: &Collector{deps: Deps{Stats: func() map[string]httpx.Stats { return now }}}, stats0: at}
+	if got := l.traffic().Waited; got != 3*time.Second {
+		t.Errorf("Waited = %s, want 3s (each host waited 3s during the run)", got)
 	}
 }

@@ -164,7 +164,9 @@ func (l *runLog) traffic() httpx.Stats {
 		d.Requests += s.Requests
 		d.Throttled += s.Throttled
 		d.Retries += s.Retries
-		d.Waited += s.Waited
+		// Hosts wait side by side: a sum could exceed the run's own
+		// duration. The longest is the wall-clock time the run surely lost.
+		d.Waited = max(d.Waited, s.Waited)
 		d.Paused = max(d.Paused, s.Paused)
 	}
 	return d

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ type result struct {
 	refetched   string // why the whole history was fetched again
 	interrupted bool   // the context ended it; not recorded as a failure
 	rateLimited bool   // the host kept answering 429: stop asking it this run
+	unreachable string // the host no request reached, when that failed it
 	requests    int    // planned requests, for the ETA
 }
 
@@ -35,6 +37,16 @@ type Summary struct {
 	store.Run
 	NoData    int // instruments the source had nothing for (counted in OK)
 	Refetched int // instruments whose whole history was fetched again
+	// Unreachable lists the hosts no request reached (name not found,
+	// nothing answering), and unreachable counts the failures they caused.
+	Unreachable []string
+	unreachable int
+}
+
+// Offline reports whether the run failed only because no source host
+// could be reached: a machine without network access or DNS.
+func (s Summary) Offline() bool {
+	return s.Failed > 0 && s.OK == 0 && s.unreachable == s.Failed
 }
 
 // ExitCode is 0 when every instrument succeeded and 1 when any failed.
@@ -45,8 +57,18 @@ func (s Summary) ExitCode() int {
 	return 0
 }
 
-// String is the one-line summary: counts, and what failed and why.
+// String is the one-line summary: counts, and what failed and why; for an
+// offline run, that alone, once.
 func (s Summary) String() string {
+	if s.Offline() {
+		n := fmt.Sprintf("%d instruments", s.Failed)
+		if s.Failed == 1 {
+			n = "1 instrument"
+		}
+		return fmt.Sprintf("%s %s: cannot reach %s (host not found or not answering: no network access?); %s not collected. "+
+			"To try marketd offline, see \"Trying it offline: the simulated market\" in the README",
+			s.Job, s.Status, strings.Join(s.Unreachable, ", "), n)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d ok, %d failed, %d skipped", s.Job, s.Status, s.OK, s.Failed, s.Skipped)
 	if s.NoData > 0 {
@@ -144,6 +166,13 @@ func (l *runLog) add(r result) {
 	s.Unchanged += r.wr.Unchanged
 	if r.refetched != "" {
 		s.Refetched++
+	}
+	if r.unreachable != "" && !r.interrupted {
+		s.unreachable++
+		if !slices.Contains(s.Unreachable, r.unreachable) {
+			s.Unreachable = append(s.Unreachable, r.unreachable)
+			slices.Sort(s.Unreachable)
+		}
 	}
 	l.remaining[r.rr.Key.Source] -= r.requests
 	st := l.statusLocked()

@@ -119,3 +119,29 @@ func TestForcedBackfillResumes(t *testing.T) {
 		t.Errorf("forced run after a finished one sent %d requests, want 3", n)
 	}
 }
+
+// TestOfflineRunSaysSoOnce: a run that reached no host is summed up in
+// one line pointing at the offline walk-through, not one resolver error
+// per instrument; one that reached a host is summed up as usual.
+func TestOfflineRunSaysSoOnce(t *testing.T) {
+	f := newFixture(t, "AAA", "BBB")
+	c, _ := f.collector()
+	f.srv.Close() // nothing answers at its address now
+	s, err := c.Collect(context.Background(), CollectRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `collect failed: cannot reach 127.0.0.1 (host not found or not answering: no network access?); 2 instruments not collected. ` +
+		`To try marketd offline, see "Trying it offline: the simulated market" in the README`
+	if !s.Offline() || s.String() != want {
+		t.Errorf("offline run: Offline() = %v, summary\n%s\nwant\n%s", s.Offline(), s, want)
+	}
+
+	// A host that answers, even with errors, is not offline.
+	g := newFixture(t, "AAA")
+	g.srv.notFound["AAA"] = true
+	c, _ = g.collector()
+	if s, err := c.Collect(context.Background(), CollectRequest{}); err != nil || s.Offline() || s.Failed != 1 || len(s.Unreachable) != 0 {
+		t.Errorf("run against a 404: %v, Offline() = %v, %d failed, unreachable %q", err, s.Offline(), s.Failed, s.Unreachable)
+	}
+}

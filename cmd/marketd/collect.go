@@ -202,6 +202,9 @@ var errInstrumentsFailed = errors.New("some instruments failed (see the summary 
 // command's error: interrupted (the error says how to resume), failed
 // instruments, or nil.
 func (a *app) reportRun(s collector.Summary, err error) error {
+	if s.Offline() {
+		return errors.New(s.String()) // the one line says it all
+	}
 	if s.ID != 0 {
 		writeSummary(a.stdout, "%s", s.String())
 	}

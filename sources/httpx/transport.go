@@ -182,7 +182,12 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 		// http.Client names the method and URL (url.Error): not again here.
 		var dns *net.DNSError
 		if errors.As(err, &dns) && dns.IsNotFound {
-			return nil, err // a host that does not exist will not exist on retry
+			// A host that does not exist will not exist on retry.
+			return nil, &UnreachableError{Host: req.URL.Hostname(), Err: err}
+		}
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			err = &UnreachableError{Host: req.URL.Hostname(), Err: err}
 		}
 		return nil, markTransient(err)
 	}

@@ -71,6 +71,9 @@ func (s Summary) String() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d ok, %d failed, %d skipped", s.Job, s.Status, s.OK, s.Failed, s.Skipped)
+	if why := s.skipReason(); why != "" {
+		fmt.Fprintf(&b, " (%s)", why)
+	}
 	if s.NoData > 0 {
 		fmt.Fprintf(&b, " (%d without data)", s.NoData)
 	}
@@ -95,6 +98,22 @@ func (s Summary) String() string {
 		b.WriteString("; failed: " + strings.Join(failed, "; "))
 	}
 	return b.String()
+}
+
+// skipReason is why the run skipped instruments, when all were skipped
+// for the same reason ("up to date"): "4 skipped" alone reads as a fault.
+func (s Summary) skipReason() string {
+	why := ""
+	for _, r := range s.Results {
+		if r.Status != statusSkipped {
+			continue
+		}
+		if why != "" && r.Error != why {
+			return ""
+		}
+		why = r.Error
+	}
+	return why
 }
 
 // runLog accumulates a run's outcome as items finish. Results are small

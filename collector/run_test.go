@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
@@ -143,5 +144,26 @@ func TestOfflineRunSaysSoOnce(t *testing.T) {
 	c, _ = g.collector()
 	if s, err := c.Collect(context.Background(), CollectRequest{}); err != nil || s.Offline() || s.Failed != 1 || len(s.Unreachable) != 0 {
 		t.Errorf("run against a 404: %v, Offline() = %v, %d failed, unreachable %q", err, s.Offline(), s.Failed, s.Unreachable)
+	}
+}
+
+// TestSummarySaysWhySkipped: a run that skipped instruments for one
+// reason says it; mixed reasons are left to `marketd status --run`.
+func TestSummarySaysWhySkipped(t *testing.T) {
+	f := newFixture(t, "AAA", "BBB")
+	c, _ := f.collector()
+	if _, err := c.Collect(context.Background(), CollectRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Collect(context.Background(), CollectRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "collect ok: 0 ok, 0 failed, 2 skipped (up to date); rows 0 inserted"; !strings.HasPrefix(s.String(), want) {
+		t.Errorf("summary %q, want it to start %q", s, want)
+	}
+	s.Results[1].Error = "another reason"
+	if want := "collect ok: 0 ok, 0 failed, 2 skipped; rows"; !strings.HasPrefix(s.String(), want) {
+		t.Errorf("summary %q, want it to start %q", s, want)
 	}
 }

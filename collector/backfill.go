@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
 )
 
 // GapFinder returns the ranges of inst's history within from..to that the
@@ -30,6 +33,11 @@ type BackfillRequest struct {
 	Force    bool
 	Job      string // "backfill" when empty
 	Progress Progress
+	// Resume is the command that resumes the run (the CLI's command
+	// line). Recorded in an interrupted run, it also lets a forced
+	// backfill run again skip what the interrupted runs of the same
+	// command finished: Force refetches stored ranges, not finished work.
+	Resume string
 }
 
 // Plan is what a backfill will do.
@@ -64,11 +72,20 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 	if err != nil {
 		return Summary{}, Plan{}, err
 	}
+	var done map[market.Key]int64
+	if req.Force && req.Resume != "" {
+		if done, err = c.doneBefore(ctx, req.Job, req.Resume); err != nil {
+			return Summary{}, Plan{}, err
+		}
+	}
 	items := make([]item, 0, len(insts))
 	for _, inst := range insts {
 		it, err := c.backfillItem(ctx, p, inst, req)
 		if err != nil {
 			return Summary{}, Plan{}, err
+		}
+		if id, ok := done[inst.Key]; ok && it.err == nil {
+			it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
 		}
 		items = append(items, it)
 	}
@@ -76,7 +93,7 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 	if req.DryRun {
 		return Summary{}, plan, nil
 	}
-	l, err := c.begin(ctx, req.Job, nil, req.Progress)
+	l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
 	if err != nil {
 		return Summary{}, plan, err
 	}
@@ -134,6 +151,39 @@ func (c *Collector) backfillItem(ctx context.Context, p *planner, inst market.In
 	it.ranges = []Range{{from, to}}
 	return it, nil
 }
+
+// doneBefore returns the instruments that the latest runs of job, while
+// they are interrupted runs of the command resume, finished, with the run
+// that did. A run of another command, or one that ended, ends the chain.
+func (c *Collector) doneBefore(ctx context.Context, job, resume string) (map[market.Key]int64, error) {
+	runs, err := c.deps.Store.Runs(ctx, job, maxResumedRuns)
+	if err != nil {
+		return nil, fmt.Errorf("collector: read the %s runs to resume: %w", job, err)
+	}
+	done := map[market.Key]int64{}
+	for _, r := range runs {
+		if r.Status != store.RunInterrupted || !slices.Contains(strings.Split(r.Message, "; "), resumeHint(resume)) {
+			break
+		}
+		full, ok, err := c.deps.Store.RunByID(ctx, r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("collector: read %s run %d to resume: %w", job, r.ID, err)
+		}
+		if !ok {
+			continue
+		}
+		for _, rr := range full.Results {
+			if _, seen := done[rr.Key]; !seen && (rr.Status == statusOK || rr.Status == statusNoData) {
+				done[rr.Key] = r.ID
+			}
+		}
+	}
+	return done, nil
+}
+
+// maxResumedRuns bounds how many interrupted runs in a row a forced
+// backfill looks back over.
+const maxResumedRuns = 50
 
 // minHole is how many consecutive sessions without a stored bar make a
 // hole worth fetching: fewer are holidays the calendar does not know (it

@@ -16,6 +16,9 @@ type CollectRequest struct {
 	// finishes itself: Collect fills its counts, status and results only.
 	Run      *store.Run
 	Progress Progress // nil: none
+	// Resume is the command that resumes the run, for an interrupted
+	// run's record and error (the CLI's command line; empty: none known).
+	Resume string
 }
 
 // Collect brings the selected active instruments up to the last closed
@@ -40,7 +43,7 @@ func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, e
 		}
 		items = append(items, it)
 	}
-	l, err := c.begin(ctx, req.Job, req.Run, req.Progress)
+	l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -57,7 +60,7 @@ func (c *Collector) end(ctx context.Context, l *runLog) (Summary, error) {
 		return s, err
 	}
 	if interrupted {
-		return s, fmt.Errorf("collector: %s run %d: %w (%w); committed work is kept, %s",
+		return s, fmt.Errorf("collector: %s run %d: %w (%w); committed work is kept; %s",
 			s.Job, s.ID, ErrInterrupted, context.Cause(ctx), l.resume())
 	}
 	return s, nil

@@ -37,6 +37,10 @@ type Store interface {
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
 	StartRun(ctx context.Context, r *store.Run) error
 	FinishRun(ctx context.Context, r *store.Run) error
+	// Runs and RunByID read the run log: a forced backfill resumed after
+	// an interruption skips what the interrupted run finished.
+	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
+	RunByID(ctx context.Context, id int64) (store.Run, bool, error)
 }
 
 // Calendar is a market's trading calendar (sources/market/calendar).

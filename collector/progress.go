@@ -19,7 +19,9 @@ type Status struct {
 	Rows        int   // bars inserted or changed
 	Requests    int64 // sent, retries included
 	Throttled   int64 // 429 answers
-	Waited      time.Duration
+	// Waited is the wall-clock time the run's requests waited for a rate
+	// limit or a 429 pause, on the host that kept them waiting longest.
+	Waited time.Duration
 	// Paused is the 429 pause in force now, on the most paused host.
 	Paused time.Duration
 	// ETA is the remaining planned requests over the configured rate of
@@ -46,10 +48,15 @@ func NewProgress(f *os.File, log *slog.Logger, every time.Duration) Progress {
 
 // Bar draws a progress bar.
 type Bar struct {
-	w   io.Writer
-	mu  sync.Mutex
-	bar *progressbar.ProgressBar
+	w     io.Writer
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+	drawn time.Time // the last update drawn
 }
+
+// barEvery is the shortest time between two updates drawn: workers
+// finish instruments faster than a terminal is worth redrawing.
+const barEvery = 200 * time.Millisecond
 
 // NewBar returns a Bar drawing on w.
 func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
@@ -63,7 +70,10 @@ func (b *Bar) Start(st Status) {
 		progressbar.OptionSetDescription("instruments"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
+		// The description carries the ETA from the rate limit: the
+		// bar's own guess from past pace would be a second, different one.
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(true),
 	)
 	b.describe(st)
 }
@@ -72,22 +82,30 @@ func (b *Bar) Start(st Status) {
 func (b *Bar) Update(st Status) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.bar == nil {
+	if b.bar == nil || (time.Since(b.drawn) < barEvery && st.Done < st.Total) {
 		return
 	}
+	b.drawn = time.Now()
 	b.describe(st)
 	_ = b.bar.Set(st.Done) // a write error on the terminal is not worth failing a run
 }
 
-// Finish draws the final counts and leaves the bar on screen.
+// Finish draws the final counts and leaves the bar on screen, where the
+// run left it: an interrupted run's bar stays short of the end.
 func (b *Bar) Finish(st Status) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.bar != nil {
-		b.describe(st)
-		_ = b.bar.Finish()
-		fmt.Fprintln(b.w)
+	if b.bar == nil {
+		return
 	}
+	b.describe(st)
+	if st.Done < st.Total {
+		_ = b.bar.Set(st.Done)
+		_ = b.bar.Exit()
+	} else {
+		_ = b.bar.Finish()
+	}
+	fmt.Fprintln(b.w)
 }
 
 func (b *Bar) describe(st Status) {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -101,5 +103,35 @@ func TestCollectFillsACallerOwnedRun(t *testing.T) {
 	runs, err := f.st.Runs(context.Background(), "collect-XNYS", 5)
 	if err != nil || len(runs) != 1 || runs[0].Status != store.RunRunning {
 		t.Fatalf("stored runs %+v, %v: Collect must leave finishing to the owner", runs, err)
+	}
+}
+
+// TestBarInterrupted: the bar of an interrupted run stays where the run
+// stopped, and shows one ETA, the rate limit's.
+func TestBarInterrupted(t *testing.T) {
+	var buf bytes.Buffer
+	b := NewBar(&buf)
+	b.Start(Status{Total: 3, ETA: 90 * time.Second})
+	b.Update(Status{Done: 1, Total: 3, ETA: 60 * time.Second})
+	b.Finish(Status{Done: 1, Total: 3, ETA: 60 * time.Second})
+	out := buf.String()
+	frames := strings.Split(strings.TrimRight(out, "\n"), "\r")
+	last := frames[len(frames)-1]
+	if !strings.Contains(last, "(1/3)") || strings.Contains(out, "100%") || strings.Contains(out, "(3/3") {
+		t.Errorf("interrupted bar's last frame %q (all: %q), want it at 1/3, never full", last, out)
+	}
+	if n := strings.Count(last, "ETA"); n != 1 || regexp.MustCompile(`\[[^]]*:[^]]*\]`).MatchString(last) {
+		t.Errorf("last frame %q: want exactly one ETA (ours) and no predicted time", last)
+	}
+}
+
+// TestWaitedIsWallClock: two hosts that kept requests waiting at the same
+// time report the longer wait, not the sum.
+func TestWaitedIsWallClock(t *testing.T) {
+	at := map[string]httpx.Stats{"a": {Waited: time.Second}, "b": {Waited: 2 * time.Second}}
+	now := map[string]httpx.Stats{"a": {Waited: 4 * time.Second}, "b": {Waited: 5 * time.Second}}
+	l := &runLog{c: &Collector{deps: Deps{Stats: func() map[string]httpx.Stats { return now }}}, stats0: at}
+	if got := l.traffic().Waited; got != 3*time.Second {
+		t.Errorf("Waited = %s, want 3s (each host waited 3s during the run)", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ type result struct {
 	refetched   string // why the whole history was fetched again
 	interrupted bool   // the context ended it; not recorded as a failure
 	rateLimited bool   // the host kept answering 429: stop asking it this run
+	unreachable string // the host no request reached, when that failed it
 	requests    int    // planned requests, for the ETA
 }
 
@@ -35,6 +37,16 @@ type Summary struct {
 	store.Run
 	NoData    int // instruments the source had nothing for (counted in OK)
 	Refetched int // instruments whose whole history was fetched again
+	// Unreachable lists the hosts no request reached (name not found,
+	// nothing answering), and unreachable counts the failures they caused.
+	Unreachable []string
+	unreachable int
+}
+
+// Offline reports whether the run failed only because no source host
+// could be reached: a machine without network access or DNS.
+func (s Summary) Offline() bool {
+	return s.Failed > 0 && s.OK == 0 && s.unreachable == s.Failed
 }
 
 // ExitCode is 0 when every instrument succeeded and 1 when any failed.
@@ -45,10 +57,23 @@ func (s Summary) ExitCode() int {
 	return 0
 }
 
-// String is the one-line summary: counts, and what failed and why.
+// String is the one-line summary: counts, and what failed and why; for an
+// offline run, that alone, once.
 func (s Summary) String() string {
+	if s.Offline() {
+		n := fmt.Sprintf("%d instruments", s.Failed)
+		if s.Failed == 1 {
+			n = "1 instrument"
+		}
+		return fmt.Sprintf("%s %s: cannot reach %s (host not found or not answering: no network access?); %s not collected. "+
+			"To try marketd offline, see \"Trying it offline: the simulated market\" in the README",
+			s.Job, s.Status, strings.Join(s.Unreachable, ", "), n)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d ok, %d failed, %d skipped", s.Job, s.Status, s.OK, s.Failed, s.Skipped)
+	if why := s.skipReason(); why != "" {
+		fmt.Fprintf(&b, " (%s)", why)
+	}
 	if s.NoData > 0 {
 		fmt.Fprintf(&b, " (%d without data)", s.NoData)
 	}
@@ -75,6 +100,22 @@ func (s Summary) String() string {
 	return b.String()
 }
 
+// skipReason is why the run skipped instruments, when all were skipped
+// for the same reason ("up to date"): "4 skipped" alone reads as a fault.
+func (s Summary) skipReason() string {
+	why := ""
+	for _, r := range s.Results {
+		if r.Status != statusSkipped {
+			continue
+		}
+		if why != "" && r.Error != why {
+			return ""
+		}
+		why = r.Error
+	}
+	return why
+}
+
 // runLog accumulates a run's outcome as items finish. Results are small
 // (no bars), so holding them all is fine.
 type runLog struct {
@@ -83,6 +124,7 @@ type runLog struct {
 	owned    bool // this package starts and finishes the run record
 	progress Progress
 	stats0   map[string]httpx.Stats
+	resumeBy string // the command that resumes the run; "" when unknown
 
 	mu        sync.Mutex
 	sum       Summary
@@ -92,8 +134,8 @@ type runLog struct {
 
 // begin starts a run record for job, or fills run when the caller (the
 // scheduler) keeps the record itself.
-func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Progress) (*runLog, error) {
-	l := &runLog{c: c, run: run, progress: p, remaining: map[string]int{}}
+func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Progress, resume string) (*runLog, error) {
+	l := &runLog{c: c, run: run, progress: p, resumeBy: resume, remaining: map[string]int{}}
 	if c.deps.Stats != nil {
 		l.stats0 = c.deps.Stats()
 	}
@@ -144,6 +186,13 @@ func (l *runLog) add(r result) {
 	if r.refetched != "" {
 		s.Refetched++
 	}
+	if r.unreachable != "" && !r.interrupted {
+		s.unreachable++
+		if !slices.Contains(s.Unreachable, r.unreachable) {
+			s.Unreachable = append(s.Unreachable, r.unreachable)
+			slices.Sort(s.Unreachable)
+		}
+	}
 	l.remaining[r.rr.Key.Source] -= r.requests
 	st := l.statusLocked()
 	l.mu.Unlock()
@@ -163,7 +212,9 @@ func (l *runLog) traffic() httpx.Stats {
 		d.Requests += s.Requests
 		d.Throttled += s.Throttled
 		d.Retries += s.Retries
-		d.Waited += s.Waited
+		// Hosts wait side by side: a sum could exceed the run's own
+		// duration. The longest is the wall-clock time the run surely lost.
+		d.Waited = max(d.Waited, s.Waited)
 		d.Paused = max(d.Paused, s.Paused)
 	}
 	return d
@@ -188,11 +239,18 @@ func (l *runLog) statusLocked() Status {
 // the job's next run starts from the watermarks this one committed, and a
 // daemon that was stopped catches the missed slot up when it starts.
 func (l *runLog) resume() string {
+	if l.owned && l.resumeBy != "" {
+		return resumeHint(l.resumeBy)
+	}
 	if l.owned {
 		return "run the same command again to resume"
 	}
 	return "the next scheduled run (or the catch-up at start-up) resumes from the watermarks"
 }
+
+// resumeHint is how an interrupted run's record names the command that
+// resumes it; a forced backfill finds its interrupted runs by it.
+func resumeHint(command string) string { return "to resume, run: " + command }
 
 // finish records the outcome. interrupted marks a run the context ended.
 func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) {

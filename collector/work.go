@@ -54,6 +54,9 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 		case err != nil:
 			res.rr.Status, res.rr.Error = statusFailed, err.Error()
 			res.rateLimited = errors.Is(err, httpx.ErrRateLimited)
+			if u := (*httpx.UnreachableError)(nil); errors.As(err, &u) {
+				res.unreachable = u.Host
+			}
 			return res
 		}
 	}

@@ -392,11 +392,15 @@ type ProblemState struct {
 }
 
 // SyncProblems records that the problems with the given keys are open at
-// now, and that every other open problem is resolved. It returns the state
-// each key had before (absent: new) and the problems resolved by this call,
-// so a report can say what is new, what is still open since when, and what
-// healed.
-func (s *Store) SyncProblems(ctx context.Context, open []string, now time.Time) (before map[string]ProblemState, resolved []ProblemState, err error) {
+// now, and that every other open problem the run covered is resolved. It
+// returns the state each key had before (absent: new) and the problems
+// resolved by this call, so a report can say what is new, what is still
+// open since when, and what healed.
+//
+// covers says whether the run checked where a key lies (its market,
+// source, instrument, date or job): a problem the run did not look at
+// keeps its state and first sighting, for it is not known to have healed.
+func (s *Store) SyncProblems(ctx context.Context, open []string, covers func(key string) bool, now time.Time) (before map[string]ProblemState, resolved []ProblemState, err error) {
 	before = map[string]ProblemState{}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		clear(before)
@@ -432,7 +436,7 @@ func (s *Store) SyncProblems(ctx context.Context, open []string, now time.Time) 
 			}
 		}
 		for k, p := range before {
-			if stillOpen[k] {
+			if stillOpen[k] || !covers(k) {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE problems SET resolved = ? WHERE problem_key = ?`, now.UTC(), k); err != nil {

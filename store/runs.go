@@ -161,14 +161,24 @@ func (s *Store) runResults(ctx context.Context, id int64) ([]RunResult, error) {
 
 // LastSuccess returns when the latest run of job with status "ok" started.
 func (s *Store) LastSuccess(ctx context.Context, job string) (time.Time, bool, error) {
+	return s.LastRunWith(ctx, job, RunOK)
+}
+
+// LastRunWith returns when the latest run of job with one of the given
+// statuses (one at least) started.
+func (s *Store) LastRunWith(ctx context.Context, job string, statuses ...string) (time.Time, bool, error) {
+	args := []any{job}
+	for _, st := range statuses {
+		args = append(args, st)
+	}
 	var t time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT started FROM runs WHERE job = ? AND status = ?
-		ORDER BY started DESC LIMIT 1`, job, RunOK).Scan(timeScanner{&t})
+	err := s.db.QueryRowContext(ctx, `SELECT started FROM runs WHERE job = ? AND status IN `+placeholders(len(statuses))+`
+		ORDER BY started DESC LIMIT 1`, args...).Scan(timeScanner{&t})
 	if err == sql.ErrNoRows {
 		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("store: last success of %s: %w", job, err)
+		return time.Time{}, false, fmt.Errorf("store: last %v run of %s: %w", statuses, job, err)
 	}
 	return t, true, nil
 }

@@ -56,8 +56,9 @@ const (
 	RunPartial     = "partial"
 	RunInterrupted = "interrupted"
 	RunClosed      = "closed"
-	// RunProblems is a validation that ran and found problems left: its
-	// results list them (status --run ID).
+	// RunProblems is a validation that ran to the end and found problems:
+	// the job worked, the data did not. Its results list them (status
+	// --run ID).
 	RunProblems = "problems"
 )
 

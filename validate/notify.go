@@ -12,7 +12,7 @@ import (
 
 // AlertStore keeps what was reported before, and reports whose email failed.
 type AlertStore interface {
-	SyncProblems(ctx context.Context, open []string, now time.Time) (map[string]store.ProblemState, []store.ProblemState, error)
+	SyncProblems(ctx context.Context, open []string, covers func(key string) bool, now time.Time) (map[string]store.ProblemState, []store.ProblemState, error)
 	AddUnsentReport(ctx context.Context, r store.UnsentReport) error
 	UnsentReports(ctx context.Context) ([]store.UnsentReport, error)
 	DeleteUnsentReport(ctx context.Context, id int64) error
@@ -39,13 +39,13 @@ type Policy struct {
 
 // Track marks each problem of r as new or open since its first sighting,
 // records the run's open problems, and lists in r what healed since the
-// last run.
+// last run: only problems inside the run's scope (r.Checked) can heal.
 func Track(ctx context.Context, st AlertStore, r *Report) error {
 	ids := make([]string, len(r.Problems))
 	for i, p := range r.Problems {
 		ids[i] = p.ID()
 	}
-	before, resolved, err := st.SyncProblems(ctx, ids, r.Generated)
+	before, resolved, err := st.SyncProblems(ctx, ids, r.Checked.Covers, r.Generated)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,8 @@ type MarketSummary struct {
 }
 
 // Grid is the coverage of the last sessions: one row per instrument that
-// misses any of them (complete instruments are only counted).
+// misses any of them or has a bad bar in the window checked (complete
+// instruments are only counted).
 type Grid struct {
 	Market, Source string
 	Sessions       []market.Date
@@ -37,12 +38,19 @@ type Grid struct {
 	Complete       int
 }
 
-// GridRow is one instrument's cells: '#' stored, '.' missing, ' ' not
-// expected (before listing or after delisting).
+// GridRow is one instrument's cells, one of the Cell states per session.
 type GridRow struct {
 	Symbol string
 	Cells  string
 }
+
+// Grid cell states, as the text report prints them.
+const (
+	CellStored      = '#'
+	CellMissing     = '.'
+	CellBad         = '!' // stored, and found wrong
+	CellNotExpected = ' ' // before listing or after delisting
+)
 
 // Report is what a validation run found.
 type Report struct {
@@ -54,6 +62,9 @@ type Report struct {
 	Grids          []Grid
 	// Resolved lists the IDs of problems reported before that are gone.
 	Resolved []string
+	// Checked is where the run looked: the alert state resolves only
+	// problems inside it.
+	Checked Scope
 }
 
 // RepairFailure is a repair that was tried and failed, with why.
@@ -156,23 +167,26 @@ func (r *Report) sort() {
 	})
 }
 
-// grid builds the coverage grid of the last sessions of a scope.
-func (v *Validator) grid(sc *scope, states []*instState) Grid {
+// grid builds the coverage grid of the last sessions of a scope; bad
+// lists the dates of the bad bars found per instrument.
+func (v *Validator) grid(sc *scope, states []*instState, bad map[market.Key][]market.Date) Grid {
 	n := min(v.cfg.GridSessions, len(sc.sessions))
 	first := len(sc.sessions) - n
 	g := Grid{Market: sc.cal.Market().Code, Source: sc.source, Sessions: sc.sessions[first:]}
 	for _, st := range states {
 		var cells strings.Builder
-		complete := true
+		complete := len(bad[st.inst.Key]) == 0
 		for i := first; i < len(sc.sessions); i++ {
 			d := sc.sessions[i]
 			switch {
+			case st.present[i] && slices.Contains(bad[st.inst.Key], d):
+				cells.WriteByte(CellBad)
 			case st.present[i]:
-				cells.WriteByte('#')
+				cells.WriteByte(CellStored)
 			case (!st.inst.Listed.IsZero() && d < st.inst.Listed) || (!st.inst.Delisted.IsZero() && d > st.inst.Delisted):
-				cells.WriteByte(' ')
+				cells.WriteByte(CellNotExpected)
 			default:
-				cells.WriteByte('.')
+				cells.WriteByte(CellMissing)
 				complete = false
 			}
 		}
@@ -183,4 +197,15 @@ func (v *Validator) grid(sc *scope, states []*instState) Grid {
 		g.Rows = append(g.Rows, GridRow{Symbol: st.inst.Symbol, Cells: cells.String()})
 	}
 	return g
+}
+
+// badBars indexes the dates of the bad bars among problems by instrument.
+func badBars(problems []Problem) map[market.Key][]market.Date {
+	out := map[market.Key][]market.Date{}
+	for _, p := range problems {
+		if p.Kind == KindBadBar {
+			out[p.Key] = append(out[p.Key], p.From)
+		}
+	}
+	return out
 }

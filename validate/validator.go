@@ -20,7 +20,9 @@ type Store interface {
 	// only the date, OHLC, volume and halted.
 	ScanBarsOf(ctx context.Context, source string, symbols []string, from, to market.Date, fn func(market.Key, market.Bar) error) error
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
-	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
+	// LastRunWith returns when the latest run of job with one of the
+	// statuses started.
+	LastRunWith(ctx context.Context, job string, statuses ...string) (time.Time, bool, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	Acks(ctx context.Context) ([]store.Ack, error)
 	// Checkpoints and SaveCheckpoints keep what earlier validations
@@ -217,12 +219,16 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
 		}
+		report.Checked.add(g.mkt, g.source, sc.from, sc.to, insts)
 		report.Problems = append(report.Problems, res.problems...)
 		report.Markets = append(report.Markets, res.summary)
-		report.Grids = append(report.Grids, v.grid(sc, res.states))
+		report.Grids = append(report.Grids, v.grid(sc, res.states, badBars(res.problems)))
 	}
 	report.Problems = append(report.Problems, cross.problems()...)
 
+	for _, j := range v.cfg.Jobs {
+		report.Checked.jobs = append(report.Checked.jobs, j.Name)
+	}
 	dead, err := v.deadMan(ctx)
 	if err != nil {
 		return nil, err
@@ -278,11 +284,13 @@ func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, ma
 	}
 }
 
-// deadMan reports scheduled jobs whose last success is older than two periods.
+// deadMan reports scheduled jobs whose last success is older than two
+// periods. A run on a day its market was closed is a success: the alarm
+// is for a job that should have collected and did not.
 func (v *Validator) deadMan(ctx context.Context) ([]Problem, error) {
 	var out []Problem
 	for _, j := range v.cfg.Jobs {
-		last, ok, err := v.store.LastSuccess(ctx, j.Name)
+		last, ok, err := v.store.LastRunWith(ctx, j.Name, store.RunOK, store.RunClosed)
 		if err != nil {
 			return nil, fmt.Errorf("reading the last success of job %s: %w", j.Name, err)
 		}

@@ -293,8 +293,9 @@ func TestReportText(t *testing.T) {
 		"marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28",
 		"marketd backfill --source naver --symbols 035720 --from 2026-09-17 --to 2026-09-18",
 		"marketd backfill --source naver --symbols 005930 --from 2026-10-01 --to 2026-10-01 --force",
-		"COVERAGE XKRX naver, last 15 sessions (2026-09-15..2026-10-08; # stored, . missing)",
-		"000660       ###########.#..\n005930       #####...###.###\n0193T0       ###########.###\n035720         ..#######.###\n",
+		"XKRX naver: 4 instruments, 15 sessions 2026-09-15..2026-10-08, 48 bars; 5 missing sessions, 1 market-wide, 1 stale, 2 bad bars\n",
+		"COVERAGE XKRX naver, last 15 sessions (2026-09-15..2026-10-08; # stored, . missing, ! bad bar)",
+		"000660       ###########.#..\n005930       #####...##!.###\n0193T0       ###########.###\n035720         ..#######.###\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
@@ -304,8 +305,86 @@ func TestReportText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html, "<code>marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28</code>") {
-		t.Errorf("HTML report lacks the 005930 repair command:\n%s", html)
+	for _, want := range []string{
+		`padding:1px 4px">marketd backfill --source naver --symbols 005930 --from 2026-09-22 --to 2026-09-28</code>`,
+		`<th colspan="10" style="text-align:left;font-weight:normal;white-space:nowrap;overflow:hidden;border-left:1px solid #999999;padding-left:2px">Sep 2026</th>`,
+		`<th colspan="5" style="text-align:left;font-weight:normal;white-space:nowrap;overflow:hidden;border-left:1px solid #999999;padding-left:2px">Oct</th>`,
+		`<td title="bad bar" style="background:#F0E442;color:#000000;text-align:center;height:18px;border:1px solid #ffffff;overflow:hidden">!</td>`,
+		`<td style="padding:0 12px 0 4px">missing</td>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML report lacks %q:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "<link") || strings.Contains(html, "<style") || strings.Contains(html, "class=") {
+		t.Errorf("HTML report uses a style sheet: mail clients drop them\n%s", html)
+	}
+}
+
+// TestGridBadBarIsNotComplete: an instrument whose only fault in the grid
+// is a bad bar gets a row, and is not counted among the complete ones.
+func TestGridBadBarIsNotComplete(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	b := scenario(t, s)[key("0193T0")][12]
+	if b.Date != 20261006 {
+		t.Fatalf("scenario session 12 is %s", b.Date)
+	}
+	b.High = market.Some(b.Close - market.DecimalFromInt(1))
+	if _, err := s.Write(ctx, []store.Write{{Key: key("0193T0"), Bars: []market.Bar{b}}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := validate.New(validate.Config{Since: 20261006}, s, calendars, nil, now).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := validate.Grid{
+		Market: market.XKRX, Source: market.SourceNaver, Sessions: []market.Date{20261006, 20261007, 20261008},
+		Rows:     []validate.GridRow{{Symbol: "000660", Cells: "#.."}, {Symbol: "0193T0", Cells: "!##"}},
+		Complete: 2,
+	}
+	if len(r.Grids) != 1 || fmt.Sprint(r.Grids[0]) != fmt.Sprint(want) {
+		t.Errorf("grids = %+v, want [%+v]", r.Grids, want)
+	}
+	text, err := r.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "\n2 more instruments complete\n") {
+		t.Errorf("text report lacks the complete count:\n%s", text)
+	}
+}
+
+// TestReportPlurals: counts of one read in the singular.
+func TestReportPlurals(t *testing.T) {
+	r := &validate.Report{
+		Generated: now,
+		Markets: []validate.MarketSummary{{Market: "XNYS", Source: "yahoo", From: 20261007, To: 20261007,
+			Instruments: 1, Sessions: 1, Bars: 1, GapSessions: 1, BadBars: 1}},
+		Grids: []validate.Grid{{Market: "XNYS", Source: "yahoo", Sessions: []market.Date{20261007},
+			Rows: []validate.GridRow{{Symbol: "AAPL", Cells: "."}}, Complete: 1}},
+	}
+	text, err := r.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"XNYS yahoo: 1 instrument, 1 session 2026-10-07..2026-10-07, 1 bar; 1 missing session, 0 market-wide, 0 stale, 1 bad bar\n",
+		"COVERAGE XNYS yahoo, last 1 session (2026-10-07..2026-10-07; # stored, . missing, ! bad bar)\n",
+		"\n1 more instrument complete\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q:\n%s", want, text)
+		}
+	}
+	html, err := r.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<p>1 more instrument complete.</p>", ">Coverage XNYS yahoo, last 1 session</h3>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML report lacks %q:\n%s", want, html)
+		}
 	}
 }
 
@@ -336,6 +415,12 @@ func TestDeadMan(t *testing.T) {
 	record("collect-krx", store.RunOK, now.Add(-3*day))  // older than two periods
 	record("collect-us", store.RunOK, now.Add(-day))     // recent enough
 	record("collect-eu", store.RunFailed, now.Add(-day)) // ran, never succeeded
+	// A market closed on the last slots: nothing was to be collected.
+	record("collect-weekend", store.RunClosed, now.Add(-day))
+	record("collect-holiday", store.RunOK, now.Add(-4*day))
+	record("collect-holiday", store.RunClosed, now.Add(-day))
+	// Ok with nothing to collect (no active instruments yet).
+	record("collect-empty", store.RunOK, now.Add(-day))
 	// First runs still under way: one just started (the daemon's start-up
 	// catch-up runs validate beside it), one stuck for three periods.
 	for job, started := range map[string]time.Time{"collect-new": now.Add(-time.Minute), "collect-stuck": now.Add(-3 * day)} {
@@ -344,7 +429,7 @@ func TestDeadMan(t *testing.T) {
 		}
 	}
 	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day},
-		{"collect-new", day}, {"collect-stuck", day}}
+		{"collect-new", day}, {"collect-stuck", day}, {"collect-weekend", day}, {"collect-holiday", day}, {"collect-empty", day}}
 	r, err := validate.New(validate.Config{Lookback: 15, Jobs: jobs}, s, calendars, nil, now).Run(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,8 @@ what exists), --to to the last closed session.`,
 			if err != nil {
 				return err
 			}
-			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force}
+			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
+				Resume: "marketd " + strings.Join(commandLine(cmd), " ")}
 			if from != "" {
 				if req.From, err = market.ParseDate(from); err != nil {
 					return usagef("--from: %w", err)
@@ -77,7 +78,7 @@ what exists), --to to the last closed session.`,
 				}
 				return err
 			}
-			return a.reportRun(s, err, "marketd "+strings.Join(commandLine(cmd), " "))
+			return a.reportRun(s, err)
 		},
 	}
 	sel.flags(cmd, true)

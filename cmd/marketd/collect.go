@@ -38,8 +38,9 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
 			if err != nil {
 				return err
 			}
-			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: a.progress()})
-			return a.reportRun(s, err, "marketd "+strings.Join(commandLine(cmd), " "))
+			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: a.progress(),
+				Resume: "marketd " + strings.Join(commandLine(cmd), " ")})
+			return a.reportRun(s, err)
 		},
 	}
 	sel.flags(cmd, false)
@@ -128,16 +129,16 @@ func (a *app) progress() collector.Progress {
 var errInstrumentsFailed = errors.New("some instruments failed (see the summary and marketd status)")
 
 // reportRun prints a run's summary line and turns its outcome into the
-// command's error: interrupted (with how to resume), failed instruments,
-// or nil.
-func (a *app) reportRun(s collector.Summary, err error, resume string) error {
+// command's error: interrupted (the error says how to resume), failed
+// instruments, or nil.
+func (a *app) reportRun(s collector.Summary, err error) error {
+	if s.Offline() {
+		return errors.New(s.String()) // the one line says it all
+	}
 	if s.ID != 0 {
 		writeSummary(a.stdout, "%s", s.String())
 	}
 	switch {
-	case errors.Is(err, collector.ErrInterrupted):
-		fmt.Fprintf(a.stderr, "interrupted; committed work is kept. To resume, run again: %s\n", resume)
-		return err
 	case err != nil:
 		return err
 	case s.Status == store.RunFailed || s.Failed > 0:

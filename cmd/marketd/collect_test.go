@@ -89,3 +89,30 @@ func TestCollectMarketSelectsBoard(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectOffline: the README's first command on a machine that cannot
+// reach the source says so in one line, pointing at the offline
+// walk-through, and exits 1.
+func TestCollectOffline(t *testing.T) {
+	env, _ := tempDB(t)
+	// .invalid never resolves (RFC 6761): the machine's resolver answers
+	// "no such host" at once, online or not.
+	for _, k := range []string{"FCHART", "API", "POLLING", "MOBILE"} {
+		env = append(env, "MARKETD_SOURCES_NAVER_"+k+"_URL=https://naver.invalid")
+	}
+	if r := marketd(t, env, "symbols", "add", "--source", "naver", "--market", "KOSPI", "005930"); r.code != exitOK {
+		t.Fatalf("symbols add: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r := marketd(t, env, "collect")
+	want := `marketd: collect failed: cannot reach naver.invalid (host not found or not answering: no network access?); 1 instrument not collected. ` +
+		`To try marketd offline, see "Trying it offline: the simulated market" in the README` + "\n"
+	var lines []string
+	for _, l := range strings.SplitAfter(r.stderr, "\n") {
+		if !strings.HasPrefix(l, "{") && !strings.HasPrefix(l, "time=") && l != "" { // log lines aside
+			lines = append(lines, l)
+		}
+	}
+	if r.code != exitRuntime || r.stdout != "" || strings.Join(lines, "") != want {
+		t.Errorf("offline collect: exit %d, stdout %q, stderr %q; want exit 1 and only\n%s", r.code, r.stdout, r.stderr, want)
+	}
+}

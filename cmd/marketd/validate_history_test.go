@@ -20,7 +20,7 @@ func TestValidateWholeHistory(t *testing.T) {
 	}
 	for _, want := range []string{
 		// The whole history starts at the first stored bar.
-		"XKRX naver: 2 instruments, 15 sessions 2026-09-15..2026-10-08, 29 bars; 1 missing sessions",
+		"XKRX naver: 2 instruments, 15 sessions 2026-09-15..2026-10-08, 29 bars; 1 missing session, 0 market-wide",
 		"- [gap, new] naver 005930 2026-09-16: missing",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -66,3 +66,15 @@ type transientError struct{ err error }
 func (e *transientError) Error() string   { return e.err.Error() }
 func (e *transientError) Unwrap() []error { return []error{e.err, ErrTransient} }
 func markTransient(err error) error       { return &transientError{err} }
+
+// UnreachableError is a request that reached no server: the host name
+// does not resolve, or nothing answers at its address. A machine without
+// network access gets one for every request; callers say so once rather
+// than repeat the resolver's message per request.
+type UnreachableError struct {
+	Host string
+	Err  error
+}
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }

@@ -87,7 +87,11 @@ type Transport struct {
 	streakStart  time.Time     // the first 429 of the current run of 429s
 	blockedUntil time.Time     // after MaxCooldown of 429s, fail fast until then
 	statuses     map[int]int64
+	waiting      int       // requests in wait now
+	waitSince    time.Time // when waiting last rose from none
 
+	// waitNanos is the wall-clock time during which a request waited,
+	// up to when the last wait ended.
 	requests, throttled, retries, failures, waitNanos atomic.Int64
 }
 
@@ -178,7 +182,12 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 		// http.Client names the method and URL (url.Error): not again here.
 		var dns *net.DNSError
 		if errors.As(err, &dns) && dns.IsNotFound {
-			return nil, err // a host that does not exist will not exist on retry
+			// A host that does not exist will not exist on retry.
+			return nil, &UnreachableError{Host: req.URL.Hostname(), Err: err}
+		}
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			err = &UnreachableError{Host: req.URL.Hostname(), Err: err}
 		}
 		return nil, markTransient(err)
 	}
@@ -216,8 +225,8 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 
 // wait blocks until the host is not paused and the limiter grants a token.
 func (t *Transport) wait(ctx context.Context, req *http.Request) error {
-	start := time.Now()
-	defer func() { t.waitNanos.Add(int64(time.Since(start))) }()
+	t.waitBegin()
+	defer t.waitEnd()
 	for {
 		t.mu.Lock()
 		blocked, paused := t.blockedUntil, t.pausedUntil
@@ -249,6 +258,26 @@ func (t *Transport) wait(ctx context.Context, req *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// waitBegin and waitEnd count the wall-clock time during which any
+// request waits: workers that wait together wait once, not once each, so
+// that a run's "waited" is time the run lost.
+func (t *Transport) waitBegin() {
+	t.mu.Lock()
+	if t.waiting == 0 {
+		t.waitSince = time.Now()
+	}
+	t.waiting++
+	t.mu.Unlock()
+}
+
+func (t *Transport) waitEnd() {
+	t.mu.Lock()
+	if t.waiting--; t.waiting == 0 {
+		t.waitNanos.Add(int64(time.Since(t.waitSince)))
+	}
+	t.mu.Unlock()
 }
 
 // throttle pauses the host after a 429 and reports whether the host has
@@ -294,7 +323,7 @@ type Stats struct {
 	Throttled int64         // 429 answers
 	Retries   int64         // attempts repeated after a transient failure or a 429
 	Failures  int64         // requests that failed after every attempt
-	Waited    time.Duration // time spent waiting for the limiter or a 429 pause
+	Waited    time.Duration // wall-clock time during which requests waited for the limiter or a 429 pause
 	Statuses  map[int]int64 // answers by HTTP status
 	// Paused is what remains of the 429 pause in force when the snapshot
 	// was taken: a reading, not a counter.
@@ -310,13 +339,17 @@ func (t *Transport) Stats() Stats {
 		st[k] = v
 	}
 	paused := max(time.Until(t.pausedUntil), 0)
+	waited := time.Duration(t.waitNanos.Load())
+	if t.waiting > 0 {
+		waited += time.Since(t.waitSince)
+	}
 	t.mu.Unlock()
 	return Stats{
 		Requests:  t.requests.Load(),
 		Throttled: t.throttled.Load(),
 		Retries:   t.retries.Load(),
 		Failures:  t.failures.Load(),
-		Waited:    time.Duration(t.waitNanos.Load()),
+		Waited:    waited,
 		Statuses:  st,
 		Paused:    paused,
 	}

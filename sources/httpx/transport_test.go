@@ -185,6 +185,7 @@ func TestRateLimit(t *testing.T) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, requests)
+	start := time.Now()
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -197,6 +198,7 @@ func TestRateLimit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
@@ -233,8 +235,10 @@ func TestRateLimit(t *testing.T) {
 	if st.Requests != requests || st.Statuses[200] != requests || st.Retries != 0 || st.Failures != 0 {
 		t.Errorf("Stats = %+v", st)
 	}
-	if st.Waited <= 0 {
-		t.Errorf("Stats.Waited = %s, want the time spent in the limiter", st.Waited)
+	// Four workers waiting at once wait once: the time waited is time
+	// the run lost, never more than the run took.
+	if st.Waited <= 0 || st.Waited > elapsed {
+		t.Errorf("Stats.Waited = %s, want the wall-clock time spent in the limiter, within the %s the requests took", st.Waited, elapsed)
 	}
 }
 
@@ -575,13 +579,34 @@ func TestUnknownHostIsNotRetried(t *testing.T) {
 	tr := New(fast(Config{}), roundTripper(func(*http.Request) (*http.Response, error) { return nil, dns }))
 	_, err := get(context.Background(), tr.Client(), "https://api.example.invalid/x")
 	var got *net.DNSError
-	if !errors.As(err, &got) || IsTransient(err) {
-		t.Fatalf("err = %v, want the permanent DNS error", err)
+	var unreachable *UnreachableError
+	if !errors.As(err, &got) || IsTransient(err) || !errors.As(err, &unreachable) || unreachable.Host != "api.example.invalid" {
+		t.Fatalf("err = %v, want the permanent DNS error, typed unreachable for api.example.invalid", err)
 	}
 	if want := `Get "https://api.example.invalid/x": lookup api.example.invalid: no such host`; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
 	if s := tr.Stats(); s.Requests != 1 || s.Retries != 0 {
 		t.Errorf("stats = %+v, want 1 request and no retry", s)
+	}
+}
+
+// TestRefusedConnectionIsUnreachable: nothing listening at the address is
+// retried (a server restarting), and typed unreachable when it persists.
+func TestRefusedConnectionIsUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	tr := New(fast(Config{MaxAttempts: 2}), nil)
+	_, err = get(context.Background(), tr.Client(), "http://"+addr+"/x")
+	var unreachable *UnreachableError
+	if !errors.As(err, &unreachable) || unreachable.Host != "127.0.0.1" || !IsTransient(err) {
+		t.Fatalf("err = %v, want a transient UnreachableError for 127.0.0.1", err)
+	}
+	if s := tr.Stats(); s.Requests != 2 || s.Retries != 1 {
+		t.Errorf("stats = %+v, want 2 attempts", s)
 	}
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"MigrateTwice", testMigrateTwice},
 		{"InvalidInput", testInvalidInput},
 		{"Checkpoints", testCheckpoints},
+		{"ProblemsScope", testProblemsScope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -422,6 +423,22 @@ func testRuns(t *testing.T, s *store.Store) {
 	if err != nil || !ok || !last.Equal(second.Started) {
 		t.Errorf("LastSuccess = %v, %v, %v; want %v", last, ok, err, second.Started)
 	}
+
+	// A later run on a closed day is no success, but is one of its statuses.
+	closed := &store.Run{Job: "collect", Started: t0.Add(3 * time.Hour)}
+	if err := s.StartRun(ctx, closed); err != nil {
+		t.Fatal(err)
+	}
+	closed.Status, closed.Finished = store.RunClosed, closed.Started
+	if err := s.FinishRun(ctx, closed); err != nil {
+		t.Fatal(err)
+	}
+	last, ok, err = s.LastSuccess(ctx, "collect")
+	equal(t, "LastSuccess after a closed run", []any{last, ok, err}, []any{second.Started, true, nil})
+	last, ok, err = s.LastRunWith(ctx, "collect", store.RunOK, store.RunClosed)
+	equal(t, "LastRunWith ok or closed", []any{last, ok, err}, []any{closed.Started, true, nil})
+	last, ok, err = s.LastRunWith(ctx, "collect", store.RunFailed)
+	equal(t, "LastRunWith failed", []any{last, ok, err}, []any{time.Time{}, false, nil})
 }
 
 func testClaimSlot(t *testing.T, s *store.Store) {

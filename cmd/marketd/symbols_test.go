@@ -79,17 +79,6 @@ func TestNewInstrumentsErrors(t *testing.T) {
 	}
 }
 
-func TestYahooSymbol(t *testing.T) {
-	for _, tt := range []struct{ code, board, want string }{
-		{"005930", "KOSPI", "005930.KS"},
-		{"373220", "KOSDAQ", "373220.KQ"},
-	} {
-		if got := yahooSymbol(tt.code, tt.board); got != tt.want {
-			t.Errorf("yahooSymbol(%q, %q) = %q, want %q", tt.code, tt.board, got, tt.want)
-		}
-	}
-}
-
 func TestNewInstrumentsMarkets(t *testing.T) {
 	tests := []struct {
 		market, symbol string

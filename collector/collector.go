@@ -156,6 +156,7 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 type Filter struct {
 	Source  string
 	Market  string
+	Board   string // one board of Market (KOSPI, KOSDAQ); board-less instruments are on none
 	Symbols []string
 }
 

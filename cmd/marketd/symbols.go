@@ -164,13 +164,12 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				}
 			}
 			f := store.InstrumentFilter{Source: source, ActiveOnly: activeOnly}
-			var mc marketChoices
 			if mkt != "" {
 				c, err := parseMarket(mkt)
 				if err != nil {
 					return err
 				}
-				mc, f.Market = marketChoices{c}, c.code
+				f.Market, f.Board = c.code, c.board
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -180,7 +179,6 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			insts = slices.DeleteFunc(insts, func(in market.Instrument) bool { return !mc.has(in) })
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tACTIVE\tNAME")
 			active := 0

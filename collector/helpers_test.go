@@ -177,6 +177,20 @@ func mustCalendar(code string) *calendar.Calendar {
 
 // newFixture makes symbols with a close for every XNYS session of
 // 2025-06-02..2026-03-06 (the run's last closed session, a Friday).
+// newStore returns a migrated SQLite store, closed when the test ends.
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func newFixture(t *testing.T, symbols ...string) *fixture {
 	t.Helper()
 	tr := &truth{closes: map[string]map[market.Date]market.Decimal{}, splits: map[string]map[market.Date][2]int{}}
@@ -186,14 +200,7 @@ func newFixture(t *testing.T, symbols ...string) *fixture {
 			tr.closes[sym][day] = market.DecimalFromInt(int64(100+10*i)) + market.Decimal(j*500_000) // half-dollar steps: halved by a split they keep two decimals
 		}
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	var insts []market.Instrument
 	for _, sym := range symbols {
 		insts = append(insts, market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: market.XNYS, Currency: "USD", Active: true})

@@ -26,7 +26,7 @@ func (r repairer) Repair(ctx context.Context, p validate.Problem) (int, error) {
 		f.Market = p.Market
 	}
 	// Force: a short gap inside stored history is behind the watermark.
-	s, _, err := r.c.Backfill(ctx, collector.BackfillRequest{Filter: f, From: p.From, To: p.To, Force: true, Job: "repair"})
+	s, _, err := r.c.Backfill(ctx, collector.BackfillRequest{Filter: f, From: p.From, To: p.To, Force: true, Job: collector.JobRepair})
 	if err != nil {
 		return s.Requests, err
 	}

@@ -27,6 +27,14 @@ type BatchSource interface {
 	Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error)
 }
 
+// SilentSplitter is a Source that serves split-adjusted prices but sends
+// no split events (Naver): when SilentSplits is true, the collector
+// detects rewritten history by comparing the re-fetched restatement
+// window with the stored closes.
+type SilentSplitter interface {
+	SilentSplits() bool
+}
+
 // Store is the part of the store the collector uses.
 type Store interface {
 	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
@@ -56,10 +64,6 @@ type SourceConfig struct {
 	// PollingBatch is how many instruments one BatchSource call gets
 	// (default 50).
 	PollingBatch int
-	// CompareOverlap detects rewritten history by comparing the re-fetched
-	// restatement window with stored closes; for sources that serve
-	// split-adjusted prices without split events (Naver).
-	CompareOverlap bool
 }
 
 // Config is the collector's configuration.
@@ -108,6 +112,12 @@ func (c Config) source(name string) SourceConfig {
 		sc.PollingBatch = 50
 	}
 	return sc
+}
+
+// silentSplits reports whether the named source hides its splits.
+func (c *Collector) silentSplits(source string) bool {
+	s, ok := c.deps.Sources[source].(SilentSplitter)
+	return ok && s.SilentSplits()
 }
 
 // Deps are the collector's collaborators.

@@ -132,7 +132,7 @@ func (c *Collector) runBatches(ctx context.Context, bs BatchSource, size int, it
 // answer cannot show the overlap that proves it.
 func (c *Collector) jumped(ctx context.Context, it item, bar market.Bar) (bool, error) {
 	m, err := market.LookupMarket(it.inst.Market)
-	if err != nil || m.DailyLimit <= 0 || !c.cfg.source(it.inst.Source).CompareOverlap {
+	if err != nil || m.DailyLimit <= 0 || !c.silentSplits(it.inst.Source) {
 		return false, nil
 	}
 	prev, err := c.deps.Store.Bars(ctx, it.inst.Key, it.wm, it.wm)

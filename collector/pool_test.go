@@ -141,14 +141,18 @@ func TestBatchAnswersTheLatestSession(t *testing.T) {
 // fetchOnly hides a source's batch feed.
 type fetchOnly struct{ Source }
 
+// silentSplits makes a source declare that it hides its splits, as Naver does.
+type silentSplits struct{ Source }
+
+func (silentSplits) SilentSplits() bool { return true }
+
 // A source without split events (Naver) restates its whole history after a
 // split: a stored close in the overlap that no longer matches makes the
 // collector refetch the whole history.
 func TestOverlapMismatchRefetchesHistory(t *testing.T) {
 	f := newFixture(t, "AAA")
-	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {CompareOverlap: true}}
 	fb := &fakeBatch{f: f}
-	c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: fetchOnly{fb}}, Store: f.st,
+	c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: silentSplits{fetchOnly{fb}}}, Store: f.st,
 		Calendars: func(code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
 	if err != nil {
 		t.Fatal(err)

@@ -133,8 +133,7 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 		InitialHistory:      a.cfg.Collector.InitialHistory.Before,
 		Sources: map[string]collector.SourceConfig{
 			market.SourceYahoo: {Workers: ycfg.Workers, Rate: ycfg.Limit()},
-			// Naver sends no split events: a rewritten overlap reveals them.
-			market.SourceNaver: {Workers: ncfg.Workers, Rate: ncfg.Limit(), PollingBatch: ncfg.PollingBatch, CompareOverlap: true},
+			market.SourceNaver: {Workers: ncfg.Workers, Rate: ncfg.Limit(), PollingBatch: ncfg.PollingBatch},
 		},
 	}, collector.Deps{
 		Sources:   sources,

@@ -170,6 +170,11 @@ func (f *fetcher) get(endpoint, symbol, rawURL, charset string) ([]byte, error) 
 	return body, nil
 }
 
+// SilentSplits reports that Naver's history is split-adjusted but comes
+// with no split events: only a rewritten overlap with stored bars reveals
+// a split.
+func (s *Source) SilentSplits() bool { return true }
+
 // Charsets of the feeds: the chart feed is EUC-KR, the others UTF-8.
 const (
 	charsetEUCKR = "EUC-KR"

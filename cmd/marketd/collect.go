@@ -11,10 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/marketd/marketd/collector"
-	"github.com/marketd/marketd/sources/httpx"
-	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/naver"
-	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 )
 
@@ -114,8 +110,8 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 	return f, nil
 }
 
-// newCollector wires the collector: one source per configured site over
-// the app's HTTP pools (per-host limits), the store and the calendars.
+// newCollector wires the collector: every site's source over the app's
+// HTTP pools (per-host limits), the store and the calendars.
 func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	st, err := a.openStore(ctx, true)
 	if err != nil {
@@ -123,60 +119,23 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	}
 	cals := a.calendars(st)
 	p := a.sourcePools()
-	ycfg, ncfg := a.cfg.Sources.Yahoo, a.cfg.Sources.Naver
-	sources := map[string]collector.Source{
-		market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: ycfg.BaseURL}, p.yahoo.Client()),
-		market.SourceNaver: a.naverSource(),
+	sources := map[string]collector.Source{}
+	configs := map[string]collector.SourceConfig{}
+	for _, s := range sites(a.cfg.Sources) {
+		sources[s.name] = s.open(p.byName[s.name].Client())
+		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit(), PollingBatch: s.pollingBatch}
 	}
 	return collector.New(collector.Config{
 		RestatementSessions: a.cfg.Collector.RestatementSessions,
 		InitialHistory:      a.cfg.Collector.InitialHistory.Before,
-		Sources: map[string]collector.SourceConfig{
-			market.SourceYahoo: {Workers: ycfg.Workers, Rate: ycfg.Limit()},
-			market.SourceNaver: {Workers: ncfg.Workers, Rate: ncfg.Limit(), PollingBatch: ncfg.PollingBatch},
-		},
+		Sources:             configs,
 	}, collector.Deps{
 		Sources:   sources,
 		Store:     st,
 		Calendars: func(code string) (collector.Calendar, error) { return cals(code) },
 		Log:       a.log,
-		Stats: func() map[string]httpx.Stats {
-			return map[string]httpx.Stats{market.SourceYahoo: p.yahoo.Total(), market.SourceNaver: p.naver.Total()}
-		},
+		Stats:     p.stats,
 	})
-}
-
-// naverSource is the Naver source over the app's naver pool.
-func (a *app) naverSource() *naver.Source {
-	n := a.cfg.Sources.Naver
-	return naver.New(naver.Config{FChartURL: n.FchartURL, APIURL: n.APIURL, PollingURL: n.PollingURL,
-		MobileURL: n.MobileURL, PollingBatch: n.PollingBatch}, a.sourcePools().naver.Client())
-}
-
-// sourcePools holds one httpx pool per source. Every collector the process
-// builds from one configuration (the daemon's jobs, validate's repairs)
-// shares them, so a host's rate limit holds across all of them, and the
-// metrics read their counters.
-type sourcePools struct {
-	yahoo, naver *httpx.Pool
-}
-
-// sourcePools returns the app's pools, built from its configuration on
-// first use. The daemon builds them before any job can run, so concurrent
-// jobs only read them.
-func (a *app) sourcePools() *sourcePools {
-	if a.pools == nil {
-		a.pools = &sourcePools{
-			yahoo: httpx.NewPool(a.cfg.Sources.Yahoo.HTTPX(), nil),
-			naver: httpx.NewPool(a.cfg.Sources.Naver.HTTPX(), nil),
-		}
-	}
-	return a.pools
-}
-
-// bySource returns the pools keyed by source name.
-func (p *sourcePools) bySource() map[string]*httpx.Pool {
-	return map[string]*httpx.Pool{market.SourceYahoo: p.yahoo, market.SourceNaver: p.naver}
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.

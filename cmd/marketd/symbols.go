@@ -81,24 +81,20 @@ calendar.`,
 // newInstruments turns command-line symbols into instruments, rejecting
 // the first symbol the source cannot have.
 func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, error) {
-	if err := checkSource(source); err != nil {
+	src, err := siteNamed("--source", source)
+	if err != nil {
 		return nil, err
 	}
 	var mc marketChoice
 	if mkt != "" {
-		var err error
 		if mc, err = parseMarket(mkt); err != nil {
 			return nil, err
 		}
 	}
-	newInstrument := yahoo.NewInstrument
-	if source == market.SourceNaver {
-		newInstrument = naver.NewInstrument
-	}
 	var out []market.Instrument
 	seen := map[string]bool{}
 	for _, raw := range symbols {
-		in, err := newInstrument(normalizeSymbol(raw), mc.code, mc.board)
+		in, err := src.newInstrument(normalizeSymbol(raw), mc.code, mc.board)
 		if err != nil {
 			return nil, symbolUsage(source, raw, mkt, err)
 		}
@@ -133,19 +129,6 @@ func symbolUsage(source, raw, mkt string, err error) error {
 // normalizeSymbol upper-cases a symbol: both sites spell symbols in
 // capitals, and "aapl" stored beside "AAPL" would be one stock twice.
 func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-
-func checkSource(source string) error { return checkSourceArg("--source", source) }
-
-// checkSourceArg checks a source given as the flag or argument named arg.
-func checkSourceArg(arg, source string) error {
-	switch source {
-	case market.SourceYahoo, market.SourceNaver:
-		return nil
-	case "":
-		return usagef("%s is required: yahoo or naver", arg)
-	}
-	return usagef("%s %q: want yahoo or naver", arg, source)
-}
 
 func newSymbolsListCmd(a *app) *cobra.Command {
 	var source, mkt string

@@ -63,7 +63,7 @@ const (
 // US are XNYS, whose calendar NASDAQ shares).
 func LookupMarket(code string) (Market, error) {
 	switch code {
-	case XKRX, "KOSPI", "KOSDAQ", "KRX":
+	case XKRX, BoardKOSPI, BoardKOSDAQ, "KRX":
 		loc, err := time.LoadLocation("Asia/Seoul")
 		if err != nil {
 			return Market{}, fmt.Errorf("market %s: %w", code, err)

@@ -8,6 +8,12 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
+// Yahoo spells a KRX code with its board's suffix.
+const (
+	suffixKOSPI  = ".KS"
+	suffixKOSDAQ = ".KQ"
+)
+
 // SymbolFor returns Yahoo's spelling of a KRX code listed on board:
 // "005930" on KOSPI is "005930.KS", "035720" on KOSDAQ is "035720.KQ".
 // Any other board leaves the symbol as it is, so Yahoo symbols such as
@@ -16,9 +22,9 @@ func SymbolFor(code, board string) string {
 	var suffix string
 	switch strings.ToUpper(strings.TrimSpace(board)) {
 	case market.BoardKOSPI:
-		suffix = ".KS"
+		suffix = suffixKOSPI
 	case market.BoardKOSDAQ:
-		suffix = ".KQ"
+		suffix = suffixKOSDAQ
 	default:
 		return code
 	}
@@ -26,6 +32,17 @@ func SymbolFor(code, board string) string {
 		return code
 	}
 	return code + suffix
+}
+
+// boardOf returns the KRX board a Yahoo symbol's suffix names, or "".
+func boardOf(sym string) string {
+	switch {
+	case strings.HasSuffix(sym, suffixKOSPI):
+		return market.BoardKOSPI
+	case strings.HasSuffix(sym, suffixKOSDAQ):
+		return market.BoardKOSDAQ
+	}
+	return ""
 }
 
 // Why NewInstrument refuses a symbol. The caller knows how its user says
@@ -58,7 +75,7 @@ func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 	if sym == "" || strings.ContainsAny(sym, " \t/,") {
 		return fail(ErrNotSymbol)
 	}
-	if exchange == market.XKRX && !strings.HasSuffix(sym, ".KS") && !strings.HasSuffix(sym, ".KQ") {
+	if exchange == market.XKRX && boardOf(sym) == "" {
 		if !market.IsKRXCode(sym) {
 			return fail(ErrNotKRX)
 		}
@@ -67,11 +84,9 @@ func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 		}
 		sym = SymbolFor(sym, board)
 	}
-	switch {
-	case strings.HasSuffix(sym, ".KS"):
-		in.Market, in.Board = market.XKRX, market.BoardKOSPI
-	case strings.HasSuffix(sym, ".KQ"):
-		in.Market, in.Board = market.XKRX, market.BoardKOSDAQ
+	switch b := boardOf(sym); {
+	case b != "":
+		in.Market, in.Board = market.XKRX, b
 	case in.Market != "": // the user said which calendar it trades on
 	case isUSSymbol(sym):
 		in.Market = market.XNYS

@@ -56,7 +56,6 @@ type yahooServer struct {
 	*httptest.Server
 	t        *truth
 	mu       sync.Mutex
-	requests map[string]int                   // per symbol
 	times    []time.Time                      // arrival of every request
 	notFound map[string]bool                  // symbols answered 404
 	fail503  map[string]int                   // symbols answered 503 this many more times
@@ -64,16 +63,10 @@ type yahooServer struct {
 }
 
 func newYahooServer(t *testing.T, tr *truth) *yahooServer {
-	s := &yahooServer{t: tr, requests: map[string]int{}, notFound: map[string]bool{}, fail503: map[string]int{}}
+	s := &yahooServer{t: tr, notFound: map[string]bool{}, fail503: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
-}
-
-func (s *yahooServer) count(symbol string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[symbol]
 }
 
 func (s *yahooServer) total() int {
@@ -85,7 +78,6 @@ func (s *yahooServer) total() int {
 func (s *yahooServer) serve(w http.ResponseWriter, r *http.Request) {
 	symbol := strings.TrimPrefix(r.URL.Path, "/v8/finance/chart/")
 	s.mu.Lock()
-	s.requests[symbol]++
 	s.times = append(s.times, time.Now())
 	nf := s.notFound[symbol]
 	fail := s.fail503[symbol] > 0

@@ -50,6 +50,9 @@ are given their board when listed, and left alone when not.`,
 	return cmd
 }
 
+// removeFirst is the way past a refused import when codes really left.
+const removeFirst = "If they really were delisted, remove them first: marketd symbols remove --source naver CODE..."
+
 // importListing syncs the store's naver instruments of board with Naver's
 // listing of it.
 func (a *app) importListing(ctx context.Context, board string) (collector.ImportResult, error) {
@@ -59,7 +62,7 @@ func (a *app) importListing(ctx context.Context, board string) (collector.Import
 	}
 	res, err := collector.ImportListing(ctx, st, a.naverSource(), board)
 	if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
-		return res, fmt.Errorf("symbols %w. If they really were delisted, remove them first: marketd symbols remove --source naver CODE...", err)
+		return res, fmt.Errorf("symbols %w. %s", err, removeFirst)
 	}
 	if err != nil {
 		return res, fmt.Errorf("symbols %w", err)

@@ -214,17 +214,6 @@ func (m *Market) lookup(source, sym string) (*instrument, bool) {
 	return m.newInstrument(code, board, nil), true
 }
 
-// yahooSymbol is how Yahoo spells the instrument.
-func (in *instrument) yahooSymbol() string {
-	if !in.krx {
-		return in.code
-	}
-	if in.board == market.BoardKOSDAQ {
-		return in.code + ".KQ"
-	}
-	return in.code + ".KS"
-}
-
 // at returns the instant of a local time of day on d, in the exchange's zone.
 func (in *instrument) at(d market.Date, tod time.Duration) time.Time {
 	h, mi := int(tod/time.Hour), int(tod%time.Hour/time.Minute)

@@ -43,7 +43,8 @@ func newSymbolsAddCmd(a *app) *cobra.Command {
 		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
 removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
 005930.KS); with --market KOSPI or KOSDAQ a 6-character KRX code becomes CODE.KS or
-CODE.KQ. Naver symbols are 6-character KRX codes.
+CODE.KQ. Naver symbols are 6-character KRX codes: digits and capital letters, a digit
+first (005930, 0193T0).
 
 marketd has the calendars of XKRX and XNYS only. Without --market, Naver instruments
 are XKRX; Yahoo symbols ending in .KS or .KQ are XKRX, US tickers (AAPL, BRK-B, and

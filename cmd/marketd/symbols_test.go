@@ -66,6 +66,7 @@ func TestNewInstrumentsErrors(t *testing.T) {
 		{"google", "", []string{"AAPL"}, `--source "google"`},
 		{"naver", "XNYS", []string{"005930"}, "naver has Korean (XKRX) instruments only"},
 		{"naver", "", []string{"00593"}, `naver symbol "00593"`},
+		{"naver", "", []string{"a05930"}, `naver symbol "a05930": want a 6-character KRX code such as 005930`},
 		{"yahoo", "KOSPI", []string{"AAPL"}, `yahoo symbol "AAPL": --market KOSPI wants 6-character KRX codes`},
 		{"yahoo", "XKRX", []string{"005930"}, "use --market KOSPI or KOSDAQ"},
 		{"yahoo", "LSE", []string{"VOD"}, `unknown market "LSE"`},

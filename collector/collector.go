@@ -25,6 +25,9 @@ type Source interface {
 // absent from the map.
 type BatchSource interface {
 	Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error)
+	// BatchSize is how many instruments one Latest call should get: what
+	// one request answers, so that a failed call loses one request's worth.
+	BatchSize() int
 }
 
 // SilentSplitter is a Source that serves split-adjusted prices but sends
@@ -61,9 +64,6 @@ type SourceConfig struct {
 	// Rate is the request budget of the source's hosts; it only feeds
 	// dry-run plans and ETAs (the transport enforces it). 0 = unknown.
 	Rate rate.Limit
-	// PollingBatch is how many instruments one BatchSource call gets
-	// (default 50).
-	PollingBatch int
 }
 
 // Config is the collector's configuration.
@@ -107,9 +107,6 @@ func (c Config) source(name string) SourceConfig {
 	sc := c.Sources[name]
 	if sc.Workers < 1 {
 		sc.Workers = 4
-	}
-	if sc.PollingBatch < 1 {
-		sc.PollingBatch = 50
 	}
 	return sc
 }

@@ -112,8 +112,7 @@ func simMarket(t *testing.T, clock func() time.Time, symbols []sourcetest.Symbol
 	// The clients keep under the market's limit (20/s) with room for jitter.
 	hx := httpx.Config{Rate: rate.Limit(15), Burst: 1, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
-	c, err := New(Config{Host: "test", InitialHistory: func(to market.Date) market.Date { return to.AddDays(-60) },
-		Sources: map[string]SourceConfig{market.SourceNaver: {PollingBatch: 2}}},
+	c, err := New(Config{Host: "test", InitialHistory: func(to market.Date) market.Date { return to.AddDays(-60) }},
 		Deps{
 			Sources: map[string]Source{
 				market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: clock}, ypool.Client()),

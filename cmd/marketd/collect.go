@@ -123,7 +123,7 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	configs := map[string]collector.SourceConfig{}
 	for _, s := range sites(a.cfg.Sources) {
 		sources[s.name] = s.open(p.byName[s.name].Client())
-		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit(), PollingBatch: s.pollingBatch}
+		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit()}
 	}
 	return collector.New(collector.Config{
 		RestatementSessions: a.cfg.Collector.RestatementSessions,

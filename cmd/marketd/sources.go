@@ -19,9 +19,6 @@ import (
 type site struct {
 	name      string
 	transport config.Transport
-	// pollingBatch is how many instruments one batch request asks for,
-	// for a source with a batch feed.
-	pollingBatch int
 	// open builds the source over a client of the site's pool.
 	open func(*http.Client) collector.Source
 	// newInstrument turns a user's upper-case symbol, on the exchange and
@@ -36,7 +33,7 @@ func sites(cfg config.Sources) []site {
 	return []site{
 		{name: market.SourceYahoo, transport: y.Transport, newInstrument: yahoo.NewInstrument,
 			open: func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
-		{name: market.SourceNaver, transport: n.Transport, pollingBatch: n.PollingBatch, newInstrument: naver.NewInstrument,
+		{name: market.SourceNaver, transport: n.Transport, newInstrument: naver.NewInstrument,
 			open: func(c *http.Client) collector.Source { return naver.New(naverConfig(n), c) }},
 	}
 }

@@ -170,6 +170,10 @@ func (f *fetcher) get(endpoint, symbol, rawURL, charset string) ([]byte, error) 
 	return body, nil
 }
 
+// BatchSize is how many instruments one Latest call answers in one
+// polling request.
+func (s *Source) BatchSize() int { return s.cfg.PollingBatch }
+
 // SilentSplits reports that Naver's history is split-adjusted but comes
 // with no split events: only a rewritten overlap with stored bars reveals
 // a split.

@@ -34,15 +34,26 @@ func SymbolFor(code, board string) string {
 	return code + suffix
 }
 
-// boardOf returns the KRX board a Yahoo symbol's suffix names, or "".
-func boardOf(sym string) string {
-	switch {
-	case strings.HasSuffix(sym, suffixKOSPI):
-		return market.BoardKOSPI
-	case strings.HasSuffix(sym, suffixKOSDAQ):
-		return market.BoardKOSDAQ
+// cutBoard returns sym without its KRX board suffix and the board the
+// suffix names; board is "" for any other symbol.
+func cutBoard(sym string) (rest, board string) {
+	if rest, ok := strings.CutSuffix(sym, suffixKOSPI); ok {
+		return rest, market.BoardKOSPI
 	}
-	return ""
+	if rest, ok := strings.CutSuffix(sym, suffixKOSDAQ); ok {
+		return rest, market.BoardKOSDAQ
+	}
+	return sym, ""
+}
+
+// KRXCode returns the KRX code and board a Yahoo symbol spells:
+// "005930.KS" is 005930 on KOSPI. ok is false for any other symbol.
+func KRXCode(sym string) (code, board string, ok bool) {
+	code, board = cutBoard(sym)
+	if board == "" || !market.IsKRXCode(code) {
+		return "", "", false
+	}
+	return code, board, true
 }
 
 // Why NewInstrument refuses a symbol. The caller knows how its user says
@@ -75,7 +86,7 @@ func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 	if sym == "" || strings.ContainsAny(sym, " \t/,") {
 		return fail(ErrNotSymbol)
 	}
-	if exchange == market.XKRX && boardOf(sym) == "" {
+	if _, b := cutBoard(sym); exchange == market.XKRX && b == "" {
 		if !market.IsKRXCode(sym) {
 			return fail(ErrNotKRX)
 		}
@@ -84,7 +95,7 @@ func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 		}
 		sym = SymbolFor(sym, board)
 	}
-	switch b := boardOf(sym); {
+	switch _, b := cutBoard(sym); {
 	case b != "":
 		in.Market, in.Board = market.XKRX, b
 	case in.Market != "": // the user said which calendar it trades on

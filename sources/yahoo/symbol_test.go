@@ -62,3 +62,23 @@ func TestNewInstrumentRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestKRXCode(t *testing.T) {
+	for _, tt := range []struct {
+		sym, code, board string
+		ok               bool
+	}{
+		{"005930.KS", "005930", market.BoardKOSPI, true},
+		{"0193T0.KQ", "0193T0", market.BoardKOSDAQ, true},
+		{"005930", "", "", false},
+		{"AAPL", "", "", false},
+		{"ABC.KS", "", "", false}, // a KOSPI suffix on something that is not a code
+		{"005930.T", "", "", false},
+		{".KS", "", "", false},
+	} {
+		code, board, ok := KRXCode(tt.sym)
+		if code != tt.code || board != tt.board || ok != tt.ok {
+			t.Errorf("KRXCode(%q) = %q, %q, %t; want %q, %q, %t", tt.sym, code, board, ok, tt.code, tt.board, tt.ok)
+		}
+	}
+}

@@ -97,7 +97,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	for _, raw := range symbols {
 		in, err := src.newInstrument(normalizeSymbol(raw), mc.code, mc.board)
 		if err != nil {
-			return nil, symbolUsage(source, raw, mkt, err)
+			return nil, symbolUsage(raw, mkt, err)
 		}
 		if !seen[in.Symbol] {
 			seen[in.Symbol] = true
@@ -109,12 +109,14 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 
 // symbolUsage words a source's refusal of raw, given with --market mkt,
 // as the remedy on marketd's command line.
-func symbolUsage(source, raw, mkt string, err error) error {
+func symbolUsage(raw, mkt string, err error) error {
 	switch {
 	case errors.Is(err, naver.ErrNotXKRX):
 		return usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
 	case errors.Is(err, naver.ErrNotCode):
 		return usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
+	case errors.Is(err, yahoo.ErrNotSymbol):
+		return usagef("yahoo symbol %q: not a Yahoo symbol", raw)
 	case errors.Is(err, yahoo.ErrNotKRX):
 		return usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
 	case errors.Is(err, yahoo.ErrNeedsBoard):
@@ -124,7 +126,7 @@ func symbolUsage(source, raw, mkt string, err error) error {
 			"such as AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, "+
 			"add --market XNYS", raw)
 	}
-	return usagef("%s symbol %q: %w", source, raw, errors.Unwrap(err))
+	return usageError{err}
 }
 
 // normalizeSymbol upper-cases a symbol: both sites spell symbols in

@@ -62,7 +62,7 @@ type PlanItem struct {
 // the plan.
 func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary, Plan, error) {
 	if req.Job == "" {
-		req.Job = "backfill"
+		req.Job = JobBackfill
 	}
 	if req.From != 0 && req.To != 0 && req.From > req.To {
 		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)

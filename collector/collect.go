@@ -28,7 +28,7 @@ type CollectRequest struct {
 // ErrInterrupted when ctx ended it.
 func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, error) {
 	if req.Job == "" {
-		req.Job = "collect"
+		req.Job = JobCollect
 	}
 	p := c.newPlanner()
 	insts, err := p.instruments(ctx, req.Filter)

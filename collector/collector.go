@@ -25,6 +25,17 @@ type Source interface {
 // absent from the map.
 type BatchSource interface {
 	Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error)
+	// BatchSize is how many instruments one Latest call should get: what
+	// one request answers, so that a failed call loses one request's worth.
+	BatchSize() int
+}
+
+// SilentSplitter is a Source that serves split-adjusted prices but sends
+// no split events (Naver): when SilentSplits is true, the collector
+// detects rewritten history by comparing the re-fetched restatement
+// window with the stored closes.
+type SilentSplitter interface {
+	SilentSplits() bool
 }
 
 // Store is the part of the store the collector uses.
@@ -57,13 +68,6 @@ type SourceConfig struct {
 	// Rate is the request budget of the source's hosts; it only feeds
 	// dry-run plans and ETAs (the transport enforces it). 0 = unknown.
 	Rate rate.Limit
-	// PollingBatch is how many instruments one BatchSource call gets
-	// (default 50).
-	PollingBatch int
-	// CompareOverlap detects rewritten history by comparing the re-fetched
-	// restatement window with stored closes; for sources that serve
-	// split-adjusted prices without split events (Naver).
-	CompareOverlap bool
 }
 
 // Config is the collector's configuration.
@@ -108,10 +112,13 @@ func (c Config) source(name string) SourceConfig {
 	if sc.Workers < 1 {
 		sc.Workers = 4
 	}
-	if sc.PollingBatch < 1 {
-		sc.PollingBatch = 50
-	}
 	return sc
+}
+
+// silentSplits reports whether the named source hides its splits.
+func (c *Collector) silentSplits(source string) bool {
+	s, ok := c.deps.Sources[source].(SilentSplitter)
+	return ok && s.SilentSplits()
 }
 
 // Deps are the collector's collaborators.
@@ -162,6 +169,7 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 type Filter struct {
 	Source  string
 	Market  string
+	Board   string // one board of Market (KOSPI, KOSDAQ); board-less instruments are on none
 	Symbols []string
 }
 

@@ -9,6 +9,14 @@
 // is fetched again. Every run is recorded in the store with per-instrument
 // outcomes.
 //
+// It also keeps the instrument list itself: ImportListing makes a board's
+// instruments match a source's listing, refusing a listing that would
+// deactivate implausibly many, and FreshnessOf says which instruments a
+// collect would bring forward (status and the instruments-behind metric).
+//
 // The package declares the small interfaces it consumes (Source,
-// BatchSource, Store, Calendar, Progress); cmd/marketd wires the real ones.
+// BatchSource, Store, Calendar, Lister, ListingStore, WatermarkReader,
+// Progress); a source states its own traits by implementing BatchSource or
+// SilentSplitter, so wiring a source is one map entry. cmd/marketd wires
+// the real ones.
 package collector

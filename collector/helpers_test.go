@@ -56,7 +56,6 @@ type yahooServer struct {
 	*httptest.Server
 	t        *truth
 	mu       sync.Mutex
-	requests map[string]int                   // per symbol
 	times    []time.Time                      // arrival of every request
 	notFound map[string]bool                  // symbols answered 404
 	fail503  map[string]int                   // symbols answered 503 this many more times
@@ -64,16 +63,10 @@ type yahooServer struct {
 }
 
 func newYahooServer(t *testing.T, tr *truth) *yahooServer {
-	s := &yahooServer{t: tr, requests: map[string]int{}, notFound: map[string]bool{}, fail503: map[string]int{}}
+	s := &yahooServer{t: tr, notFound: map[string]bool{}, fail503: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
-}
-
-func (s *yahooServer) count(symbol string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[symbol]
 }
 
 func (s *yahooServer) total() int {
@@ -85,7 +78,6 @@ func (s *yahooServer) total() int {
 func (s *yahooServer) serve(w http.ResponseWriter, r *http.Request) {
 	symbol := strings.TrimPrefix(r.URL.Path, "/v8/finance/chart/")
 	s.mu.Lock()
-	s.requests[symbol]++
 	s.times = append(s.times, time.Now())
 	nf := s.notFound[symbol]
 	fail := s.fail503[symbol] > 0
@@ -177,6 +169,20 @@ func mustCalendar(code string) *calendar.Calendar {
 
 // newFixture makes symbols with a close for every XNYS session of
 // 2025-06-02..2026-03-06 (the run's last closed session, a Friday).
+// newStore returns a migrated SQLite store, closed when the test ends.
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func newFixture(t *testing.T, symbols ...string) *fixture {
 	t.Helper()
 	tr := &truth{closes: map[string]map[market.Date]market.Decimal{}, splits: map[string]map[market.Date][2]int{}}
@@ -186,14 +192,7 @@ func newFixture(t *testing.T, symbols ...string) *fixture {
 			tr.closes[sym][day] = market.DecimalFromInt(int64(100+10*i)) + market.Decimal(j*500_000) // half-dollar steps: halved by a split they keep two decimals
 		}
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	var insts []market.Instrument
 	for _, sym := range symbols {
 		insts = append(insts, market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: market.XNYS, Currency: "USD", Active: true})

@@ -53,7 +53,7 @@ func (c *Collector) newPlanner() *planner {
 // and symbol so runs are reproducible.
 func (p *planner) instruments(ctx context.Context, f Filter) ([]market.Instrument, error) {
 	insts, err := p.c.deps.Store.Instruments(ctx, store.InstrumentFilter{
-		Source: f.Source, Market: f.Market, Symbols: f.Symbols, ActiveOnly: true})
+		Source: f.Source, Market: f.Market, Board: f.Board, Symbols: f.Symbols, ActiveOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("collector: list instruments: %w", err)
 	}

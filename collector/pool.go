@@ -54,7 +54,7 @@ func (c *Collector) runSource(ctx context.Context, name string, items []item, l 
 		})
 	}
 	if bs, ok := src.(BatchSource); ok && batch {
-		items = c.runBatches(ctx, bs, sc.PollingBatch, items, l)
+		items = c.runBatches(ctx, bs, items, l)
 	}
 	for _, it := range items {
 		if ctx.Err() != nil {
@@ -82,7 +82,8 @@ func rateLimitedResult(it item) (rr store.RunResult) {
 // runBatches answers the items due for exactly the latest session from the
 // batch feed and returns the rest (including those it did not answer) for
 // the per-instrument path.
-func (c *Collector) runBatches(ctx context.Context, bs BatchSource, size int, items []item, l *runLog) []item {
+func (c *Collector) runBatches(ctx context.Context, bs BatchSource, items []item, l *runLog) []item {
+	size := max(1, bs.BatchSize())
 	var rest, due []item
 	for _, it := range items {
 		if it.batch && it.err == nil && it.skip == "" {
@@ -132,7 +133,7 @@ func (c *Collector) runBatches(ctx context.Context, bs BatchSource, size int, it
 // answer cannot show the overlap that proves it.
 func (c *Collector) jumped(ctx context.Context, it item, bar market.Bar) (bool, error) {
 	m, err := market.LookupMarket(it.inst.Market)
-	if err != nil || m.DailyLimit <= 0 || !c.cfg.source(it.inst.Source).CompareOverlap {
+	if err != nil || m.DailyLimit <= 0 || !c.silentSplits(it.inst.Source) {
 		return false, nil
 	}
 	prev, err := c.deps.Store.Bars(ctx, it.inst.Key, it.wm, it.wm)

@@ -48,6 +48,7 @@ func TestWorkersNeverExceedTheRate(t *testing.T) {
 // path's logic (Naver's polling feed answers the latest session only).
 type fakeBatch struct {
 	f       *fixture
+	size    int             // instruments per Latest call
 	absent  map[string]bool // codes the batch answer leaves out
 	mu      sync.Mutex
 	latest  [][]string // symbols of every Latest call
@@ -71,6 +72,8 @@ func (b *fakeBatch) Fetch(ctx context.Context, inst market.Instrument, from, to 
 	return b.series(inst, from, to), nil
 }
 
+func (b *fakeBatch) BatchSize() int { return b.size }
+
 func (b *fakeBatch) Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error) {
 	var syms []string
 	out := map[market.Key]market.Series{}
@@ -89,8 +92,8 @@ func (b *fakeBatch) Latest(ctx context.Context, insts []market.Instrument) (map[
 
 func TestBatchAnswersTheLatestSession(t *testing.T) {
 	f := newFixture(t, "AAA", "BBB", "CCC")
-	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {Workers: 1, PollingBatch: 2}}
-	fb := &fakeBatch{f: f, absent: map[string]bool{"CCC": true}}
+	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}
+	fb := &fakeBatch{f: f, size: 2, absent: map[string]bool{"CCC": true}}
 	newC := func() *Collector {
 		c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: fb}, Store: f.st,
 			Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
@@ -141,14 +144,18 @@ func TestBatchAnswersTheLatestSession(t *testing.T) {
 // fetchOnly hides a source's batch feed.
 type fetchOnly struct{ Source }
 
+// silentSplits makes a source declare that it hides its splits, as Naver does.
+type silentSplits struct{ Source }
+
+func (silentSplits) SilentSplits() bool { return true }
+
 // A source without split events (Naver) restates its whole history after a
 // split: a stored close in the overlap that no longer matches makes the
 // collector refetch the whole history.
 func TestOverlapMismatchRefetchesHistory(t *testing.T) {
 	f := newFixture(t, "AAA")
-	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {CompareOverlap: true}}
 	fb := &fakeBatch{f: f}
-	c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: fetchOnly{fb}}, Store: f.st,
+	c, err := New(f.cfg, Deps{Sources: map[string]Source{market.SourceYahoo: silentSplits{fetchOnly{fb}}}, Store: f.st,
 		Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) }, Now: func() time.Time { return f.now }, Log: discard})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
 // Status is a run's progress so far.
@@ -35,15 +33,6 @@ type Progress interface {
 	Start(Status)
 	Update(Status)
 	Finish(Status)
-}
-
-// NewProgress returns a progress bar on f when it is a terminal, else
-// periodic log lines on log.
-func NewProgress(f *os.File, log *slog.Logger, every time.Duration) Progress {
-	if f != nil && term.IsTerminal(int(f.Fd())) {
-		return NewBar(f)
-	}
-	return NewLogProgress(log, every)
 }
 
 // Bar draws a progress bar.

@@ -8,9 +8,6 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
-// JobRepair names the runs the validator's self-repair records.
-const JobRepair = "repair"
-
 // ErrNothingRepaired says why a repair that ran cleanly left the problem:
 // the source has nothing for that range.
 var ErrNothingRepaired = errors.New("the source returned nothing for that range")

@@ -13,6 +13,16 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
+// Job names of the collector's runs, as the run log records them.
+// Scheduled jobs are named by the configuration instead.
+const (
+	JobCollect  = "collect"
+	JobBackfill = "backfill"
+	// JobRepair is a forced backfill of the ranges the validator found
+	// missing.
+	JobRepair = "repair"
+)
+
 // Run result statuses, as store.RunResult.Status holds them.
 const (
 	statusOK      = "ok"
@@ -85,19 +95,34 @@ func (s Summary) String() string {
 	if !s.Finished.IsZero() {
 		fmt.Fprintf(&b, "; %s", s.Finished.Sub(s.Started).Round(time.Millisecond))
 	}
+	if f := FailedInstruments(s.Results); f != "" {
+		b.WriteString("; " + f)
+	}
+	return b.String()
+}
+
+// failedShown is how many failed instruments a run's message names before
+// "and N more": the message is one line.
+const failedShown = 3
+
+// FailedInstruments names the instruments that failed among results, with
+// their errors: "failed: yahoo:AAPL: 404; …; and N more", or "" when none
+// failed. A run's one-line summary ends with it, so that a partial run
+// says what to look at.
+func FailedInstruments(results []store.RunResult) string {
 	var failed []string
-	for _, r := range s.Results {
+	for _, r := range results {
 		if r.Status == statusFailed {
 			failed = append(failed, r.Key.String()+": "+r.Error)
 		}
 	}
-	if len(failed) > 3 {
-		failed = append(failed[:3], fmt.Sprintf("and %d more", len(failed)-3))
+	if len(failed) == 0 {
+		return ""
 	}
-	if len(failed) > 0 {
-		b.WriteString("; failed: " + strings.Join(failed, "; "))
+	if len(failed) > failedShown {
+		failed = append(failed[:failedShown], fmt.Sprintf("and %d more", len(failed)-failedShown))
 	}
-	return b.String()
+	return "failed: " + strings.Join(failed, "; ")
 }
 
 // skipReason is why the run skipped instruments, when all were skipped

@@ -2,7 +2,7 @@ package collector
 
 import (
 	"context"
-	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +15,6 @@ import (
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/store/sqlite"
 )
 
 // Against the simulated market with the real sources: collect stores
@@ -24,25 +23,10 @@ import (
 func TestCollectSimulatedMarket(t *testing.T) {
 	now := time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC) // Fri 21:00 KST (settled), 07:00 New York
 	clock := func() time.Time { return now }
-	limits, err := sourcetest.ParseLimits("yahoo=20/s,naver=20/s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := sourcetest.New(sourcetest.Options{Now: clock, Limits: limits, Symbols: []sourcetest.Symbol{
+	m, st, c := simMarket(t, clock, []sourcetest.Symbol{
 		{Symbol: "AAPL"}, {Symbol: "MSFT"}, {Symbol: "005930"}, {Symbol: "000660"}, {Symbol: "247540", Board: "KOSDAQ"},
-	}})
-	url, stop := m.Start()
-	t.Cleanup(stop)
-
+	})
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	insts := []market.Instrument{
 		{Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, Market: market.XNYS, Active: true},
 		{Key: market.Key{Source: market.SourceYahoo, Symbol: "MSFT"}, Market: market.XNYS, Active: true},
@@ -51,27 +35,6 @@ func TestCollectSimulatedMarket(t *testing.T) {
 		{Key: market.Key{Source: market.SourceNaver, Symbol: "247540"}, Market: market.XKRX, Board: "KOSDAQ", Active: true},
 	}
 	if _, err := st.AddInstruments(ctx, insts); err != nil {
-		t.Fatal(err)
-	}
-	// The clients keep under the market's limit (20/s) with room for jitter.
-	hx := httpx.Config{Rate: rate.Limit(15), Burst: 1, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
-	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
-	c, err := New(Config{Host: "test", InitialHistory: func(to market.Date) market.Date { return to.AddDays(-60) },
-		Sources: map[string]SourceConfig{market.SourceNaver: {CompareOverlap: true, PollingBatch: 2}}},
-		Deps{
-			Sources: map[string]Source{
-				market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: clock}, ypool.Client()),
-				market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, PollingBatch: 2, Now: clock}, npool.Client()),
-			},
-			Store:     st,
-			Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) },
-			Log:       discard,
-			Now:       clock,
-			Stats: func() map[string]httpx.Stats {
-				return map[string]httpx.Stats{market.SourceYahoo: ypool.Total(), market.SourceNaver: npool.Total()}
-			},
-		})
-	if err != nil {
 		t.Fatal(err)
 	}
 	check := func(run string) {
@@ -131,5 +94,81 @@ func TestCollectSimulatedMarket(t *testing.T) {
 	}
 	if after.Violations != 0 {
 		t.Errorf("%d requests beyond the market's rate limit", after.Violations)
+	}
+}
+
+// simMarket starts the simulated market with symbols and returns it, an
+// empty store and a collector over the real Yahoo and Naver sources.
+func simMarket(t *testing.T, clock func() time.Time, symbols []sourcetest.Symbol) (*sourcetest.Market, *store.Store, *Collector) {
+	t.Helper()
+	limits, err := sourcetest.ParseLimits("yahoo=20/s,naver=20/s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sourcetest.New(sourcetest.Options{Now: clock, Limits: limits, Symbols: symbols})
+	url, stop := m.Start()
+	t.Cleanup(stop)
+	st := newStore(t)
+	// The clients keep under the market's limit (20/s) with room for jitter.
+	hx := httpx.Config{Rate: rate.Limit(15), Burst: 1, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
+	c, err := New(Config{Host: "test", InitialHistory: func(to market.Date) market.Date { return to.AddDays(-60) }},
+		Deps{
+			Sources: map[string]Source{
+				market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: clock}, ypool.Client()),
+				market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, PollingBatch: 2, Now: clock}, npool.Client()),
+			},
+			Store:     st,
+			Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) },
+			Log:       discard,
+			Now:       clock,
+			Stats: func() map[string]httpx.Stats {
+				return map[string]httpx.Stats{market.SourceYahoo: ypool.Total(), market.SourceNaver: npool.Total()}
+			},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, st, c
+}
+
+// Naver declares that it hides splits, and the collector, wired with the
+// real source and nothing else, finds one: the polling batch's bar jumps
+// past the daily limit, so the whole history is fetched again and matches
+// the split-adjusted truth.
+func TestCollectFindsNaverSilentSplit(t *testing.T) {
+	now := time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC) // Fri 21:00 KST
+	clock := func() time.Time { return now }
+	split := market.NewDate(2026, 3, 9)
+	m, st, c := simMarket(t, clock, []sourcetest.Symbol{
+		{Symbol: "005930", Splits: []sourcetest.Split{{Date: split, Numerator: 2, Denominator: 1}}},
+	})
+	ctx := context.Background()
+	key := market.Key{Source: market.SourceNaver, Symbol: "005930"}
+	if _, err := st.AddInstruments(ctx, []market.Instrument{{Key: key, Market: market.XKRX, Board: market.BoardKOSPI, Active: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := c.Collect(ctx, CollectRequest{}); err != nil || s.OK != 1 || s.Refetched != 0 {
+		t.Fatalf("first run: %s, %v", s, err)
+	}
+	now = time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC) // Mon 21:00 KST: the split's session has settled
+	s, err := c.Collect(ctx, CollectRequest{})
+	if err != nil || s.OK != 1 || s.Refetched != 1 {
+		t.Fatalf("run after the split: %s, %v; want the history refetched", s, err)
+	}
+	from := split.AddDays(-30)
+	got, err := st.Bars(ctx, key, from, split)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.Bars(market.SourceNaver, "005930", from, split)
+	for i := range got {
+		got[i].Final = false
+	}
+	for i := range want {
+		want[i].Final = false
+	}
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("stored after the split:\n%+v\ntruth:\n%+v", got, want)
 	}
 }

@@ -131,7 +131,7 @@ func (c *Collector) stale(ctx context.Context, it item, r Range, s market.Series
 			return fmt.Sprintf("new split %s:%s on %s", a.Numerator, a.Denominator, a.Date), nil
 		}
 	}
-	if !c.cfg.source(it.inst.Source).CompareOverlap || it.wm < r.From {
+	if !c.silentSplits(it.inst.Source) || it.wm < r.From {
 		return "", nil
 	}
 	stored, err := c.deps.Store.Bars(ctx, it.inst.Key, r.From, it.wm)

@@ -116,6 +116,9 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	if f.Market != "" {
 		where, args = append(where, "market = ?"), append(args, f.Market)
 	}
+	if f.Board != "" {
+		where, args = append(where, "board = ?"), append(args, f.Board)
+	}
 	if len(f.Symbols) > 0 {
 		where = append(where, "symbol IN "+placeholders(len(f.Symbols)))
 		for _, sym := range f.Symbols {

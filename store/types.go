@@ -42,8 +42,11 @@ type AddResult struct {
 
 // InstrumentFilter selects instruments; zero fields select everything.
 type InstrumentFilter struct {
-	Source     string
-	Market     string
+	Source string
+	Market string
+	// Board narrows a market to one of its boards (KOSPI, KOSDAQ); an
+	// instrument stored without a board is on none of them.
+	Board      string
 	Symbols    []string
 	ActiveOnly bool
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/yahoo"
 )
 
 // crossSource compares the closes of KRX instruments collected from both
@@ -34,6 +35,18 @@ func newCrossSource(insts []market.Instrument, tolerance float64) *crossSource {
 		}
 	}
 	return c
+}
+
+// krxCode returns the KRX code a Naver or Yahoo symbol names.
+func krxCode(k market.Key) (string, bool) {
+	switch k.Source {
+	case market.SourceNaver:
+		return k.Symbol, market.IsKRXCode(k.Symbol)
+	case market.SourceYahoo:
+		code, _, ok := yahoo.KRXCode(k.Symbol)
+		return code, ok
+	}
+	return "", false
 }
 
 // needs reports whether the check needs every close of k: checkpoints

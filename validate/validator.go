@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -336,16 +335,4 @@ func ackIndex(acks []store.Ack) func(market.Key, market.Date) bool {
 		}
 		return false
 	}
-}
-
-// krxCode returns the six-character KRX code of a Naver or Yahoo symbol.
-func krxCode(k market.Key) (string, bool) {
-	switch k.Source {
-	case market.SourceNaver:
-		return k.Symbol, len(k.Symbol) == 6
-	case market.SourceYahoo:
-		code, suffix, ok := strings.Cut(k.Symbol, ".")
-		return code, ok && len(code) == 6 && (suffix == "KS" || suffix == "KQ")
-	}
-	return "", false
 }

@@ -64,8 +64,7 @@ func (s *selection) flags(cmd *cobra.Command, withAll bool) {
 	}
 }
 
-// filter checks the flags, then turns a board (--market KOSPI or KOSDAQ)
-// into its active instruments' symbols: the collector selects by exchange.
+// filter checks the flags and turns them into the collector's filter.
 func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector.Filter, error) {
 	var f collector.Filter
 	if s.source != "" {
@@ -77,13 +76,12 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 	if len(s.symbols) > 0 && s.market != "" {
 		return f, usagef("--symbols and --market are exclusive")
 	}
-	var mc marketChoice
 	if s.market != "" {
-		var err error
-		if mc, err = parseMarket(s.market); err != nil {
+		mc, err := parseMarket(s.market)
+		if err != nil {
 			return f, err
 		}
-		f.Market = mc.code
+		f.Market, f.Board = mc.code, mc.board
 	}
 	for _, sym := range s.symbols {
 		f.Symbols = append(f.Symbols, normalizeSymbol(sym))
@@ -91,28 +89,24 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, usagef("say what to backfill: --symbols, --market, --source or --all")
 	}
-	if mc.board == "" {
+	if f.Board == "" {
 		return f, nil
 	}
+	// A board the user named but nothing trades on is a mistake, not an
+	// empty run that reports ok.
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return f, err
 	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Market: f.Market, ActiveOnly: true})
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Market: f.Market, Board: f.Board, ActiveOnly: true})
 	if err != nil {
 		return f, err
 	}
-	for _, in := range insts {
-		if mc.has(in) {
-			f.Symbols = append(f.Symbols, in.Symbol)
-		}
-	}
-	if len(f.Symbols) == 0 {
-		// An empty list would select the whole exchange.
+	if len(insts) == 0 {
 		if f.Source != "" {
-			return f, fmt.Errorf("--market %s: %s has no active %s instruments", s.market, f.Source, mc.board)
+			return f, fmt.Errorf("--market %s: %s has no active %s instruments", s.market, f.Source, f.Board)
 		}
-		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, mc.board)
+		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, f.Board)
 	}
 	return f, nil
 }

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/store"
 )
 
 func newSymbolsImportCmd(a *app) *cobra.Command {
@@ -30,7 +31,7 @@ are given their board when listed, and left alone when not.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b := strings.ToUpper(strings.TrimSpace(board))
-			if b != "KOSPI" && b != "KOSDAQ" {
+			if b != market.BoardKOSPI && b != market.BoardKOSDAQ {
 				if board == "" {
 					return usagef("--market is required: KOSPI or KOSDAQ")
 				}
@@ -41,7 +42,7 @@ are given their board when listed, and left alone when not.`,
 				return err
 			}
 			writeSummary(a.stdout, "imported %s: %d listed, %d added, %d reactivated, %d marked inactive",
-				b, res.listed, res.Added, res.Reactivated, res.deactivated)
+				b, res.Listed, res.Added, res.Reactivated, res.Deactivated)
 			return nil
 		},
 	}
@@ -49,99 +50,25 @@ are given their board when listed, and left alone when not.`,
 	return cmd
 }
 
-// importResult counts what an import changed.
-type importResult struct {
-	listed int
-	store.AddResult
-	deactivated int
-}
+// removeFirst is the way past a refused import when codes really left.
+const removeFirst = "If they really were delisted, remove them first: marketd symbols remove --source naver CODE..."
 
 // importListing syncs the store's naver instruments of board with Naver's
 // listing of it.
-func (a *app) importListing(ctx context.Context, board string) (importResult, error) {
-	var res importResult
-	st, err := a.openStore(ctx, true)
-	if err != nil {
-		return res, err
-	}
+func (a *app) importListing(ctx context.Context, board string) (collector.ImportResult, error) {
 	w, err := a.wire(ctx)
 	if err != nil {
-		return importResult{}, err
+		return collector.ImportResult{}, err
 	}
-	listed, err := w.naverSource().Listing(ctx, board)
+	res, err := collector.ImportListing(ctx, w.store, w.naverSource(), board)
+	if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
+		return res, fmt.Errorf("symbols %w. %s", err, removeFirst)
+	}
 	if err != nil {
-		return res, fmt.Errorf("symbols import %s: %w; nothing changed", board, err)
+		return res, fmt.Errorf("symbols %w", err)
 	}
-	// A board never empties: an empty answer is a broken or blocked feed,
-	// and believing it would mark every instrument of the board inactive.
-	if len(listed) == 0 {
-		return res, fmt.Errorf("symbols import %s: the listing came back empty; nothing changed", board)
-	}
-	res.listed = len(listed)
-	onList := make(map[string]bool, len(listed))
-	for _, in := range listed {
-		onList[in.Symbol] = true
-	}
-	stored, err := st.Instruments(ctx, store.InstrumentFilter{Source: market.SourceNaver, Market: market.XKRX, ActiveOnly: true})
-	if err != nil {
-		return res, fmt.Errorf("symbols import %s: %w", board, err)
-	}
-	var gone []market.Key
-	active := 0
-	for _, in := range stored {
-		if in.Board != board {
-			continue
-		}
-		active++
-		if !onList[in.Symbol] {
-			gone = append(gone, in.Key)
-		}
-	}
-	if err := checkDeactivations(board, len(listed), active, gone); err != nil {
-		return res, err
-	}
-	res.AddResult, err = st.AddInstruments(ctx, listed)
-	if err != nil {
-		return res, fmt.Errorf("symbols import %s: %w", board, err)
-	}
-	if len(gone) > 0 {
-		res.deactivated, err = st.DeactivateInstruments(ctx, gone)
-		if err != nil {
-			return res, fmt.Errorf("symbols import %s: %w", board, err)
-		}
-		a.log.Info("symbols import: no longer listed, marked inactive", "board", board, "count", res.deactivated)
+	if res.Deactivated > 0 {
+		a.log.Info("symbols import: no longer listed, marked inactive", "board", board, "count", res.Deactivated)
 	}
 	return res, nil
-}
-
-// At most this many of a board's active instruments, or this share of
-// them, whichever is more, may leave in one import. A board loses a few
-// codes a month; a listing that drops more is cut short (a feed change, a
-// page missing with a total to match) and believing it would stop the
-// collection of most of the board.
-const (
-	maxDeactivated      = 5
-	maxDeactivatedShare = 0.10
-)
-
-// checkDeactivations refuses an import that would mark more of the
-// board's active instruments inactive than a listing change plausibly
-// explains. Codes that really were delisted are removed first with
-// symbols remove; no flag overrides the check.
-func checkDeactivations(board string, listed, active int, gone []market.Key) error {
-	if len(gone) <= maxDeactivated || float64(len(gone)) <= maxDeactivatedShare*float64(active) {
-		return nil
-	}
-	const shown = 3
-	codes := make([]string, 0, shown+1)
-	for _, k := range gone[:min(len(gone), shown)] {
-		codes = append(codes, k.Symbol)
-	}
-	if len(gone) > shown {
-		codes = append(codes, fmt.Sprintf("and %d more", len(gone)-shown))
-	}
-	return fmt.Errorf("symbols import %s: with %d listed, %d of the %d active %s instruments would be marked inactive (%s): "+
-		"more than %d and more than %.0f%% at once looks like a broken listing; nothing changed. "+
-		"If they really were delisted, remove them first: marketd symbols remove --source naver CODE...",
-		board, listed, len(gone), active, board, strings.Join(codes, ", "), maxDeactivated, maxDeactivatedShare*100)
 }

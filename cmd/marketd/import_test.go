@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -162,33 +161,6 @@ func TestSymbolsImportRefusesMassDeactivation(t *testing.T) {
 	} {
 		if r := marketd(t, env, "symbols", "import", "--market", board); r.code != exitOK || r.stdout != want {
 			t.Errorf("symbols import %s: exit %d, stdout %q, stderr %q; want %q", board, r.code, r.stdout, r.stderr, want)
-		}
-	}
-}
-
-func TestCheckDeactivations(t *testing.T) {
-	keys := func(n int) []market.Key {
-		out := make([]market.Key, n)
-		for i := range out {
-			out[i] = market.Key{Source: market.SourceNaver, Symbol: fmt.Sprintf("%06d", i+1)}
-		}
-		return out
-	}
-	for _, tt := range []struct {
-		active, gone int
-		refused      bool
-	}{
-		{active: 8, gone: 5},                // at most 5, whatever the share
-		{active: 5, gone: 5},                // a hand-picked board that all went
-		{active: 8, gone: 6, refused: true}, // more than 5 and 75%
-		{active: 60, gone: 6},               // 10% exactly
-		{active: 60, gone: 7, refused: true},
-		{active: 950, gone: 95},
-		{active: 950, gone: 96, refused: true},
-	} {
-		err := checkDeactivations("KOSPI", tt.active-tt.gone, tt.active, keys(tt.gone))
-		if (err != nil) != tt.refused {
-			t.Errorf("%d of %d active leaving: %v; want refused %t", tt.gone, tt.active, err, tt.refused)
 		}
 	}
 }

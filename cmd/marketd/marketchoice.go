@@ -25,7 +25,7 @@ func parseMarket(v string) (marketChoice, error) {
 		return marketChoice{}, usagef("--market: %w", err)
 	}
 	c := marketChoice{code: m.Code}
-	if up == "KOSPI" || up == "KOSDAQ" {
+	if up == market.BoardKOSPI || up == market.BoardKOSDAQ {
 		c.board = up
 	}
 	return c, nil

@@ -4,14 +4,15 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -19,7 +20,7 @@ import (
 // statusJobs are the jobs whose last run shows: the CLI's, then the
 // scheduled ones from the configuration.
 func (a *app) statusJobs() []string {
-	jobs := []string{"collect", "backfill", "repair"}
+	jobs := []string{collector.JobCollect, collector.JobBackfill, collector.JobRepair}
 	for _, spec := range a.cfg.Schedule.Jobs {
 		if !slices.Contains(jobs, spec.Name) {
 			jobs = append(jobs, spec.Name)
@@ -54,118 +55,123 @@ result was not ok.`,
 			if cmd.Flags().Changed("run") {
 				return a.showRun(ctx, st, runID)
 			}
-			insts, err := st.Instruments(ctx, store.InstrumentFilter{})
-			if err != nil {
-				return err
-			}
-			keys := make([]market.Key, len(insts))
-			for i, in := range insts {
-				keys[i] = in.Key
-			}
-			latest, err := st.LatestBars(ctx, keys)
-			if err != nil {
-				return err
-			}
-			marks := map[market.Key]market.Date{}
-			for _, src := range []string{market.SourceYahoo, market.SourceNaver} {
-				m, err := st.Watermarks(ctx, src)
-				if err != nil {
-					return err
-				}
-				for k, d := range m {
-					marks[k] = d
-				}
-			}
-
-			type group struct {
-				source, market          string
-				total, active, withBars int
-				latest, oldestMark      market.Date
-				fresh, behind           int
-			}
-			book := book(a.cfg, st)
-			lastClosed := map[string]market.Date{}
-			groups := map[[2]string]*group{}
-			var overall market.Date
-			active := 0
-			for _, in := range insts {
-				id := [2]string{in.Source, in.Market}
-				g := groups[id]
-				if g == nil {
-					g = &group{source: in.Source, market: in.Market}
-					groups[id] = g
-				}
-				g.total++
-				if b, ok := latest[in.Key]; ok {
-					g.withBars++
-					g.latest = max(g.latest, b.Date)
-					overall = max(overall, b.Date)
-				}
-				if !in.Active {
-					continue
-				}
-				g.active++
-				active++
-				if _, ok := lastClosed[in.Market]; !ok {
-					cal, err := book.For(ctx, in.Market)
-					if err != nil {
-						return err
-					}
-					lastClosed[in.Market] = cal.LastClosed(a.now())
-				}
-				d, ok := marks[in.Key]
-				if ok && (g.oldestMark == 0 || d < g.oldestMark) {
-					g.oldestMark = d
-				}
-				if ok && d >= lastClosed[in.Market] {
-					g.fresh++
-				} else {
-					g.behind++
-				}
-			}
-			ids := make([][2]string, 0, len(groups))
-			for id := range groups {
-				ids = append(ids, id)
-			}
-			sort.Slice(ids, func(i, j int) bool {
-				if ids[i][0] != ids[j][0] {
-					return ids[i][0] < ids[j][0]
-				}
-				return ids[i][1] < ids[j][1]
-			})
-
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "database: %s\n\n", a.databaseName())
-			fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tFRESH\tBEHIND\tOLDEST WATERMARK")
-			for _, id := range ids {
-				g := groups[id]
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.source, g.market, g.total, g.active, g.withBars,
-					dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
-			}
-			fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
-			for _, job := range a.statusJobs() {
-				runs, err := st.Runs(ctx, job, 1)
-				if err != nil {
-					return err
-				}
-				if len(runs) == 0 {
-					fmt.Fprintf(tw, "%s\tnever\t-\t-\t\t\t\t\t\n", job)
-					continue
-				}
-				r := runs[0]
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.ID, r.Status,
-					r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, runMessage(r))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			writeSummary(a.stdout, "status: %d instruments (%d active) in %d source/market groups; latest bar %s",
-				len(insts), active, len(groups), dash(overall))
-			return nil
+			return a.showStatus(ctx, st)
 		},
 	}
 	cmd.Flags().Int64Var(&runID, "run", 0, "show the run with this `ID` (from the RUN ID column) in full")
 	return cmd
+}
+
+// statusGroup is one source and market's line of status.
+type statusGroup struct {
+	source, market          string
+	total, active, withBars int
+	latest, oldestMark      market.Date
+	fresh, behind           int
+}
+
+// statusGroups sums the instruments per source and market, by source then
+// market, with the latest bar of all.
+func (a *app) statusGroups(ctx context.Context, st *store.Store, insts []market.Instrument) ([]*statusGroup, market.Date, error) {
+	keys := make([]market.Key, len(insts))
+	var active []market.Instrument
+	for i, in := range insts {
+		keys[i] = in.Key
+		if in.Active {
+			active = append(active, in)
+		}
+	}
+	latest, err := st.LatestBars(ctx, keys)
+	if err != nil {
+		return nil, 0, err
+	}
+	cals := book(a.cfg, st)
+	fresh, err := collector.FreshnessOf(ctx, st, func(ctx context.Context, code string) (collector.Calendar, error) {
+		return cals.For(ctx, code)
+	}, a.now(), active)
+	if err != nil {
+		return nil, 0, err
+	}
+	freshness := make(map[market.Key]collector.Freshness, len(fresh))
+	for _, f := range fresh {
+		freshness[f.Key] = f
+	}
+	groups := map[[2]string]*statusGroup{}
+	var overall market.Date
+	for _, in := range insts {
+		id := [2]string{in.Source, in.Market}
+		g := groups[id]
+		if g == nil {
+			g = &statusGroup{source: in.Source, market: in.Market}
+			groups[id] = g
+		}
+		g.total++
+		if b, ok := latest[in.Key]; ok {
+			g.withBars++
+			g.latest = max(g.latest, b.Date)
+			overall = max(overall, b.Date)
+		}
+		if !in.Active {
+			continue
+		}
+		g.active++
+		f := freshness[in.Key]
+		if f.Watermark != 0 && (g.oldestMark == 0 || f.Watermark < g.oldestMark) {
+			g.oldestMark = f.Watermark
+		}
+		if f.Behind() {
+			g.behind++
+		} else {
+			g.fresh++
+		}
+	}
+	out := slices.Collect(maps.Values(groups))
+	slices.SortFunc(out, func(x, y *statusGroup) int {
+		return cmp.Or(cmp.Compare(x.source, y.source), cmp.Compare(x.market, y.market))
+	})
+	return out, overall, nil
+}
+
+// showStatus prints what the store holds per source and market, then the
+// last run of each job.
+func (a *app) showStatus(ctx context.Context, st *store.Store) error {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
+	if err != nil {
+		return err
+	}
+	groups, overall, err := a.statusGroups(ctx, st, insts)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "database: %s\n\n", a.databaseName())
+	fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tFRESH\tBEHIND\tOLDEST WATERMARK")
+	active := 0
+	for _, g := range groups {
+		active += g.active
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.source, g.market, g.total, g.active, g.withBars,
+			dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
+	}
+	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
+	for _, job := range a.statusJobs() {
+		runs, err := st.Runs(ctx, job, 1)
+		if err != nil {
+			return err
+		}
+		if len(runs) == 0 {
+			fmt.Fprintf(tw, "%s\tnever\t-\t-\t\t\t\t\t\n", job)
+			continue
+		}
+		r := runs[0]
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d/%d\t%s\n", job, r.Started.UTC().Format(time.RFC3339), r.ID, r.Status,
+			r.OK, r.Failed, r.Skipped, r.Inserted, r.Changed, runMessage(r))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	writeSummary(a.stdout, "status: %d instruments (%d active) in %d source/market groups; latest bar %s",
+		len(insts), active, len(groups), dash(overall))
+	return nil
 }
 
 // showRun prints run id: its counts, then every instrument whose result was
@@ -216,28 +222,15 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 	return nil
 }
 
-// statusFailedShown is how many failed instruments a run's message names
-// before "and N more": status keeps one line per job.
-const statusFailedShown = 3
-
 // runMessage is a run's message followed by the instruments that failed
-// in it, with their errors, so that a partial run says what to look at.
+// in it.
 func runMessage(r store.Run) string {
-	var failed []string
-	for _, rr := range r.Results {
-		if rr.Status == store.RunFailed {
-			failed = append(failed, rr.Key.String()+": "+rr.Error)
-		}
-	}
-	if len(failed) > statusFailedShown {
-		failed = append(failed[:statusFailedShown], fmt.Sprintf("and %d more", len(failed)-statusFailedShown))
-	}
 	parts := make([]string, 0, 2)
 	if r.Message != "" {
 		parts = append(parts, r.Message)
 	}
-	if len(failed) > 0 {
-		parts = append(parts, "failed: "+strings.Join(failed, "; "))
+	if f := collector.FailedInstruments(r.Results); f != "" {
+		parts = append(parts, f)
 	}
 	return strings.Join(parts, "; ")
 }

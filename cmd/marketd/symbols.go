@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/naver"
+	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 )
 
@@ -40,7 +43,8 @@ func newSymbolsAddCmd(a *app) *cobra.Command {
 		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
 removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
 005930.KS); with --market KOSPI or KOSDAQ a 6-character KRX code becomes CODE.KS or
-CODE.KQ. Naver symbols are 6-character KRX codes.
+CODE.KQ. Naver symbols are 6-character KRX codes: digits and capital letters, a digit
+first (005930, 0193T0).
 
 marketd has the calendars of XKRX and XNYS only. Without --market, Naver instruments
 are XKRX; Yahoo symbols ending in .KS or .KQ are XKRX, US tickers (AAPL, BRK-B, and
@@ -78,134 +82,56 @@ calendar.`,
 // newInstruments turns command-line symbols into instruments, rejecting
 // the first symbol the source cannot have.
 func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, error) {
-	if err := checkSource(source); err != nil {
+	src, err := siteNamed("--source", source)
+	if err != nil {
 		return nil, err
 	}
 	var mc marketChoice
 	if mkt != "" {
-		var err error
 		if mc, err = parseMarket(mkt); err != nil {
 			return nil, err
 		}
 	}
-	if source == market.SourceNaver && mc.code != "" && mc.code != market.XKRX {
-		return nil, usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
-	}
 	var out []market.Instrument
 	seen := map[string]bool{}
 	for _, raw := range symbols {
-		sym := normalizeSymbol(raw)
-		in := market.Instrument{Active: true, Market: mc.code, Board: mc.board}
-		switch source {
-		case market.SourceNaver:
-			if !isKRXCode(sym) {
-				return nil, usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
-			}
-			in.Market = market.XKRX
-		case market.SourceYahoo:
-			if sym == "" || strings.ContainsAny(sym, " \t/,") {
-				return nil, usagef("yahoo symbol %q: not a Yahoo symbol", raw)
-			}
-			if mc.code == market.XKRX && !strings.HasSuffix(sym, ".KS") && !strings.HasSuffix(sym, ".KQ") {
-				if !isKRXCode(sym) {
-					return nil, usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
-				}
-				if mc.board == "" {
-					return nil, usagef("yahoo symbol %q: use --market KOSPI or KOSDAQ so the code becomes CODE.KS or CODE.KQ", raw)
-				}
-				sym = yahooSymbol(sym, mc.board)
-			}
-			switch {
-			case strings.HasSuffix(sym, ".KS"):
-				in.Market, in.Board = market.XKRX, "KOSPI"
-			case strings.HasSuffix(sym, ".KQ"):
-				in.Market, in.Board = market.XKRX, "KOSDAQ"
-			case in.Market != "": // the user said which calendar it trades on
-			case isUSSymbol(sym):
-				in.Market = market.XNYS
-			case isKRXCode(sym):
-				return nil, usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
-			default:
-				return nil, usagef("yahoo symbol %q: not on a market marketd has a calendar for: XNYS (US tickers "+
-					"such as AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, "+
-					"add --market XNYS", raw)
-			}
+		in, err := src.newInstrument(normalizeSymbol(raw), mc.code, mc.board)
+		if err != nil {
+			return nil, symbolUsage(raw, mkt, err)
 		}
-		in.Key = market.Key{Source: source, Symbol: sym}
-		if !seen[sym] {
-			seen[sym] = true
+		if !seen[in.Symbol] {
+			seen[in.Symbol] = true
 			out = append(out, in)
 		}
 	}
 	return out, nil
 }
 
-// isUSSymbol reports whether a Yahoo symbol is a US ticker: up to five
-// letters, with a dash and a share class or series (BRK-B, BAC-PL), or a
-// US index. Yahoo marks every other exchange with a suffix: a dot (7203.T,
-// VOD.L), a three-letter currency (BTC-USD) or =X (KRW=X); a dot is never
-// a share class there.
-func isUSSymbol(s string) bool {
-	switch s {
-	case "^GSPC", "^DJI", "^DJT", "^DJU", "^IXIC", "^NDX", "^NYA", "^RUT", "^VIX", "^SOX", "^OEX":
-		return true // other ^ symbols index exchanges marketd has no calendar for
+// symbolUsage words a source's refusal of raw, given with --market mkt,
+// as the remedy on marketd's command line.
+func symbolUsage(raw, mkt string, err error) error {
+	switch {
+	case errors.Is(err, naver.ErrNotXKRX):
+		return usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
+	case errors.Is(err, naver.ErrNotCode):
+		return usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
+	case errors.Is(err, yahoo.ErrNotSymbol):
+		return usagef("yahoo symbol %q: not a Yahoo symbol", raw)
+	case errors.Is(err, yahoo.ErrNotKRX):
+		return usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
+	case errors.Is(err, yahoo.ErrNeedsBoard):
+		return usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
+	case errors.Is(err, yahoo.ErrNoCalendar):
+		return usagef("yahoo symbol %q: not on a market marketd has a calendar for: XNYS (US tickers "+
+			"such as AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, "+
+			"add --market XNYS", raw)
 	}
-	ticker, class, dashed := strings.Cut(s, "-")
-	return isLetters(ticker, 1, 5) && (!dashed || isLetters(class, 1, 2))
-}
-
-// isLetters reports whether s is lo to hi capital letters.
-func isLetters(s string, lo, hi int) bool {
-	if len(s) < lo || len(s) > hi {
-		return false
-	}
-	for _, r := range s {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// yahooSymbol spells a KRX code the way Yahoo does: CODE.KS on KOSPI,
-// CODE.KQ on KOSDAQ.
-func yahooSymbol(code, board string) string {
-	if board == "KOSDAQ" {
-		return code + ".KQ"
-	}
-	return code + ".KS"
-}
-
-// isKRXCode reports whether s is a 6-character KRX code: digits and
-// capital letters (0193T0), never parsed as a number.
-func isKRXCode(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for _, r := range s {
-		if (r < '0' || r > '9') && (r < 'A' || r > 'Z') {
-			return false
-		}
-	}
-	return true
+	return usageError{err}
 }
 
 // normalizeSymbol upper-cases a symbol: both sites spell symbols in
 // capitals, and "aapl" stored beside "AAPL" would be one stock twice.
 func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-
-func checkSource(source string) error { return checkSourceArg("--source", source) }
-
-// checkSourceArg checks a source given as the flag or argument named arg.
-func checkSourceArg(arg, source string) error {
-	switch source {
-	case market.SourceYahoo, market.SourceNaver:
-		return nil
-	case "":
-		return usagef("%s is required: yahoo or naver", arg)
-	}
-	return usagef("%s %q: want yahoo or naver", arg, source)
-}
 
 func newSymbolsListCmd(a *app) *cobra.Command {
 	var source, mkt string
@@ -224,13 +150,12 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				}
 			}
 			f := store.InstrumentFilter{Source: source, ActiveOnly: activeOnly}
-			var mc marketChoices
 			if mkt != "" {
 				c, err := parseMarket(mkt)
 				if err != nil {
 					return err
 				}
-				mc, f.Market = marketChoices{c}, c.code
+				f.Market, f.Board = c.code, c.board
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -240,7 +165,6 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			insts = slices.DeleteFunc(insts, func(in market.Instrument) bool { return !mc.has(in) })
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tACTIVE\tNAME")
 			active := 0

@@ -66,6 +66,7 @@ func TestNewInstrumentsErrors(t *testing.T) {
 		{"google", "", []string{"AAPL"}, `--source "google"`},
 		{"naver", "XNYS", []string{"005930"}, "naver has Korean (XKRX) instruments only"},
 		{"naver", "", []string{"00593"}, `naver symbol "00593"`},
+		{"naver", "", []string{"a05930"}, `naver symbol "a05930": want a 6-character KRX code such as 005930`},
 		{"yahoo", "KOSPI", []string{"AAPL"}, `yahoo symbol "AAPL": --market KOSPI wants 6-character KRX codes`},
 		{"yahoo", "XKRX", []string{"005930"}, "use --market KOSPI or KOSDAQ"},
 		{"yahoo", "XWAR", []string{"PKN"}, `unknown market "XWAR"`},
@@ -75,17 +76,6 @@ func TestNewInstrumentsErrors(t *testing.T) {
 		_, err := newInstruments(tt.source, tt.market, tt.symbols)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("newInstruments(%q, %q, %v) = %v, want an error containing %q", tt.source, tt.market, tt.symbols, err, tt.want)
-		}
-	}
-}
-
-func TestYahooSymbol(t *testing.T) {
-	for _, tt := range []struct{ code, board, want string }{
-		{"005930", "KOSPI", "005930.KS"},
-		{"373220", "KOSDAQ", "373220.KQ"},
-	} {
-		if got := yahooSymbol(tt.code, tt.board); got != tt.want {
-			t.Errorf("yahooSymbol(%q, %q) = %q, want %q", tt.code, tt.board, got, tt.want)
 		}
 	}
 }

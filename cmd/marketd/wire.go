@@ -12,7 +12,6 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/naver"
-	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
 	"github.com/marketd/marketd/validate/mailer"
@@ -36,10 +35,11 @@ type wiring struct {
 }
 
 func newWiring(cfg config.Config, st *store.Store, log *slog.Logger, now func() time.Time) *wiring {
-	return &wiring{cfg: cfg, store: st, log: log, now: now, pools: map[string]*httpx.Pool{
-		market.SourceYahoo: httpx.NewPool(cfg.Sources.Yahoo.HTTPX(), nil),
-		market.SourceNaver: httpx.NewPool(cfg.Sources.Naver.HTTPX(), nil),
-	}}
+	w := &wiring{cfg: cfg, store: st, log: log, now: now, pools: map[string]*httpx.Pool{}}
+	for _, s := range sites(cfg.Sources) {
+		w.pools[s.name] = httpx.NewPool(s.transport.HTTPX(), nil)
+	}
+	return w
 }
 
 // wire returns the command's wiring, opening (and migrating) the store on
@@ -78,23 +78,20 @@ func book(cfg config.Config, st *store.Store) *calendar.Book {
 	return calendar.NewBook(configured, st)
 }
 
-// collector wires the collector: one source per configured site over the
-// wiring's HTTP pools, the store and the calendars.
+// collector wires the collector: every site's source over the wiring's
+// HTTP pools (per-host limits), the store and the calendars.
 func (w *wiring) collector() (*collector.Collector, error) {
-	ycfg, ncfg := w.cfg.Sources.Yahoo, w.cfg.Sources.Naver
-	sources := map[string]collector.Source{
-		market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: ycfg.BaseURL}, w.pools[market.SourceYahoo].Client()),
-		market.SourceNaver: w.naverSource(),
+	sources := map[string]collector.Source{}
+	configs := map[string]collector.SourceConfig{}
+	for _, s := range sites(w.cfg.Sources) {
+		sources[s.name] = s.open(w.pools[s.name].Client())
+		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit()}
 	}
 	cals := book(w.cfg, w.store)
 	return collector.New(collector.Config{
 		RestatementSessions: w.cfg.Collector.RestatementSessions,
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
-		Sources: map[string]collector.SourceConfig{
-			market.SourceYahoo: {Workers: ycfg.Workers, Rate: ycfg.Limit()},
-			// Naver sends no split events: a rewritten overlap reveals them.
-			market.SourceNaver: {Workers: ncfg.Workers, Rate: ncfg.Limit(), PollingBatch: ncfg.PollingBatch, CompareOverlap: true},
-		},
+		Sources:             configs,
 	}, collector.Deps{
 		Sources:   sources,
 		Store:     w.store,
@@ -110,11 +107,10 @@ func (w *wiring) collector() (*collector.Collector, error) {
 	})
 }
 
-// naverSource is the Naver source over the wiring's naver pool.
+// naverSource is the Naver source over the wiring's naver pool; symbols
+// import reads its listings.
 func (w *wiring) naverSource() *naver.Source {
-	n := w.cfg.Sources.Naver
-	return naver.New(naver.Config{FChartURL: n.FchartURL, APIURL: n.APIURL, PollingURL: n.PollingURL,
-		MobileURL: n.MobileURL, PollingBatch: n.PollingBatch}, w.pools[market.SourceNaver].Client())
+	return naver.New(naverConfig(w.cfg.Sources.Naver), w.pools[market.SourceNaver].Client())
 }
 
 // validation is one validation run's options.

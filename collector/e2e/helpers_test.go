@@ -138,9 +138,6 @@ func newPipeline(tb testing.TB, st collector.Store, url string, now func() time.
 	if cfg.Host == "" {
 		cfg.Host = "e2e"
 	}
-	if cfg.Sources == nil {
-		cfg.Sources = map[string]collector.SourceConfig{market.SourceNaver: {CompareOverlap: true}}
-	}
 	c, err := collector.New(cfg, collector.Deps{
 		Sources: map[string]collector.Source{
 			market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: now}, p.ypool.Client()),

@@ -14,4 +14,8 @@
 // the caller's *http.Client transport (sources/httpx: per-host rate limit,
 // browser headers, retries, typed status errors). Values are KRX-only: the
 // mobile /price endpoint, which mixes in Nextrade trading, is never used.
+//
+// NewInstrument admits KRX codes on XKRX only. The Source states its traits
+// to the collector: a polling batch (BatchSize) and split-adjusted history
+// without split events (SilentSplits).
 package naver

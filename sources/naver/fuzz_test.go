@@ -53,7 +53,7 @@ func FuzzParsePolling(f *testing.F) {
 			return
 		}
 		for code, r := range rows {
-			if !validCode(code) {
+			if !market.IsKRXCode(code) {
 				t.Fatalf("invalid code %q accepted", code)
 			}
 			checkSeries(t, series(code, []row{r}, clock{today: 99991231, closed: true}))
@@ -73,7 +73,7 @@ func FuzzParseListing(f *testing.F) {
 			t.Fatalf("negative total %d", p.total)
 		}
 		for _, e := range p.entries {
-			if !validCode(e.code) {
+			if !market.IsKRXCode(e.code) {
 				t.Fatalf("invalid code %q accepted", e.code)
 			}
 		}

@@ -25,7 +25,7 @@ const listingPageSize = 100
 // answer: a missing code must never look delisted.
 func (s *Source) Listing(ctx context.Context, board string) ([]market.Instrument, error) {
 	board = strings.ToUpper(strings.TrimSpace(board))
-	if board != "KOSPI" && board != "KOSDAQ" {
+	if board != market.BoardKOSPI && board != market.BoardKOSDAQ {
 		return nil, fmt.Errorf("naver: listing: unknown board %q (want KOSPI or KOSDAQ)", board)
 	}
 	f := s.newFetcher(ctx)
@@ -116,7 +116,7 @@ func parseListing(board string, body []byte) (listingPage, error) {
 	p := listingPage{total: *doc.TotalCount, entries: make([]listingEntry, 0, len(*doc.Stocks))}
 	for i, st := range *doc.Stocks {
 		code := strings.TrimSpace(st.ItemCode)
-		if !validCode(code) {
+		if !market.IsKRXCode(code) {
 			return listingPage{}, perr(fmt.Errorf("entry %d: invalid code %q", i+1, st.ItemCode))
 		}
 		kind := strings.ToLower(strings.TrimSpace(st.StockEndType))

@@ -137,7 +137,7 @@ func parsePolling(batch string, body []byte, loc *time.Location) (map[string]row
 	out := make(map[string]row, len(*doc.Datas))
 	for _, raw := range *doc.Datas {
 		var it pollingItem
-		if json.Unmarshal(raw, &it) != nil || !validCode(it.ItemCode) {
+		if json.Unmarshal(raw, &it) != nil || !market.IsKRXCode(it.ItemCode) {
 			continue
 		}
 		at, err := time.Parse(time.RFC3339, strings.TrimSpace(it.LocalTradedAt))

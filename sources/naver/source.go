@@ -170,37 +170,20 @@ func (f *fetcher) get(endpoint, symbol, rawURL, charset string) ([]byte, error) 
 	return body, nil
 }
 
+// BatchSize is how many instruments one Latest call answers in one
+// polling request.
+func (s *Source) BatchSize() int { return s.cfg.PollingBatch }
+
+// SilentSplits reports that Naver's history is split-adjusted but comes
+// with no split events: only a rewritten overlap with stored bars reveals
+// a split.
+func (s *Source) SilentSplits() bool { return true }
+
 // Charsets of the feeds: the chart feed is EUC-KR, the others UTF-8.
 const (
 	charsetEUCKR = "EUC-KR"
 	charsetUTF8  = "UTF-8"
 )
-
-// validCode reports whether code looks like a KRX short code: six
-// characters, digits and upper-case letters ("005930", "0193T0").
-func validCode(code string) bool {
-	if len(code) != 6 {
-		return false
-	}
-	for i := 0; i < len(code); i++ {
-		c := code[i]
-		if !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-// checkInstrument returns the code of a Naver instrument.
-func checkInstrument(inst market.Instrument) (string, error) {
-	if inst.Source != market.SourceNaver {
-		return "", fmt.Errorf("naver: instrument %s is not a Naver instrument", inst.Key)
-	}
-	if !validCode(inst.Symbol) {
-		return "", fmt.Errorf("naver: invalid KRX code %q: want 6 digits or upper-case letters", inst.Symbol)
-	}
-	return inst.Symbol, nil
-}
 
 // clock is the exchange's view of now: today's date and whether today's
 // regular session has closed.

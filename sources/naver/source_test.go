@@ -148,3 +148,18 @@ func TestInvalidInput(t *testing.T) {
 		t.Errorf("%d requests sent for invalid input", st.Requests)
 	}
 }
+
+// What the collector reads from the source instead of its own settings:
+// one polling request's worth of codes per batch call, and that splits
+// come without events.
+func TestTraits(t *testing.T) {
+	for _, tt := range []struct{ batch, want int }{{0, DefaultPollingBatch}, {2, 2}, {80, 80}} {
+		src := New(Config{PollingBatch: tt.batch}, nil)
+		if got := src.BatchSize(); got != tt.want {
+			t.Errorf("PollingBatch %d: BatchSize() = %d, want %d", tt.batch, got, tt.want)
+		}
+		if !src.SilentSplits() {
+			t.Errorf("SilentSplits() = false: Naver sends no split events")
+		}
+	}
+}

@@ -32,39 +32,24 @@ type instrument struct {
 	configured bool
 }
 
-// isKRXCode reports whether s looks like a KRX code: six upper-case letters
-// or digits, starting with a digit ("005930", "0193T0").
-func isKRXCode(s string) bool {
-	if len(s) != 6 || s[0] < '0' || s[0] > '9' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 // splitYahoo splits a Yahoo KRX symbol ("005930.KS") into code and board.
 func splitYahoo(sym string) (code, board string, ok bool) {
 	code, suffix, found := strings.Cut(sym, ".")
-	if !found || !isKRXCode(code) {
+	if !found || !market.IsKRXCode(code) {
 		return "", "", false
 	}
 	switch suffix {
 	case "KS":
-		return code, "KOSPI", true
+		return code, market.BoardKOSPI, true
 	case "KQ":
-		return code, "KOSDAQ", true
+		return code, market.BoardKOSDAQ, true
 	}
 	return "", "", false
 }
 
 // validTicker reports whether s can be a US ticker the simulator serves.
 func validTicker(s string) bool {
-	if s == "" || len(s) > 10 || (s[0] < 'A' || s[0] > 'Z') && s[0] != '^' || isKRXCode(s) || strings.HasSuffix(s, ".KS") || strings.HasSuffix(s, ".KQ") {
+	if s == "" || len(s) > 10 || (s[0] < 'A' || s[0] > 'Z') && s[0] != '^' || market.IsKRXCode(s) || strings.HasSuffix(s, ".KS") || strings.HasSuffix(s, ".KQ") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -87,13 +72,13 @@ func (o Options) Validate() error {
 			}
 			code, board = c, b
 		}
-		if !isKRXCode(code) && !validTicker(code) {
+		if !market.IsKRXCode(code) && !validTicker(code) {
 			return fmt.Errorf("sourcetest: symbol %q: want a US ticker (AAPL) or a KRX code (005930, 247540.KQ)", s.Symbol)
 		}
-		if board != "" && board != "KOSPI" && board != "KOSDAQ" {
+		if board != "" && board != market.BoardKOSPI && board != market.BoardKOSDAQ {
 			return fmt.Errorf("sourcetest: symbol %s: board %q: want KOSPI or KOSDAQ", s.Symbol, board)
 		}
-		if board != "" && !isKRXCode(code) {
+		if board != "" && !market.IsKRXCode(code) {
 			return fmt.Errorf("sourcetest: symbol %s: a board belongs to KRX codes only", s.Symbol)
 		}
 		if seen[code] {
@@ -152,14 +137,14 @@ func symbolSeed(seed uint64, code string) uint64 {
 
 // resolve builds the instrument for a code with an optional configuration.
 func (m *Market) newInstrument(code, board string, s *Symbol) *instrument {
-	in := &instrument{code: code, krx: isKRXCode(code), board: board, seed: symbolSeed(m.opts.Seed, code)}
+	in := &instrument{code: code, krx: market.IsKRXCode(code), board: board, seed: symbolSeed(m.opts.Seed, code)}
 	mic := market.XNYS
 	in.open, in.decimals = 9*time.Hour+30*time.Minute, 2
 	if in.krx {
 		mic = market.XKRX
 		in.open, in.decimals = 9*time.Hour, 0
 		if in.board == "" {
-			in.board = "KOSPI"
+			in.board = market.BoardKOSPI
 		}
 	}
 	in.mkt, _ = market.LookupMarket(mic) // both codes are known to LookupMarket
@@ -207,7 +192,7 @@ func (m *Market) lookup(source, sym string) (*instrument, bool) {
 			return nil, false
 		}
 	case market.SourceNaver:
-		if !isKRXCode(sym) {
+		if !market.IsKRXCode(sym) {
 			return nil, false
 		}
 		code = sym
@@ -227,17 +212,6 @@ func (m *Market) lookup(source, sym string) (*instrument, bool) {
 		return nil, false
 	}
 	return m.newInstrument(code, board, nil), true
-}
-
-// yahooSymbol is how Yahoo spells the instrument.
-func (in *instrument) yahooSymbol() string {
-	if !in.krx {
-		return in.code
-	}
-	if in.board == "KOSDAQ" {
-		return in.code + ".KQ"
-	}
-	return in.code + ".KS"
 }
 
 // at returns the instant of a local time of day on d, in the exchange's zone.

@@ -238,7 +238,7 @@ func (m *Market) pollingEntry(in *instrument, s session) pollingData {
 		Code: "KS", ZoneID: "Asia/Seoul", NationType: "KOR", StartTime: "0900", EndTime: "1530", ClosePriceSendTime: "1630",
 		NameKor: "코스피", NameEng: "KOSPI", NationCode: "KOR", NationName: "대한민국", StockType: "domestic", Name: "KOSPI",
 	}
-	if in.board == "KOSDAQ" {
+	if in.board == market.BoardKOSDAQ {
 		ex.Code, ex.NameKor, ex.NameEng, ex.Name = "KQ", "코스닥", "KOSDAQ", "KOSDAQ"
 	}
 	diff := b.c - prevClose
@@ -304,7 +304,7 @@ type listingBody struct {
 // instruments of the board that trade today, largest first, paged.
 func (m *Market) listing(r *http.Request, drift bool) response {
 	board := r.PathValue("board")
-	if board != "KOSPI" && board != "KOSDAQ" {
+	if board != market.BoardKOSPI && board != market.BoardKOSDAQ {
 		return naverText(http.StatusBadRequest, "unknown market "+strconv.Quote(board)+": want KOSPI or KOSDAQ")
 	}
 	q := r.URL.Query()

@@ -355,7 +355,7 @@ func (m *Market) yahooMeta(in *instrument, sym string, rows []yahooRow, lo int, 
 	pre, post := 4*time.Hour, 20*time.Hour
 	if in.krx {
 		meta.Currency, meta.ExchangeName, meta.FullExchangeName = "KRW", "KSC", "KSE"
-		if in.board == "KOSDAQ" {
+		if in.board == market.BoardKOSDAQ {
 			meta.ExchangeName, meta.FullExchangeName = "KOE", "KOSDAQ"
 		}
 		pre, post = 8*time.Hour+30*time.Minute, 18*time.Hour

@@ -16,4 +16,8 @@
 //   - Its chart iterator turns nulls into zeros, panics on empty results
 //     and drops events, so responses are decoded into this package's own
 //     null-preserving types instead.
+//
+// The package also owns Yahoo's spelling of symbols: a KRX code carries
+// its board's suffix (SymbolFor, KRXCode), and NewInstrument decides which
+// market a symbol a user typed trades on.
 package yahoo

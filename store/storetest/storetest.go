@@ -369,6 +369,16 @@ func testInstruments(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	equal(t, "XNYS", us, []market.Instrument{{Key: aapl, Market: market.XNYS, Currency: "USD", Name: "Apple Inc.", Active: true, Listed: date(t, "1980-12-12")}})
+	for board, want := range map[string][]market.Instrument{
+		market.BoardKOSPI:  {{Key: samsung, Market: market.XKRX, Board: market.BoardKOSPI, Currency: "KRW", Name: "삼성전자", Active: true}},
+		market.BoardKOSDAQ: nil,
+	} {
+		got, err := s.Instruments(ctx, store.InstrumentFilter{Market: market.XKRX, Board: board})
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "board "+board, got, want)
+	}
 }
 
 func testRuns(t *testing.T, s *store.Store) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
-	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
 
@@ -115,35 +114,32 @@ func (d *Daemon) seedLastSuccess(ctx context.Context) {
 }
 
 // updateBehind counts, per source, the active instruments whose watermark
-// is before their market's last closed session.
+// is before their market's last closed session (collector.FreshnessOf,
+// the same rule status shows). Every source reports, 0 included.
 func (d *Daemon) updateBehind(ctx context.Context) {
 	g := d.current()
-	now := d.now()
-	lastClosed := map[string]market.Date{} // by market: one calendar read each
-	for _, src := range []string{market.SourceYahoo, market.SourceNaver} {
-		insts, err := d.st.Instruments(ctx, store.InstrumentFilter{Source: src, ActiveOnly: true})
-		if err != nil {
-			d.log.Warn("cannot count instruments behind", "source", src, "err", err)
-			return
+	insts, err := d.st.Instruments(ctx, store.InstrumentFilter{ActiveOnly: true})
+	if err != nil {
+		d.log.Warn("cannot count instruments behind", "err", err)
+		return
+	}
+	fresh, err := collector.FreshnessOf(ctx, d.st, func(ctx context.Context, code string) (collector.Calendar, error) {
+		return g.Calendars.For(ctx, code)
+	}, d.now(), insts)
+	if err != nil {
+		d.log.Warn("cannot count instruments behind", "err", err)
+		return
+	}
+	behind := make(map[string]int, len(g.Pools))
+	for name := range g.Pools {
+		behind[name] = 0
+	}
+	for _, f := range fresh {
+		if f.Behind() {
+			behind[f.Key.Source]++
 		}
-		wm, err := d.st.Watermarks(ctx, src)
-		if err != nil {
-			d.log.Warn("cannot count instruments behind", "source", src, "err", err)
-			return
-		}
-		n := 0
-		for _, in := range insts {
-			last, ok := lastClosed[in.Market]
-			if !ok {
-				if cal, err := g.Calendars.For(ctx, in.Market); err == nil {
-					last = cal.LastClosed(now)
-				} // else no market: nothing the collector would fetch either
-				lastClosed[in.Market] = last
-			}
-			if last != 0 && wm[in.Key] < last {
-				n++
-			}
-		}
+	}
+	for src, n := range behind {
 		d.m.SetBehind(src, n)
 	}
 }

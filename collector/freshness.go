@@ -1,0 +1,56 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+// WatermarkReader is the part of the store freshness reads.
+type WatermarkReader interface {
+	Watermarks(ctx context.Context, source string) (map[market.Key]market.Date, error)
+}
+
+// Freshness is where one instrument's collection stands at a moment.
+type Freshness struct {
+	Key        market.Key
+	Watermark  market.Date // the last date known complete; 0 when none
+	LastClosed market.Date // its market's last closed session
+}
+
+// Behind reports whether collect has closed sessions to fetch for the
+// instrument: its watermark has not reached its market's last closed
+// session. An instrument with no watermark is behind.
+func (f Freshness) Behind() bool { return f.Watermark < f.LastClosed }
+
+// FreshnessOf returns the freshness of insts at now, in their order: what
+// status shows per instrument and the instruments-behind metric counts.
+func FreshnessOf(ctx context.Context, st WatermarkReader, cals func(ctx context.Context, market string) (Calendar, error),
+	now time.Time, insts []market.Instrument) ([]Freshness, error) {
+	marks := map[string]map[market.Key]market.Date{}
+	closed := map[string]market.Date{}
+	out := make([]Freshness, len(insts))
+	for i, in := range insts {
+		wm, ok := marks[in.Source]
+		if !ok {
+			var err error
+			if wm, err = st.Watermarks(ctx, in.Source); err != nil {
+				return nil, fmt.Errorf("collector: read watermarks of %s: %w", in.Source, err)
+			}
+			marks[in.Source] = wm
+		}
+		last, ok := closed[in.Market]
+		if !ok {
+			cal, err := cals(ctx, in.Market)
+			if err != nil {
+				return nil, fmt.Errorf("collector: calendar of market %q (%s): %w", in.Market, in.Key, err)
+			}
+			last = cal.LastClosed(now)
+			closed[in.Market] = last
+		}
+		out[i] = Freshness{Key: in.Key, Watermark: wm[in.Key], LastClosed: last}
+	}
+	return out, nil
+}

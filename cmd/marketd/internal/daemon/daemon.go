@@ -51,6 +51,8 @@ type Deps struct {
 	Version  string
 	Database string           // the database's name for the start-up line, password masked
 	Now      func() time.Time // time.Now when nil
+	// PingTimeout bounds one heartbeat ping; DefaultPingTimeout when zero.
+	PingTimeout time.Duration
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -67,6 +69,7 @@ type Daemon struct {
 	ln     net.Listener // nil when http.listen is empty
 	leader *mysql.Leader
 	ready  chan struct{}
+	pings  *pinger
 
 	mu  sync.Mutex
 	gen *Generation // the configuration in force
@@ -81,7 +84,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{deps: deps, log: deps.Log, st: deps.Store, gen: gen, ready: make(chan struct{}),
-		m: observe.NewMetrics(statsSources(gen.Pools))}
+		m: observe.NewMetrics(statsSources(gen.Pools)), pings: newPinger(nil, deps.PingTimeout, deps.Log)}
 	sc := cfg.Schedule
 	scfg := schedule.Config{
 		Store: deps.Store,
@@ -129,6 +132,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.seedLastSuccess(ctx)
 	d.updateBehind(ctx)
+	go d.pings.run()
 
 	var srv *http.Server
 	srvErr := make(chan error, 1)
@@ -212,6 +216,7 @@ func (d *Daemon) stop(srv *http.Server, stopLeader func(), cause error) error {
 	if err := d.s.Stop(); err != nil {
 		errs = append(errs, err)
 	}
+	d.pings.close()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
 		if err := srv.Shutdown(ctx); err != nil {

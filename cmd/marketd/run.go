@@ -59,7 +59,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
 		Store: st, Build: a.generation, Log: a.log, Host: host, Version: a.build.Version,
-		Database: a.databaseName(), Now: a.now,
+		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
 		return usageError{err}

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/observe"
 	"github.com/marketd/marketd/collector"
@@ -53,6 +55,12 @@ type Deps struct {
 	Now      func() time.Time // time.Now when nil
 	// PingTimeout bounds one heartbeat ping; DefaultPingTimeout when zero.
 	PingTimeout time.Duration
+	// Service is told when the daemon is ready and stops, and is kept
+	// notified while it is healthy when it arms a watchdog (Systemd);
+	// nil: none.
+	Service ServiceManager
+	// Clock drives the watchdog; nil means the real clock.
+	Clock clockwork.Clock
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -70,6 +78,8 @@ type Daemon struct {
 	leader *mysql.Leader
 	ready  chan struct{}
 	pings  *pinger
+	wd     *watchdog // nil: no watchdog armed
+	stopWD context.CancelFunc
 
 	mu  sync.Mutex
 	gen *Generation // the configuration in force
@@ -97,6 +107,13 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 		ShutdownTimeout: sc.ShutdownTimeout,
 		OnRunFinished:   d.runFinished,
 		Logger:          deps.Log,
+	}
+	if deps.Service != nil {
+		if iv := deps.Service.WatchdogInterval(); iv > 0 {
+			scfg.Tick = tickEvery(iv)
+			d.wd = newWatchdog(iv, deps.Clock, deps.Service.Notify, func() time.Time { return d.s.LastTick() },
+				deps.Store.Ping, func(err error) error { return d.Config().Redact(err) }, deps.Log)
+		}
 	}
 	if sc.LeaderElection {
 		d.leader = mysql.NewLeader(deps.Store.DB(), "marketd", sc.LeaderCheck, deps.Log)
@@ -151,6 +168,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("marketd running", "version", d.deps.Version, "host", d.deps.Host, "database", d.deps.Database,
 		"http", d.Addr(), "leader_election", d.leader != nil)
 	close(d.ready)
+	d.notify(stateReady)
+	wdCtx, stopWD := context.WithCancel(context.WithoutCancel(ctx))
+	d.stopWD = stopWD
+	if d.wd != nil {
+		d.log.Info("systemd watchdog armed", "watchdog", d.wd.interval, "notify_every", d.wd.interval/2)
+		go d.wd.run(wdCtx)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -195,6 +219,16 @@ func (d *Daemon) RunJob(ctx context.Context, spec schedule.JobSpec, run *store.R
 	return d.collectRunner(g)(ctx, spec, run)
 }
 
+// notify tells the service manager, if any, the daemon's state.
+func (d *Daemon) notify(state string) {
+	if d.deps.Service == nil {
+		return
+	}
+	if err := d.deps.Service.Notify(state); err != nil {
+		d.log.Warn("cannot notify the service manager", "state", state, "err", err)
+	}
+}
+
 func (d *Daemon) now() time.Time {
 	if d.deps.Now != nil {
 		return d.deps.Now()
@@ -212,6 +246,10 @@ func (d *Daemon) current() *Generation {
 // HTTP server, then releases the leader lock, and returns cause or the
 // first error met.
 func (d *Daemon) stop(srv *http.Server, stopLeader func(), cause error) error {
+	d.notify(stateStopping)
+	if d.stopWD != nil {
+		d.stopWD()
+	}
 	errs := []error{cause}
 	if err := d.s.Stop(); err != nil {
 		errs = append(errs, err)

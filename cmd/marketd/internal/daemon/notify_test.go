@@ -73,16 +73,20 @@ func pinged(all []string, prefix string) []string {
 }
 
 // runDaemon starts a daemon on a fresh SQLite store whose validation fails
-// with validateErr, and returns the store, the log and a stop function.
-func runDaemon(t *testing.T, yaml string, validateErr error, pingTimeout time.Duration) (*store.Store, *syncBuffer, func()) {
+// with validateErr (mod adjusts its Deps), and returns the store, the log and a stop function.
+func runDaemon(t *testing.T, yaml string, validateErr error, pingTimeout time.Duration, mod ...func(*daemon.Deps)) (*store.Store, *syncBuffer, func()) {
 	t.Helper()
 	st := openStore(t)
 	logs := &syncBuffer{}
-	d, err := daemon.New(context.Background(), loadConfig(t, yaml), daemon.Deps{
+	deps := daemon.Deps{
 		Store: st, Build: generations(st, func(context.Context) (*validate.Report, error) { return nil, validateErr }),
 		Log:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Host: "test-host", Version: "test", PingTimeout: pingTimeout,
-	})
+	}
+	for _, m := range mod {
+		m(&deps)
+	}
+	d, err := daemon.New(context.Background(), loadConfig(t, yaml), deps)
 	if err != nil {
 		t.Fatal(err)
 	}

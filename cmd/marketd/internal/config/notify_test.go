@@ -74,3 +74,36 @@ func TestRedactPingURL(t *testing.T) {
 		t.Errorf("MaskURL = %q", got)
 	}
 }
+
+// LoadSections reads the named sections only, from the file, the
+// environment and the flags: mistakes elsewhere are not even read, and
+// mistakes inside are still errors naming the key.
+func TestLoadSections(t *testing.T) {
+	t.Chdir(t.TempDir())
+	path := writeFile(t, `sources:
+  yahoo: {rate: lots}
+validat: {}
+email:
+  host: smtp.example.com
+  to: [ops@example.com]
+  from: marketd@example.com
+`)
+	opts := Options{Path: path, Environ: []string{"MARKETD_DATABASE=nonsense", "MARKETD_NOPE=1", "MARKETD_EMAIL_PORT=2525"},
+		Overrides: map[string]string{"validate.lookback": "-4", "notify.ping_url": "https://hc-ping.com/u"}}
+	if _, err := Load(opts); err == nil {
+		t.Fatal("Load accepts the broken configuration")
+	}
+	cfg, err := LoadSections(opts, "email", "notify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Email.Host != "smtp.example.com" || cfg.Email.Port != 2525 || cfg.Notify.PingURL != "https://hc-ping.com/u" ||
+		cfg.Database != Default().Database || cfg.Sources != Default().Sources {
+		t.Errorf("LoadSections = email %+v, notify %+v, database %+v", cfg.Email, cfg.Notify, cfg.Database)
+	}
+	opts.Environ = append(opts.Environ, "MARKETD_EMAIL_TLS=sometimes")
+	_, err = LoadSections(opts, "email", "notify")
+	if want := `environment MARKETD_EMAIL_TLS: email.tls: "sometimes" is not mandatory, starttls or none`; err == nil || err.Error() != want {
+		t.Errorf("LoadSections with a bad email.tls = %v, want %s", err, want)
+	}
+}

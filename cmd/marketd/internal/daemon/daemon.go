@@ -59,8 +59,6 @@ type Deps struct {
 	// notified while it is healthy when it arms a watchdog (Systemd);
 	// nil: none.
 	Service ServiceManager
-	// Clock drives the watchdog; nil means the real clock.
-	Clock clockwork.Clock
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -111,7 +109,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 	if deps.Service != nil {
 		if iv := deps.Service.WatchdogInterval(); iv > 0 {
 			scfg.Tick = tickEvery(iv)
-			d.wd = newWatchdog(iv, deps.Clock, deps.Service.Notify, func() time.Time { return d.s.LastTick() },
+			d.wd = newWatchdog(iv, clockwork.NewRealClock(), deps.Service.Notify, func() time.Time { return d.s.LastTick() },
 				deps.Store.Ping, func(err error) error { return d.Config().Redact(err) }, deps.Log)
 		}
 	}
@@ -169,9 +167,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		"http", d.Addr(), "leader_election", d.leader != nil)
 	close(d.ready)
 	d.notify(stateReady)
-	wdCtx, stopWD := context.WithCancel(context.WithoutCancel(ctx))
-	d.stopWD = stopWD
 	if d.wd != nil {
+		var wdCtx context.Context
+		wdCtx, d.stopWD = context.WithCancel(context.WithoutCancel(ctx))
 		d.log.Info("systemd watchdog armed", "watchdog", d.wd.interval, "notify_every", d.wd.interval/2)
 		go d.wd.run(wdCtx)
 	}
@@ -242,9 +240,10 @@ func (d *Daemon) current() *Generation {
 	return d.gen
 }
 
-// stop stops the scheduler (bounded by schedule.shutdown_timeout), then the
-// HTTP server, then releases the leader lock, and returns cause or the
-// first error met.
+// stop tells systemd the daemon is stopping (which ends its watchdog),
+// stops the scheduler (bounded by schedule.shutdown_timeout), sends the
+// pings left (bounded by one ping timeout), stops the HTTP server, then
+// releases the leader lock, and returns cause or the first error met.
 func (d *Daemon) stop(srv *http.Server, stopLeader func(), cause error) error {
 	d.notify(stateStopping)
 	if d.stopWD != nil {

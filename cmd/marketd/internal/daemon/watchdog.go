@@ -45,9 +45,6 @@ type watchdog struct {
 // newWatchdog returns the watchdog for a WatchdogSec of interval.
 func newWatchdog(interval time.Duration, clock clockwork.Clock, notify func(string) error,
 	lastTick func() time.Time, ping func(context.Context) error, redact func(error) error, log *slog.Logger) *watchdog {
-	if clock == nil {
-		clock = clockwork.NewRealClock()
-	}
 	return &watchdog{clock: clock, interval: interval, pingTimeout: interval / 4, notify: notify,
 		lastTick: lastTick, ping: ping, redact: redact, log: log}
 }

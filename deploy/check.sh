@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the deployment files with every tool this machine has:
-#   - systemd-analyze verify + security on the unit (strict: any warning fails),
+#   - systemd-analyze verify on the units (marketd.service and its OnFailure=
+#     template marketd-notify@.service) and security on marketd.service
+#     (strict: any warning fails),
 #   - cloud-init's schema check on the user data (when cloud-init is installed),
 #   - shellcheck on this script and the install script inside the user data
 #     (when shellcheck is installed),
@@ -48,13 +50,18 @@ if command -v systemd-analyze >/dev/null; then
   printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/marketd"
   chmod +x "$tmp/bin/marketd"
   sed "s#/usr/local/bin/marketd#$tmp/bin/marketd#g" "$here/systemd/marketd.service" >"$tmp/marketd.service"
-  # verify exits 0 on unknown keys and bad values, only printing them.
-  if out=$(systemd-analyze verify "$tmp/marketd.service" 2>&1) && [ -z "$out" ]; then
-    say "ok: systemd-analyze verify marketd.service"
-  else
-    fail "systemd-analyze verify marketd.service:"
-    printf '%s\n' "$out"
-  fi
+  # The OnFailure= template, as the instance marketd.service starts.
+  sed "s#/usr/local/bin/marketd#$tmp/bin/marketd#g" "$here/systemd/marketd-notify@.service" \
+    >"$tmp/marketd-notify@marketd.service.service"
+  for unit in marketd.service marketd-notify@marketd.service.service; do
+    # verify exits 0 on unknown keys and bad values, only printing them.
+    if out=$(systemd-analyze verify "$tmp/$unit" 2>&1) && [ -z "$out" ]; then
+      say "ok: systemd-analyze verify $unit"
+    else
+      fail "systemd-analyze verify $unit:"
+      printf '%s\n' "$out"
+    fi
+  done
   # Exposure must stay at 2.0 or below ("OK"); --threshold is in tenths.
   if out=$(systemd-analyze security --offline=yes --threshold=20 "$tmp/marketd.service" 2>&1); then
     say "ok: systemd-analyze security: $(printf '%s\n' "$out" | grep -o 'exposure level.*' || true)"
@@ -63,7 +70,7 @@ if command -v systemd-analyze >/dev/null; then
     printf '%s\n' "$out" | grep -E '✗|exposure'
   fi
 else
-  say "skip: systemd-analyze not installed (apt-get install systemd)"
+  say "skip: systemd-analyze not installed (apt-get install systemd): the unit files are not verified"
 fi
 
 # --- cloud-init --------------------------------------------------------------

@@ -145,10 +145,23 @@ func unitFile(t *testing.T, path string) map[string][]string {
 	return out
 }
 
+// checkUnit checks that each key of want is set once in unit u, to its value.
+func checkUnit(t *testing.T, name string, u map[string][]string, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := u[k]; len(got) != 1 || got[0] != v {
+			t.Errorf("%s: %s = %q, want [%q]", name, k, got, v)
+		}
+	}
+}
+
 func TestUnit(t *testing.T) {
 	u := unitFile(t, "systemd/marketd.service")
 	want := map[string]string{
 		"User":                     "marketd",
+		"Type":                     "notify",
+		"WatchdogSec":              "60s",
+		"OnFailure":                "marketd-notify@%n.service",
 		"EnvironmentFile":          "-/etc/marketd/env",
 		"ExecStart":                "/usr/local/bin/marketd run --config /etc/marketd/marketd.yaml",
 		"ExecReload":               "/bin/kill -HUP $MAINPID",
@@ -164,10 +177,13 @@ func TestUnit(t *testing.T) {
 		"MemoryMax":                "256M",
 		"StandardOutput":           "journal",
 	}
-	for k, v := range want {
-		if got := u[k]; len(got) != 1 || got[0] != v {
-			t.Errorf("%s = %q, want [%q]", k, got, v)
-		}
+	checkUnit(t, "marketd.service", u, want)
+
+	// Go exits 2 after the stack dump of the watchdog's SIGABRT (or of a
+	// panic), and RestartPreventExitStatus=2 would then leave marketd
+	// down; with GOTRACEBACK=crash it dies by the signal and is restarted.
+	if got, want := u["Environment"], []string{"GOMEMLIMIT=200MiB", "GOTRACEBACK=crash"}; !slices.Equal(got, want) {
+		t.Errorf("Environment = %q, want %q", got, want)
 	}
 
 	// SIGKILL must not cut the graceful shutdown short.
@@ -214,6 +230,30 @@ func userDataConfig(t *testing.T) map[string]any {
 		t.Fatal("user-data writes an empty /etc/marketd/marketd.yaml")
 	}
 	return cfg
+}
+
+// The OnFailure= unit runs `marketd notify` for the unit that failed, as
+// the daemon's user with the daemon's secrets, and may read its journal.
+func TestNotifyUnit(t *testing.T) {
+	main := unitFile(t, "systemd/marketd.service")
+	target := strings.Replace(main["OnFailure"][0], "%n", "", 1)
+	if target != "marketd-notify@.service" {
+		t.Fatalf("OnFailure = %q, want marketd-notify@%%n.service", main["OnFailure"])
+	}
+	u := unitFile(t, "systemd/"+target)
+	want := map[string]string{
+		"Type":                "oneshot",
+		"User":                main["User"][0],
+		"EnvironmentFile":     main["EnvironmentFile"][0],
+		"SupplementaryGroups": "systemd-journal",
+		"ExecStart":           "/usr/local/bin/marketd notify --config /etc/marketd/marketd.yaml --unit-failed %i",
+		"ProtectSystem":       "strict",
+		"NoNewPrivileges":     "yes",
+	}
+	checkUnit(t, target, u, want)
+	if writeFiles(t)["/etc/systemd/system/"+target] != readFile(t, "systemd/"+target) {
+		t.Errorf("the %s in user-data.yaml differs from systemd/%s: copy it again (indent by 6 spaces)", target, target)
+	}
 }
 
 func TestEnvExampleNamesTheSecrets(t *testing.T) {

@@ -46,6 +46,8 @@ type app struct {
 	store *store.Store
 	// wiring is what the configuration builds on the store (app.wire).
 	wiring *wiring
+	// journal reads a systemd unit's journal (notify --unit-failed).
+	journal journalReader
 }
 
 // usageError is a mistake on the command line or in the configuration:
@@ -59,7 +61,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now}
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: readJournal}
 	return a.execute(ctx, args)
 }
 
@@ -100,7 +102,10 @@ func (a *app) execute(ctx context.Context, args []string) int {
 
 // setup loads the configuration and makes the logger. Commands that need
 // neither (version) skip it.
-func (a *app) setup() error {
+func (a *app) setup() error { return a.setupWith(config.Load) }
+
+// setupWith is setup loading the configuration with load.
+func (a *app) setupWith(load func(config.Options) (config.Config, error)) error {
 	overrides := map[string]string{}
 	for _, kv := range a.sets {
 		k, v, ok := strings.Cut(kv, "=")
@@ -112,7 +117,7 @@ func (a *app) setup() error {
 	if a.logLevel != "" {
 		overrides["log_level"] = a.logLevel
 	}
-	cfg, err := config.Load(config.Options{Path: a.configPath, Environ: a.environ, Overrides: overrides})
+	cfg, err := load(config.Options{Path: a.configPath, Environ: a.environ, Overrides: overrides})
 	if err != nil {
 		return usageError{err}
 	}

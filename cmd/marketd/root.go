@@ -54,6 +54,7 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 		newCalendarCmd(a),
 		newRunCmd(a),
 		newConfigCmd(a),
+		newNotifyCmd(a),
 	)
 	return root
 }

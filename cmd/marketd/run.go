@@ -31,7 +31,12 @@ SIGHUP reloads the configuration (jobs, schedules, sources, rates, validation,
 calendar overrides, email); an invalid one is logged and the running one kept. database, http.listen and the
 schedule.leader_*/shutdown_timeout settings take effect on restart.
 
-Several daemons may share one MySQL database: each scheduled slot runs once.`,
+Several daemons may share one MySQL database: each scheduled slot runs once.
+
+With notify.ping_url (or a job's ping_url) every scheduled run pings a heartbeat check:
+URL/start, then URL or URL/fail. Under systemd (Type=notify) it sends READY=1 once running
+and, when WatchdogSec= is set, WATCHDOG=1 while its scheduler loop ticks and the database
+answers.`,
 		Example: `  marketd run
   marketd --config /etc/marketd/marketd.yaml run
   kill -HUP "$(pidof marketd)"    # reload the configuration`,
@@ -59,7 +64,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
 		Store: st, Build: a.generation, Log: a.log, Host: host, Version: a.build.Version,
-		Database: a.databaseName(), Now: a.now,
+		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
 		return usageError{err}

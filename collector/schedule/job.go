@@ -29,6 +29,9 @@ type JobSpec struct {
 	Market string `yaml:"market,omitempty"`
 	// Timeout bounds one run; zero means no bound other than shutdown.
 	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// PingURL is the job's heartbeat check, for the daemon to ping around
+	// its runs; the scheduler does not read it.
+	PingURL string `yaml:"ping_url,omitempty"`
 }
 
 // JobValidate is the job that validates the store instead of collecting:

@@ -56,6 +56,9 @@ type Config struct {
 	Skew time.Duration
 	// OnRunFinished, when set, is told about every run recorded (metrics).
 	OnRunFinished func(store.Run)
+	// Tick, when positive, is how often the scheduler loop records that it
+	// runs (LastTick), for a watchdog.
+	Tick time.Duration
 	// Clock drives schedules; nil means the real clock. Tests pass a
 	// clockwork fake clock.
 	Clock  clockwork.Clock
@@ -80,6 +83,7 @@ type Scheduler struct {
 	inflight  sync.WaitGroup
 	reloadMu  sync.Mutex
 	running   atomic.Bool
+	lastTick  atomic.Int64 // unix nanoseconds (tick.go)
 	runCtx    context.Context
 	cancelRun context.CancelFunc
 }
@@ -165,6 +169,12 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 	if err := s.addJobs(cs, s.gen); err != nil {
 		_ = s.gs.Shutdown()
 		return nil, err
+	}
+	if cfg.Tick > 0 {
+		if err := s.addTick(); err != nil {
+			_ = s.gs.Shutdown()
+			return nil, fmt.Errorf("schedule: tick: %w", err)
+		}
 	}
 	return s, nil
 }

@@ -38,6 +38,7 @@ type Config struct {
 	Schedule     schedule.Settings `yaml:"schedule"`
 	Validate     Validate          `yaml:"validate"`
 	Email        Email             `yaml:"email"`
+	Notify       Notify            `yaml:"notify"`
 	// CalendarOverrides corrects the embedded exchange calendars without a
 	// release: a closure announced late, or a listed holiday that traded.
 	CalendarOverrides []CalendarOverride `yaml:"calendar_overrides"`
@@ -73,6 +74,24 @@ type Email struct {
 	// Repeat is daily (every open problem every run) or new_only.
 	Repeat       string `yaml:"repeat"`
 	SendAllClear bool   `yaml:"send_all_clear"`
+}
+
+// Notify configures how the daemon is heard from when it stops working:
+// heartbeat pings to an external check that alerts when they stop.
+type Notify struct {
+	// PingURL is pinged for every scheduled run without a ping_url of its
+	// own (healthchecks.io's convention: URL/start, URL, URL/fail). It
+	// holds the check's token: treated as a secret.
+	PingURL string `yaml:"ping_url"`
+}
+
+// PingURL returns the heartbeat URL of a job: its own, else notify.ping_url;
+// "" pings nothing.
+func (c Config) PingURL(job schedule.JobSpec) string {
+	if job.PingURL != "" {
+		return job.PingURL
+	}
+	return c.Notify.PingURL
 }
 
 // CalendarOverride opens or closes one date of a market's calendar.

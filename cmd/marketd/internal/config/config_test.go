@@ -308,14 +308,15 @@ func TestKeysAndEnvNames(t *testing.T) {
 		"email.password":              "MARKETD_EMAIL_PASSWORD",
 		"email.to":                    "MARKETD_EMAIL_TO",
 		"validate.repair_budget":      "MARKETD_VALIDATE_REPAIR_BUDGET",
+		"notify.ping_url":             "MARKETD_NOTIFY_PING_URL",
 	} {
 		if got[path] != env {
 			t.Errorf("key %s: env %q, want %q", path, got[path], env)
 		}
 	}
-	// 30 for the store, sources, collector and http; 3 schedule; 5 validate; 11 email.
-	if len(got) != 49 {
-		t.Errorf("%d keys, want 49: %v", len(got), got)
+	// 30 for the store, sources, collector and http; 3 schedule; 5 validate; 11 email; 1 notify.
+	if len(got) != 50 {
+		t.Errorf("%d keys, want 50: %v", len(got), got)
 	}
 }
 

@@ -38,7 +38,28 @@ type Options struct {
 // environment, then the flags, then checks every value. Errors name the key
 // and where its value came from; a file name may be printed, a value that
 // may hold a secret is not.
-func Load(opts Options) (Config, error) {
+func Load(opts Options) (Config, error) { return load(opts, nil) }
+
+// LoadSections loads only the keys under the named top-level sections
+// from the same file, environment and flags as Load; every other key keeps
+// its default and is not even read. An alert about a daemon that a bad
+// configuration stopped uses it: the mistake elsewhere in the file must
+// not silence the mail.
+func LoadSections(opts Options, sections ...string) (Config, error) {
+	return load(opts, func(key string) bool {
+		top, _, _ := strings.Cut(key, ".")
+		top, _, _ = strings.Cut(top, "[")
+		for _, s := range sections {
+			if top == s {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// load is Load reading only the keys keep accepts (nil: all).
+func load(opts Options, keep func(key string) bool) (Config, error) {
 	cfg := Default()
 	v := reflect.ValueOf(&cfg).Elem()
 	origin := map[string]string{}
@@ -62,6 +83,9 @@ func Load(opts Options) (Config, error) {
 		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 			return Config{}, syntaxError(path, err)
 		}
+		if keep != nil {
+			keepTopLevel(&doc, keep)
+		}
 		if doc.Kind != 0 { // an empty file (or only comments) keeps the defaults
 			err = decodeNode(&doc, v, "", func(key string, line int) {
 				origin[key] = fmt.Sprintf("%s:%d", path, line)
@@ -76,13 +100,15 @@ func Load(opts Options) (Config, error) {
 		}
 	}
 
-	if err := applyEnv(v, opts.Environ, origin); err != nil {
+	if err := applyEnv(v, opts.Environ, origin, keep); err != nil {
 		return Config{}, err
 	}
 
 	keys := make([]string, 0, len(opts.Overrides))
 	for k := range opts.Overrides {
-		keys = append(keys, k)
+		if keep == nil || keep(k) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
@@ -108,7 +134,7 @@ func Load(opts Options) (Config, error) {
 // applyEnv sets every key whose MARKETD_* variable is set. A MARKETD_*
 // variable that names no key is an error: a misspelt override that is
 // silently ignored is worse than none.
-func applyEnv(v reflect.Value, environ []string, origin map[string]string) error {
+func applyEnv(v reflect.Value, environ []string, origin map[string]string, keep func(string) bool) error {
 	byEnv := map[string]string{}
 	for _, k := range Keys() {
 		byEnv[k.Env] = k.Path
@@ -119,6 +145,9 @@ func applyEnv(v reflect.Value, environ []string, origin map[string]string) error
 			continue
 		}
 		key, ok := byEnv[name]
+		if keep != nil && (!ok || !keep(key)) {
+			continue
+		}
 		if !ok {
 			for _, list := range sectionLists() {
 				if env := EnvName(list); name == env || strings.HasPrefix(name, env+"_") {
@@ -134,6 +163,21 @@ func applyEnv(v reflect.Value, environ []string, origin map[string]string) error
 		origin[key] = "environment " + name
 	}
 	return nil
+}
+
+// keepTopLevel drops the top-level keys of a document that keep refuses.
+func keepTopLevel(doc *yaml.Node, keep func(string) bool) {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return // not a mapping: decodeNode says so
+	}
+	m := doc.Content[0]
+	var kept []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if keep(m.Content[i].Value) {
+			kept = append(kept, m.Content[i], m.Content[i+1])
+		}
+	}
+	m.Content = kept
 }
 
 // syntaxError places a YAML syntax error in the file. yaml.v3 writes them

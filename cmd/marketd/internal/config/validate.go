@@ -71,8 +71,11 @@ func (cfg Config) validate(origin map[string]string) error {
 		c.fail("schedule.jobs", "%v", err)
 	}
 	for i, j := range cfg.Schedule.Jobs {
-		checkJobSelection(c, fmt.Sprintf("schedule.jobs[%d]", i), j)
+		key := fmt.Sprintf("schedule.jobs[%d]", i)
+		checkJobSelection(c, key, j)
+		c.check(key+".ping_url", checkPingURL(j.PingURL))
 	}
+	c.check("notify.ping_url", checkPingURL(cfg.Notify.PingURL))
 	if cfg.Schedule.ShutdownTimeout <= 0 {
 		c.fail("schedule.shutdown_timeout", "must be positive")
 	}
@@ -232,6 +235,26 @@ func checkHTTPURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL", raw)
+	}
+	return nil
+}
+
+// checkPingURL accepts an empty URL (no pings) or an http(s) one. Its
+// errors never repeat the URL: it holds the check's token.
+func checkPingURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return errors.New("not a URL (not shown: it holds a token); want e.g. https://hc-ping.com/<uuid>")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("scheme %q: want an http(s) URL such as https://hc-ping.com/<uuid>", u.Scheme)
+	case u.Host == "":
+		return errors.New("URL has no host: want e.g. https://hc-ping.com/<uuid>")
+	case u.Fragment != "":
+		return errors.New("URL has a #fragment, which is never sent: remove it")
 	}
 	return nil
 }

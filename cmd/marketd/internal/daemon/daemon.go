@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/observe"
 	"github.com/marketd/marketd/collector"
@@ -51,6 +53,12 @@ type Deps struct {
 	Version  string
 	Database string           // the database's name for the start-up line, password masked
 	Now      func() time.Time // time.Now when nil
+	// PingTimeout bounds one heartbeat ping; DefaultPingTimeout when zero.
+	PingTimeout time.Duration
+	// Service is told when the daemon is ready and stops, and is kept
+	// notified while it is healthy when it arms a watchdog (Systemd);
+	// nil: none.
+	Service ServiceManager
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -67,6 +75,9 @@ type Daemon struct {
 	ln     net.Listener // nil when http.listen is empty
 	leader *mysql.Leader
 	ready  chan struct{}
+	pings  *pinger
+	wd     *watchdog // nil: no watchdog armed
+	stopWD context.CancelFunc
 
 	mu  sync.Mutex
 	gen *Generation // the configuration in force
@@ -81,7 +92,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{deps: deps, log: deps.Log, st: deps.Store, gen: gen, ready: make(chan struct{}),
-		m: observe.NewMetrics(statsSources(gen.Pools))}
+		m: observe.NewMetrics(statsSources(gen.Pools)), pings: newPinger(nil, deps.PingTimeout, deps.Log)}
 	sc := cfg.Schedule
 	scfg := schedule.Config{
 		Store: deps.Store,
@@ -94,6 +105,13 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 		ShutdownTimeout: sc.ShutdownTimeout,
 		OnRunFinished:   d.runFinished,
 		Logger:          deps.Log,
+	}
+	if deps.Service != nil {
+		if iv := deps.Service.WatchdogInterval(); iv > 0 {
+			scfg.Tick = tickEvery(iv)
+			d.wd = newWatchdog(iv, clockwork.NewRealClock(), deps.Service.Notify, func() time.Time { return d.s.LastTick() },
+				deps.Store.Ping, func(err error) error { return d.Config().Redact(err) }, deps.Log)
+		}
 	}
 	if sc.LeaderElection {
 		d.leader = mysql.NewLeader(deps.Store.DB(), "marketd", sc.LeaderCheck, deps.Log)
@@ -129,6 +147,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.seedLastSuccess(ctx)
 	d.updateBehind(ctx)
+	go d.pings.run()
 
 	var srv *http.Server
 	srvErr := make(chan error, 1)
@@ -147,6 +166,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("marketd running", "version", d.deps.Version, "host", d.deps.Host, "database", d.deps.Database,
 		"http", d.Addr(), "leader_election", d.leader != nil)
 	close(d.ready)
+	d.notify(stateReady)
+	if d.wd != nil {
+		var wdCtx context.Context
+		wdCtx, d.stopWD = context.WithCancel(context.WithoutCancel(ctx))
+		d.log.Info("systemd watchdog armed", "watchdog", d.wd.interval, "notify_every", d.wd.interval/2)
+		go d.wd.run(wdCtx)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -191,6 +217,16 @@ func (d *Daemon) RunJob(ctx context.Context, spec schedule.JobSpec, run *store.R
 	return d.collectRunner(g)(ctx, spec, run)
 }
 
+// notify tells the service manager, if any, the daemon's state.
+func (d *Daemon) notify(state string) {
+	if d.deps.Service == nil {
+		return
+	}
+	if err := d.deps.Service.Notify(state); err != nil {
+		d.log.Warn("cannot notify the service manager", "state", state, "err", err)
+	}
+}
+
 func (d *Daemon) now() time.Time {
 	if d.deps.Now != nil {
 		return d.deps.Now()
@@ -204,14 +240,20 @@ func (d *Daemon) current() *Generation {
 	return d.gen
 }
 
-// stop stops the scheduler (bounded by schedule.shutdown_timeout), then the
-// HTTP server, then releases the leader lock, and returns cause or the
-// first error met.
+// stop tells systemd the daemon is stopping (which ends its watchdog),
+// stops the scheduler (bounded by schedule.shutdown_timeout), sends the
+// pings left (bounded by one ping timeout), stops the HTTP server, then
+// releases the leader lock, and returns cause or the first error met.
 func (d *Daemon) stop(srv *http.Server, stopLeader func(), cause error) error {
+	d.notify(stateStopping)
+	if d.stopWD != nil {
+		d.stopWD()
+	}
 	errs := []error{cause}
 	if err := d.s.Stop(); err != nil {
 		errs = append(errs, err)
 	}
+	d.pings.close()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), httpShutdownTimeout)
 		if err := srv.Shutdown(ctx); err != nil {

@@ -65,34 +65,25 @@ func loadConfig(t *testing.T, yaml string) config.Config {
 	return cfg
 }
 
-const baseConfig = `http:
-  listen: 127.0.0.1:0
-schedule:
-  shutdown_timeout: 2s
-  jobs:
-    - {name: collect-us, cron: %q, tz: America/New_York, source: yahoo, market: XNYS}
-`
-
-// The daemon through its own API: it builds its jobs from the generation
-// it is handed, catches up a missed slot, serves its endpoints, runs a
-// validation job into the run record, takes a reload or refuses a bad one
-// whole, and stops when its context ends.
-func TestDaemonLifecycle(t *testing.T) {
+// openStore opens a migrated SQLite store in a temporary directory.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "marketd.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	report := &validate.Report{Markets: []validate.MarketSummary{{Market: market.XNYS, GapSessions: 2}},
-		Problems: []validate.Problem{{Kind: validate.KindGap, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
-			From: 20261005, To: 20261006, Sessions: 2, Detail: "missing"}}}
-	builds := 0
-	build := func(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
-		builds++
+	return st
+}
+
+// generations builds each configuration's jobs on st: a Yahoo collector
+// that finds no instrument, and a validation returning what validateFn does.
+func generations(st *store.Store, validateFn func(context.Context) (*validate.Report, error)) func(context.Context, config.Config) (*daemon.Generation, error) {
+	return func(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
 		cals := calendar.NewBook(nil, nil)
 		pool := httpx.NewPool(cfg.Sources.Yahoo.HTTPX(), nil)
 		c, err := collector.New(collector.Config{}, collector.Deps{
@@ -107,8 +98,57 @@ func TestDaemonLifecycle(t *testing.T) {
 			return nil, err
 		}
 		return &daemon.Generation{Config: cfg, Collector: c, Calendars: cals,
-			Pools:    map[string]*httpx.Pool{market.SourceYahoo: pool},
-			Validate: func(context.Context) (*validate.Report, error) { return report, nil }}, nil
+			Pools: map[string]*httpx.Pool{market.SourceYahoo: pool}, Validate: validateFn}, nil
+	}
+}
+
+// start runs d once it is ready; stop ends it and returns Run's result,
+// or an error when Run is still running 20s later.
+func start(t *testing.T, d *daemon.Daemon) (stop func() error) {
+	t.Helper()
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	select {
+	case <-d.Ready():
+	case err := <-done:
+		t.Fatalf("Run returned before it was ready: %v", err)
+	}
+	return func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(20 * time.Second):
+			return errors.New("Run still running 20s after its context ended")
+		}
+	}
+}
+
+const baseConfig = `http:
+  listen: 127.0.0.1:0
+schedule:
+  shutdown_timeout: 2s
+  jobs:
+    - {name: collect-us, cron: %q, tz: America/New_York, source: yahoo, market: XNYS}
+`
+
+// The daemon through its own API: it builds its jobs from the generation
+// it is handed, catches up a missed slot, serves its endpoints, runs a
+// validation job into the run record, takes a reload or refuses a bad one
+// whole, and stops when its context ends.
+func TestDaemonLifecycle(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	report := &validate.Report{Markets: []validate.MarketSummary{{Market: market.XNYS, GapSessions: 2}},
+		Problems: []validate.Problem{{Kind: validate.KindGap, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
+			From: 20261005, To: 20261006, Sessions: 2, Detail: "missing"}}}
+	builds := 0
+	gen := generations(st, func(context.Context) (*validate.Report, error) { return report, nil })
+	build := func(ctx context.Context, cfg config.Config) (*daemon.Generation, error) {
+		builds++
+		return gen(ctx, cfg)
 	}
 	logs := &syncBuffer{}
 	d, err := daemon.New(ctx, loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI")), daemon.Deps{
@@ -117,14 +157,7 @@ func TestDaemonLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	select {
-	case <-d.Ready():
-	case err := <-done:
-		t.Fatalf("Run returned before it was ready: %v", err)
-	}
+	stop := start(t, d)
 
 	// Catch-up: the empty run log means the job missed its last slot.
 	var runs []store.Run
@@ -193,14 +226,8 @@ func TestDaemonLifecycle(t *testing.T) {
 		t.Errorf("configuration in force: %+v", d.Config().Schedule.Jobs)
 	}
 
-	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run after its context ended: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run still running 10s after its context ended")
+	if err := stop(); err != nil {
+		t.Fatalf("Run after its context ended: %v", err)
 	}
 	if d.Running() {
 		t.Error("scheduler still running")

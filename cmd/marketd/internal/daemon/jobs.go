@@ -18,7 +18,7 @@ func (d *Daemon) jobs(g *Generation) []schedule.Job {
 		if spec.Name == schedule.JobValidate {
 			run = d.validateRunner(g)
 		}
-		jobs = append(jobs, schedule.Job{Spec: spec, Run: run})
+		jobs = append(jobs, schedule.Job{Spec: spec, Run: d.withStartPing(g, spec, run)})
 	}
 	return jobs
 }
@@ -87,9 +87,10 @@ func (d *Daemon) validateRunner(g *Generation) schedule.Runner {
 	}
 }
 
-// runFinished feeds a recorded run to the metrics and, after a collection,
-// recounts the instruments behind.
+// runFinished pings the run's outcome, feeds it to the metrics and, after
+// a collection, recounts the instruments behind.
 func (d *Daemon) runFinished(r store.Run) {
+	d.pingOutcome(r)
 	d.m.ObserveRun(r)
 	if r.Job != schedule.JobValidate && r.Status != store.RunClosed {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

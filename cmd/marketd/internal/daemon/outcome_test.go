@@ -18,7 +18,8 @@ func TestOutcomePing(t *testing.T) {
 		ok           bool
 	}{
 		{store.Run{Status: store.RunOK, OK: 12, Inserted: 12, Changed: 1}, "", "ok: 12 ok, 0 failed, 12 inserted, 1 changed", true},
-		{store.Run{Status: store.RunPartial, Message: "marketd: 2 problems\n(XNYS)"}, "", "partial: marketd: 2 problems (XNYS)", true},
+		{store.Run{Status: store.RunPartial, Message: "1 of 3 instruments failed"}, "", "partial: 1 of 3 instruments failed", true},
+		{store.Run{Status: store.RunProblems, Message: "marketd: 2 problems\n(XNYS)"}, "", "problems: marketd: 2 problems (XNYS)", true},
 		{store.Run{Status: store.RunClosed, Message: "XKRX closed on 2026-10-05"}, "", "closed: XKRX closed on 2026-10-05", true},
 		{store.Run{Status: store.RunFailed, Message: "collect: database is locked"}, "fail", "failed: collect: database is locked", true},
 		{store.Run{Status: store.RunFailed, Message: long}, "fail", "failed: " + strings.Repeat("가", 330), true},

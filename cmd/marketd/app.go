@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/store"
 )
@@ -47,7 +48,7 @@ type app struct {
 	// wiring is what the configuration builds on the store (app.wire).
 	wiring *wiring
 	// journal reads a systemd unit's journal (notify --unit-failed).
-	journal journalReader
+	journal func(ctx context.Context, unit string, lines int) (string, error)
 }
 
 // usageError is a mistake on the command line or in the configuration:
@@ -61,7 +62,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: readJournal}
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: daemon.ReadJournal}
 	return a.execute(ctx, args)
 }
 

@@ -131,6 +131,9 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 					"add --market XNYS", raw)
 			}
 		}
+		if err := market.CheckSymbol(sym); err != nil {
+			return nil, usagef("%s symbol: %w", source, err)
+		}
 		in.Key = market.Key{Source: source, Symbol: sym}
 		if !seen[sym] {
 			seen[sym] = true

@@ -144,11 +144,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	var srv *http.Server
 	srvErr := make(chan error, 1)
 	if ln != nil {
-		srv = &http.Server{
-			Handler:           observe.Handler(d.m, st, d.s),
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-		}
+		srv, ln = observe.NewServer(ln, observe.Handler(d.m, st, d.s), observe.Limits{}, slog.NewLogLogger(a.log.Handler(), slog.LevelWarn))
 		d.addr = ln.Addr().String()
 		go func() { srvErr <- srv.Serve(ln) }()
 	}

@@ -131,6 +131,10 @@ func (s *Source) newFetcher(ctx context.Context) *fetcher {
 		colly.MaxBodySize(64<<20),
 	)
 	c.WithTransport(s.transport)
+	// colly's client timeout (10 s by default) would cover the transport's
+	// rate-limit wait and 429 cool-downs too; the transport bounds each
+	// attempt (sources.naver.timeout), the call's context the rest.
+	c.SetRequestTimeout(0)
 	// colly only honours a charset named in Content-Type and ignores the
 	// body's own declaration; naming it per request makes the decoding
 	// independent of what the server's header claims.

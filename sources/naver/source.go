@@ -128,7 +128,7 @@ func (s *Source) newFetcher(ctx context.Context) *fetcher {
 	c := colly.NewCollector(
 		colly.StdlibContext(ctx), // cancels in-flight requests with the call
 		colly.IgnoreRobotsTxt(),
-		colly.MaxBodySize(64<<20),
+		colly.MaxBodySize(0), // the transport caps bodies, decompressed (httpx.DefaultMaxBody)
 	)
 	c.WithTransport(s.transport)
 	// colly's client timeout (10 s by default) would cover the transport's

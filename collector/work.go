@@ -161,13 +161,19 @@ func sameClose(a, b market.Decimal) bool {
 	return d*10000 <= ref
 }
 
-// write stores s's bars within r in transactions of at most WriteBatch
+// write stores s's sane bars within r in transactions of at most WriteBatch
 // bars, each moving the watermark (*wm) when r continues the stored
 // history, so an interrupted write leaves a watermark that is true. A
 // write in flight when ctx ends is finished, not abandoned; the next
 // chunk is not started.
 func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series, wm *market.Date) (store.WriteResult, error) {
-	bars := s.Bars
+	// Every source's bars come through here: one rule keeps impossible
+	// rows out of the store without costing the rest of the answer (the
+	// database's CHECK would refuse the whole batch).
+	bars, bad := market.DropBadBars(s.Bars)
+	for _, n := range bad {
+		c.deps.Log.Warn("row skipped", "instrument", it.inst.Key, "date", n.Date, "reason", n.Reason)
+	}
 	for len(bars) > 0 && bars[0].Date < r.From {
 		bars = bars[1:]
 	}

@@ -16,12 +16,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/observe"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/sqlite"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -85,6 +87,13 @@ func (d *daemon) current() *app {
 // once the scheduler runs (tests drive the daemon through it). A clean stop
 // returns nil.
 func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*daemon)) error {
+	if a.cfg.Database.Scheme() == config.SchemeSQLite {
+		unlock, err := sqlite.LockDaemon(a.cfg.Database.SQLitePath())
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func (l slotLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	if !ok {
 		return nil, fmt.Errorf("schedule: job %q is no longer configured", key)
 	}
-	won, err := s.cfg.Store.ClaimSlot(ctx, job, slot.UTC(), s.cfg.Host)
+	won, err := s.cfg.Store.ClaimSlot(ctx, job, slot.UTC(), s.owner)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: claim %s at %s: %w", job, slot.UTC().Format(time.RFC3339), err)
 	}
@@ -44,18 +44,18 @@ func (l slotLocker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	return released{}, nil
 }
 
-// slot returns the claim key and slot of the gocron job named key. A
-// catch-up claims under its own key, so it runs even when the scheduled
-// run of the same slot was claimed and failed, and still runs once when
-// several hosts start together. A failed catch-up is not repeated for its
-// slot: the next scheduled run works from the watermarks and closes the gap.
+// slot returns the job and slot the gocron job named key runs. A catch-up
+// claims the very (job, slot) the scheduled run claims: one claim per slot
+// whatever path runs it, or a host starting while another runs the slot
+// would run it a second time. A slot claimed and failed is not repeated:
+// the next scheduled run works from the watermarks and closes the gap.
 func (l slotLocker) slot(key string) (string, time.Time, bool) {
 	s := l.s
 	if strings.HasPrefix(key, catchUpPrefix) {
 		s.mu.Lock()
 		cu, ok := s.catchUps[key]
 		s.mu.Unlock()
-		return cu.job + "#catch-up", cu.slot, ok
+		return cu.job, cu.slot, ok
 	}
 	c := s.job(key)
 	if c == nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/marketd/marketd/sources/market"
@@ -40,8 +41,8 @@ type Config struct {
 	// Calendars returns the calendar of a market code (MIC). Required when
 	// a job names a market.
 	Calendars func(code string) (Calendar, error)
-	// Host identifies this daemon in runs and slot claims; "" means the
-	// host name.
+	// Host identifies this daemon's host in runs and, with the process id
+	// and a random instance id, in slot claims; "" means the host name.
 	Host string
 	// Elector, when set, is asked before every run whether this host leads
 	// (leader mode); a host that does not lead runs nothing. Slots are
@@ -69,6 +70,10 @@ type Scheduler struct {
 	log   *slog.Logger
 	clock clockwork.Clock
 	gs    gocron.Scheduler
+
+	// owner names this process in slot claims: two daemons on one host
+	// share the host name, so a claim by "the same host" proved nothing.
+	owner string
 
 	mu        sync.Mutex
 	jobs      map[string]*compiled // current job set, by name
@@ -135,6 +140,7 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 	}
 	s := &Scheduler{
 		cfg:      cfg,
+		owner:    fmt.Sprintf("%s pid %d %s", cfg.Host, os.Getpid(), uuid.NewString()[:8]),
 		log:      cfg.Logger.With("component", "schedule", "host", cfg.Host),
 		clock:    cfg.Clock,
 		jobs:     make(map[string]*compiled, len(cs)),

@@ -55,6 +55,9 @@ type Config struct {
 	// starting up to Skew before its scheduled time still claims that
 	// time's slot. Default 30s.
 	Skew time.Duration
+	// ClaimBackoff is the first wait before claiming a slot again after
+	// the store failed (doubling, capped at 30s). Default 1s.
+	ClaimBackoff time.Duration
 	// OnRunFinished, when set, is told about every run recorded (metrics).
 	OnRunFinished func(store.Run)
 	// Clock drives schedules; nil means the real clock. Tests pass a
@@ -131,6 +134,9 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 	}
 	if cfg.Skew <= 0 {
 		cfg.Skew = 30 * time.Second
+	}
+	if cfg.ClaimBackoff <= 0 {
+		cfg.ClaimBackoff = time.Second
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()

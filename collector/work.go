@@ -28,7 +28,7 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 	}
 	wm := it.wm
 	nodata := 0
-	var first market.Date // the first bar fetched
+	learn := it.learnListing
 	for _, r := range it.ranges {
 		if ctx.Err() != nil {
 			res.interrupted = true
@@ -37,8 +37,11 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 		series, r, reason, err := c.fetch(ctx, src, it, r)
 		if err == nil {
 			res.refetched = reason
-			if first == 0 && len(series.Bars) > 0 {
-				first = series.Bars[0].Date
+			if learn && len(series.Bars) > 0 {
+				// Before the first write: a run killed halfway through the
+				// history resumes from what it stored, not from HistoryStart.
+				c.learnListing(ctx, it.inst, series.Bars[0].Date)
+				learn = false
 			}
 			var wr store.WriteResult
 			wr, err = c.write(ctx, it, r, series, &wm)
@@ -63,9 +66,6 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 	}
 	if res.refetched != "" {
 		res.rr.Error = "whole history refetched: " + res.refetched
-	}
-	if it.learnListing && first != 0 {
-		c.learnListing(ctx, it.inst, first)
 	}
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -49,6 +50,11 @@ result was not ok.`,
 			ctx := cmd.Context()
 			st, err := a.openStore(ctx, true)
 			if err != nil {
+				return err
+			}
+			// A run whose process died still says "running": show and record it abandoned.
+			host, _ := os.Hostname()
+			if _, err := st.AbandonGone(ctx, host, store.StaleAfter); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("run") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -46,7 +47,7 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	if slot.IsZero() {
 		slot = s.slotAt(c, now)
 	}
-	run := &store.Run{Job: job, Host: s.cfg.Host, Started: now.UTC(), Status: store.RunRunning}
+	run := &store.Run{Job: job, Host: s.cfg.Host, PID: os.Getpid(), Started: now.UTC(), Status: store.RunRunning}
 	if c.Spec.Market != "" {
 		open, err := s.isSession(c, slot)
 		if err != nil {
@@ -60,10 +61,12 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 			return
 		}
 	}
+	s.abandonGone(s.runCtx, job)
 	if err := s.cfg.Store.StartRun(s.runCtx, run); err != nil {
 		s.log.Error("cannot record run start; not running", "job", job, "err", err)
 		return
 	}
+	defer s.cfg.Store.KeepAlive(s.runCtx, run.ID, store.HeartbeatEvery)() // stops on return and on panic
 
 	ctx := s.runCtx
 	if c.Spec.Timeout > 0 {
@@ -103,9 +106,9 @@ func (s *Scheduler) finish(run *store.Run, err error) {
 		run.Message = err.Error()
 	}
 	run.Finished = s.clock.Now().UTC()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.runCtx), recordTimeout)
-	defer cancel()
-	if ferr := s.cfg.Store.FinishRun(ctx, run); ferr != nil {
+	// Retried while the database is down: a run left "running" is only
+	// found abandoned minutes later.
+	if ferr := store.FinishRunRetrying(context.WithoutCancel(s.runCtx), s.cfg.Store, run, store.FinishRetryFor); ferr != nil {
 		s.log.Error("cannot record run outcome", "job", run.Job, "status", run.Status, "err", ferr)
 	}
 	s.logRun(run)
@@ -124,6 +127,19 @@ func (s *Scheduler) record(run *store.Run, err error) {
 		return
 	}
 	s.finish(run, err)
+}
+
+// abandonGone records the runs whose process died as abandoned; the run
+// of job about to start resumes their work from the watermarks.
+func (s *Scheduler) abandonGone(ctx context.Context, job string) {
+	gone, err := s.cfg.Store.AbandonGone(ctx, s.cfg.Host, store.StaleAfter)
+	if err != nil {
+		s.log.Warn("cannot look for abandoned runs", "err", err)
+	}
+	for _, r := range gone {
+		s.log.Warn("run abandoned: its process is gone; the next run resumes from the watermarks",
+			"run", r.ID, "run_job", r.Job, "host", r.Host, "pid", r.PID, "started", r.Started, "next", job)
+	}
 }
 
 func (s *Scheduler) logRun(run *store.Run) {

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"MigrateTwice", testMigrateTwice},
 		{"InvalidInput", testInvalidInput},
 		{"Checkpoints", testCheckpoints},
+		{"AbandonGone", testAbandonGone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

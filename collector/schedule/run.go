@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,7 +62,7 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 			return
 		}
 	}
-	s.abandonGone(s.runCtx, job)
+	resumed := s.abandonGone(s.runCtx, job)
 	if err := s.cfg.Store.StartRun(s.runCtx, run); err != nil {
 		s.log.Error("cannot record run start; not running", "job", job, "err", err)
 		return
@@ -86,6 +87,9 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	}()
 	err := c.Run(ctx, c.Spec, run)
 	returned = true
+	if resumed != 0 {
+		run.Message = strings.TrimPrefix(run.Message+"; ", "; ") + fmt.Sprintf("resumed from the watermarks after abandoned run %d", resumed)
+	}
 	if err == nil && ctx.Err() != nil && s.runCtx.Err() != nil {
 		err = ctx.Err()
 	}
@@ -129,17 +133,24 @@ func (s *Scheduler) record(run *store.Run, err error) {
 	s.finish(run, err)
 }
 
-// abandonGone records the runs whose process died as abandoned; the run
-// of job about to start resumes their work from the watermarks.
-func (s *Scheduler) abandonGone(ctx context.Context, job string) {
+// abandonGone records the runs whose process died as abandoned (they
+// would show as running forever) and returns the id of job's last run when
+// it was abandoned, by now or earlier (status): the run about to start
+// resumes from the watermarks that run committed.
+func (s *Scheduler) abandonGone(ctx context.Context, job string) int64 {
 	gone, err := s.cfg.Store.AbandonGone(ctx, s.cfg.Host, store.StaleAfter)
 	if err != nil {
 		s.log.Warn("cannot look for abandoned runs", "err", err)
 	}
 	for _, r := range gone {
-		s.log.Warn("run abandoned: its process is gone; the next run resumes from the watermarks",
-			"run", r.ID, "run_job", r.Job, "host", r.Host, "pid", r.PID, "started", r.Started, "next", job)
+		s.log.Warn("run abandoned: its process is gone", "run", r.ID, "run_job", r.Job, "host", r.Host, "pid", r.PID, "started", r.Started)
 	}
+	last, err := s.cfg.Store.Runs(ctx, job, 1)
+	if err != nil || len(last) == 0 || last[0].Status != store.RunAbandoned {
+		return 0
+	}
+	s.log.Warn("the last run was abandoned; this run resumes from its watermarks", "job", job, "abandoned_run", last[0].ID)
+	return last[0].ID
 }
 
 func (s *Scheduler) logRun(run *store.Run) {

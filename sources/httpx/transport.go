@@ -227,6 +227,9 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	t.recovered()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
+	// The body is final: nothing above may inflate it again past the cap
+	// (colly gunzips a body typed application/gzip unless Uncompressed).
+	resp.Uncompressed = true
 	return resp, nil
 }
 

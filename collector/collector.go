@@ -48,6 +48,8 @@ type Store interface {
 	Actions(ctx context.Context, key market.Key, from, to market.Date) ([]market.Action, error)
 	StartRun(ctx context.Context, r *store.Run) error
 	FinishRun(ctx context.Context, r *store.Run) error
+	KeepAlive(ctx context.Context, id int64, every time.Duration) (stop func())
+	AbandonGone(ctx context.Context, host string, staleAfter time.Duration) ([]store.Run, error)
 	// Runs and RunByID read the run log: a forced backfill resumed after
 	// an interruption skips what the interrupted run finished.
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)

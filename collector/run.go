@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -147,6 +148,8 @@ type runLog struct {
 	c        *Collector
 	run      *store.Run
 	owned    bool // this package starts and finishes the run record
+	stopBeat func()
+	resumed  int64 // the abandoned run of the job this one takes over from, if any
 	progress Progress
 	stats0   map[string]httpx.Stats
 	resumeBy string // the command that resumes the run; "" when unknown
@@ -166,12 +169,34 @@ func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Pro
 	}
 	if l.run == nil {
 		l.owned = true
-		l.run = &store.Run{Job: job, Host: c.cfg.Host, Started: c.deps.Now(), Status: store.RunRunning}
+		l.resumed = c.abandonGone(ctx, job)
+		l.run = &store.Run{Job: job, Host: c.cfg.Host, PID: os.Getpid(), Started: c.deps.Now(), Status: store.RunRunning}
 		if err := c.deps.Store.StartRun(ctx, l.run); err != nil {
 			return nil, fmt.Errorf("collector: record start of %s run: %w", job, err)
 		}
+		l.stopBeat = c.deps.Store.KeepAlive(ctx, l.run.ID, store.HeartbeatEvery)
 	}
 	return l, nil
+}
+
+// abandonGone records the runs whose process died as abandoned (they
+// would show as running forever) and returns the id of job's last run when
+// it was abandoned, by now or earlier (status): this run's plan starts from
+// the watermarks that run committed.
+func (c *Collector) abandonGone(ctx context.Context, job string) int64 {
+	gone, err := c.deps.Store.AbandonGone(ctx, c.cfg.Host, store.StaleAfter)
+	if err != nil {
+		c.deps.Log.Warn("cannot look for abandoned runs", "err", err)
+	}
+	for _, r := range gone {
+		c.deps.Log.Warn("run abandoned: its process is gone", "run", r.ID, "job", r.Job, "host", r.Host, "pid", r.PID, "started", r.Started)
+	}
+	last, err := c.deps.Store.Runs(ctx, job, 1)
+	if err != nil || len(last) == 0 || last[0].Status != store.RunAbandoned {
+		return 0
+	}
+	c.deps.Log.Warn("the last run was abandoned; this run resumes from its watermarks", "job", job, "abandoned_run", last[0].ID)
+	return last[0].ID
 }
 
 // plan tells the log (and the progress display) what the run will do.
@@ -303,6 +328,9 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		r.Status = store.RunOK
 	}
 	var msg []string
+	if l.resumed != 0 {
+		msg = append(msg, fmt.Sprintf("resumed from the watermarks after abandoned run %d", l.resumed))
+	}
 	if interrupted {
 		msg = append(msg, "interrupted; "+l.resume())
 	}
@@ -312,12 +340,11 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	r.Message = strings.Join(msg, "; ")
 	var err error
 	if l.owned {
+		l.stopBeat()
 		r.Finished = l.c.deps.Now()
 		// Record the run even when ctx was cancelled: that is when the
 		// record matters most.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if ferr := l.c.deps.Store.FinishRun(fctx, r); ferr != nil {
+		if ferr := store.FinishRunRetrying(context.WithoutCancel(ctx), l.c.deps.Store, r, store.FinishRetryFor); ferr != nil {
 			err = fmt.Errorf("collector: record end of %s run %d: %w", r.Job, r.ID, ferr)
 		}
 	}

@@ -28,7 +28,7 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 	}
 	wm := it.wm
 	nodata := 0
-	var first market.Date // the first bar fetched
+	learn := it.learnListing
 	for _, r := range it.ranges {
 		if ctx.Err() != nil {
 			res.interrupted = true
@@ -37,8 +37,11 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 		series, r, reason, err := c.fetch(ctx, src, it, r)
 		if err == nil {
 			res.refetched = reason
-			if first == 0 && len(series.Bars) > 0 {
-				first = series.Bars[0].Date
+			if learn && len(series.Bars) > 0 {
+				// Before the first write: a run killed halfway through the
+				// history resumes from what it stored, not from HistoryStart.
+				c.learnListing(ctx, it.inst, series.Bars[0].Date)
+				learn = false
 			}
 			var wr store.WriteResult
 			wr, err = c.write(ctx, it, r, series, &wm)
@@ -66,9 +69,6 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 	}
 	if res.refetched != "" {
 		res.rr.Error = "whole history refetched: " + res.refetched
-	}
-	if it.learnListing && first != 0 {
-		c.learnListing(ctx, it.inst, first)
 	}
 	return res
 }
@@ -164,13 +164,19 @@ func sameClose(a, b market.Decimal) bool {
 	return d*10000 <= ref
 }
 
-// write stores s's bars within r in transactions of at most WriteBatch
+// write stores s's sane bars within r in transactions of at most WriteBatch
 // bars, each moving the watermark (*wm) when r continues the stored
 // history, so an interrupted write leaves a watermark that is true. A
 // write in flight when ctx ends is finished, not abandoned; the next
 // chunk is not started.
 func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series, wm *market.Date) (store.WriteResult, error) {
-	bars := s.Bars
+	// Every source's bars come through here: one rule keeps impossible
+	// rows out of the store without costing the rest of the answer (the
+	// database's CHECK would refuse the whole batch).
+	bars, bad := market.DropBadBars(s.Bars)
+	for _, n := range bad {
+		c.deps.Log.Warn("row skipped", "instrument", it.inst.Key, "date", n.Date, "reason", n.Reason)
+	}
 	for len(bars) > 0 && bars[0].Date < r.From {
 		bars = bars[1:]
 	}

@@ -73,22 +73,9 @@ func (s *Store) barLiteral(b []byte, k market.Key, bar market.Bar, final bool, n
 }
 
 // validKey reports whether k's strings are safe to write into SQL text:
-// the characters exchange and vendor symbols use ("005930.KS", "0193T0",
-// "BRK-B", "^GSPC", "EURUSD=X"), nothing that could end a quoted string.
+// market.CheckSymbol's characters end no quoted string.
 func validKey(k market.Key) bool {
-	ok := func(s string) bool {
-		if s == "" || len(s) > 32 {
-			return false
-		}
-		for i := range len(s) {
-			c := s[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-_^=&/+", c) >= 0) {
-				return false
-			}
-		}
-		return true
-	}
-	return ok(k.Source) && ok(k.Symbol)
+	return market.CheckSymbol(k.Source) == nil && market.CheckSymbol(k.Symbol) == nil
 }
 
 // Write stores the bars, actions and watermarks of batch in one

@@ -45,7 +45,7 @@ func TestRunByID(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("RunByID(%d) = %v, %v", done.ID, ok, err)
 		}
-		want := fmt.Sprintf("{ID:%d Job:collect Host:ip-10-0-0-1 Started:2026-09-29 06:40:00 +0000 UTC Finished:2026-09-29 06:41:30 +0000 UTC "+
+		want := fmt.Sprintf("{ID:%d Job:collect Host:ip-10-0-0-1 PID:0 Heartbeat:2026-09-29 06:40:00 +0000 UTC Started:2026-09-29 06:40:00 +0000 UTC Finished:2026-09-29 06:41:30 +0000 UTC "+
 			"Status:partial OK:1 Failed:2 Skipped:1 Requests:7 Throttled:1 Retries:3 Inserted:10 Changed:1 Unchanged:4 Message:2 of 4 failed "+
 			"Results:[{Key:naver:000660 Status:skipped From: To: Rows:0 Error:} "+
 			"{Key:naver:005930 Status:ok From:2026-09-22 To:2026-09-29 Rows:6 Error:} "+
@@ -56,7 +56,7 @@ func TestRunByID(t *testing.T) {
 		}
 
 		got, ok, err = s.RunByID(ctx, running.ID)
-		want = fmt.Sprintf("{ID:%d Job:backfill Host:ip-10-0-0-2 Started:2026-09-29 06:41:00 +0000 UTC Finished:0001-01-01 00:00:00 +0000 UTC "+
+		want = fmt.Sprintf("{ID:%d Job:backfill Host:ip-10-0-0-2 PID:0 Heartbeat:2026-09-29 06:41:00 +0000 UTC Started:2026-09-29 06:41:00 +0000 UTC Finished:0001-01-01 00:00:00 +0000 UTC "+
 			"Status:running OK:0 Failed:0 Skipped:0 Requests:0 Throttled:0 Retries:0 Inserted:0 Changed:0 Unchanged:0 Message: Results:[]}", running.ID)
 		if s := fmt.Sprintf("%+v", got); err != nil || !ok || s != want {
 			t.Errorf("RunByID(%d) = %v, %v,\n%s\nwant\n%s", running.ID, ok, err, s, want)

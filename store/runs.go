@@ -20,8 +20,9 @@ func (s *Store) StartRun(ctx context.Context, r *Run) error {
 	if r.Status == "" {
 		r.Status = RunRunning
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job, host, started, status, message) VALUES (?, ?, ?, ?, ?)`,
-		r.Job, r.Host, r.Started.UTC(), r.Status, r.Message)
+	r.Heartbeat = r.Started
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job, host, pid, heartbeat, started, status, message) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.Job, r.Host, r.PID, r.Heartbeat.UTC(), r.Started.UTC(), r.Status, r.Message)
 	if err != nil {
 		return fmt.Errorf("store: start run of %s: %w", r.Job, err)
 	}
@@ -124,14 +125,14 @@ func (s *Store) RunByID(ctx context.Context, id int64) (Run, bool, error) {
 	return r, true, nil
 }
 
-const runSelect = `SELECT id, job, host, started, finished, status, ok, failed, skipped, requests, throttled, retries,
+const runSelect = `SELECT id, job, host, pid, heartbeat, started, finished, status, ok, failed, skipped, requests, throttled, retries,
 		inserted, changed, unchanged, message FROM runs`
 
 // scanRun reads one row of runSelect through scan (a Row's or Rows' Scan).
 func scanRun(scan func(dest ...any) error) (Run, error) {
 	var r Run
 	var msg sql.NullString
-	err := scan(&r.ID, &r.Job, &r.Host, timeScanner{&r.Started}, timeScanner{&r.Finished}, &r.Status,
+	err := scan(&r.ID, &r.Job, &r.Host, &r.PID, timeScanner{&r.Heartbeat}, timeScanner{&r.Started}, timeScanner{&r.Finished}, &r.Status,
 		&r.OK, &r.Failed, &r.Skipped, &r.Requests, &r.Throttled, &r.Retries,
 		&r.Inserted, &r.Changed, &r.Unchanged, &msg)
 	r.Message = msg.String

@@ -63,12 +63,17 @@ const (
 	// the job worked, the data did not. Its results list them (status
 	// --run ID).
 	RunProblems = "problems"
+	// RunAbandoned is a run whose process died before recording its end
+	// (AbandonGone).
+	RunAbandoned = "abandoned"
 )
 
 // Run is one execution of a job, kept for status and catch-up.
 type Run struct {
 	ID                           int64
 	Job, Host                    string
+	PID                          int       // the process running it, on Host
+	Heartbeat                    time.Time // its last sign of life while running
 	Started, Finished            time.Time
 	Status                       string
 	OK, Failed, Skipped          int

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
 
@@ -84,7 +85,11 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		f.Market, f.Board = mc.code, mc.board
 	}
 	for _, sym := range s.symbols {
-		f.Symbols = append(f.Symbols, normalizeSymbol(sym))
+		sym = normalizeSymbol(sym)
+		if err := market.CheckSymbol(sym); err != nil {
+			return f, usagef("--symbols: %w", err)
+		}
+		f.Symbols = append(f.Symbols, sym)
 	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, usagef("say what to backfill: --symbols, --market, --source or --all")

@@ -92,6 +92,14 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"export bad date", nil, []string{"export", "--source", "yahoo", "--from", "2026/01/02"}, exitUsage, `--from: invalid date "2026/01/02"`, ""},
 		{"export bad format", nil, []string{"export", "--source", "yahoo", "--format", "xml"}, exitUsage, `--format "xml"`, ""},
 		{"bad naver code", nil, []string{"symbols", "add", "--source", "naver", "5930"}, exitUsage, `naver symbol "5930"`, ""},
+		{"symbol too long", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", strings.Repeat("A", 80)}, exitUsage, `yahoo symbol: invalid symbol "` + strings.Repeat("A", 40) + `"…: 80 bytes long, at most 32`, ""},
+		{"symbol with a control character", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "AB\x01C"}, exitUsage, `yahoo symbol: invalid symbol "AB\x01C": control character at byte 2`, ""},
+		{"symbol not ASCII", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "ÄBC"}, exitUsage, `yahoo symbol: invalid symbol "ÄBC": not ASCII`, ""},
+		{"backfill symbol too long", nil, []string{"backfill", "--symbols", strings.Repeat("B", 33)}, exitUsage, `--symbols: invalid symbol "` + strings.Repeat("B", 33) + `"…: 33 bytes long, at most 32`, ""},
+		{
+			name: "mysql URL port out of range", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@127.0.0.1:99999/marketd"},
+			args: []string{"status"}, code: exitUsage, stderr: "invalid port 99999: want 1-65535", notWant: "s3cret",
+		},
 		{"bad log level flag", nil, []string{"--log-level", "loud", "status"}, exitUsage, `flag: log_level: "loud" is not debug`, ""},
 		{
 			name: "malformed mysql URL", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@db:port/marketd"},

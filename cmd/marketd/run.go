@@ -13,6 +13,7 @@ import (
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector/schedule"
+	"github.com/marketd/marketd/store/sqlite"
 	"github.com/marketd/marketd/validate"
 )
 
@@ -54,6 +55,13 @@ answers.`,
 // SIGINT, reloading the configuration on SIGHUP. ready, when set, is called
 // once the daemon runs (tests drive it through it). A clean stop returns nil.
 func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*daemon.Daemon)) error {
+	if a.cfg.Database.Scheme() == config.SchemeSQLite {
+		unlock, err := sqlite.LockDaemon(a.cfg.Database.SQLitePath())
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err

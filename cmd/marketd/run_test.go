@@ -495,3 +495,23 @@ func TestRunDaemonLeaderMySQL(t *testing.T) {
 		}
 	}
 }
+
+// A second daemon on the SQLite file of a running one refuses to start,
+// saying which process holds it: two ran every slot twice.
+func TestSecondDaemonOnSQLiteRefuses(t *testing.T) {
+	_, url := simulated(t, nil)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	dbPath := filepath.Join(dir, "marketd.db")
+	cfgPath := filepath.Join(dir, "marketd.yaml")
+	if err := os.WriteFile(cfgPath, []byte(daemonConfig("sqlite:"+dbPath, url, "0 30 17 * * MON-FRI", "unlimited")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed(t, dbPath, testInstruments, nil)
+	startDaemon(t, cfgPath)
+	r := marketd(t, nil, "--config", cfgPath, "run")
+	want := fmt.Sprintf("marketd: sqlite: database in use by another daemon: process %d already runs the daemon on %s", os.Getpid(), dbPath)
+	if r.code != exitRuntime || !strings.HasPrefix(r.stderr, want) {
+		t.Fatalf("second daemon: exit %d, stderr %q; want exit %d starting %q", r.code, r.stderr, exitRuntime, want)
+	}
+}

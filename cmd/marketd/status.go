@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -51,6 +52,12 @@ result was not ok.`,
 			st, err := a.openStore(ctx, true)
 			if err != nil {
 				return err
+			}
+			// A run whose process died still says "running": show and record
+			// it abandoned (a read-only database user only gets the warning).
+			host, _ := os.Hostname()
+			if _, err := st.AbandonGone(ctx, host, store.StaleAfter); err != nil {
+				a.log.Warn("cannot record abandoned runs", "err", err)
 			}
 			if cmd.Flags().Changed("run") {
 				return a.showRun(ctx, st, runID)

@@ -105,13 +105,14 @@ func TestStatusRun(t *testing.T) {
 	r := marketd(t, env, "status")
 	jobs := r.stdout[strings.Index(r.stdout, "JOB "):]
 	// The default configuration schedules collect-krx, collect-us and validate.
-	want := "JOB          LAST RUN              RUN ID  STATUS   OK  FAILED  SKIPPED  ROWS IN/CHANGED  MESSAGE\n" +
-		"collect      2026-09-29T06:40:00Z  1       partial  1   4       1        6/1              4 of 7 failed; failed: naver:000660: naver 000660: parse: no close on 2026-09-24; naver:0193T0: naver 0193T0: HTTP 503; yahoo:GONE1: yahoo GONE1: symbol not found; and 1 more\n" +
-		"backfill     2026-09-29T18:40:00Z  11      running  0   0       0        0/0              \n" +
-		"repair       2026-09-29T15:40:00Z  10      ok       2   0       0        8/0              \n" +
-		"collect-krx  never                 -       -                                              \n" +
-		"collect-us   never                 -       -                                              \n" +
-		"validate     never                 -       -                                              \n" +
+	// Run 11 was left "running" on 2026-09-29 by a process gone since: abandoned.
+	want := "JOB          LAST RUN              RUN ID  STATUS     OK  FAILED  SKIPPED  ROWS IN/CHANGED  MESSAGE\n" +
+		"collect      2026-09-29T06:40:00Z  1       partial    1   4       1        6/1              4 of 7 failed; failed: naver:000660: naver 000660: parse: no close on 2026-09-24; naver:0193T0: naver 0193T0: HTTP 503; yahoo:GONE1: yahoo GONE1: symbol not found; and 1 more\n" +
+		"backfill     2026-09-29T18:40:00Z  11      abandoned  0   0       0        0/0              abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks\n" +
+		"repair       2026-09-29T15:40:00Z  10      ok         2   0       0        8/0              \n" +
+		"collect-krx  never                 -       -                                                \n" +
+		"collect-us   never                 -       -                                                \n" +
+		"validate     never                 -       -                                                \n" +
 		"status: 0 instruments (0 active) in 0 source/market groups; latest bar -\n"
 	if r.code != exitOK || jobs != want {
 		t.Errorf("status: exit %d, stderr %q, jobs\n%q\nwant\n%q", r.code, r.stderr, jobs, want)
@@ -147,12 +148,12 @@ run 1: 6 of 7 instrument results not ok
 job:          backfill
 host:         -
 started:      2026-09-29T18:40:00Z
-finished:     -
-status:       running
+finished:     2026-09-29T18:40:00Z (took 0s)
+status:       abandoned
 instruments:  0 ok, 0 failed, 0 skipped
 requests:     0 (0 throttled, 0 retries)
 rows:         0 inserted, 0 changed, 0 unchanged
-message:      -
+message:      abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks
 run 11: 0 of 0 instrument results not ok
 `
 	if r.code != exitOK || r.stdout != want || r.stderr != "" {

@@ -95,7 +95,11 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	var out []market.Instrument
 	seen := map[string]bool{}
 	for _, raw := range symbols {
-		in, err := src.newInstrument(normalizeSymbol(raw), mc.code, mc.board)
+		sym := normalizeSymbol(raw)
+		if err := market.CheckSymbol(sym); err != nil {
+			return nil, usagef("%s symbol: %w", source, err)
+		}
+		in, err := src.newInstrument(sym, mc.code, mc.board)
 		if err != nil {
 			return nil, symbolUsage(raw, mkt, err)
 		}

@@ -70,7 +70,7 @@ func TestNewInstrumentsErrors(t *testing.T) {
 		{"yahoo", "KOSPI", []string{"AAPL"}, `yahoo symbol "AAPL": --market KOSPI wants 6-character KRX codes`},
 		{"yahoo", "XKRX", []string{"005930"}, "use --market KOSPI or KOSDAQ"},
 		{"yahoo", "XWAR", []string{"PKN"}, `unknown market "XWAR"`},
-		{"yahoo", "", []string{"A B"}, `yahoo symbol "A B"`},
+		{"yahoo", "", []string{"A B"}, `yahoo symbol: invalid symbol "A B": ' ' is not allowed`},
 	}
 	for _, tt := range tests {
 		_, err := newInstruments(tt.source, tt.market, tt.symbols)

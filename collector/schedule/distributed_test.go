@@ -13,10 +13,16 @@ import (
 
 // TestSharedDatabaseRunsEachSlotOnce runs two schedulers ("hosts") with
 // their own connection pools on one database and one clock: every slot
-// must run exactly once.
+// must run exactly once, also when both daemons run on one host (the
+// claim's owner used to be the host name, and a claim by the same owner
+// counted as won).
 func TestSharedDatabaseRunsEachSlotOnce(t *testing.T) {
-	for _, backend := range []string{"sqlite", "mysql"} {
-		t.Run(backend, func(t *testing.T) {
+	for _, tc := range []struct{ backend, hostA, hostB string }{
+		{"sqlite", "host-a", "host-b"}, {"mysql", "host-a", "host-b"},
+		{"sqlite", "same-host", "same-host"}, {"mysql", "same-host", "same-host"},
+	} {
+		backend := tc.backend
+		t.Run(backend+"/"+tc.hostA+"+"+tc.hostB, func(t *testing.T) {
 			var a, b *store.Store
 			switch backend {
 			case "sqlite":
@@ -39,8 +45,8 @@ func TestSharedDatabaseRunsEachSlotOnce(t *testing.T) {
 					},
 				}}
 			}
-			sa := h.scheduler(a, "host-a", job("host-a"))
-			sb := h.scheduler(b, "host-b", job("host-b"))
+			sa := h.scheduler(a, tc.hostA, job(tc.hostA))
+			sb := h.scheduler(b, tc.hostB, job(tc.hostB))
 			h.start(sa)
 			h.start(sb)
 
@@ -148,5 +154,51 @@ func TestLeaderModeHandsOverWhenTheLeaderDies(t *testing.T) {
 	}
 	if slots != 2 {
 		t.Fatalf("slot claims = %d, want 2 (a follower claims nothing)", slots)
+	}
+}
+
+// TestCatchUpClaimsTheScheduledSlot: a host starting while another runs a
+// slot must not catch that slot up. The catch-up used to claim
+// "job#catch-up@slot" beside the scheduled "job@slot", so both ran.
+func TestCatchUpClaimsTheScheduledSlot(t *testing.T) {
+	a, path := tempSQLite(t)
+	b := openSQLite(t, path)
+	start := utc("2026-11-20T00:00:30Z")
+	seedSuccess(t, a, "hourly", start)
+	h := newHarness(t, start)
+	release, started := make(chan struct{}), make(chan struct{})
+	job := func(host string) []Job {
+		return []Job{{
+			Spec: JobSpec{Name: "hourly", Cron: "0 0 * * * *", TZ: "UTC"},
+			Run: func(_ context.Context, _ JobSpec, run *store.Run) error {
+				run.Message = "ran on " + host
+				if host == "host-a" {
+					close(started)
+					<-release
+				}
+				return nil
+			},
+		}}
+	}
+	sa := h.scheduler(a, "host-a", job("host-a"))
+	h.start(sa)
+	h.advanceTo(1, utc("2026-11-20T01:00:00Z"))
+	<-started // host-a runs the 01:00 slot and has not finished
+
+	sb := h.scheduler(b, "host-b", job("host-b")) // its catch-up sees 01:00 due, not yet done
+	h.start(sb)
+	select {
+	case r := <-h.runs:
+		t.Fatalf("the slot host-a is running ran again: %+v", r)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	if r := h.next(1)[0]; r.Message != "ran on host-a" || !r.Started.Equal(utc("2026-11-20T01:00:00Z")) {
+		t.Fatalf("01:00 run = %+v, want host-a's", r)
+	}
+	sa.Stop()
+	sb.Stop()
+	if len(h.runs) != 0 {
+		t.Fatalf("a slot ran twice: %+v", <-h.runs)
 	}
 }

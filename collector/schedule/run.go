@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,7 +48,7 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	if slot.IsZero() {
 		slot = s.slotAt(c, now)
 	}
-	run := &store.Run{Job: job, Host: s.cfg.Host, Started: now.UTC(), Status: store.RunRunning}
+	run := &store.Run{Job: job, Host: s.cfg.Host, PID: os.Getpid(), Started: now.UTC(), Status: store.RunRunning}
 	if c.Spec.Market != "" {
 		open, err := s.isSession(s.runCtx, c, slot)
 		if err != nil {
@@ -60,10 +62,12 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 			return
 		}
 	}
+	resumed := s.abandonGone(s.runCtx, job)
 	if err := s.cfg.Store.StartRun(s.runCtx, run); err != nil {
 		s.log.Error("cannot record run start; not running", "job", job, "err", err)
 		return
 	}
+	defer s.cfg.Store.KeepAlive(s.runCtx, run.ID, store.HeartbeatEvery)() // stops on return and on panic
 
 	ctx := s.runCtx
 	if c.Spec.Timeout > 0 {
@@ -83,6 +87,9 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	}()
 	err := c.Run(ctx, c.Spec, run)
 	returned = true
+	if resumed != 0 {
+		run.Message = strings.TrimPrefix(run.Message+"; ", "; ") + fmt.Sprintf("resumed from the watermarks after abandoned run %d", resumed)
+	}
 	if err == nil && ctx.Err() != nil && s.runCtx.Err() != nil {
 		err = ctx.Err()
 	}
@@ -103,9 +110,9 @@ func (s *Scheduler) finish(run *store.Run, err error) {
 		run.Message = err.Error()
 	}
 	run.Finished = s.clock.Now().UTC()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.runCtx), recordTimeout)
-	defer cancel()
-	if ferr := s.cfg.Store.FinishRun(ctx, run); ferr != nil {
+	// Retried while the database is down: a run left "running" is only
+	// found abandoned minutes later.
+	if ferr := store.FinishRunRetrying(context.WithoutCancel(s.runCtx), s.cfg.Store, run, store.FinishRetryFor); ferr != nil {
 		s.log.Error("cannot record run outcome", "job", run.Job, "status", run.Status, "err", ferr)
 	}
 	s.logRun(run)
@@ -124,6 +131,26 @@ func (s *Scheduler) record(run *store.Run, err error) {
 		return
 	}
 	s.finish(run, err)
+}
+
+// abandonGone records the runs whose process died as abandoned (they
+// would show as running forever) and returns the id of job's last run when
+// it was abandoned, by now or earlier (status): the run about to start
+// resumes from the watermarks that run committed.
+func (s *Scheduler) abandonGone(ctx context.Context, job string) int64 {
+	gone, err := s.cfg.Store.AbandonGone(ctx, s.cfg.Host, store.StaleAfter)
+	if err != nil {
+		s.log.Warn("cannot look for abandoned runs", "err", err)
+	}
+	for _, r := range gone {
+		s.log.Warn("run abandoned: its process is gone", "run", r.ID, "run_job", r.Job, "host", r.Host, "pid", r.PID, "started", r.Started)
+	}
+	last, err := s.cfg.Store.Runs(ctx, job, 1)
+	if err != nil || len(last) == 0 || last[0].Status != store.RunAbandoned {
+		return 0
+	}
+	s.log.Warn("the last run was abandoned; this run resumes from its watermarks", "job", job, "abandoned_run", last[0].ID)
+	return last[0].ID
 }
 
 func (s *Scheduler) logRun(run *store.Run) {

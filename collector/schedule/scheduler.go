@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 
 	"github.com/marketd/marketd/sources/market"
@@ -24,6 +25,9 @@ import (
 type Store interface {
 	StartRun(ctx context.Context, r *store.Run) error
 	FinishRun(ctx context.Context, r *store.Run) error
+	KeepAlive(ctx context.Context, id int64, every time.Duration) (stop func())
+	AbandonGone(ctx context.Context, host string, staleAfter time.Duration) ([]store.Run, error)
+	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
 	ClaimSlot(ctx context.Context, job string, slot time.Time, owner string) (bool, error)
 }
@@ -40,8 +44,8 @@ type Config struct {
 	// Calendars returns the calendar of a market code (MIC). Required when
 	// a job names a market.
 	Calendars func(ctx context.Context, code string) (Calendar, error)
-	// Host identifies this daemon in runs and slot claims; "" means the
-	// host name.
+	// Host identifies this daemon's host in runs and, with the process id
+	// and a random instance id, in slot claims; "" means the host name.
 	Host string
 	// Elector, when set, is asked before every run whether this host leads
 	// (leader mode); a host that does not lead runs nothing. Slots are
@@ -54,6 +58,9 @@ type Config struct {
 	// starting up to Skew before its scheduled time still claims that
 	// time's slot. Default 30s.
 	Skew time.Duration
+	// ClaimBackoff is the first wait before claiming a slot again after
+	// the store failed (doubling, capped at 30s). Default 1s.
+	ClaimBackoff time.Duration
 	// OnRunFinished, when set, is told about every run recorded (metrics).
 	OnRunFinished func(store.Run)
 	// Tick, when positive, is how often the scheduler loop records that it
@@ -72,6 +79,10 @@ type Scheduler struct {
 	log   *slog.Logger
 	clock clockwork.Clock
 	gs    gocron.Scheduler
+
+	// owner names this process in slot claims: two daemons on one host
+	// share the host name, so a claim by "the same host" proved nothing.
+	owner string
 
 	mu        sync.Mutex
 	jobs      map[string]*compiled // current job set, by name
@@ -131,6 +142,9 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 	if cfg.Skew <= 0 {
 		cfg.Skew = 30 * time.Second
 	}
+	if cfg.ClaimBackoff <= 0 {
+		cfg.ClaimBackoff = time.Second
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = clockwork.NewRealClock()
 	}
@@ -139,6 +153,7 @@ func New(cfg Config, jobs []Job) (*Scheduler, error) {
 	}
 	s := &Scheduler{
 		cfg:      cfg,
+		owner:    fmt.Sprintf("%s pid %d %s", cfg.Host, os.Getpid(), uuid.NewString()[:8]),
 		log:      cfg.Logger.With("component", "schedule", "host", cfg.Host),
 		clock:    cfg.Clock,
 		jobs:     make(map[string]*compiled, len(cs)),

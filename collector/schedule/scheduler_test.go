@@ -108,7 +108,7 @@ func TestCatchUpRunsOnceAfterDowntime(t *testing.T) {
 		t.Fatalf("catch-up run = %+v, want ok at start %s", r, start)
 	}
 	var slot time.Time
-	err := st.DB().QueryRowContext(ctx, `SELECT slot FROM job_slots WHERE job = ?`, "collect-krx#catch-up").Scan(&slot)
+	err := st.DB().QueryRowContext(ctx, `SELECT slot FROM job_slots WHERE job = ?`, "collect-krx").Scan(&slot)
 	if err != nil {
 		t.Fatalf("catch-up slot claim: %v", err)
 	}

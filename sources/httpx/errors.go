@@ -17,6 +17,9 @@ var (
 	// ErrTransient marks failures worth retrying later: 5xx, timeouts,
 	// resets and truncated bodies that survived every attempt.
 	ErrTransient = errors.New("transient failure")
+	// ErrBodyTooLarge: the response body, decompressed, was over the
+	// transport's MaxBody. Permanent: the same request gets the same body.
+	ErrBodyTooLarge = errors.New("response body too large")
 )
 
 // StatusError is a response whose status was not 2xx. Body holds the start

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +22,14 @@ import (
 // DefaultUserAgent is a current desktop browser's. Yahoo throttles and
 // Naver refuses clients that do not look like a browser.
 const DefaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+// DefaultMaxBody caps one response body, counted after decompression. The
+// largest real answer is a whole-history Yahoo chart: 50 years of daily bars
+// are about 1-2 MB of JSON (Naver's one-request backfill is smaller). 8 MiB
+// is four times that, and a worker's body, its copies and the decoded bars
+// for 4 workers stay well inside the unit's 200 MiB memory limit even when a
+// host answers every request with a gzip bomb or an endless body.
+const DefaultMaxBody = 8 << 20
 
 // Config sets one host's transport.
 type Config struct {
@@ -38,7 +48,9 @@ type Config struct {
 	// and the cool-down after a 429 sent without Retry-After.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
-	// MaxBody bounds a response body; a larger one is an error.
+	// MaxBody bounds a response body after decompression; a larger one
+	// fails its request (ErrBodyTooLarge), never retried. DefaultMaxBody
+	// when zero.
 	MaxBody int64
 }
 
@@ -68,7 +80,7 @@ func (c Config) withDefaults() Config {
 		c.MaxBackoff = 30 * time.Second
 	}
 	if c.MaxBody <= 0 {
-		c.MaxBody = 64 << 20
+		c.MaxBody = DefaultMaxBody
 	}
 	return c
 }
@@ -175,6 +187,10 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	if out.Header.Get("Accept-Language") == "" {
 		out.Header.Set("Accept-Language", "en-US,en;q=0.9,ko;q=0.8")
 	}
+	// http.Transport decompresses only when it asked for gzip itself; a
+	// caller's Accept-Encoding (finance-go sends "gzip, deflate, br") would
+	// hand the compressed body up, to be inflated past every cap.
+	out.Header.Del("Accept-Encoding")
 
 	t.requests.Add(1)
 	resp, err := t.base.RoundTrip(out)
@@ -195,7 +211,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	resp.Body.Close()
 	t.countStatus(resp.StatusCode)
 	if err != nil {
-		if errors.Is(err, errTooLarge) {
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, errEncoding) {
 			return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
 		}
 		return nil, markTransient(fmt.Errorf("%s %s: reading body: %w", req.Method, req.URL.Redacted(), err))
@@ -220,6 +236,9 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	t.recovered()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
+	// The body is final: nothing above may inflate it again past the cap
+	// (colly gunzips a body typed application/gzip unless Uncompressed).
+	resp.Uncompressed = true
 	return resp, nil
 }
 
@@ -375,23 +394,79 @@ func (s Stats) Sub(earlier Stats) Stats {
 	return d
 }
 
-var errTooLarge = errors.New("response body too large")
+// errEncoding is a body in a Content-Encoding we cannot decode (we asked
+// for none but gzip): permanent.
+var errEncoding = errors.New("unsupported Content-Encoding")
 
-// readBody reads the whole body, failing on a body shorter than its
-// Content-Length (a truncated transfer) or longer than limit.
+// readBody reads the whole body, decompressed, failing on a body shorter
+// than its Content-Length (a truncated transfer) or longer than limit once
+// decompressed.
 func readBody(resp *http.Response, method string, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	r := io.Reader(resp.Body)
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		// Only a base transport that does not decompress hands gzip up.
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		r = zr
+		resp.Header.Del("Content-Encoding")
+		resp.Uncompressed = true
+	default:
+		return nil, fmt.Errorf("%w %q", errEncoding, enc)
+	}
+	body, err := readCapped(r, limit)
 	if err != nil {
 		return nil, err
-	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, limit)
 	}
 	// A HEAD answer announces the length of a body it never sends.
 	if method != http.MethodHead && resp.ContentLength >= 0 && !resp.Uncompressed && int64(len(body)) != resp.ContentLength {
 		return nil, fmt.Errorf("got %d of %d bytes: %w", len(body), resp.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return body, nil
+}
+
+// chunkSize is the unit readCapped reads in.
+const chunkSize = 64 << 10
+
+// readCapped reads r to its end, or fails with ErrBodyTooLarge past limit.
+// It reads into fixed chunks and copies them once into a slice of the
+// exact size: io.ReadAll's doublings would leave up to twice the cap of
+// garbage per response, and with 4 workers that was most of the memory.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	var chunks [][]byte
+	var total int64
+	for {
+		chunk := make([]byte, chunkSize)
+		n, err := io.ReadFull(r, chunk)
+		if n > 0 {
+			chunks = append(chunks, chunk[:n])
+			if total += int64(n); total > limit {
+				return nil, fmt.Errorf("%w: over the %s cap (decompressed)", ErrBodyTooLarge, sizeString(limit))
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return bytes.Join(chunks, nil), nil
+}
+
+// sizeString writes n bytes as MiB or KiB when it is a whole number of them.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // parseRetryAfter reads Retry-After as seconds or as an HTTP date.

@@ -488,7 +488,7 @@ func TestContextCancelStopsWaiting(t *testing.T) {
 func TestBodyTooLargeIsNotRetried(t *testing.T) {
 	rec, srv := serve(t, step{code: 200, body: "0123456789abcdef"})
 	_, err := get(context.Background(), New(fast(Config{MaxBody: 10}), nil).Client(), srv.URL)
-	if !errors.Is(err, errTooLarge) || IsTransient(err) {
+	if !errors.Is(err, ErrBodyTooLarge) || IsTransient(err) {
 		t.Errorf("err = %v, want a permanent too-large error", err)
 	}
 	if rec.count() != 1 {

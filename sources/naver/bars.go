@@ -41,7 +41,9 @@ func cleanNumber(s string) string {
 	return s
 }
 
-// parsePrice parses a non-negative price; "" and "null" are missing.
+// parsePrice parses a price; "" and "null" are missing. A negative one is
+// kept for the collector's sanity rule to skip with its row alone
+// (market.DropBadBars), not failing the whole answer here.
 func parsePrice(s string) (field[market.Decimal], error) {
 	s = cleanNumber(s)
 	if s == "" || s == "null" {
@@ -51,13 +53,11 @@ func parsePrice(s string) (field[market.Decimal], error) {
 	if err != nil {
 		return field[market.Decimal]{}, err
 	}
-	if d < 0 {
-		return field[market.Decimal]{}, fmt.Errorf("negative price %q", s)
-	}
 	return field[market.Decimal]{v: d, valid: true}, nil
 }
 
-// parseVolume parses a non-negative share count; "" and "null" are missing.
+// parseVolume parses a share count; "" and "null" are missing; a negative
+// one is kept, as parsePrice keeps negative prices.
 func parseVolume(s string) (field[int64], error) {
 	s = cleanNumber(s)
 	if s == "" || s == "null" {
@@ -66,9 +66,6 @@ func parseVolume(s string) (field[int64], error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return field[int64]{}, fmt.Errorf("invalid volume %q", s)
-	}
-	if n < 0 {
-		return field[int64]{}, fmt.Errorf("negative volume %q", s)
 	}
 	return field[int64]{v: n, valid: true}, nil
 }

@@ -211,13 +211,12 @@ func TestRecentUnknownCode(t *testing.T) {
 
 func TestRecentMalformed(t *testing.T) {
 	for name, body := range map[string][]byte{
-		"not xml":         []byte("<html><body>점검중</body>"),
-		"truncated":       fchartBody(t, "005930", "삼성전자", "20261005|1|1|1|1|1")[:120],
-		"short item":      fchartBody(t, "005930", "삼성전자", "20261005|1|1|1"),
-		"bad date":        fchartBody(t, "005930", "삼성전자", "2026105|1|1|1|1|1"),
-		"bad number":      fchartBody(t, "005930", "삼성전자", "20261005|1|x|1|1|1"),
-		"negative volume": fchartBody(t, "005930", "삼성전자", "20261005|1|1|1|1|-5"),
-		"other symbol":    fchartBody(t, "000660", "SK하이닉스", "20261005|1|1|1|1|1"),
+		"not xml":      []byte("<html><body>점검중</body>"),
+		"truncated":    fchartBody(t, "005930", "삼성전자", "20261005|1|1|1|1|1")[:120],
+		"short item":   fchartBody(t, "005930", "삼성전자", "20261005|1|1|1"),
+		"bad date":     fchartBody(t, "005930", "삼성전자", "2026105|1|1|1|1|1"),
+		"bad number":   fchartBody(t, "005930", "삼성전자", "20261005|1|x|1|1|1"),
+		"other symbol": fchartBody(t, "000660", "SK하이닉스", "20261005|1|1|1|1|1"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := &serveBody{contentType: "text/xml", body: body}

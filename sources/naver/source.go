@@ -128,9 +128,13 @@ func (s *Source) newFetcher(ctx context.Context) *fetcher {
 	c := colly.NewCollector(
 		colly.StdlibContext(ctx), // cancels in-flight requests with the call
 		colly.IgnoreRobotsTxt(),
-		colly.MaxBodySize(64<<20),
+		colly.MaxBodySize(0), // the transport caps bodies, decompressed (httpx.DefaultMaxBody)
 	)
 	c.WithTransport(s.transport)
+	// colly's client timeout (10 s by default) would cover the transport's
+	// rate-limit wait and 429 cool-downs too; the transport bounds each
+	// attempt (sources.naver.timeout), the call's context the rest.
+	c.SetRequestTimeout(0)
 	// colly only honours a charset named in Content-Type and ignores the
 	// body's own declaration; naming it per request makes the decoding
 	// independent of what the server's header claims.

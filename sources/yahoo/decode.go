@@ -50,6 +50,10 @@ func undecodable(symbol string, err error) error {
 	return fmt.Errorf("yahoo %s: %w: %w: %w", symbol, errMalformed, httpx.ErrTransient, err)
 }
 
+// ErrWrongSymbol is an answer whose meta.symbol is not the symbol asked
+// for. Permanent for the run: the instrument fails, nothing is stored.
+var ErrWrongSymbol = errors.New("answer for another symbol")
+
 func malformed(symbol, format string, args ...any) error {
 	return fmt.Errorf("yahoo %s: %w: %s", symbol, errMalformed, fmt.Sprintf(format, args...))
 }
@@ -81,6 +85,11 @@ func (env *envelope) series(w window) (market.Series, error) {
 		return market.Series{}, malformed(w.symbol, "neither chart.result nor chart.error")
 	}
 	res := env.Chart.Result[0]
+	// An answer about another symbol (a redirect, a cache, a hostile
+	// host) would be stored under the one asked for.
+	if res.Meta.Symbol != "" && res.Meta.Symbol != w.symbol {
+		return market.Series{}, fmt.Errorf("yahoo %s: %w %q", w.symbol, ErrWrongSymbol, res.Meta.Symbol)
+	}
 	s := market.Series{Currency: res.Meta.Currency}
 	n := len(res.Timestamp)
 	if n == 0 && len(res.Events.Dividends) == 0 && len(res.Events.Splits) == 0 {
@@ -302,8 +311,10 @@ func priceDecimals(m chartMeta) int {
 	return d
 }
 
+// volume rounds a share count. A negative one is kept for the collector's
+// sanity rule to skip with its row alone (market.DropBadBars).
 func volume(v float64) (int64, error) {
-	if math.IsNaN(v) || v < 0 || v > 1<<53 {
+	if math.IsNaN(v) || math.Abs(v) > 1<<53 {
 		return 0, fmt.Errorf("%v is not a share count", v)
 	}
 	return int64(math.Round(v)), nil

@@ -567,7 +567,6 @@ func TestMalformedResponses(t *testing.T) {
 		{"no time zone", chart(map[string]any{"currency": "USD", "gmtoffset": -18000}, ts, ok, nil), false, "exchangeTimezoneName"},
 		{"host zone", chart(map[string]any{"exchangeTimezoneName": "Local"}, ts, ok, nil), false, "exchangeTimezoneName"},
 		{"unknown time zone", chart(map[string]any{"exchangeTimezoneName": "Mars/Olympus"}, ts, ok, nil), false, "exchangeTimezoneName"},
-		{"negative volume", chart(nyMeta(), ts, with("volume", []any{-5}), nil), false, "volume on 2020-11-02"},
 		{"huge price", chart(nyMeta(), ts, with("high", []any{1e300}), nil), false, "high on 2020-11-02"},
 		{"neither result nor error", []byte(`{"chart":{"result":null,"error":null}}`), false, "neither"},
 		{"dividend without amount", []byte(`{"chart":{"result":[{"meta":{"exchangeTimezoneName":"America/New_York"},"events":{"dividends":{"1604673000":{"date":1604673000}}}}]}}`), false, "no amount"},
@@ -706,4 +705,30 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An answer whose meta.symbol is another symbol fails the instrument: it
+// was stored under the symbol asked for.
+func TestAnswerForAnotherSymbol(t *testing.T) {
+	one := []any{1.0}
+	q := map[string][]any{"open": one, "high": one, "low": one, "close": one, "volume": one}
+	for _, tt := range []struct {
+		symbol string
+		want   string // "" = accepted
+	}{
+		{"MSFT", `yahoo AAPL: answer for another symbol "MSFT"`},
+		{"aapl", `yahoo AAPL: answer for another symbol "aapl"`},
+		{"AAPL", ""},
+	} {
+		meta := nyMeta()
+		meta["symbol"] = tt.symbol
+		src, _, _ := newSource(t, 200, chart(meta, []any{1604327400}, q, nil), later)
+		s, err := src.Fetch(context.Background(), aapl, 20200801, 20201231)
+		switch {
+		case tt.want == "" && (err != nil || len(s.Bars) != 1):
+			t.Errorf("meta.symbol %q: %d bars, %v; want the bar", tt.symbol, len(s.Bars), err)
+		case tt.want != "" && (!errors.Is(err, ErrWrongSymbol) || err.Error() != tt.want || len(s.Bars) != 0):
+			t.Errorf("meta.symbol %q: %d bars, %v; want %q (ErrWrongSymbol)", tt.symbol, len(s.Bars), err, tt.want)
+		}
+	}
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"InvalidInput", testInvalidInput},
 		{"Checkpoints", testCheckpoints},
 		{"ProblemsScope", testProblemsScope},
+		{"AbandonGone", testAbandonGone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

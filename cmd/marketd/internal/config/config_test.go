@@ -228,6 +228,18 @@ func TestErrors(t *testing.T) {
 			notWant: "s3cret",
 		},
 		{
+			name:    "mysql URL with a port out of range",
+			env:     []string{"MARKETD_DATABASE=mysql://root:s3cret@db:99999/marketd"},
+			want:    []string{"environment MARKETD_DATABASE", "database", "invalid port 99999: want 1-65535"},
+			notWant: "s3cret",
+		},
+		{
+			name:    "mysql URL with port 0",
+			env:     []string{"MARKETD_DATABASE=mysql://root:s3cret@db:0/marketd"},
+			want:    []string{"environment MARKETD_DATABASE", "database", "invalid port 0: want 1-65535"},
+			notWant: "s3cret",
+		},
+		{
 			name:    "mysql URL without database",
 			env:     []string{"MARKETD_DATABASE=mysql://root:s3cret@db:3306"},
 			want:    []string{"database", "must name one database"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/marketd/marketd/collector/schedule"
@@ -222,6 +223,13 @@ func checkDatabaseURL(raw string) error {
 		}
 		if u.Host == "" {
 			return errors.New("mysql URL has no host: want mysql://user:pass@host:3306/dbname")
+		}
+		// url.Parse takes any run of digits as a port; the dial would fail
+		// later, as if the server were down.
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				return fmt.Errorf("mysql URL: invalid port %s: want 1-65535 (URL not shown: it may hold a password)", p)
+			}
 		}
 		if db := strings.Trim(u.Path, "/"); db == "" || strings.Contains(db, "/") {
 			return errors.New("mysql URL must name one database: mysql://user:pass@host:3306/dbname")

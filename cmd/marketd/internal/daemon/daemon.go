@@ -152,12 +152,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var srv *http.Server
 	srvErr := make(chan error, 1)
 	if d.ln != nil {
-		srv = &http.Server{
-			Handler:           observe.Handler(d.m, d.st, d.s),
-			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
-		}
-		ln := d.ln
+		var ln net.Listener
+		srv, ln = observe.NewServer(d.ln, observe.Handler(d.m, d.st, d.s), observe.Limits{}, slog.NewLogLogger(d.log.Handler(), slog.LevelWarn))
 		go func() { srvErr <- srv.Serve(ln) }()
 	}
 	if err := d.s.Start(ctx); err != nil {

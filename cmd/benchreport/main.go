@@ -3,7 +3,7 @@
 // -benchtime: the big pipeline benchmarks measure one run, the latency
 // ones need many.
 //
-//	go run ./cmd/marketd/internal/benchreport [-only REGEXP] [-e2e-args "-e2e.instruments=1000"]
+//	go run ./cmd/benchreport [-only REGEXP] [-e2e-args "-e2e.instruments=1000"]
 package main
 
 import (

@@ -11,6 +11,13 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
+func nullInt(v sql.Null[int64]) any {
+	if !v.Valid {
+		return nil
+	}
+	return v.V
+}
+
 // decimalArg renders a price for SQL as an exact decimal string.
 func decimalArg(d market.Decimal) string { return d.String() }
 
@@ -26,13 +33,6 @@ func nullDateArg(d market.Date) any {
 		return nil
 	}
 	return d.String()
-}
-
-func nullTimeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
 }
 
 // decimalScanner reads DECIMAL columns (bytes or strings on MySQL, text on

@@ -161,6 +161,7 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		bars := newMultiInsert(tx, s.d, "bars", barCols, s.d.upsert(barKey, barData))
 		acts := newMultiInsert(tx, s.d, "actions", actionCols, s.d.upsert(actionKey, actionData))
 		marks := newMultiInsert(tx, s.d, "watermarks", watermarkCols, s.d.upsert(watermarkKey, watermarkData))
+		latest := newLatestInsert(tx, s.d)
 		var changed []market.Key // instruments whose bars this write changes, from changedFrom on
 		changedFrom := market.Date(99991231)
 		var fresh *bulkLoad
@@ -180,6 +181,9 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 					return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
 				}
 				res = res.Add(r)
+				if err := latest.add(ctx, w, stored[w.Key]); err != nil {
+					return fmt.Errorf("store: move latest bar of %s: %w", w.Key, err)
+				}
 				if first != 0 {
 					changed = append(changed, w.Key)
 					changedFrom = min(changedFrom, first)
@@ -219,9 +223,12 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		if err := acts.flush(ctx); err != nil {
 			return fmt.Errorf("store: write actions: %w", err)
 		}
-		// The watermarks go with the bars, in the same transaction.
+		// The watermarks and latest bars go with the bars, in the same transaction.
 		if err := marks.flush(ctx); err != nil {
 			return fmt.Errorf("store: move watermarks: %w", err)
+		}
+		if err := latest.flush(ctx); err != nil {
+			return fmt.Errorf("store: move latest bars: %w", err)
 		}
 		// Finality follows the bars so that it covers rows this
 		// transaction has just written.

@@ -3,11 +3,14 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+	"github.com/pressly/goose/v3"
 )
 
 func testLatestBars(t *testing.T, s *store.Store) {
@@ -45,3 +48,128 @@ func testLatestBars(t *testing.T, s *store.Store) {
 		}
 	}
 }
+
+// testLatestBarsFollowWrites writes, at random, new bars after and before
+// the latest, restatements of the latest and of older bars, rewrites,
+// finality, large writes (MySQL's LOAD DATA path) and writes the database
+// refuses, and after each checks that latest_bars names exactly
+// MAX(trade_date) of every instrument and that LatestBars returns that
+// bar as Bars reads it.
+func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 17))
+	keys := []market.Key{aapl, samsung, {Source: market.SourceYahoo, Symbol: "MSFT"}, {Source: market.SourceNaver, Symbol: "0193T0"}}
+	base := date(t, "2020-01-01")
+	randomBar := func(d market.Date) market.Bar {
+		c := market.Decimal(1_000_000 + rng.Int64N(1_000_000))
+		return market.Bar{Date: d, Open: market.Some(c), High: market.Some(c + 1), Low: market.Some(c - 1), Close: c,
+			Volume: market.Some(rng.Int64N(1000))}
+	}
+	for step := range 40 {
+		var batch []store.Write
+		for _, k := range keys {
+			if rng.IntN(3) == 0 {
+				continue // not in this write
+			}
+			w := store.Write{Key: k}
+			n := 1 + rng.IntN(5)
+			if rng.IntN(10) == 0 {
+				n = 1000 // a backfill's worth
+			}
+			// Dates anywhere in 20 years: after the latest, before it, on it.
+			first := base.AddDays(rng.IntN(7300))
+			for d := range n {
+				w.Bars = append(w.Bars, randomBar(first.AddDays(d)))
+			}
+			if rng.IntN(4) == 0 {
+				w.FinalBefore = first.AddDays(rng.IntN(n + 1))
+			}
+			batch = append(batch, w)
+		}
+		refused := len(batch) > 0 && rng.IntN(8) == 0
+		if refused {
+			w := &batch[rng.IntN(len(batch))]
+			w.Bars[len(w.Bars)-1].Close = -1 // the CHECK constraint refuses it
+		}
+		_, err := s.Write(ctx, batch)
+		if refused != (err != nil) {
+			t.Fatalf("step %d: Write = %v, refused %v", step, err, refused)
+		}
+		checkLatest(t, s, keys, fmt.Sprintf("step %d", step))
+	}
+}
+
+// checkLatest compares latest_bars with MAX(trade_date) of bars, and
+// LatestBars with the last bar Bars returns, for keys.
+func checkLatest(t *testing.T, s *store.Store, keys []market.Key, what string) {
+	t.Helper()
+	ctx := context.Background()
+	dates := func(query string) map[market.Key]market.Date {
+		t.Helper()
+		rows, err := s.DB().QueryContext(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[market.Key]market.Date{}
+		for rows.Next() {
+			var k market.Key
+			var d string
+			if err := rows.Scan(&k.Source, &k.Symbol, &d); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = date(t, d[:10])
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := dates(`SELECT source, symbol, MAX(trade_date) FROM bars GROUP BY source, symbol`)
+	equal(t, what+": latest_bars", dates(`SELECT source, symbol, trade_date FROM latest_bars`), want)
+	got, err := s.LatestBars(ctx, keys)
+	if err != nil {
+		t.Fatalf("%s: LatestBars: %v", what, err)
+	}
+	wantBars := map[market.Key]market.Bar{}
+	for _, k := range keys {
+		if d, ok := want[k]; ok {
+			bars, err := s.Bars(ctx, k, d, d)
+			if err != nil || len(bars) != 1 {
+				t.Fatalf("%s: Bars(%s, %s) = %v, %v", what, k, d, bars, err)
+			}
+			wantBars[k] = bars[0]
+		}
+	}
+	equal(t, what+": LatestBars", got, wantBars)
+}
+
+// testLatestBarsBackfilled migrates a store holding bars from before
+// latest_bars existed: the migration fills it from them.
+func testLatestBarsBackfilled(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	bars := threeBars(t)
+	write(t, s, store.Write{Key: aapl, Bars: bars}, store.Write{Key: samsung, Bars: bars[:1]})
+	d := s.Dialect()
+	p, err := goose.NewProvider(d.Goose, s.DB(), d.Migrations, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, latestBarsMigration-1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkLatest(t, s, []market.Key{aapl, samsung}, "after the migration")
+	got, err := s.LatestBars(ctx, []market.Key{aapl, samsung})
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "latest after the migration", got, map[market.Key]market.Bar{aapl: bars[2], samsung: bars[0]})
+}
+
+// latestBarsMigration is the migration that adds latest_bars.
+const latestBarsMigration = 4

@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 		{"RunsRoundTrip", testRuns},
 		{"ClaimSlot", testClaimSlot},
 		{"LatestBarsManyKeys", testLatestBars},
+		{"LatestBarsFollowWrites", testLatestBarsFollowWrites},
+		{"LatestBarsBackfilled", testLatestBarsBackfilled},
 		{"MigrateTwice", testMigrateTwice},
 		{"InvalidInput", testInvalidInput},
 		{"Checkpoints", testCheckpoints},

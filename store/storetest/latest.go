@@ -157,7 +157,7 @@ func testLatestBarsBackfilled(t *testing.T, s *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.DownTo(ctx, latestBarsMigration-1); err != nil {
+	if _, err := p.DownTo(ctx, LatestBarsMigration-1); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Migrate(ctx); err != nil {
@@ -171,5 +171,7 @@ func testLatestBarsBackfilled(t *testing.T, s *store.Store) {
 	equal(t, "latest after the migration", got, map[market.Key]market.Bar{aapl: bars[2], samsung: bars[0]})
 }
 
-// latestBarsMigration is the migration that adds latest_bars.
-const latestBarsMigration = 4
+// LatestBarsMigration is the migration that adds latest_bars: a test or
+// benchmark migrates down to the one before it to hold bars as an older
+// release did.
+const LatestBarsMigration = 4

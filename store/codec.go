@@ -131,20 +131,25 @@ func scanValues(v []driver.Value) (market.Bar, error) {
 	if b.Volume, err = volumeValue(v[5]); err != nil {
 		return b, err
 	}
-	switch h := v[6].(type) {
-	case int64:
-		if h != 0 && h != 1 {
-			return b, fmt.Errorf("store: cannot read %d as halted", h)
-		}
-		b.Halted = h == 1
-	default:
-		hv, err := driver.Bool.ConvertValue(h)
-		if err != nil {
-			return b, fmt.Errorf("store: cannot read %v as halted: %w", h, err)
-		}
-		b.Halted = hv.(bool)
+	if b.Halted, err = boolValue(v[6], "halted"); err != nil {
+		return b, err
 	}
 	return b, nil
+}
+
+// boolValue reads a BOOLEAN column, named what in errors.
+func boolValue(v driver.Value, what string) (bool, error) {
+	if n, ok := v.(int64); ok {
+		if n != 0 && n != 1 {
+			return false, fmt.Errorf("store: cannot read %d as %s", n, what)
+		}
+		return n == 1, nil
+	}
+	bv, err := driver.Bool.ConvertValue(v)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot read %v as %s: %w", v, what, err)
+	}
+	return bv.(bool), nil
 }
 
 // The slow paths below keep their Scanner targets to themselves: a

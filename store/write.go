@@ -176,12 +176,12 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 				return fmt.Errorf("store: read stored bars: %w", err)
 			}
 			for _, w := range group {
-				r, first, err := s.writeBars(ctx, bars, fresh, w, stored[w.Key], now)
+				r, first, newest, err := s.writeBars(ctx, bars, fresh, w, stored[w.Key], now)
 				if err != nil {
 					return fmt.Errorf("store: write bars of %s: %w", w.Key, err)
 				}
 				res = res.Add(r)
-				if err := latest.add(ctx, w, stored[w.Key]); err != nil {
+				if err := latest.add(ctx, w.Key, newest); err != nil {
 					return fmt.Errorf("store: move latest bar of %s: %w", w.Key, err)
 				}
 				if first != 0 {
@@ -240,6 +240,9 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 				if err != nil {
 					return fmt.Errorf("store: mark bars of %s final before %s: %w", w.Key, w.FinalBefore, err)
 				}
+				if err := finalLatest(ctx, tx, w.Key, w.FinalBefore); err != nil {
+					return fmt.Errorf("store: mark latest bar of %s final before %s: %w", w.Key, w.FinalBefore, err)
+				}
 			}
 		}
 		return nil
@@ -275,8 +278,9 @@ func validateWrite(w Write) error {
 // writeBars compares w's bars with old, the stored bars of their dates,
 // counts them, and queues the new and restated ones: new bars into fresh
 // when it is not nil, the rest into ins. It returns the earliest date
-// whose data changes (zero: none).
-func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad, w Write, old map[market.Date]market.Bar, now time.Time) (res WriteResult, first market.Date, err error) {
+// whose data changes (zero: none) and the newest bar it queued, as it
+// will be stored (a zero Date: none).
+func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad, w Write, old map[market.Date]market.Bar, now time.Time) (res WriteResult, first market.Date, newest market.Bar, err error) {
 	key := w.Key.String()
 	row := make([]byte, 0, 256)
 	for i, b := range w.Bars {
@@ -296,20 +300,23 @@ func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad
 		if (!exists || !sameData(prev, b)) && (first == 0 || b.Date < first) {
 			first = b.Date
 		}
+		// A bar once final stays final.
+		final = final || exists && prev.Final
+		if b.Date > newest.Date {
+			newest, newest.Final = b, final
+		}
 		if !exists && fresh != nil {
 			if err := fresh.add(ctx, &w, i, final); err != nil {
-				return res, first, err
+				return res, first, newest, err
 			}
 			continue
 		}
-		// A bar once final stays final.
-		final = final || exists && prev.Final
 		row = s.barLiteral(row[:0], w.Key, b, final, now)
 		if err := ins.addLiteral(ctx, key, row); err != nil {
-			return res, first, err
+			return res, first, newest, err
 		}
 	}
-	return res, first, nil
+	return res, first, newest, nil
 }
 
 // sameData reports whether two bars hold the same market data; the final

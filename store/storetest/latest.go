@@ -13,9 +13,12 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
+// testLatestBars asks for many instruments of one source (read as a
+// range of it), some without bars, and a few of another (looked up one by
+// one); instruments not asked for are not returned.
 func testLatestBars(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	const n = 1500 // more than one query's worth of symbols
+	const n = 1500
 	start := date(t, "2024-01-01")
 	var batch []store.Write
 	want := map[market.Key]market.Bar{}
@@ -33,8 +36,16 @@ func testLatestBars(t *testing.T, s *store.Store) {
 		batch = append(batch, store.Write{Key: k, Bars: bars})
 		want[k] = bars[len(bars)-1]
 	}
+	unasked := []store.Write{{Key: market.Key{Source: market.SourceNaver, Symbol: "999999"}}, {Key: market.Key{Source: market.SourceYahoo, Symbol: "ZZZ"}}}
+	for _, w := range unasked {
+		w.Bars = threeBars(t)
+		batch = append(batch, w)
+	}
 	write(t, s, batch...)
-	keys = append(keys, market.Key{Source: market.SourceYahoo, Symbol: "000001"})
+	aaa := market.Key{Source: market.SourceYahoo, Symbol: "AAA"}
+	write(t, s, store.Write{Key: aaa, Bars: threeBars(t)})
+	want[aaa] = threeBars(t)[2]
+	keys = append(keys, market.Key{Source: market.SourceYahoo, Symbol: "000001"}, aaa, aaa)
 	got, err := s.LatestBars(ctx, keys)
 	if err != nil {
 		t.Fatal(err)
@@ -50,11 +61,11 @@ func testLatestBars(t *testing.T, s *store.Store) {
 }
 
 // testLatestBarsFollowWrites writes, at random, new bars after and before
-// the latest, restatements of the latest and of older bars, rewrites,
-// finality, large writes (MySQL's LOAD DATA path) and writes the database
-// refuses, and after each checks that latest_bars names exactly
-// MAX(trade_date) of every instrument and that LatestBars returns that
-// bar as Bars reads it.
+// the latest, restatements of the latest bar and of older ones, rewrites
+// of the latest bar as it is (final or not), finality, large writes
+// (MySQL's LOAD DATA path) and writes the database refuses, and after each
+// checks that latest_bars holds exactly the bar dated MAX(trade_date) of
+// every instrument, as Bars reads it.
 func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	seed := uint64(time.Now().UnixNano())
@@ -64,27 +75,43 @@ func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
 	base := date(t, "2020-01-01")
 	randomBar := func(d market.Date) market.Bar {
 		c := market.Decimal(1_000_000 + rng.Int64N(1_000_000))
-		return market.Bar{Date: d, Open: market.Some(c), High: market.Some(c + 1), Low: market.Some(c - 1), Close: c,
+		b := market.Bar{Date: d, Open: market.Some(c), High: market.Some(c + 1), Low: market.Some(c - 1), Close: c,
 			Volume: market.Some(rng.Int64N(1000))}
+		if rng.IntN(4) == 0 {
+			b.AdjClose = market.Some(c - 7)
+		}
+		b.Final = rng.IntN(5) == 0
+		return b
 	}
+	latest := map[market.Key]market.Bar{}
 	for step := range 40 {
 		var batch []store.Write
 		for _, k := range keys {
-			if rng.IntN(3) == 0 {
-				continue // not in this write
-			}
 			w := store.Write{Key: k}
-			n := 1 + rng.IntN(5)
-			if rng.IntN(10) == 0 {
-				n = 1000 // a backfill's worth
-			}
-			// Dates anywhere in 20 years: after the latest, before it, on it.
-			first := base.AddDays(rng.IntN(7300))
-			for d := range n {
-				w.Bars = append(w.Bars, randomBar(first.AddDays(d)))
-			}
-			if rng.IntN(4) == 0 {
-				w.FinalBefore = first.AddDays(rng.IntN(n + 1))
+			l, ok := latest[k]
+			switch r := rng.IntN(6); {
+			case r == 0:
+				continue // not in this write
+			case r == 1 && ok: // the latest bar restated
+				w.Bars = []market.Bar{randomBar(l.Date)}
+			case r == 2 && ok: // the latest bar again as stored, perhaps made final
+				l.Final = false
+				w.Bars = []market.Bar{l}
+				if rng.IntN(2) == 0 {
+					w.FinalBefore = l.Date.AddDays(1)
+				}
+			default: // anywhere in 20 years: after the latest, before it, on it
+				n := 1 + rng.IntN(5)
+				if rng.IntN(10) == 0 {
+					n = 1000 // a backfill's worth
+				}
+				first := base.AddDays(rng.IntN(7300))
+				for d := range n {
+					w.Bars = append(w.Bars, randomBar(first.AddDays(d)))
+				}
+				if rng.IntN(4) == 0 {
+					w.FinalBefore = first.AddDays(rng.IntN(n + 1))
+				}
 			}
 			batch = append(batch, w)
 		}
@@ -97,13 +124,14 @@ func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
 		if refused != (err != nil) {
 			t.Fatalf("step %d: Write = %v, refused %v", step, err, refused)
 		}
-		checkLatest(t, s, keys, fmt.Sprintf("step %d", step))
+		latest = checkLatest(t, s, keys, fmt.Sprintf("step %d", step))
 	}
 }
 
 // checkLatest compares latest_bars with MAX(trade_date) of bars, and
-// LatestBars with the last bar Bars returns, for keys.
-func checkLatest(t *testing.T, s *store.Store, keys []market.Key, what string) {
+// LatestBars with the bar of that date as Bars reads it, for keys, and
+// returns the latest bars.
+func checkLatest(t *testing.T, s *store.Store, keys []market.Key, what string) map[market.Key]market.Bar {
 	t.Helper()
 	ctx := context.Background()
 	dates := func(query string) map[market.Key]market.Date {
@@ -144,6 +172,7 @@ func checkLatest(t *testing.T, s *store.Store, keys []market.Key, what string) {
 		}
 	}
 	equal(t, what+": LatestBars", got, wantBars)
+	return got
 }
 
 // testLatestBarsBackfilled migrates a store holding bars from before

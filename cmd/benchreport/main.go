@@ -27,7 +27,8 @@ type suite struct {
 
 var suites = []suite{
 	{"./store/mysql", "^BenchmarkUpsertBars$", "1x"},
-	{"./store/mysql", "^BenchmarkLatestBars$", "20x"},
+	{"./store/mysql", "^BenchmarkLatestBars$", "200x"},
+	{"./store/mysql", "^BenchmarkReadQueries$", "50x"},
 	{"./sources/naver", "^BenchmarkRequests$", "1x"},
 	{"./collector/e2e", ".", "1x"},
 }

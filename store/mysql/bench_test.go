@@ -147,7 +147,7 @@ func benchUpsert(b *testing.B, workers int) {
 	}
 	for b.Loop() {
 		b.StopTimer()
-		truncate("bars", "bars_load", "watermarks")
+		truncate("bars", "bars_load", "watermarks", "latest_bars")
 		start := time.Now()
 		if err := loadData(ctx, db, "bars_load", "bench_bars", csvReader(benchInstruments, dates, "2026-01-01 00:00:00")); err != nil {
 			b.Fatal(err)

@@ -48,12 +48,31 @@ func (l latestInsert) add(ctx context.Context, k market.Key, b market.Bar) error
 		nullInt(b.Volume), b.Halted, b.Final)
 }
 
-// finalLatest marks k's latest bar final when it is dated before before,
-// as Write's FinalBefore does to the bars.
-func finalLatest(ctx context.Context, tx *sql.Tx, k market.Key, before market.Date) error {
-	_, err := tx.ExecContext(ctx, `UPDATE latest_bars SET is_final = 1
-		WHERE source = ? AND symbol = ? AND trade_date < ? AND is_final = 0`, k.Source, k.Symbol, before.String())
-	return err
+// finalLatest marks final the latest bar of each write of batch with a
+// FinalBefore after it, as Write does to the bars: one statement for the
+// batch, not one per instrument.
+func finalLatest(ctx context.Context, tx *sql.Tx, d Dialect, batch []Write) error {
+	var ws []Write
+	for _, w := range batch {
+		if w.FinalBefore != 0 {
+			ws = append(ws, w)
+		}
+	}
+	for chunk := range slices.Chunk(ws, max(1, d.MaxParams/3)) {
+		var where strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		for i, w := range chunk {
+			if i > 0 {
+				where.WriteString(" OR ")
+			}
+			where.WriteString("(source = ? AND symbol = ? AND trade_date < ?)")
+			args = append(args, w.Key.Source, w.Key.Symbol, w.FinalBefore.String())
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE latest_bars SET is_final = 1 WHERE is_final = 0 AND (`+where.String()+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // latestScanFrom is the number of a source's instruments from which

@@ -232,6 +232,9 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 		}
 		// Finality follows the bars so that it covers rows this
 		// transaction has just written.
+		if err := finalLatest(ctx, tx, s.d, batch); err != nil {
+			return fmt.Errorf("store: mark latest bars final: %w", err)
+		}
 		for _, w := range batch {
 			if w.FinalBefore != 0 {
 				_, err := tx.ExecContext(ctx, `UPDATE bars SET is_final = 1
@@ -239,9 +242,6 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 					w.Key.Source, w.Key.Symbol, w.FinalBefore.String())
 				if err != nil {
 					return fmt.Errorf("store: mark bars of %s final before %s: %w", w.Key, w.FinalBefore, err)
-				}
-				if err := finalLatest(ctx, tx, w.Key, w.FinalBefore); err != nil {
-					return fmt.Errorf("store: mark latest bar of %s final before %s: %w", w.Key, w.FinalBefore, err)
 				}
 			}
 		}
@@ -303,7 +303,8 @@ func (s *Store) writeBars(ctx context.Context, ins *multiInsert, fresh *bulkLoad
 		// A bar once final stays final.
 		final = final || exists && prev.Final
 		if b.Date > newest.Date {
-			newest, newest.Final = b, final
+			newest = b
+			newest.Final = final
 		}
 		if !exists && fresh != nil {
 			if err := fresh.add(ctx, &w, i, final); err != nil {

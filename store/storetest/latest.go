@@ -89,7 +89,7 @@ func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
 		for _, k := range keys {
 			w := store.Write{Key: k}
 			l, ok := latest[k]
-			switch r := rng.IntN(6); {
+			switch r := rng.IntN(7); {
 			case r == 0:
 				continue // not in this write
 			case r == 1 && ok: // the latest bar restated
@@ -100,6 +100,9 @@ func testLatestBarsFollowWrites(t *testing.T, s *store.Store) {
 				if rng.IntN(2) == 0 {
 					w.FinalBefore = l.Date.AddDays(1)
 				}
+			case r == 3 && ok: // an older bar, making everything through the latest final
+				w.Bars = []market.Bar{randomBar(l.Date.AddDays(-1 - rng.IntN(30)))}
+				w.FinalBefore = l.Date.AddDays(1)
 			default: // anywhere in 20 years: after the latest, before it, on it
 				n := 1 + rng.IntN(5)
 				if rng.IntN(10) == 0 {

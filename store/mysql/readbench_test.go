@@ -25,7 +25,7 @@ func BenchmarkReadQueries(b *testing.B) {
 	}
 	if n == 0 {
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO actions (source, symbol, ex_date, kind, amount, fetched_at)
-			SELECT source, symbol, trade_date, 'dividend', 0.25, fetched_at FROM bars WHERE MOD(TO_DAYS(trade_date), 91) = 0`); err != nil {
+			SELECT source, symbol, trade_date, 'dividend', 0.25, fetched_at FROM bars WHERE MOD(TO_DAYS(trade_date), 90) = 0`); err != nil {
 			b.Fatal(err)
 		}
 	}

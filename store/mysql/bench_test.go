@@ -15,7 +15,6 @@ import (
 	"time"
 
 	driver "github.com/go-sql-driver/mysql"
-	"github.com/pressly/goose/v3"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
@@ -294,31 +293,12 @@ const (
 // migration's backfill fills latest_bars (its time is logged), and kept
 // for later runs.
 func BenchmarkLatestBars(b *testing.B) {
-	ctx := context.Background()
-	s := latestStore(b)
 	dates := benchDates(latestDays)
 	keys := make([]market.Key, latestInstruments)
 	for i := range keys {
 		keys[i] = benchKey(i)
 	}
-	want := dates[len(dates)-1]
-	var times []time.Duration
-	b.ResetTimer()
-	for b.Loop() {
-		start := time.Now()
-		got, err := s.LatestBars(ctx, keys)
-		times = append(times, time.Since(start))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(got) != latestInstruments || got[keys[1234]].Date != want {
-			b.Fatalf("LatestBars returned %d bars, %s's dated %s; want %d dated %s",
-				len(got), keys[1234], got[keys[1234]].Date, latestInstruments, want)
-		}
-	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99_ms")
+	storetest.BenchLatestBars(b, latestStore(b), keys, dates[len(dates)-1])
 }
 
 // latestStore opens the latest-bar benchmark's database, building its
@@ -340,38 +320,15 @@ func latestStore(b *testing.B) *store.Store {
 	if err := s.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	var n, latest int
-	if err := s.DB().QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM bars), (SELECT COUNT(*) FROM latest_bars)").Scan(&n, &latest); err != nil {
-		b.Fatal(err)
-	}
-	if n == latestInstruments*latestDays && latest == latestInstruments {
-		return s
-	}
-	// Back to the schema before latest_bars, as a database upgraded from
-	// an older release holds its bars.
-	d := s.Dialect()
-	p, err := goose.NewProvider(d.Goose, s.DB(), d.Migrations, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, storetest.LatestBarsMigration-1); err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	if _, err := s.DB().ExecContext(ctx, "TRUNCATE TABLE bars"); err != nil {
-		b.Fatal(err)
-	}
-	if err := loadData(ctx, s.DB(), "bars", "bench_latest", csvReader(latestInstruments, benchDates(latestDays), "2026-01-01 00:00:00")); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.DB().ExecContext(ctx, "ANALYZE TABLE bars"); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built %d-row table in %s", latestInstruments*latestDays, time.Since(start).Round(time.Second))
-	start = time.Now()
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("migrated (latest_bars backfilled from %d bars) in %s", latestInstruments*latestDays, time.Since(start).Round(time.Millisecond))
+	storetest.BuildLatest(b, s, latestInstruments, latestDays, func(ctx context.Context) error {
+		if _, err := s.DB().ExecContext(ctx, "TRUNCATE TABLE bars"); err != nil {
+			return err
+		}
+		if err := loadData(ctx, s.DB(), "bars", "bench_latest", csvReader(latestInstruments, benchDates(latestDays), "2026-01-01 00:00:00")); err != nil {
+			return err
+		}
+		_, err := s.DB().ExecContext(ctx, "ANALYZE TABLE bars")
+		return err
+	})
 	return s
 }

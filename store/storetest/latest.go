@@ -10,7 +10,6 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
-	"github.com/pressly/goose/v3"
 )
 
 // testLatestBars asks for many instruments of one source (read as a
@@ -184,14 +183,7 @@ func testLatestBarsBackfilled(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	bars := threeBars(t)
 	write(t, s, store.Write{Key: aapl, Bars: bars}, store.Write{Key: samsung, Bars: bars[:1]})
-	d := s.Dialect()
-	p, err := goose.NewProvider(d.Goose, s.DB(), d.Migrations, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, LatestBarsMigration-1); err != nil {
-		t.Fatal(err)
-	}
+	MigrateDownTo(t, s, LatestBarsMigration-1)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +194,3 @@ func testLatestBarsBackfilled(t *testing.T, s *store.Store) {
 	}
 	equal(t, "latest after the migration", got, map[market.Key]market.Bar{aapl: bars[2], samsung: bars[0]})
 }
-
-// LatestBarsMigration is the migration that adds latest_bars: a test or
-// benchmark migrates down to the one before it to hold bars as an older
-// release did.
-const LatestBarsMigration = 4

@@ -204,12 +204,12 @@ func TestExportErrors(t *testing.T) {
 func TestStatusAndMigrate(t *testing.T) {
 	env := seedExport(t)
 	r := marketd(t, append(env, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
-	if r.code != exitOK || !regexpMatch(`^migrate: schema of sqlite:.*marketd\.db was up to date \(version 3\)\n$`, r.stdout) {
+	if r.code != exitOK || !regexpMatch(`^migrate: schema of sqlite:.*marketd\.db was up to date \(version 4\)\n$`, r.stdout) {
 		t.Errorf("migrate: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	fresh, _ := tempDB(t)
 	r = marketd(t, append(fresh, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
-	if r.code != exitOK || !regexpMatch(`^migrate: schema of sqlite:.*marketd\.db migrated from version 0 to 3\n$`, r.stdout) {
+	if r.code != exitOK || !regexpMatch(`^migrate: schema of sqlite:.*marketd\.db migrated from version 0 to 4\n$`, r.stdout) {
 		t.Errorf("migrate of a new database: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = marketd(t, env, "status")

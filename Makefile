@@ -31,7 +31,7 @@ test:
 	$(GO) test -race ./...
 
 bench:
-	$(GO) run ./cmd/marketd/internal/benchreport $(if $(E2E_ARGS),-e2e-args "$(E2E_ARGS)")
+	$(GO) run ./cmd/benchreport $(if $(E2E_ARGS),-e2e-args "$(E2E_ARGS)")
 
 lint:
 	@out=$$(gofmt -l .); \

@@ -12,4 +12,7 @@
 // sends only new or restated bars. A dialect with a bulk loader (MySQL's
 // LOAD DATA LOCAL INFILE) takes the new bars inside the same transaction,
 // at about the cost of the server's own loader (BenchmarkUpsertBars).
+// The same transaction keeps each instrument's latest bar in latest_bars,
+// so that LatestBars reads one row per instrument whatever the number of
+// bars.
 package store

@@ -151,3 +151,21 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	}
 	return out, nil
 }
+
+// AddResult counts the instruments of an AddInstruments call.
+type AddResult struct {
+	Added       int // new instruments
+	Reactivated int // inactive instruments made active again
+	Unchanged   int // already present and active
+}
+
+// InstrumentFilter selects instruments; zero fields select everything.
+type InstrumentFilter struct {
+	Source string
+	Market string
+	// Board narrows a market to one of its boards (KOSPI, KOSDAQ); an
+	// instrument stored without a board is on none of them.
+	Board      string
+	Symbols    []string
+	ActiveOnly bool
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // DeleteCalendarOverride forgets the stored override of a market's date and
@@ -19,4 +20,42 @@ func (s *Store) DeleteCalendarOverride(ctx context.Context, mkt string, d market
 		return false, fmt.Errorf("store: delete calendar override %s %s: %w", mkt, d, err)
 	}
 	return n > 0, nil
+}
+
+// CalendarOverride opens or closes one date of a market's calendar at run
+// time, for closures announced after a release.
+type CalendarOverride struct {
+	Market string
+	Date   market.Date
+	Open   bool
+	Reason string
+}
+
+// SetCalendarOverride records an override, replacing one for the same date.
+func (s *Store) SetCalendarOverride(ctx context.Context, o CalendarOverride) error {
+	q := `INSERT INTO calendar_overrides (market, day, is_open, reason) VALUES (?, ?, ?, ?)` +
+		s.d.upsert([]string{"market", "day"}, []string{"is_open", "reason"})
+	if _, err := s.db.ExecContext(ctx, q, o.Market, o.Date.String(), o.Open, o.Reason); err != nil {
+		return fmt.Errorf("store: calendar override %s %s: %w", o.Market, o.Date, err)
+	}
+	return nil
+}
+
+// CalendarOverrides returns a market's overrides by date, in the form the
+// calendars apply them (calendar.Book reads them through this).
+func (s *Store) CalendarOverrides(ctx context.Context, mkt string) ([]calendar.Override, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT day, is_open, reason FROM calendar_overrides WHERE market = ? ORDER BY day`, mkt)
+	if err != nil {
+		return nil, fmt.Errorf("store: calendar overrides of %s: %w", mkt, err)
+	}
+	defer rows.Close()
+	var out []calendar.Override
+	for rows.Next() {
+		var o calendar.Override
+		if err := rows.Scan(dateScanner{&o.Date}, &o.Open, &o.Reason); err != nil {
+			return nil, fmt.Errorf("store: calendar overrides of %s: %w", mkt, err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }

@@ -6,7 +6,50 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/marketd/marketd/sources/market"
 )
+
+// Run statuses.
+const (
+	RunRunning     = "running"
+	RunOK          = "ok"
+	RunFailed      = "failed"
+	RunPartial     = "partial"
+	RunInterrupted = "interrupted"
+	RunClosed      = "closed"
+	// RunProblems is a validation that ran to the end and found problems:
+	// the job worked, the data did not. Its results list them (status
+	// --run ID).
+	RunProblems = "problems"
+	// RunAbandoned is a run whose process died before recording its end
+	// (AbandonGone).
+	RunAbandoned = "abandoned"
+)
+
+// Run is one execution of a job, kept for status and catch-up.
+type Run struct {
+	ID                           int64
+	Job, Host                    string
+	PID                          int       // the process running it, on Host
+	Heartbeat                    time.Time // its last sign of life while running
+	Started, Finished            time.Time
+	Status                       string
+	OK, Failed, Skipped          int
+	Requests, Throttled, Retries int
+	Inserted, Changed, Unchanged int
+	Message                      string
+	Results                      []RunResult
+}
+
+// RunResult is one instrument's outcome within a run.
+type RunResult struct {
+	Key      market.Key
+	Status   string // ok failed nodata skipped
+	From, To market.Date
+	Rows     int
+	Error    string
+}
 
 // StartRun records r as started and sets r.ID. A zero Started is now;
 // an empty Status is "running".
@@ -182,22 +225,4 @@ func (s *Store) LastRunWith(ctx context.Context, job string, statuses ...string)
 		return time.Time{}, false, fmt.Errorf("store: last %v run of %s: %w", statuses, job, err)
 	}
 	return t, true, nil
-}
-
-// ClaimSlot claims the run of job scheduled at slot for owner, so that of
-// several hosts running the same schedule exactly one runs each slot. It
-// reports whether owner holds the slot (claiming it again is true).
-func (s *Store) ClaimSlot(ctx context.Context, job string, slot time.Time, owner string) (bool, error) {
-	slot = slot.UTC().Truncate(time.Second)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO job_slots (job, slot, owner, claimed_at) VALUES (?, ?, ?, ?)`+
-		s.d.DoNothing([]string{"job", "slot"}), job, slot, owner, s.now())
-	if err != nil {
-		return false, fmt.Errorf("store: claim slot %s of %s: %w", slot.Format(time.RFC3339), job, err)
-	}
-	var holder string
-	err = s.db.QueryRowContext(ctx, `SELECT owner FROM job_slots WHERE job = ? AND slot = ?`, job, slot).Scan(&holder)
-	if err != nil {
-		return false, fmt.Errorf("store: claim slot %s of %s: %w", slot.Format(time.RFC3339), job, err)
-	}
-	return holder == owner, nil
 }

@@ -59,3 +59,15 @@ func (s *Store) versionTableExists(ctx context.Context, versions database.Store)
 	}
 	return x.TableExists(ctx, s.db)
 }
+
+// Migrate applies the dialect's pending migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(s.d.Goose, s.db, s.d.Migrations, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("store: migrations (%s): %w", s.d.Name, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate (%s): %w", s.d.Name, err)
+	}
+	return nil
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pressly/goose/v3"
 	"github.com/sethvargo/go-retry"
 )
 
@@ -30,18 +29,6 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Dialect returns the dialect the Store speaks.
 func (s *Store) Dialect() Dialect { return s.d }
-
-// Migrate applies the dialect's pending migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	p, err := goose.NewProvider(s.d.Goose, s.db, s.d.Migrations, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("store: migrations (%s): %w", s.d.Name, err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: migrate (%s): %w", s.d.Name, err)
-	}
-	return nil
-}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -4,5 +4,5 @@
 // simulated market (sources/sourcetest) and the real MariaDB server.
 //
 // The tests run under `go test ./...`; the benchmarks only with -bench
-// (`make bench`, which prints them with cmd/marketd/internal/benchreport).
+// (`make bench`, which prints them with cmd/benchreport).
 package e2e

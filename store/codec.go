@@ -11,6 +11,13 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
+func nullInt(v sql.Null[int64]) any {
+	if !v.Valid {
+		return nil
+	}
+	return v.V
+}
+
 // decimalArg renders a price for SQL as an exact decimal string.
 func decimalArg(d market.Decimal) string { return d.String() }
 
@@ -26,13 +33,6 @@ func nullDateArg(d market.Date) any {
 		return nil
 	}
 	return d.String()
-}
-
-func nullTimeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
 }
 
 // decimalScanner reads DECIMAL columns (bytes or strings on MySQL, text on
@@ -131,20 +131,25 @@ func scanValues(v []driver.Value) (market.Bar, error) {
 	if b.Volume, err = volumeValue(v[5]); err != nil {
 		return b, err
 	}
-	switch h := v[6].(type) {
-	case int64:
-		if h != 0 && h != 1 {
-			return b, fmt.Errorf("store: cannot read %d as halted", h)
-		}
-		b.Halted = h == 1
-	default:
-		hv, err := driver.Bool.ConvertValue(h)
-		if err != nil {
-			return b, fmt.Errorf("store: cannot read %v as halted: %w", h, err)
-		}
-		b.Halted = hv.(bool)
+	if b.Halted, err = boolValue(v[6], "halted"); err != nil {
+		return b, err
 	}
 	return b, nil
+}
+
+// boolValue reads a BOOLEAN column, named what in errors.
+func boolValue(v driver.Value, what string) (bool, error) {
+	if n, ok := v.(int64); ok {
+		if n != 0 && n != 1 {
+			return false, fmt.Errorf("store: cannot read %d as %s", n, what)
+		}
+		return n == 1, nil
+	}
+	bv, err := driver.Bool.ConvertValue(v)
+	if err != nil {
+		return false, fmt.Errorf("store: cannot read %v as %s: %w", v, what, err)
+	}
+	return bv.(bool), nil
 }
 
 // The slow paths below keep their Scanner targets to themselves: a

@@ -3,7 +3,7 @@
 // -benchtime: the big pipeline benchmarks measure one run, the latency
 // ones need many.
 //
-//	go run ./cmd/marketd/internal/benchreport [-only REGEXP] [-e2e-args "-e2e.instruments=1000"]
+//	go run ./cmd/benchreport [-only REGEXP] [-e2e-args "-e2e.instruments=1000"]
 package main
 
 import (
@@ -27,7 +27,8 @@ type suite struct {
 
 var suites = []suite{
 	{"./store/mysql", "^BenchmarkUpsertBars$", "1x"},
-	{"./store/mysql", "^BenchmarkLatestBars$", "20x"},
+	{"./store/mysql", "^BenchmarkLatestBars$", "200x"},
+	{"./store/mysql", "^BenchmarkReadQueries$", "50x"},
 	{"./sources/naver", "^BenchmarkRequests$", "1x"},
 	{"./collector/e2e", ".", "1x"},
 }

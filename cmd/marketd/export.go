@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,6 +18,12 @@ var (
 	firstDate = market.NewDate(1000, 1, 1)
 	lastDate  = market.NewDate(9999, 12, 31)
 )
+
+// exportFlags are export's flags as given.
+type exportFlags struct {
+	source, symbols, from, to, format string
+	actions                           bool
+}
 
 func newExportCmd(a *app) *cobra.Command {
 	var source, symbols, from, to, format string
@@ -40,55 +47,7 @@ every date (with --actions, every ex-date). The summary line goes to stderr.`,
   marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkSource(source); err != nil {
-				return err
-			}
-			fromD, toD, err := parseRange(from, to)
-			if err != nil {
-				return err
-			}
-			if format != "csv" && format != "json" {
-				return usagef("--format %q: want csv or json", format)
-			}
-			var list []string
-			for s := range strings.SplitSeq(symbols, ",") {
-				if s = normalizeSymbol(s); s != "" && !slices.Contains(list, s) {
-					list = append(list, s)
-				}
-			}
-			slices.Sort(list)
-
-			ctx := cmd.Context()
-			st, err := a.openStore(ctx, true)
-			if err != nil {
-				return err
-			}
-			if len(list) > 0 {
-				known, err := st.Instruments(ctx, store.InstrumentFilter{Source: source, Symbols: list})
-				if err != nil {
-					return err
-				}
-				if missing := missingSymbols(list, known); len(missing) > 0 {
-					return usagef("export: %s has no %s", source, strings.Join(missing, ", "))
-				}
-			}
-			sel := export.Selection{Source: source, Symbols: list, From: fromD, To: toD, JSON: format == "json"}
-			var n export.Count
-			if actions {
-				n, err = export.Actions(ctx, a.stdout, st, sel)
-			} else {
-				n, err = export.Bars(ctx, a.stdout, st, sel)
-			}
-			if err != nil {
-				return err
-			}
-			none := ""
-			if len(n.Empty) > 0 {
-				none = fmt.Sprintf("; no %s in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
-			}
-			writeSummary(a.stderr, "export: %d %s of %d symbols (%s, %s to %s, %s)%s",
-				n.Rows, n.Noun, n.Symbols, source, rangeText(from, fromD), rangeText(to, toD), format, none)
-			return nil
+			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions})
 		},
 	}
 	f := cmd.Flags()
@@ -99,6 +58,65 @@ every date (with --actions, every ex-date). The summary line goes to stderr.`,
 	f.StringVar(&format, "format", "csv", "output `format`: csv or json")
 	f.BoolVar(&actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
 	return cmd
+}
+
+// export checks the flags, then streams what they select to stdout.
+func (a *app) export(ctx context.Context, fl exportFlags) error {
+	if err := checkSource(fl.source); err != nil {
+		return err
+	}
+	from, to, err := parseRange(fl.from, fl.to)
+	if err != nil {
+		return err
+	}
+	if fl.format != "csv" && fl.format != "json" {
+		return usagef("--format %q: want csv or json", fl.format)
+	}
+	var list []string
+	for s := range strings.SplitSeq(fl.symbols, ",") {
+		if s = normalizeSymbol(s); s != "" && !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	slices.Sort(list)
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		known, err := st.Instruments(ctx, store.InstrumentFilter{Source: fl.source, Symbols: list})
+		if err != nil {
+			return err
+		}
+		if missing := missingSymbols(list, known); len(missing) > 0 {
+			return usagef("export: %s has no %s", fl.source, strings.Join(missing, ", "))
+		}
+	}
+	sel := export.Selection{Source: fl.source, Symbols: list, From: from, To: to, JSON: fl.format == "json"}
+	var n export.Count
+	if fl.actions {
+		n, err = export.Actions(ctx, a.stdout, st, sel)
+	} else {
+		n, err = export.Bars(ctx, a.stdout, st, sel)
+	}
+	if err != nil {
+		return err
+	}
+	none := ""
+	if len(n.Empty) > 0 {
+		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
+	}
+	writeSummary(a.stderr, "export: %s of %s (%s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"),
+		fl.source, rangeText(fl.from, from), rangeText(fl.to, to), fl.format, none)
+	return nil
+}
+
+// plural counts things in words: "1 symbol", "2 symbols".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 func parseRange(from, to string) (market.Date, market.Date, error) {

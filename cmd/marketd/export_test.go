@@ -98,7 +98,7 @@ func TestExport(t *testing.T) {
 			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
 				"naver,005930,2026-11-19,275000,281500,273000,280000,280000,15234567\n" +
 				"naver,005930,2026-11-20,,,,280000,,0\n",
-			stderr: "export: 2 bars of 1 symbols (naver, first to last, csv)\n",
+			stderr: "export: 2 bars of 1 symbol (naver, first to last, csv)\n",
 		},
 		{
 			name: "csv, all symbols with a range",
@@ -115,7 +115,7 @@ func TestExport(t *testing.T) {
 				`{"source":"naver","symbol":"005930","date":"2026-11-19","open":275000,"high":281500,"low":273000,"close":280000,"adj_close":280000,"volume":15234567},` + "\n" +
 				`{"source":"naver","symbol":"005930","date":"2026-11-20","open":null,"high":null,"low":null,"close":280000,"adj_close":null,"volume":0}` + "\n" +
 				"]\n",
-			stderr: "export: 2 bars of 1 symbols (naver, first to last, json)\n",
+			stderr: "export: 2 bars of 1 symbol (naver, first to last, json)\n",
 		},
 		{
 			name:   "json, nothing in range",
@@ -128,7 +128,7 @@ func TestExport(t *testing.T) {
 			args: []string{"export", "--source", "yahoo", "--symbols", "AAPL,MSFT", "--from", "2020-09-01", "--to", "2020-09-30"},
 			stdout: "source,symbol,date,open,high,low,close,adj_close,volume\n" +
 				"yahoo,AAPL,2020-09-01,132.76,134.8,130.53,134.18,,151948100\n",
-			stderr: "export: 1 bars of 1 symbols (yahoo, 2020-09-01 to 2020-09-30, csv); no bars in the range for MSFT\n",
+			stderr: "export: 1 bar of 1 symbol (yahoo, 2020-09-01 to 2020-09-30, csv); no bars in the range for MSFT\n",
 		},
 	}
 	runExports(t, env, tests)
@@ -152,7 +152,7 @@ func TestExportActions(t *testing.T) {
 			name:   "csv, every symbol of the source",
 			args:   []string{"export", "--source", "naver", "--actions"},
 			stdout: header + "naver,005930,2018-05-04,split,,50,1\n",
-			stderr: "export: 1 actions of 1 symbols (naver, first to last, csv)\n",
+			stderr: "export: 1 action of 1 symbol (naver, first to last, csv)\n",
 		},
 		{
 			name: "json, every symbol of the source",
@@ -170,7 +170,7 @@ func TestExportActions(t *testing.T) {
 			name:   "csv, one symbol without actions in the range",
 			args:   []string{"export", "--actions", "--source", "yahoo", "--symbols", "AAPL,MSFT", "--from", "2020-09-01"},
 			stdout: header + "yahoo,AAPL,2020-11-06,dividend,0.205,,\n",
-			stderr: "export: 1 actions of 1 symbols (yahoo, 2020-09-01 to last, csv); no actions in the range for MSFT\n",
+			stderr: "export: 1 action of 1 symbol (yahoo, 2020-09-01 to last, csv); no actions in the range for MSFT\n",
 		},
 		{
 			name:   "json, nothing in range",

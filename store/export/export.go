@@ -29,7 +29,7 @@ type Selection struct {
 
 // Count is what an export wrote, for its summary line.
 type Count struct {
-	Noun          string // "bars" or "actions"
+	Noun          string // "bar" or "action"
 	Rows, Symbols int
 	Empty         []string // symbols asked for that have no rows in the range
 }
@@ -124,14 +124,14 @@ func rows[T any](ctx context.Context, dst io.Writer, sel Selection, rf rowFormat
 // rowFormat is how one kind of stored row is exported. The CSV header is
 // what scripts depend on, exactly; the JSON object has the same fields.
 type rowFormat[T any] struct {
-	noun   string // in the summary: "2 bars of 1 symbols"
+	noun   string // what one row is, for the summary: "bar"
 	header []string
 	csv    func(fields []string, k market.Key, v T) // fills len(header) fields
 	json   func(k market.Key, v T) any
 }
 
 var barRows = rowFormat[market.Bar]{
-	noun:   "bars",
+	noun:   "bar",
 	header: []string{"source", "symbol", "date", "open", "high", "low", "close", "adj_close", "volume"},
 	csv: func(f []string, k market.Key, b market.Bar) {
 		f[0], f[1], f[2] = k.Source, k.Symbol, b.Date.String()
@@ -165,7 +165,7 @@ type jsonBar struct {
 }
 
 var actionRows = rowFormat[market.Action]{
-	noun:   "actions",
+	noun:   "action",
 	header: []string{"source", "symbol", "ex_date", "kind", "amount", "numerator", "denominator"},
 	csv: func(f []string, k market.Key, a market.Action) {
 		amt, num, den := actionValues(a)

@@ -96,7 +96,7 @@ func TestExport(t *testing.T) {
 			"source,symbol,date,open,high,low,close,adj_close,volume\n" +
 				"yahoo,AAPL,2026-01-05,10.5,11,10,10.75,10.7,1200\n" +
 				"yahoo,MSFT,2026-01-05,,,,400,,\n",
-			export.Count{Noun: "bars", Rows: 2, Symbols: 2}},
+			export.Count{Noun: "bar", Rows: 2, Symbols: 2}},
 		{"bars json, symbols asked", func(b *bytes.Buffer) (export.Count, error) {
 			sel := all
 			sel.JSON, sel.Symbols = true, []string{"MSFT", "TSLA"}
@@ -105,12 +105,12 @@ func TestExport(t *testing.T) {
 			"[\n" +
 				`{"source":"yahoo","symbol":"MSFT","date":"2026-01-05","open":null,"high":null,"low":null,"close":400,"adj_close":null,"volume":null}` +
 				"\n]\n",
-			export.Count{Noun: "bars", Rows: 1, Symbols: 1, Empty: []string{"TSLA"}}},
+			export.Count{Noun: "bar", Rows: 1, Symbols: 1, Empty: []string{"TSLA"}}},
 		{"actions csv", func(b *bytes.Buffer) (export.Count, error) { return export.Actions(ctx, b, st, all) },
 			"source,symbol,ex_date,kind,amount,numerator,denominator\n" +
 				"yahoo,AAPL,2026-01-06,dividend,0.26,,\n" +
 				"yahoo,MSFT,2026-01-07,split,,4,1\n",
-			export.Count{Noun: "actions", Rows: 2, Symbols: 2}},
+			export.Count{Noun: "action", Rows: 2, Symbols: 2}},
 	} {
 		var b bytes.Buffer
 		n, err := tt.run(&b)

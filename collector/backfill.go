@@ -262,11 +262,19 @@ func (p Plan) String() string {
 	}
 	sort.Strings(srcs)
 	for _, src := range srcs {
-		s += fmt.Sprintf("%s: %d requests", src, p.Requests[src])
+		s += fmt.Sprintf("%s: %s", src, plural(p.Requests[src], "request"))
 		if d, ok := p.Duration[src]; ok {
 			s += fmt.Sprintf(", about %s at the configured rate", d.Round(time.Second))
 		}
 		s += "\n"
 	}
-	return s + fmt.Sprintf("%d instruments, %d already covered\n", len(p.Items), p.Skipped)
+	return s + fmt.Sprintf("%s, %d already covered\n", plural(len(p.Items), "instrument"), p.Skipped)
+}
+
+// plural counts things in words: "1 request", "2 requests".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -34,7 +34,7 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 	}
 	// The last closed session itself is accepted.
 	r := marketdAt(t, validateNow, env, "backfill", "--source", "naver", "--symbols", "005930", "--from", "2026-10-08", "--to", "2026-10-08", "--dry-run")
-	want := "naver:005930: [2026-10-08..2026-10-08]\nnaver: 1 requests, about 1s at the configured rate\n1 instruments, 0 already covered\n"
+	want := "naver:005930: [2026-10-08..2026-10-08]\nnaver: 1 request, about 1s at the configured rate\n1 instrument, 0 already covered\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("--from the last closed session: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
@@ -53,14 +53,14 @@ func TestBackfillGapsOnlyHonoursOverrides(t *testing.T) {
 		[]store.Write{{Key: aapl, Bars: bars}})
 	args := []string{"backfill", "--gaps-only", "--symbols", "AAPL", "--from", "2026-09-14", "--to", "2026-09-18", "--dry-run"}
 	r := marketd(t, env, args...)
-	if want := "yahoo:AAPL: [2026-09-16..2026-09-16]\nyahoo: 1 requests, about 7s at the configured rate\n1 instruments, 0 already covered\n"; r.code != exitOK || r.stdout != want {
+	if want := "yahoo:AAPL: [2026-09-16..2026-09-16]\nyahoo: 1 request, about 7s at the configured rate\n1 instrument, 0 already covered\n"; r.code != exitOK || r.stdout != want {
 		t.Fatalf("before the override: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 	if r := marketd(t, env, "calendar", "close", "XNYS", "2026-09-16", "--reason", "storm"); r.code != exitOK {
 		t.Fatalf("calendar close: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = marketd(t, env, args...)
-	if want := "yahoo:AAPL: skip (no gaps)\nyahoo: 0 requests, about 0s at the configured rate\n1 instruments, 1 already covered\n"; r.code != exitOK || r.stdout != want {
+	if want := "yahoo:AAPL: skip (no gaps)\nyahoo: 0 requests, about 0s at the configured rate\n1 instrument, 1 already covered\n"; r.code != exitOK || r.stdout != want {
 		t.Errorf("after calendar close XNYS 2026-09-16: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }

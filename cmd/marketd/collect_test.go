@@ -31,12 +31,12 @@ func TestBackfillMarketSelectsBoard(t *testing.T) {
 		stdout string
 	}{
 		{[]string{"--market", "KOSDAQ"}, naverKosdaq + yahooKosdaq +
-			"naver: 1 requests, about 1s at the configured rate\nyahoo: 1 requests, about 7s at the configured rate\n" +
+			"naver: 1 request, about 1s at the configured rate\nyahoo: 1 request, about 7s at the configured rate\n" +
 			"2 instruments, 0 already covered\n"},
 		{[]string{"--market", "kosdaq", "--source", "yahoo"}, yahooKosdaq +
-			"yahoo: 1 requests, about 7s at the configured rate\n1 instruments, 0 already covered\n"},
+			"yahoo: 1 request, about 7s at the configured rate\n1 instrument, 0 already covered\n"},
 		{[]string{"--market", "KOSPI"}, "naver:005930: [2026-01-05..2026-01-09]\n" +
-			"naver: 1 requests, about 1s at the configured rate\n1 instruments, 0 already covered\n"},
+			"naver: 1 request, about 1s at the configured rate\n1 instrument, 0 already covered\n"},
 	} {
 		args := append(append([]string{"backfill"}, tt.args...), window...)
 		r := marketd(t, env, args...)

@@ -119,7 +119,7 @@ func TestSymbolsImportRefuses(t *testing.T) {
 		}
 	}
 	r := marketd(t, env, "symbols", "list", "--active")
-	if r.code != exitOK || r.stderr != "symbols list: 1 instruments, 1 active\n" {
+	if r.code != exitOK || r.stderr != "symbols list: 1 instrument, 1 active\n" {
 		t.Errorf("after a refused import the KOSDAQ code must stay active: exit %d, %q", r.code, r.stderr)
 	}
 }

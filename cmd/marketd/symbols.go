@@ -181,7 +181,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			writeSummary(a.stderr, "symbols list: %d instruments, %d active", len(insts), active)
+			writeSummary(a.stderr, "symbols list: %s, %d active", plural(len(insts), "instrument"), active)
 			return nil
 		},
 	}

@@ -154,7 +154,7 @@ yahoo   247540.KQ  XKRX    KOSDAQ  true
 `, "symbols list: 2 instruments, 2 active\n"},
 		{[]string{"--market", "kospi"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
 naver   005930  XKRX    KOSPI  true    
-`, "symbols list: 1 instruments, 1 active\n"},
+`, "symbols list: 1 instrument, 1 active\n"},
 		{[]string{"--market", "XKRX"}, `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
 naver   005930     XKRX    KOSPI   true    
 naver   0193T0     XKRX            true    
@@ -163,10 +163,10 @@ yahoo   247540.KQ  XKRX    KOSDAQ  true
 `, "symbols list: 4 instruments, 4 active\n"},
 		{[]string{"--market", "KOSDAQ", "--source", "naver"}, `SOURCE  SYMBOL  MARKET  BOARD   ACTIVE  NAME
 naver   247540  XKRX    KOSDAQ  true    
-`, "symbols list: 1 instruments, 1 active\n"},
+`, "symbols list: 1 instrument, 1 active\n"},
 		{[]string{"--market", "NASDAQ"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
 yahoo   AAPL    XNYS           true    
-`, "symbols list: 1 instruments, 1 active\n"},
+`, "symbols list: 1 instrument, 1 active\n"},
 	} {
 		r := marketd(t, env, append([]string{"symbols", "list"}, tt.args...)...)
 		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {

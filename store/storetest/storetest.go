@@ -36,6 +36,8 @@ func Run(t *testing.T, open Opener) {
 		{"FinalBefore", testFinalBefore},
 		{"Actions", testActions},
 		{"Instruments", testInstruments},
+		{"InstrumentTypes", testInstrumentTypes},
+		{"Precision", testPrecision},
 		{"RunsRoundTrip", testRuns},
 		{"ClaimSlot", testClaimSlot},
 		{"LatestBarsManyKeys", testLatestBars},

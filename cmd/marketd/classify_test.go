@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +22,9 @@ import (
 func fakeYahoo(t *testing.T, bodies map[string][]byte) (url string, requests func() int) {
 	t.Helper()
 	notFound := yahooTestdata(t, "error_404_not_found.json")
-	var n int
+	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n++
+		n.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		body, ok := bodies[strings.TrimPrefix(r.URL.Path, "/v8/finance/chart/")]
 		if !ok {
@@ -33,7 +34,7 @@ func fakeYahoo(t *testing.T, bodies map[string][]byte) (url string, requests fun
 		w.Write(body)
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL, func() int { return n }
+	return srv.URL, func() int { return int(n.Load()) }
 }
 
 // yahooTestdata reads a recorded Yahoo body (sources/yahoo/testdata, whose
@@ -155,5 +156,34 @@ yahoo   ^SOX         XNYS           INDEX   USD       true    PHLX Semiconductor
 		if got := opt(last.Open) + " " + opt(last.High) + " " + opt(last.Low); dc(bars[0]) != tt.first || dc(last) != tt.last || got != tt.lastOHL {
 			t.Errorf("%s: first %s, last %s (o h l %q); want %s, %s (%q)", tt.symbol, dc(bars[0]), dc(last), got, tt.first, tt.last, tt.lastOHL)
 		}
+	}
+}
+
+// TestSymbolsAddRefusesBeforeAsking: a symbol the command line already
+// rules out is refused without a request to Yahoo, and nothing is added.
+func TestSymbolsAddRefusesBeforeAsking(t *testing.T) {
+	url, requests := fakeYahoo(t, nil)
+	env, _ := tempDB(t)
+	env = append(env, "MARKETD_SOURCES_YAHOO_BASE_URL="+url, "MARKETD_SOURCES_YAHOO_RATE=unlimited")
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"AAPL", "005930"}, "marketd: yahoo symbol \"005930\": a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ\n"},
+		{[]string{"--market", "XKRX", "7203.T"}, "marketd: yahoo symbol \"7203.T\": --market XKRX wants 6-character KRX codes or CODE.KS/CODE.KQ\n"},
+		{[]string{"--market", "XWAR", "PKN.WA"}, "marketd: --market: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
+		{[]string{"A/B"}, "marketd: yahoo symbol \"A/B\": not a Yahoo symbol\n"},
+	} {
+		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
+		r := marketd(t, env, args...)
+		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		}
+	}
+	if n := requests(); n != 0 {
+		t.Errorf("%d requests to Yahoo, want none", n)
+	}
+	if r := marketd(t, env, "symbols", "list"); r.code != exitOK || r.stderr != "symbols list: 0 instruments, 0 active\n" {
+		t.Errorf("refused symbols were stored: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

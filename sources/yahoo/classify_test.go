@@ -63,7 +63,7 @@ func TestClassifyAndFetchRecorded(t *testing.T) {
 			// The index keeps its decimals (46539.140625 at priceHint 2),
 			// and Yahoo's 0 open, high and low are missing, not trades at 0.
 			bars:  []market.Bar{bar(t, 20261002, "", "", "", "46539.14", "46539.14", 0)},
-			notes: []market.Note{{Date: 20261002, Reason: "open, high, low null; kept as missing"}}},
+			notes: []market.Note{{Date: 20261002, Reason: "open, high, low 0 beside a close; kept as missing"}}},
 		{file: "chart_600497.SS_1d_20171115_20171127.json", symbol: "600497.SS",
 			want: market.Instrument{Key: key("600497.SS"), Market: "XSHG", Type: market.TypeEquity, Currency: "CNY", Active: true},
 			from: 20171115, to: 20171127,

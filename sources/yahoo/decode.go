@@ -170,7 +170,7 @@ func (res *chartResult) rows(w window, loc *time.Location) ([]row, error) {
 			rows = append(rows, r)
 			continue
 		}
-		var missing []string
+		var missing, zeroed []string
 		// Yahoo fills the open, high and low of some indices' bars with 0
 		// (KOSPI-25.KS: 0, 0, 0 and a close of 46539.14): a placeholder
 		// for a price it lacks, like null, never a trade at 0.
@@ -178,8 +178,12 @@ func (res *chartResult) rows(w window, loc *time.Location) ([]row, error) {
 			return v == 0 && name != "close" && name != "adjclose" && *q.Close[i] > 0
 		}
 		price := func(name string, v *float64) (sql.Null[market.Decimal], error) {
-			if v == nil || placeholder(name, *v) {
+			switch {
+			case v == nil:
 				missing = append(missing, name)
+				return sql.Null[market.Decimal]{}, nil
+			case placeholder(name, *v):
+				zeroed = append(zeroed, name)
 				return sql.Null[market.Decimal]{}, nil
 			}
 			d, err := market.DecimalFromFloat(*v, decimals)
@@ -217,8 +221,15 @@ func (res *chartResult) rows(w window, loc *time.Location) ([]row, error) {
 			}
 			r.bar.Volume = market.Some(vol)
 		}
-		if len(missing) > 0 {
-			r.note = &market.Note{Date: date, Reason: strings.Join(missing, ", ") + " null; kept as missing"}
+		if len(missing)+len(zeroed) > 0 {
+			var what []string
+			if len(missing) > 0 {
+				what = append(what, strings.Join(missing, ", ")+" null")
+			}
+			if len(zeroed) > 0 {
+				what = append(what, strings.Join(zeroed, ", ")+" 0 beside a close")
+			}
+			r.note = &market.Note{Date: date, Reason: strings.Join(what, "; ") + "; kept as missing"}
 		} else if halted(r.bar) {
 			// Yahoo serves a session without trades as open = high = low =
 			// close with no volume. Store it as Naver's halts are stored: the

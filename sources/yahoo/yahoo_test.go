@@ -728,3 +728,19 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestZeroPlaceholders: a 0 open, high or low beside a positive close is
+// Yahoo's placeholder (some indices' bars), stored as missing and noted
+// apart from the nulls.
+func TestZeroPlaceholders(t *testing.T) {
+	q := map[string][]any{"open": {0.0}, "high": {0.0}, "low": {95.5}, "close": {100.25}, "volume": {nil}}
+	s, err := decode(chart(nyMeta(), []any{1604327400}, q, []any{100.25}), window{symbol: "^X", from: 20201102, to: 20201102, now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []market.Bar{bar(t, 20201102, "", "", "95.5", "100.25", "100.25", -1)}
+	notes := []market.Note{{Date: 20201102, Reason: "volume null; open, high 0 beside a close; kept as missing"}}
+	if !reflect.DeepEqual(s.Bars, want) || !reflect.DeepEqual(s.Notes, notes) {
+		t.Errorf("Bars = %+v, Notes = %+v\nwant %+v, %+v", s.Bars, s.Notes, want, notes)
+	}
+}

@@ -189,7 +189,7 @@ func newFixture(t *testing.T, symbols ...string) *fixture {
 	for i, sym := range symbols {
 		tr.closes[sym] = map[market.Date]market.Decimal{}
 		for j, day := range xnys.Sessions(d("2025-06-02"), d("2026-03-06")) {
-			tr.closes[sym][day] = market.DecimalFromInt(int64(100+10*i)) + market.Decimal(j*500_000) // half-dollar steps: halved by a split they keep two decimals
+			tr.closes[sym][day] = market.DecimalFromInt(int64(100+10*i)) + market.DecimalFromInt(int64(j))/2 // half-dollar steps: halved by a split they keep two decimals
 		}
 	}
 	st := newStore(t)

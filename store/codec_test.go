@@ -14,11 +14,12 @@ func TestDecimalScanner(t *testing.T) {
 		want sql.Null[market.Decimal]
 	}{
 		{nil, sql.Null[market.Decimal]{}},
-		{[]byte("129.040000"), market.Some(market.Decimal(129_040_000))},
-		{"275000", market.Some(market.Decimal(275_000_000_000))},
-		{"-0.000001", market.Some(market.Decimal(-1))},
-		{int64(7), market.Some(market.Decimal(7_000_000))},
-		{float64(129.04), market.Some(market.Decimal(129_040_000))},
+		{[]byte("129.04000000"), market.Some(market.Decimal(12_904_000_000))},
+		{"275000", market.Some(market.Decimal(27_500_000_000_000))},
+		{"-0.00000001", market.Some(market.Decimal(-1))},
+		{"1380.5599", market.Some(market.Decimal(138_055_990_000))},
+		{int64(7), market.Some(market.Decimal(700_000_000))},
+		{float64(129.04), market.Some(market.Decimal(12_904_000_000))},
 	}
 	for _, tt := range tests {
 		var got sql.Null[market.Decimal]
@@ -31,7 +32,7 @@ func TestDecimalScanner(t *testing.T) {
 		}
 	}
 	var d sql.Null[market.Decimal]
-	for _, bad := range []any{"12a", true, "1.0000001"} {
+	for _, bad := range []any{"12a", true, "1.000000001"} {
 		if err := (decimalScanner{&d}).Scan(bad); err == nil {
 			t.Errorf("Scan(%v) succeeded, want an error", bad)
 		}
@@ -111,7 +112,7 @@ func TestValidKey(t *testing.T) {
 }
 
 func TestBarLiteral(t *testing.T) {
-	bar := market.Bar{Date: 20260929, Open: market.Some(market.Decimal(84_000_000_000)), Close: market.Decimal(129_040_000),
+	bar := market.Bar{Date: 20260929, Open: market.Some(market.DecimalFromInt(84_000)), Close: market.DecimalFromInt(12_904) / 100,
 		Volume: market.Some[int64](12), Halted: true}
 	now := time.Date(2026, 9, 29, 7, 0, 0, 5000, time.UTC)
 	k := market.Key{Source: "naver", Symbol: "0193T0"}

@@ -10,7 +10,7 @@ import (
 )
 
 // AddInstruments inserts new instruments and reactivates inactive ones,
-// filling in descriptive fields (market, board, currency, name, listing
+// filling in descriptive fields (market, board, type, currency, name, listing
 // dates) that the stored row lacks. Adding an active instrument again
 // changes nothing.
 func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (AddResult, error) {
@@ -30,9 +30,9 @@ func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (
 			switch {
 			case err == sql.ErrNoRows:
 				_, err = tx.ExecContext(ctx, `INSERT INTO instruments
-					(source, symbol, market, board, currency, name, time_zone, active, listed, delisted, added_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-					in.Source, in.Symbol, in.Market, in.Board, in.Currency, in.Name, timeZone(in.Market),
+					(source, symbol, market, board, instrument_type, currency, name, time_zone, active, listed, delisted, added_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+					in.Source, in.Symbol, in.Market, in.Board, in.Type, in.Currency, in.Name, timeZone(in.Market),
 					nullDateArg(in.Listed), nullDateArg(in.Delisted), now)
 				if err != nil {
 					return fmt.Errorf("store: add instrument %s: %w", in.Key, err)
@@ -46,13 +46,14 @@ func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (
 			_, err = tx.ExecContext(ctx, `UPDATE instruments SET active = 1,
 				market = CASE WHEN ? <> '' THEN ? ELSE market END,
 				board = CASE WHEN ? <> '' THEN ? ELSE board END,
+				instrument_type = CASE WHEN ? <> '' THEN ? ELSE instrument_type END,
 				currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
 				name = CASE WHEN ? <> '' THEN ? ELSE name END,
 				time_zone = CASE WHEN ? <> '' THEN ? ELSE time_zone END,
 				listed = COALESCE(?, listed),
 				delisted = COALESCE(?, delisted)
 				WHERE source = ? AND symbol = ?`,
-				in.Market, in.Market, in.Board, in.Board, in.Currency, in.Currency, in.Name, in.Name,
+				in.Market, in.Market, in.Board, in.Board, in.Type, in.Type, in.Currency, in.Currency, in.Name, in.Name,
 				timeZone(in.Market), timeZone(in.Market), nullDateArg(in.Listed), nullDateArg(in.Delisted),
 				in.Source, in.Symbol)
 			if err != nil {
@@ -128,7 +129,7 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	if f.ActiveOnly {
 		where = append(where, "active = 1")
 	}
-	query := `SELECT source, symbol, market, board, currency, name, active, listed, delisted FROM instruments`
+	query := `SELECT source, symbol, market, board, instrument_type, currency, name, active, listed, delisted FROM instruments`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -140,7 +141,7 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	var out []market.Instrument
 	for rows.Next() {
 		var in market.Instrument
-		if err := rows.Scan(&in.Source, &in.Symbol, &in.Market, &in.Board, &in.Currency, &in.Name, &in.Active,
+		if err := rows.Scan(&in.Source, &in.Symbol, &in.Market, &in.Board, &in.Type, &in.Currency, &in.Name, &in.Active,
 			dateScanner{&in.Listed}, dateScanner{&in.Delisted}); err != nil {
 			return nil, fmt.Errorf("store: read instruments: %w", err)
 		}

@@ -15,25 +15,26 @@ import (
 	"github.com/marketd/marketd/store/storetest"
 )
 
-// migrationVersions returns the versions of dialect's migrations, ascending
-// (goose versions need not be consecutive).
-func migrationVersions(t *testing.T, dialect string) []int {
+// migrationVersions returns the versions of dialect's migrations (goose's
+// numeric file name prefixes), ascending: numbers may skip, so the newest
+// is the last one, not the count.
+func migrationVersions(t *testing.T, dialect string) []int64 {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("../../store", dialect, "migrations", "*.sql"))
 	if err != nil || len(files) < 2 {
 		t.Fatalf("want at least 2 migrations for %s: %v", dialect, err)
 	}
-	var vs []int
+	var out []int64
 	for _, f := range files {
-		prefix, _, _ := strings.Cut(filepath.Base(f), "_")
-		v, err := strconv.Atoi(prefix)
+		num, _, _ := strings.Cut(filepath.Base(f), "_")
+		v, err := strconv.ParseInt(num, 10, 64)
 		if err != nil {
 			t.Fatalf("migration %s: %v", f, err)
 		}
-		vs = append(vs, v)
+		out = append(out, v)
 	}
-	slices.Sort(vs)
-	return vs
+	slices.Sort(out)
+	return out
 }
 
 // TestNoAutoMigrateNeedsMigrate: with database.auto_migrate false, a
@@ -71,8 +72,8 @@ func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.dialect, func(t *testing.T) {
 			ctx := context.Background()
-			vs := migrationVersions(t, tt.dialect)
-			latest, previous := vs[len(vs)-1], vs[len(vs)-2]
+			versions := migrationVersions(t, tt.dialect)
+			latest := versions[len(versions)-1]
 			t.Chdir(t.TempDir())
 			url := tt.url(t)
 			env := []string{"MARKETD_DATABASE=" + url, "MARKETD_DATABASE_AUTO_MIGRATE=false"}
@@ -107,7 +108,7 @@ func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
 				t.Fatal(err)
 			}
 			r = marketd(t, env, "status")
-			want = fmt.Sprintf("marketd: database %s has schema version %d, this marketd needs %d: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url), previous, latest)
+			want = fmt.Sprintf("marketd: database %s has schema version %d, this marketd needs %d: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url), versions[len(versions)-2], latest)
 			if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
 				t.Errorf("status on an old schema: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", r.code, r.stdout, r.stderr, want)
 			}

@@ -203,8 +203,8 @@ func TestExportErrors(t *testing.T) {
 }
 
 func TestStatusAndMigrate(t *testing.T) {
-	vs := migrationVersions(t, "sqlite") // before seedExport leaves the source tree
-	latest := vs[len(vs)-1]
+	versions := migrationVersions(t, "sqlite") // before seedExport leaves the source tree
+	latest := versions[len(versions)-1]
 	env := seedExport(t)
 	r := marketd(t, append(env, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
 	if r.code != exitOK || !regexpMatch(fmt.Sprintf(`^migrate: schema of sqlite:.*marketd\.db was up to date \(version %d\)\n$`, latest), r.stdout) {

@@ -48,15 +48,15 @@ func TestSymbolsImport(t *testing.T) {
 		}
 	}
 	r := marketd(t, env, "symbols", "list")
-	want := `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
-naver   000660     XKRX    KOSPI   true    SK하이닉스
-naver   005930     XKRX    KOSPI   true    삼성전자
-naver   0193T0     XKRX    KOSPI   true    %s
-naver   035720     XKRX    KOSPI   false   
-naver   111111     XKRX    KOSPI   false   
-naver   222222     XKRX            true    
-naver   247540     XKRX    KOSDAQ  true    
-yahoo   005930.KS  XKRX    KOSPI   true    
+	want := `SOURCE  SYMBOL     MARKET  BOARD   TYPE  CURRENCY  ACTIVE  NAME
+naver   000660     XKRX    KOSPI         KRW       true    SK하이닉스
+naver   005930     XKRX    KOSPI         KRW       true    삼성전자
+naver   0193T0     XKRX    KOSPI         KRW       true    %s
+naver   035720     XKRX    KOSPI                   false   
+naver   111111     XKRX    KOSPI                   false   
+naver   222222     XKRX                            true    
+naver   247540     XKRX    KOSDAQ                  true    
+yahoo   005930.KS  XKRX    KOSPI                   true    
 `
 	if r.code != exitOK || !listMatches(r.stdout, want) {
 		t.Errorf("symbols list after import: exit %d\n%s\nwant\n%s", r.code, r.stdout, want)

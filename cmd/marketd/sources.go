@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,15 @@ type site struct {
 	// newInstrument turns a user's upper-case symbol, on the exchange and
 	// board the user named (either may be empty), into its instrument.
 	newInstrument func(sym, exchange, board string) (market.Instrument, error)
+	// classifier, for a source that can say what a symbol is (its
+	// market, type, currency and name), asks it over a client of the
+	// site's pool; nil for a source that cannot.
+	classifier func(*http.Client) classifier
+}
+
+// classifier tells what a symbol is: yahoo.Source.Classify.
+type classifier interface {
+	Classify(ctx context.Context, symbol string) (market.Instrument, error)
 }
 
 // sites returns the sources as cfg configures them, in the order messages
@@ -31,7 +41,8 @@ func sites(cfg config.Sources) []site {
 	y, n := cfg.Yahoo, cfg.Naver
 	return []site{
 		{name: market.SourceYahoo, transport: y.Transport, newInstrument: yahoo.NewInstrument,
-			open: func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
+			open:       func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) },
+			classifier: func(c *http.Client) classifier { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
 		{name: market.SourceNaver, transport: n.Transport, newInstrument: naver.NewInstrument,
 			open: func(c *http.Client) collector.Source { return naver.New(naverConfig(n), c) }},
 	}

@@ -42,18 +42,21 @@ func newSymbolsAddCmd(a *app) *cobra.Command {
 		Short: "Add instruments, or reactivate removed ones",
 		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
 removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
-005930.KS); with --market KOSPI or KOSDAQ a 6-character KRX code becomes CODE.KS or
-CODE.KQ. Naver symbols are 6-character KRX codes: digits and capital letters, a digit
-first (005930, 0193T0).
+005930.KS, 7203.T, BTC-USD, KRW=X, ^N225); with --market KOSPI or KOSDAQ a 6-character
+KRX code becomes CODE.KS or CODE.KQ. Naver symbols are 6-character KRX codes: digits and
+capital letters, a digit first (005930, 0193T0).
 
-marketd has the calendars of XKRX and XNYS only. Without --market, Naver instruments
-are XKRX; Yahoo symbols ending in .KS or .KQ are XKRX, US tickers (AAPL, BRK-B, and
-the US indexes such as ^GSPC) XNYS, and any other Yahoo symbol (7203.T, VOD.L,
-BTC-USD, KRW=X) is refused: add --market XNYS to collect it on the US calendar.
-NYSE, NASDAQ and US are accepted as --market and stored as XNYS: they share its
-calendar.`,
+Each new Yahoo symbol is classified from Yahoo's own answer: one chart request (through
+the source's rate limit) whose meta gives the exchange, the instrument type (EQUITY, ETF,
+INDEX, MUTUALFUND, CURRENCY, CRYPTOCURRENCY, FUTURE), the currency and the name. The
+market is the one marketd registers for Yahoo's exchange code (NMS is XNYS, JPX XTKS,
+GER XETR, CCC CRYPTO, CCY FX, ...), or else for the symbol's suffix. --market overrides
+the market (NYSE, NASDAQ and US are XNYS; JPX and TSE XTKS; LSE XLON; XETRA XETR; ...).
+A symbol Yahoo does not know, or one on an exchange marketd has no market for (unless
+--market says which), is refused; all refused symbols are named at once and nothing is
+added. Naver instruments are XKRX.`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
-  marketd symbols add --source yahoo AAPL BRK-B
+  marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,9 +64,15 @@ calendar.`,
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(cmd.Context(), true)
+			w, err := a.wire(cmd.Context())
 			if err != nil {
 				return err
+			}
+			st := w.store
+			if c := w.classifier(source); c != nil {
+				if insts, err = classifyNew(cmd.Context(), c, st, insts, mkt != ""); err != nil {
+					return err
+				}
 			}
 			res, err := st.AddInstruments(cmd.Context(), insts)
 			if err != nil {
@@ -75,7 +84,7 @@ calendar.`,
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
-	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols: KOSPI, KOSDAQ, XKRX or XNYS (NYSE, NASDAQ: XNYS's calendar)")
+	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols, overriding Yahoo's: a MIC (XNYS, XKRX, XTKS, ...) or a name (KOSPI, KOSDAQ, NYSE, JPX, LSE, XETRA, ...)")
 	return cmd
 }
 
@@ -125,10 +134,6 @@ func symbolUsage(raw, mkt string, err error) error {
 		return usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
 	case errors.Is(err, yahoo.ErrNeedsBoard):
 		return usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
-	case errors.Is(err, yahoo.ErrNoCalendar):
-		return usagef("yahoo symbol %q: not on a market marketd has a calendar for: XNYS (US tickers "+
-			"such as AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, "+
-			"add --market XNYS", raw)
 	}
 	return usageError{err}
 }
@@ -170,13 +175,13 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tACTIVE\tNAME")
+			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tTYPE\tCURRENCY\tACTIVE\tNAME")
 			active := 0
 			for _, in := range insts {
 				if in.Active {
 					active++
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\t%s\n", in.Source, in.Symbol, in.Market, in.Board, in.Active, in.Name)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%t\t%s\n", in.Source, in.Symbol, in.Market, in.Board, in.Type, in.Currency, in.Active, in.Name)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -186,7 +191,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "only this `source`: yahoo or naver")
-	cmd.Flags().StringVar(&mkt, "market", "", "only this `market`: XKRX, one of its boards (KOSPI, KOSDAQ), or XNYS")
+	cmd.Flags().StringVar(&mkt, "market", "", "only this `market`: a MIC (XKRX, XNYS, XTKS, ...), a name, or a KRX board (KOSPI, KOSDAQ)")
 	cmd.Flags().BoolVar(&activeOnly, "active", false, "only active instruments")
 	return cmd
 }

@@ -6,10 +6,16 @@ import (
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/sourcetest"
 )
 
 func TestSymbolsAddIsIdempotentAndReactivates(t *testing.T) {
+	// The simulated market answers Yahoo's chart for any symbol: symbols
+	// add classifies each new one from its meta.
+	url, stop := sourcetest.New(sourcetest.Options{}).Start()
+	t.Cleanup(stop)
 	env, _ := tempDB(t)
+	env = append(env, "MARKETD_SOURCES_YAHOO_BASE_URL="+url, "MARKETD_SOURCES_YAHOO_RATE=unlimited")
 	steps := []struct {
 		args   []string
 		stdout string
@@ -30,14 +36,14 @@ func TestSymbolsAddIsIdempotentAndReactivates(t *testing.T) {
 		}
 	}
 	r := marketd(t, env, "symbols", "list")
-	want := `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
-naver   000660     XKRX    KOSPI   true    
-naver   005930     XKRX    KOSPI   true    
-naver   0193T0     XKRX            true    
-yahoo   005930.KS  XKRX    KOSPI   true    
-yahoo   373220.KQ  XKRX    KOSDAQ  true    
-yahoo   AAPL       XNYS            true    
-yahoo   BRK-B      XNYS            true    
+	want := `SOURCE  SYMBOL     MARKET  BOARD   TYPE    CURRENCY  ACTIVE  NAME
+naver   000660     XKRX    KOSPI                     true    
+naver   005930     XKRX    KOSPI                     true    
+naver   0193T0     XKRX                              true    
+yahoo   005930.KS  XKRX    KOSPI   EQUITY  KRW       true    삼성전자
+yahoo   373220.KQ  XKRX    KOSDAQ  EQUITY  KRW       true    LG에너지솔루션
+yahoo   AAPL       XNYS            EQUITY  USD       true    Apple Inc.
+yahoo   BRK-B      XNYS            EQUITY  USD       true    Simulated BRK-B Inc.
 `
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("symbols list: exit %d, stdout\n%s\nwant\n%s", r.code, r.stdout, want)
@@ -87,10 +93,11 @@ func TestNewInstrumentsMarkets(t *testing.T) {
 		wantMarket     string
 		wantBoard      string
 	}{
-		{"", "aapl", "AAPL", "XNYS", ""},
-		{"", "BRK-B", "BRK-B", "XNYS", ""},
-		{"", "BAC-PL", "BAC-PL", "XNYS", ""},
-		{"", "^GSPC", "^GSPC", "XNYS", ""},
+		// Yahoo's answer tells the market (classifyNew), not the spelling.
+		{"", "aapl", "AAPL", "", ""},
+		{"", "BRK-B", "BRK-B", "", ""},
+		{"", "7203.T", "7203.T", "", ""},
+		{"", "^GSPC", "^GSPC", "", ""},
 		{"", "005930.KS", "005930.KS", "XKRX", "KOSPI"},
 		{"", "373220.kq", "373220.KQ", "XKRX", "KOSDAQ"},
 		{"NASDAQ", "MSFT", "MSFT", "XNYS", ""},
@@ -109,38 +116,6 @@ func TestNewInstrumentsMarkets(t *testing.T) {
 	}
 }
 
-func TestSymbolsAddRefusesMarketsWithoutCalendar(t *testing.T) {
-	env, _ := tempDB(t)
-	other := func(sym string) string {
-		return "marketd: yahoo symbol \"" + sym + "\": not on a market marketd has a calendar for: XNYS (US tickers such as " +
-			"AAPL, BRK-B, ^GSPC) or XKRX (005930.KS, 373220.KQ); if it trades on the US calendar, add --market XNYS\n"
-	}
-	for _, tt := range []struct {
-		args   []string
-		stderr string
-	}{
-		{[]string{"7203.T"}, other("7203.T")},
-		{[]string{"AAPL", "vod.l"}, other("vod.l")},
-		{[]string{"BTC-USD"}, other("BTC-USD")},
-		{[]string{"KRW=X"}, other("KRW=X")},
-		{[]string{"^N225"}, other("^N225")},
-		{[]string{"^KS11"}, other("^KS11")},
-		{[]string{"BRK.B"}, other("BRK.B")},
-		{[]string{"005930"}, "marketd: yahoo symbol \"005930\": a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ\n"},
-		{[]string{"--market", "XKRX", "7203.T"}, "marketd: yahoo symbol \"7203.T\": --market XKRX wants 6-character KRX codes or CODE.KS/CODE.KQ\n"},
-		{[]string{"--market", "XWAR", "PKN.WA"}, "marketd: --market: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
-	} {
-		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
-		r := marketd(t, env, args...)
-		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
-		}
-	}
-	if r := marketd(t, env, "symbols", "list"); r.code != exitOK || r.stderr != "symbols list: 0 instruments, 0 active\n" {
-		t.Errorf("refused symbols were stored: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
-	}
-}
-
 func TestSymbolsListMarketSelectsBoard(t *testing.T) {
 	env, path := tempDB(t)
 	seed(t, path, boardInstruments, nil)
@@ -148,24 +123,24 @@ func TestSymbolsListMarketSelectsBoard(t *testing.T) {
 		args           []string
 		stdout, stderr string
 	}{
-		{[]string{"--market", "KOSDAQ"}, `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
-naver   247540     XKRX    KOSDAQ  true    
-yahoo   247540.KQ  XKRX    KOSDAQ  true    
+		{[]string{"--market", "KOSDAQ"}, `SOURCE  SYMBOL     MARKET  BOARD   TYPE  CURRENCY  ACTIVE  NAME
+naver   247540     XKRX    KOSDAQ                  true    
+yahoo   247540.KQ  XKRX    KOSDAQ                  true    
 `, "symbols list: 2 instruments, 2 active\n"},
-		{[]string{"--market", "kospi"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
-naver   005930  XKRX    KOSPI  true    
+		{[]string{"--market", "kospi"}, `SOURCE  SYMBOL  MARKET  BOARD  TYPE  CURRENCY  ACTIVE  NAME
+naver   005930  XKRX    KOSPI                  true    
 `, "symbols list: 1 instrument, 1 active\n"},
-		{[]string{"--market", "XKRX"}, `SOURCE  SYMBOL     MARKET  BOARD   ACTIVE  NAME
-naver   005930     XKRX    KOSPI   true    
-naver   0193T0     XKRX            true    
-naver   247540     XKRX    KOSDAQ  true    
-yahoo   247540.KQ  XKRX    KOSDAQ  true    
+		{[]string{"--market", "XKRX"}, `SOURCE  SYMBOL     MARKET  BOARD   TYPE  CURRENCY  ACTIVE  NAME
+naver   005930     XKRX    KOSPI                   true    
+naver   0193T0     XKRX                            true    
+naver   247540     XKRX    KOSDAQ                  true    
+yahoo   247540.KQ  XKRX    KOSDAQ                  true    
 `, "symbols list: 4 instruments, 4 active\n"},
-		{[]string{"--market", "KOSDAQ", "--source", "naver"}, `SOURCE  SYMBOL  MARKET  BOARD   ACTIVE  NAME
-naver   247540  XKRX    KOSDAQ  true    
+		{[]string{"--market", "KOSDAQ", "--source", "naver"}, `SOURCE  SYMBOL  MARKET  BOARD   TYPE  CURRENCY  ACTIVE  NAME
+naver   247540  XKRX    KOSDAQ                  true    
 `, "symbols list: 1 instrument, 1 active\n"},
-		{[]string{"--market", "NASDAQ"}, `SOURCE  SYMBOL  MARKET  BOARD  ACTIVE  NAME
-yahoo   AAPL    XNYS           true    
+		{[]string{"--market", "NASDAQ"}, `SOURCE  SYMBOL  MARKET  BOARD  TYPE  CURRENCY  ACTIVE  NAME
+yahoo   AAPL    XNYS                           true    
 `, "symbols list: 1 instrument, 1 active\n"},
 	} {
 		r := marketd(t, env, append([]string{"symbols", "list"}, tt.args...)...)

@@ -107,6 +107,18 @@ func (w *wiring) collector() (*collector.Collector, error) {
 	})
 }
 
+// classifier is source's classifier over the wiring's pool of that
+// source (its rate limit holds), as configured; nil when the source has
+// none.
+func (w *wiring) classifier(source string) classifier {
+	for _, s := range sites(w.cfg.Sources) {
+		if s.name == source && s.classifier != nil {
+			return s.classifier(w.pools[s.name].Client())
+		}
+	}
+	return nil
+}
+
 // naverSource is the Naver source over the wiring's naver pool; symbols
 // import reads its listings.
 func (w *wiring) naverSource() *naver.Source {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store/sqlite"
 )
 
@@ -75,11 +76,23 @@ func hostileBackfill(tb testing.TB, kind string) (code int, out string, rssKiB f
 	env := append(cleanEnv(), "MARKETD_DATABASE="+db, "MARKETD_LOG_LEVEL=warn",
 		"MARKETD_SOURCES_YAHOO_BASE_URL="+url, "MARKETD_SOURCES_YAHOO_RATE=unlimited",
 		"MARKETD_SOURCES_YAHOO_WORKERS=4")
-	add := exec.Command(bin, append([]string{"symbols", "add", "--source", "yahoo"}, syms...)...)
-	add.Env = env
-	if b, err := add.CombinedOutput(); err != nil {
-		tb.Fatalf("symbols add: %v\n%s", err, b)
+	// Seeded through the store: symbols add would ask the hostile host
+	// what each symbol is, and the subject here is the backfill.
+	st, err := sqlite.Open(context.Background(), dbPath)
+	if err != nil {
+		tb.Fatal(err)
 	}
+	if err := st.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	insts := make([]market.Instrument, len(syms))
+	for i, sym := range syms {
+		insts[i] = market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: market.XNYS, Active: true}
+	}
+	if _, err := st.AddInstruments(context.Background(), insts); err != nil {
+		tb.Fatal(err)
+	}
+	st.Close()
 	cmd := exec.Command(bin, "backfill", "--source", "yahoo", "--from", "2000-01-03", "--to", "2026-03-05")
 	cmd.Env = env
 	var buf bytes.Buffer
@@ -88,7 +101,7 @@ func hostileBackfill(tb testing.TB, kind string) (code int, out string, rssKiB f
 		tb.Fatal(err)
 	}
 	stop := watchHWM(cmd.Process.Pid)
-	err := cmd.Wait()
+	err = cmd.Wait()
 	rssKiB = stop()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {

@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// Decimal is an exact decimal number with six fractional digits, stored as
-// an integer count of millionths: the same domain as SQL DECIMAL(20,6)
-// minus one integer digit (up to ±9,223,372,036,854). Prices, dividend
+// Decimal is an exact decimal number with eight fractional digits, stored
+// as an integer count of 1e-8 units (up to ±92,233,720,368, inside SQL
+// DECIMAL(24,8)). Eight digits because Yahoo quotes crypto pairs with
+// priceHint 8 and FX crosses (KRW=X 1380.5599) with 4. Prices, dividend
 // amounts and split ratios are Decimals, never float64: a float64 close of
 // 129.0399932861328 must be stored as exactly 129.04.
 //
@@ -19,18 +20,18 @@ import (
 // millions of them are formatted into upsert statements.
 type Decimal int64
 
-const decimalScale = 1_000_000
+const decimalScale = 100_000_000
 
 // MaxDecimals is the number of fractional digits a Decimal holds.
-const MaxDecimals = 6
+const MaxDecimals = 8
 
-var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000}
+var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
 
 // DecimalFromInt returns the Decimal with the integer value n.
 func DecimalFromInt(n int64) Decimal { return Decimal(n * decimalScale) }
 
 // DecimalFromFloat rounds f to the given number of fractional digits
-// (clamped to 0..6), half away from zero. Sources use it to turn the
+// (clamped to 0..MaxDecimals), half away from zero. Sources use it to turn the
 // float32-ish numbers in JSON into exact prices at the instrument's
 // precision (Yahoo's meta.priceHint; 0 for KRW).
 func DecimalFromFloat(f float64, decimals int) (Decimal, error) {
@@ -46,7 +47,7 @@ func DecimalFromFloat(f float64, decimals int) (Decimal, error) {
 }
 
 // ParseDecimal parses a plain decimal number ("275000", "129.04", "-0.5").
-// More than six fractional digits is an error rather than a silent rounding.
+// More than MaxDecimals fractional digits is an error rather than a silent rounding.
 func ParseDecimal(s string) (Decimal, error) {
 	orig := s
 	if s == "" {
@@ -104,9 +105,9 @@ func ParseDecimalBytes(b []byte) (Decimal, error) {
 		n = n*10 + int64(b[i]-'0')
 		digits++
 	}
-	// 12 integer digits cannot overflow once scaled; longer ones take
+	// 10 integer digits cannot overflow once scaled; longer ones take
 	// the checked path.
-	if digits > 12 {
+	if digits > 10 {
 		return ParseDecimal(string(b))
 	}
 	n *= decimalScale
@@ -169,7 +170,7 @@ func (d Decimal) Append(b []byte) []byte {
 	if n < 0 {
 		b = append(b, '-')
 		if n == math.MinInt64 {
-			return append(b, "9223372036854.775808"...)
+			return append(b, "92233720368.54775808"...)
 		}
 		n = -n
 	}

@@ -18,7 +18,9 @@ func TestDecimalFromFloat(t *testing.T) {
 		{-1.005, 2, "-1"}, // 1.005 is 1.00499999… in binary
 		{-2.5, 0, "-3"},   // half away from zero
 		{118.27500152587891, 3, "118.275"},
-		{1.23456789, 9, "1.234568"}, // clamped to six digits
+		{1.234567891, 9, "1.23456789"},       // clamped to eight digits
+		{1380.5599365234375, 4, "1380.5599"}, // KRW=X, priceHint 4
+		{0.000012345678, 8, "0.00001235"},    // crypto, priceHint 8
 		{0, 2, "0"},
 	}
 	for _, tt := range tests {
@@ -42,11 +44,13 @@ func TestParseDecimalRoundTrip(t *testing.T) {
 		{"275000", "275000"},
 		{"129.040000", "129.04"},
 		{"0.000001", "0.000001"},
+		{"0.00000001", "0.00000001"},
+		{"1380.55990000", "1380.5599"},
 		{"-0.5", "-0.5"},
 		{"+3", "3"},
 		{".25", "0.25"},
 		{"10.", "10"},
-		{"9223372036854.775807", "9223372036854.775807"},
+		{"92233720368.54775807", "92233720368.54775807"},
 	}
 	for _, tt := range tests {
 		d, err := ParseDecimal(tt.in)
@@ -57,7 +61,7 @@ func TestParseDecimalRoundTrip(t *testing.T) {
 			t.Errorf("ParseDecimal(%q) = %s, want %s", tt.in, d, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "-", ".", "1,000", "1.2345678", "abc", "1e5", "99999999999999"} {
+	for _, bad := range []string{"", "-", ".", "1,000", "1.234567891", "abc", "1e5", "92233720369"} {
 		if _, err := ParseDecimal(bad); err == nil {
 			t.Errorf("ParseDecimal(%q) succeeded, want an error", bad)
 		}
@@ -84,7 +88,7 @@ func TestDecimalRound(t *testing.T) {
 }
 
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{"1", "129.04", "-0.000001", "9223372036854.775807", ""} {
+	for _, s := range []string{"1", "129.04", "-0.00000001", "92233720368.54775807", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -105,20 +109,21 @@ func TestParseDecimalBytes(t *testing.T) {
 		want Decimal
 		err  bool
 	}{
-		{"129.040000", 129_040_000, false},
-		{"-0.000001", -1, false},
-		{"275000", 275_000_000_000, false},
-		{"5.", 5_000_000, false},
-		{".5", 500_000, false},
-		{"+1.5", 1_500_000, false},
-		{"9223372036854.775807", 9223372036854775807, false},
-		{"0.0000001", 0, true},
+		{"129.04000000", 12_904_000_000, false},
+		{"-0.00000001", -1, false},
+		{"275000", 27_500_000_000_000, false},
+		{"5.", 500_000_000, false},
+		{".5", 50_000_000, false},
+		{"+1.5", 150_000_000, false},
+		{"1380.55990000", 138_055_990_000, false},
+		{"92233720368.54775807", 9223372036854775807, false},
+		{"0.000000001", 0, true},
 		{".", 0, true},
 		{"-", 0, true},
 		{"", 0, true},
 		{"1.2.3", 0, true},
 		{"12a", 0, true},
-		{"9223372036855", 0, true},
+		{"92233720369", 0, true},
 	} {
 		got, err := ParseDecimalBytes([]byte(tt.in))
 		if (err != nil) != tt.err || got != tt.want {
@@ -129,7 +134,7 @@ func TestParseDecimalBytes(t *testing.T) {
 
 // FuzzParseDecimalBytes holds the byte parser to ParseDecimal's answers.
 func FuzzParseDecimalBytes(f *testing.F) {
-	for _, s := range []string{"1", "129.040000", "-0.000001", "9223372036854.775807", "", ".", "-.", "5.", "1e5", "00012.300"} {
+	for _, s := range []string{"1", "129.040000", "-0.00000001", "92233720368.54775807", "", ".", "-.", "5.", "1e5", "00012.300"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

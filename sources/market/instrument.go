@@ -1,6 +1,7 @@
 package market
 
 import (
+	"slices"
 	"time"
 )
 
@@ -9,6 +10,18 @@ import (
 const (
 	SourceYahoo = "yahoo"
 	SourceNaver = "naver"
+)
+
+// Instrument types, spelled as Yahoo's chart meta.instrumentType spells
+// them: what a price's precision and a market's tick rule depend on.
+const (
+	TypeEquity         = "EQUITY"
+	TypeETF            = "ETF"
+	TypeIndex          = "INDEX"
+	TypeMutualFund     = "MUTUALFUND"
+	TypeCurrency       = "CURRENCY"
+	TypeCryptocurrency = "CRYPTOCURRENCY"
+	TypeFuture         = "FUTURE"
 )
 
 // Key identifies an instrument: a symbol as one source spells it.
@@ -27,6 +40,7 @@ type Instrument struct {
 	Key
 	Market   string // exchange MIC: XKRX, XNYS
 	Board    string // KOSPI or KOSDAQ for XKRX; empty elsewhere
+	Type     string // one of the Type constants; empty until a source tells
 	Currency string // ISO 4217, e.g. KRW, USD; empty until a source tells
 	Name     string
 	Active   bool
@@ -61,7 +75,15 @@ type Market struct {
 	// Calendar names the session calendar (package calendar's table);
 	// markets that share an exchange's holidays share its calendar.
 	Calendar string
+	// WholeTickTypes are the instrument types (TypeEquity, ...) whose
+	// tick is a whole currency unit on this market: their prices have no
+	// decimals whatever a source's display precision says.
+	WholeTickTypes []string
 }
+
+// WholeTick reports whether instruments of type typ trade in whole
+// currency units on m (KRX shares and ETFs; never an index).
+func (m Market) WholeTick(typ string) bool { return slices.Contains(m.WholeTickTypes, typ) }
 
 // Today returns the current civil date at the exchange.
 func (m Market) Today(now time.Time) Date { return DateOf(now.In(m.Location)) }

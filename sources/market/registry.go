@@ -168,8 +168,21 @@ func (r row) market() (Market, error) {
 		Code: r.code, Name: r.name, Aliases: slices.Clone(r.aliases), Location: loc,
 		Open: open, Close: cls, Settle: settle, DailyLimit: r.limit,
 		YahooExchanges: slices.Clone(r.exchanges), YahooSuffixes: slices.Clone(r.suffixes),
-		Calendar: r.calendar,
+		Calendar: r.calendar, WholeTickTypes: wholeTickTypes(r.code),
 	}, nil
+}
+
+// wholeTickTypes returns the instrument types a market quotes in whole
+// currency units. KRX's tick sizes are whole won for shares and ETFs (1 to
+// 1,000 won by price band) while its indices carry two decimals; Tokyo
+// quotes some shares in 0.1 yen, so JPY is not whole either: elsewhere the
+// source's precision (Yahoo's priceHint) decides.
+func wholeTickTypes(code string) []string {
+	switch code {
+	case XKRX:
+		return []string{TypeEquity, TypeETF}
+	}
+	return nil
 }
 
 // ParseClock reads a time of day "HH:MM" (up to "24:00", the end of a day)

@@ -141,3 +141,25 @@ func TestParseClock(t *testing.T) {
 		}
 	}
 }
+
+func TestWholeTick(t *testing.T) {
+	for _, tt := range []struct {
+		market, typ string
+		want        bool
+	}{
+		{XKRX, TypeEquity, true},
+		{XKRX, TypeETF, true},
+		{XKRX, TypeIndex, false},
+		{"XTKS", TypeEquity, false},
+		{XNYS, TypeEquity, false},
+		{FX, TypeCurrency, false},
+	} {
+		m, err := LookupMarket(tt.market)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.WholeTick(tt.typ); got != tt.want {
+			t.Errorf("%s.WholeTick(%s) = %v, want %v", tt.market, tt.typ, got, tt.want)
+		}
+	}
+}

@@ -39,9 +39,9 @@ func walk(in *instrument, last market.Date) []rawBar {
 	}
 	sessions := in.cal.Sessions(in.listed, last)
 	rng := rand.New(rand.NewPCG(in.seed, in.seed^0x9e3779b97f4a7c15))
-	tick := market.Decimal(1_000_000)
+	tick := market.DecimalFromInt(1)
 	if in.decimals == 2 {
-		tick = 10_000
+		tick /= 100
 	}
 	var p, baseVol int64
 	if in.krx {
@@ -105,7 +105,7 @@ func bps(x market.Decimal, n int64) market.Decimal {
 	return market.Decimal(int64(x) * (10_000 + n) / 10_000)
 }
 
-// scale returns x*num/den, rounded half up to the millionth.
+// scale returns x*num/den, rounded half up to the Decimal's last digit.
 func scale(x market.Decimal, num, den int64) market.Decimal {
 	v := int64(x) * num
 	q, r := v/den, v%den
@@ -195,9 +195,9 @@ func (m *Market) provisional(in *instrument, b bar, now time.Time) bar {
 	wobble := market.Decimal((rng.Int64N(2*spread+1) - spread) * (1000 - frac) / 1000)
 	// Today's bar has no later split to adjust for: it moves in the
 	// traded precision whatever the view's.
-	decimals, tick := in.decimals, market.Decimal(1_000_000)
+	decimals, tick := in.decimals, market.DecimalFromInt(1)
 	if decimals == 2 {
-		tick = 10_000
+		tick /= 100
 	}
 	c := roundTo(b.o+market.Decimal(int64(b.c-b.o)*frac/1000)+wobble, decimals, tick)
 	h := roundTo(b.o+market.Decimal(int64(b.h-b.o)*frac/1000), decimals, tick)

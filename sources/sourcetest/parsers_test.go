@@ -40,7 +40,7 @@ func TestYahooParserReadsGroundTruth(t *testing.T) {
 	m := sourcetest.New(sourcetest.Options{Now: func() time.Time { return now }, Symbols: []sourcetest.Symbol{
 		{Symbol: "AAPL",
 			Splits:     []sourcetest.Split{{Date: market.NewDate(2020, 8, 31), Numerator: 4, Denominator: 1}},
-			Dividends:  []sourcetest.Dividend{{Date: market.NewDate(2020, 11, 6), Amount: 205000}},
+			Dividends:  []sourcetest.Dividend{{Date: market.NewDate(2020, 11, 6), Amount: market.DecimalFromInt(205) / 1000}},
 			YahooNulls: []sourcetest.Null{{Date: market.NewDate(2020, 9, 16), Fields: []string{"open"}}},
 			Halts:      []market.Date{market.NewDate(2020, 10, 14)}},
 		{Symbol: "373220.KS"},

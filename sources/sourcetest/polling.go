@@ -150,7 +150,7 @@ func ratio(c, prev market.Decimal) string {
 	return fmt.Sprintf("%s%d.%02d", sign, bp/100, bp%100)
 }
 
-func won(d market.Decimal) int64 { return int64(d.Round(0)) / 1_000_000 }
+func won(d market.Decimal) int64 { return int64(d.Round(0) / market.DecimalFromInt(1)) }
 
 // session describes the state of the latest session at now.
 type session struct {

@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/transform"
+
+	"github.com/marketd/marketd/sources/market"
 )
 
 // shape reduces a decoded JSON value to its structure: objects keep their
@@ -109,7 +111,7 @@ func TestJSONStructureMatchesRecordings(t *testing.T) {
 		Now: fixedNow(time.Date(2025, 2, 19, 16, 30, 0, 0, ny)),
 		Symbols: []Symbol{{Symbol: "AAPL",
 			Splits:    []Split{{Date: d(2020, 8, 31), Numerator: 4, Denominator: 1}},
-			Dividends: []Dividend{{Date: d(2020, 11, 6), Amount: 205000}}}},
+			Dividends: []Dividend{{Date: d(2020, 11, 6), Amount: market.DecimalFromInt(205) / 1000}}}},
 	}
 	afterClose := fixedNow(time.Date(2026, 9, 29, 20, 28, 4, 0, seoul()))
 	listed := Options{Now: afterClose, Unknown: []string{"999999"},

@@ -55,7 +55,7 @@ func chartOf(t *testing.T, m *Market, path string) (int, chartDoc) {
 func aaplOptions(now time.Time) Options {
 	return Options{Now: fixedNow(now), Symbols: []Symbol{{Symbol: "AAPL",
 		Splits:     []Split{{Date: d(2020, 8, 31), Numerator: 4, Denominator: 1}},
-		Dividends:  []Dividend{{Date: d(2020, 11, 6), Amount: 205000}},
+		Dividends:  []Dividend{{Date: d(2020, 11, 6), Amount: market.DecimalFromInt(205) / 1000}},
 		Halts:      []market.Date{d(2020, 10, 1)},
 		YahooNulls: []Null{{Date: d(2020, 9, 15)}, {Date: d(2020, 9, 16), Fields: []string{"open", "volume"}}},
 	}}}
@@ -124,7 +124,7 @@ func TestChartFollowsRecordedWindow(t *testing.T) {
 		}
 	}
 	acts := m.Actions(market.SourceYahoo, "AAPL", d(2020, 1, 1), d(2020, 12, 31))
-	if len(acts) != 2 || acts[0].Kind != market.Split || acts[1].Amount != 205000 {
+	if len(acts) != 2 || acts[0].Kind != market.Split || acts[1].Amount.String() != "0.205" {
 		t.Errorf("actions = %+v", acts)
 	}
 }

@@ -30,6 +30,9 @@ type window struct {
 	// whether today's bar is final when Yahoo's meta does not say; nil
 	// when the instrument's market is not one marketd knows.
 	market *market.Market
+	// typ is the stored instrument type, for a response whose meta does
+	// not say.
+	typ string
 }
 
 // decode turns a chart response body into a Series. Fetch gets the body
@@ -107,7 +110,7 @@ func (env *envelope) series(w window) (market.Series, error) {
 		return market.Series{}, malformed(w.symbol, "meta.exchangeTimezoneName: %v", err)
 	}
 
-	rows, err := res.rows(w.symbol, loc)
+	rows, err := res.rows(w, loc)
 	if err != nil {
 		return market.Series{}, err
 	}
@@ -134,7 +137,8 @@ func (env *envelope) series(w window) (market.Series, error) {
 	return s, nil
 }
 
-func (res *chartResult) rows(symbol string, loc *time.Location) ([]row, error) {
+func (res *chartResult) rows(w window, loc *time.Location) ([]row, error) {
+	symbol := w.symbol
 	n := len(res.Timestamp)
 	if n == 0 {
 		return nil, nil
@@ -161,7 +165,7 @@ func (res *chartResult) rows(symbol string, loc *time.Location) ([]row, error) {
 			return nil, malformed(symbol, "indicators.adjclose[0].adjclose has %d values for %d timestamps", len(adj), n)
 		}
 	}
-	decimals := priceDecimals(res.Meta)
+	decimals := priceDecimals(res.Meta, w)
 
 	rows := make([]row, 0, n)
 	for i, ts := range res.Timestamp {
@@ -175,10 +179,20 @@ func (res *chartResult) rows(symbol string, loc *time.Location) ([]row, error) {
 			rows = append(rows, r)
 			continue
 		}
-		var missing []string
+		var missing, zeroed []string
+		// Yahoo fills the open, high and low of some indices' bars with 0
+		// (KOSPI-25.KS: 0, 0, 0 and a close of 46539.14): a placeholder
+		// for a price it lacks, like null, never a trade at 0.
+		placeholder := func(name string, v float64) bool {
+			return v == 0 && name != "close" && name != "adjclose" && *q.Close[i] > 0
+		}
 		price := func(name string, v *float64) (sql.Null[market.Decimal], error) {
-			if v == nil {
+			switch {
+			case v == nil:
 				missing = append(missing, name)
+				return sql.Null[market.Decimal]{}, nil
+			case placeholder(name, *v):
+				zeroed = append(zeroed, name)
 				return sql.Null[market.Decimal]{}, nil
 			}
 			d, err := market.DecimalFromFloat(*v, decimals)
@@ -216,8 +230,15 @@ func (res *chartResult) rows(symbol string, loc *time.Location) ([]row, error) {
 			}
 			r.bar.Volume = market.Some(vol)
 		}
-		if len(missing) > 0 {
-			r.note = &market.Note{Date: date, Reason: strings.Join(missing, ", ") + " null; kept as missing"}
+		if len(missing)+len(zeroed) > 0 {
+			var what []string
+			if len(missing) > 0 {
+				what = append(what, strings.Join(missing, ", ")+" null")
+			}
+			if len(zeroed) > 0 {
+				what = append(what, strings.Join(zeroed, ", ")+" 0 beside a close")
+			}
+			r.note = &market.Note{Date: date, Reason: strings.Join(what, "; ") + "; kept as missing"}
 		} else if halted(r.bar) {
 			// Yahoo serves a session without trades as open = high = low =
 			// close with no volume. Store it as Naver's halts are stored: the
@@ -294,18 +315,27 @@ func sessionClosed(w window, loc *time.Location, regular tradingPeriod) func(mar
 	}
 }
 
-// zeroDecimalCurrencies have no minor unit in use: their prices are whole
-// numbers whatever priceHint says (Yahoo sends priceHint 2 for KRX stocks).
-var zeroDecimalCurrencies = map[string]bool{"KRW": true, "JPY": true, "VND": true, "CLP": true, "ISK": true}
-
-// priceDecimals is the precision prices are rounded to: meta.priceHint,
-// capped by the currency, or 2 (Yahoo's usual hint) when it is absent.
-func priceDecimals(m chartMeta) int {
+// priceDecimals is the precision prices are rounded to: meta.priceHint
+// (2, Yahoo's usual hint, when absent), or none where the market's tick is
+// a whole currency unit for the instrument's type (the registry's fact:
+// KRX shares and ETFs, for which Yahoo still sends priceHint 2). The
+// currency alone never decides: a KRW index (KOSPI-25.KS, 46539.14) and
+// Tokyo's 0.1-yen quotes keep their decimals.
+func priceDecimals(m chartMeta, w window) int {
 	d := 2
 	if m.PriceHint != nil {
 		d = min(max(*m.PriceHint, 0), market.MaxDecimals)
 	}
-	if zeroDecimalCurrencies[m.Currency] {
+	mkt := w.market
+	if mkt == nil {
+		if found, err := market.MarketOfYahooExchange(m.ExchangeName); err == nil {
+			mkt = &found
+		}
+	}
+	// Instruments stored before types were recorded are shares: the only
+	// instruments marketd collected then.
+	typ := cmp.Or(m.InstrumentType, w.typ, market.TypeEquity)
+	if mkt != nil && mkt.WholeTick(typ) {
 		d = 0
 	}
 	return d

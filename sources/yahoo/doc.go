@@ -18,6 +18,10 @@
 //     null-preserving types instead.
 //
 // The package also owns Yahoo's spelling of symbols: a KRX code carries
-// its board's suffix (SymbolFor, KRXCode), and NewInstrument decides which
-// market a symbol a user typed trades on.
+// its board's suffix (SymbolFor, KRXCode), and NewInstrument turns what a
+// user typed into an instrument. What a symbol is (market, instrument
+// type, currency, name) is Yahoo's to say: Classify reads it from one
+// chart's meta. Prices are rounded to meta.priceHint, and to whole units
+// only where the market registry says the instrument type's tick is whole
+// (KRX shares and ETFs), never by currency alone.
 package yahoo

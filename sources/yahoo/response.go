@@ -32,6 +32,13 @@ type chartResult struct {
 type chartMeta struct {
 	Currency string `json:"currency"`
 	Symbol   string `json:"symbol"`
+	// ExchangeName is Yahoo's exchange code (NMS, GER, KSC, CCC, ...), which
+	// the market registry maps to a market; InstrumentType is EQUITY, ETF,
+	// INDEX, MUTUALFUND, CURRENCY, CRYPTOCURRENCY or FUTURE.
+	ExchangeName   string `json:"exchangeName"`
+	InstrumentType string `json:"instrumentType"`
+	LongName       string `json:"longName"`
+	ShortName      string `json:"shortName"`
 	// ExchangeTimezoneName is the IANA zone that turns timestamps into
 	// trading dates. gmtoffset is deliberately not decoded: it is the
 	// offset at request time and wrong for bars across a DST change.

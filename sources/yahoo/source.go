@@ -79,7 +79,7 @@ func (s *Source) Fetch(ctx context.Context, inst market.Instrument, from, to mar
 	case from.IsZero() || to.IsZero() || from > to:
 		return market.Series{}, fmt.Errorf("yahoo %s: invalid window %s..%s", symbol, from, to)
 	}
-	w := window{symbol: symbol, from: from, to: to, now: s.now()}
+	w := window{symbol: symbol, from: from, to: to, now: s.now(), typ: inst.Type}
 	for _, code := range []string{inst.Market, inst.Board} {
 		if m, err := market.LookupMarket(code); code != "" && err == nil {
 			w.market = &m

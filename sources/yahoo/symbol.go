@@ -66,18 +66,15 @@ var (
 	// ErrNotKRX: XKRX was said, but the symbol is neither a KRX code nor
 	// CODE.KS/CODE.KQ.
 	ErrNotKRX = errors.New("not a KRX code or CODE.KS/CODE.KQ")
-	// ErrNoCalendar: not a US ticker and no KRX suffix, and no market was
-	// said. Yahoo's other suffixes (7203.T, VOD.L, BTC-USD, KRW=X) name
-	// exchanges marketd has no calendar for.
-	ErrNoCalendar = errors.New("not on a market marketd has a calendar for")
 )
 
 // NewInstrument returns the active Yahoo instrument for sym, an upper-case
 // symbol as a user typed it. exchange (a MIC) and board, either of which
 // may be empty, are what the user said it trades on. A KRX code with a
 // board becomes CODE.KS or CODE.KQ; a symbol with a KRX suffix is on XKRX
-// and that board; a US ticker is on XNYS; with exchange said, anything
-// else trades on that exchange's calendar.
+// and that board; with exchange said, anything else trades on that
+// exchange's calendar. Otherwise Market is left empty: Yahoo's chart meta
+// tells (Classify), not the spelling.
 func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 	in := market.Instrument{Active: true, Market: exchange, Board: board}
 	fail := func(err error) (market.Instrument, error) {
@@ -99,40 +96,9 @@ func NewInstrument(sym, exchange, board string) (market.Instrument, error) {
 	case b != "":
 		in.Market, in.Board = market.XKRX, b
 	case in.Market != "": // the user said which calendar it trades on
-	case isUSSymbol(sym):
-		in.Market = market.XNYS
 	case market.IsKRXCode(sym):
 		return fail(ErrNeedsBoard)
-	default:
-		return fail(ErrNoCalendar)
 	}
 	in.Key = market.Key{Source: market.SourceYahoo, Symbol: sym}
 	return in, nil
-}
-
-// isUSSymbol reports whether a Yahoo symbol is a US ticker: up to five
-// letters, with a dash and a share class or series (BRK-B, BAC-PL), or a
-// US index. Yahoo marks every other exchange with a suffix: a dot (7203.T,
-// VOD.L), a three-letter currency (BTC-USD) or =X (KRW=X); a dot is never
-// a share class there.
-func isUSSymbol(s string) bool {
-	switch s {
-	case "^GSPC", "^DJI", "^DJT", "^DJU", "^IXIC", "^NDX", "^NYA", "^RUT", "^VIX", "^SOX", "^OEX":
-		return true // other ^ symbols index exchanges marketd has no calendar for
-	}
-	ticker, class, dashed := strings.Cut(s, "-")
-	return isLetters(ticker, 1, 5) && (!dashed || isLetters(class, 1, 2))
-}
-
-// isLetters reports whether s is lo to hi capital letters.
-func isLetters(s string, lo, hi int) bool {
-	if len(s) < lo || len(s) > hi {
-		return false
-	}
-	for _, r := range s {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
 }

@@ -14,10 +14,11 @@ func TestNewInstrument(t *testing.T) {
 		wantMarket           string
 		wantBoard            string
 	}{
-		{"AAPL", "", "", "AAPL", market.XNYS, ""},
-		{"BRK-B", "", "", "BRK-B", market.XNYS, ""},
-		{"BAC-PL", "", "", "BAC-PL", market.XNYS, ""},
-		{"^GSPC", "", "", "^GSPC", market.XNYS, ""},
+		// Without a market said or a KRX suffix, Yahoo's meta tells.
+		{"AAPL", "", "", "AAPL", "", ""},
+		{"BRK-B", "", "", "BRK-B", "", ""},
+		{"7203.T", "", "", "7203.T", "", ""},
+		{"KRW=X", "", "", "KRW=X", "", ""},
 		{"005930.KS", "", "", "005930.KS", market.XKRX, market.BoardKOSPI},
 		{"373220.KQ", "", "", "373220.KQ", market.XKRX, market.BoardKOSDAQ},
 		{"373220", market.XKRX, market.BoardKOSDAQ, "373220.KQ", market.XKRX, market.BoardKOSDAQ},
@@ -50,10 +51,6 @@ func TestNewInstrumentRefuses(t *testing.T) {
 		{"005930", "", "", ErrNeedsBoard, `yahoo symbol "005930": a KRX code without its board`},
 		{"005930", market.XKRX, "", ErrNeedsBoard, `yahoo symbol "005930": a KRX code without its board`},
 		{"AAPL", market.XKRX, market.BoardKOSPI, ErrNotKRX, `yahoo symbol "AAPL": not a KRX code or CODE.KS/CODE.KQ`},
-		{"7203.T", "", "", ErrNoCalendar, `yahoo symbol "7203.T": not on a market marketd has a calendar for`},
-		{"^N225", "", "", ErrNoCalendar, `yahoo symbol "^N225": not on a market marketd has a calendar for`},
-		{"BRK.B", "", "", ErrNoCalendar, `yahoo symbol "BRK.B": not on a market marketd has a calendar for`},
-		{"KRW=X", "", "", ErrNoCalendar, `yahoo symbol "KRW=X": not on a market marketd has a calendar for`},
 	}
 	for _, tt := range tests {
 		got, err := NewInstrument(tt.sym, tt.exchange, tt.board)

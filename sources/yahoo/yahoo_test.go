@@ -447,29 +447,50 @@ func TestDuplicateAndUnorderedRows(t *testing.T) {
 }
 
 func TestPricePrecision(t *testing.T) {
+	krx, err := market.LookupMarket(market.XKRX)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		name     string
-		currency string
-		hint     any // nil: no priceHint in meta
-		price    float64
-		want     string
+		name                     string
+		currency, exchange, kind string         // meta.currency, exchangeName, instrumentType
+		hint                     any            // nil: no priceHint in meta
+		market                   *market.Market // the stored instrument's market
+		storedType               string         // the stored instrument's type
+		price                    float64
+		want                     string
 	}{
-		{"priceHint 2", "USD", 2, 129.0399932861328, "129.04"},
-		{"priceHint 4", "USD", 4, 0.12345678, "0.1235"},
-		{"priceHint 0", "USD", 0, 129.5, "130"},
-		{"no priceHint", "USD", nil, 129.0399932861328, "129.04"},
-		{"KRW is whole won whatever the hint", "KRW", 2, 351234.56, "351235"},
-		{"JPY too", "JPY", 2, 2999.5, "3000"},
+		{"priceHint 2", "USD", "NMS", "EQUITY", 2, nil, "", 129.0399932861328, "129.04"},
+		{"priceHint 4", "USD", "NMS", "EQUITY", 4, nil, "", 0.12345678, "0.1235"},
+		{"priceHint 0", "USD", "NMS", "EQUITY", 0, nil, "", 129.5, "130"},
+		{"no priceHint", "USD", "NMS", "EQUITY", nil, nil, "", 129.0399932861328, "129.04"},
+		{"KRX shares are whole won whatever the hint", "KRW", "KSC", "EQUITY", 2, nil, "", 351234.56, "351235"},
+		{"KOSDAQ shares too", "KRW", "KOE", "EQUITY", 2, nil, "", 351234.56, "351235"},
+		{"KRX ETFs too", "KRW", "KSC", "ETF", 2, nil, "", 10234.5, "10235"},
+		{"a KRW index keeps its decimals", "KRW", "KSC", "INDEX", 2, nil, "", 46539.140625, "46539.14"},
+		{"a stored index without instrumentType in meta", "KRW", "", "", 2, &krx, market.TypeIndex, 46539.140625, "46539.14"},
+		{"a stored share without instrumentType in meta", "KRW", "", "", 2, &krx, "", 351234.56, "351235"},
+		{"a KRW FX quote keeps priceHint 4", "KRW", "CCY", "CURRENCY", 4, nil, "", 1380.5599365234375, "1380.5599"},
+		{"crypto at priceHint 8", "USD", "CCC", "CRYPTOCURRENCY", 8, nil, "", 0.000012345678, "0.00001235"},
+		{"priceHint above eight is held to eight", "USD", "CCC", "CRYPTOCURRENCY", 10, nil, "", 0.000012345678, "0.00001235"},
+		{"Tokyo follows priceHint: 0.1 yen", "JPY", "JPX", "EQUITY", 1, nil, "", 2999.5, "2999.5"},
+		{"an unregistered exchange follows priceHint", "PLN", "WSE", "EQUITY", 2, nil, "", 43.2100009918, "43.21"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			meta := map[string]any{"currency": tt.currency, "exchangeTimezoneName": "America/New_York"}
+			if tt.exchange != "" {
+				meta["exchangeName"] = tt.exchange
+			}
+			if tt.kind != "" {
+				meta["instrumentType"] = tt.kind
+			}
 			if tt.hint != nil {
 				meta["priceHint"] = tt.hint
 			}
 			p := []any{tt.price}
 			body := chart(meta, []any{1604327400}, map[string][]any{"open": p, "high": p, "low": p, "close": p, "volume": {1}}, p)
-			s, err := decode(body, window{symbol: "X", from: 20201102, to: 20201102, now: later})
+			s, err := decode(body, window{symbol: "X", from: 20201102, to: 20201102, now: later, market: tt.market, typ: tt.storedType})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -730,5 +751,21 @@ func TestAnswerForAnotherSymbol(t *testing.T) {
 		case tt.want != "" && (!errors.Is(err, ErrWrongSymbol) || err.Error() != tt.want || len(s.Bars) != 0):
 			t.Errorf("meta.symbol %q: %d bars, %v; want %q (ErrWrongSymbol)", tt.symbol, len(s.Bars), err, tt.want)
 		}
+	}
+}
+
+// TestZeroPlaceholders: a 0 open, high or low beside a positive close is
+// Yahoo's placeholder (some indices' bars), stored as missing and noted
+// apart from the nulls.
+func TestZeroPlaceholders(t *testing.T) {
+	q := map[string][]any{"open": {0.0}, "high": {0.0}, "low": {95.5}, "close": {100.25}, "volume": {nil}}
+	s, err := decode(chart(nyMeta(), []any{1604327400}, q, []any{100.25}), window{symbol: "^X", from: 20201102, to: 20201102, now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []market.Bar{bar(t, 20201102, "", "", "95.5", "100.25", "100.25", -1)}
+	notes := []market.Note{{Date: 20201102, Reason: "volume null; open, high 0 beside a close; kept as missing"}}
+	if !reflect.DeepEqual(s.Bars, want) || !reflect.DeepEqual(s.Notes, notes) {
+		t.Errorf("Bars = %+v, Notes = %+v\nwant %+v, %+v", s.Bars, s.Notes, want, notes)
 	}
 }

@@ -125,3 +125,38 @@ func TestExport(t *testing.T) {
 		}
 	}
 }
+
+// TestExportEightDecimals: FX and crypto prices leave as stored, every
+// digit of eight, no exponent and no trailing zero.
+func TestExportEightDecimals(t *testing.T) {
+	st := memory{
+		order: []string{"KRW=X", "SHIB-USD"},
+		bars: map[string][]market.Bar{
+			"KRW=X": {{Date: 20261002, Open: market.Some(dec("1380.5599")), High: market.Some(dec("1391.08")), Low: market.Some(dec("1379.10")),
+				Close: dec("1380.5599"), AdjClose: market.Some(dec("1380.5599")), Volume: market.Some[int64](0)}},
+			"SHIB-USD": {{Date: 20261003, Open: market.Some(dec("0.00001234")), High: market.Some(dec("0.00001299")), Low: market.Some(dec("0.00000001")),
+				Close: dec("0.00001235"), AdjClose: market.Some(dec("0.00001235")), Volume: market.Some[int64](123456789012)}},
+		},
+	}
+	ctx := context.Background()
+	sel := export.Selection{Source: "yahoo", From: 20260101, To: 20261231}
+	var csv, js bytes.Buffer
+	if _, err := export.Bars(ctx, &csv, st, sel); err != nil {
+		t.Fatal(err)
+	}
+	want := "source,symbol,date,open,high,low,close,adj_close,volume\n" +
+		"yahoo,KRW=X,2026-10-02,1380.5599,1391.08,1379.1,1380.5599,1380.5599,0\n" +
+		"yahoo,SHIB-USD,2026-10-03,0.00001234,0.00001299,0.00000001,0.00001235,0.00001235,123456789012\n"
+	if csv.String() != want {
+		t.Errorf("csv:\n%s\nwant\n%s", csv.String(), want)
+	}
+	sel.JSON, sel.Symbols = true, []string{"SHIB-USD"}
+	if _, err := export.Bars(ctx, &js, st, sel); err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := "[\n" + `{"source":"yahoo","symbol":"SHIB-USD","date":"2026-10-03","open":0.00001234,"high":0.00001299,"low":0.00000001,` +
+		`"close":0.00001235,"adj_close":0.00001235,"volume":123456789012}` + "\n]\n"
+	if js.String() != wantJSON {
+		t.Errorf("json:\n%s\nwant\n%s", js.String(), wantJSON)
+	}
+}

@@ -45,12 +45,16 @@ func benchDates(n int) []market.Date {
 
 // benchBars generates instrument i's bars, deterministic and varied.
 func benchBars(i int, dates []market.Date) []market.Bar {
+	cent, micro := market.DecimalFromInt(1)/100, market.DecimalFromInt(1)/1_000_000
 	bars := make([]market.Bar, len(dates))
 	for j, d := range dates {
-		c := market.Decimal(int64(10_000_000+i*1_000_000+j*10_000) + int64((i*j)%997)*10_000)
+		c := cent * market.Decimal(1000+i*100+j+(i*j)%997)
+		// The adjusted close keeps six decimals, as prices had before
+		// Decimal held eight, so that figures before and after compare.
+		adj := c - c/50/micro*micro
 		bars[j] = market.Bar{
-			Date: d, Open: market.Some(c - 50_000), High: market.Some(c + 120_000), Low: market.Some(c - 130_000),
-			Close: c, AdjClose: market.Some(c - c/50), Volume: market.Some(int64(1_000_000 + i*j)),
+			Date: d, Open: market.Some(c - 5*cent), High: market.Some(c + 12*cent), Low: market.Some(c - 13*cent),
+			Close: c, AdjClose: market.Some(adj), Volume: market.Some(int64(1_000_000 + i*j)),
 		}
 	}
 	return bars

@@ -70,8 +70,8 @@ func TestBulkLoadCountsRefusals(t *testing.T) {
 	for _, b := range bars {
 		dates = append(dates, b.Date.String())
 	}
-	if got := strings.Join(dates, " "); got != "2024-01-02 2024-01-03 2024-01-05" || bars[0].Close != market.DecimalFromInt(1)+500_000 ||
-		bars[1].Open.Valid || bars[1].AdjClose.V != market.DecimalFromInt(1)+200_000 || !bars[0].Final {
+	if got := strings.Join(dates, " "); got != "2024-01-02 2024-01-03 2024-01-05" || bars[0].Close != market.DecimalFromInt(1)+market.DecimalFromInt(1)/2 ||
+		bars[1].Open.Valid || bars[1].AdjClose.V != market.DecimalFromInt(1)+market.DecimalFromInt(1)/5 || !bars[0].Final {
 		t.Errorf("stored bars %+v", bars)
 	}
 }

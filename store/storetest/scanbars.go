@@ -17,7 +17,9 @@ import (
 // they give exactly the asked symbols' bars, in order, as stored.
 func testScanBarsOf(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	c := func(v int64) market.Decimal { return market.Decimal(v) }
+	c := func(micros int64) market.Decimal {
+		return market.Decimal(micros) * market.DecimalFromInt(1) / 1_000_000
+	}
 	var writes []store.Write
 	for _, sym := range []string{"AAA", "BBB", "CCC", "DDD"} {
 		w := store.Write{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}}

@@ -39,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"DeleteCalendarOverride", testDeleteCalendarOverride},
 		{"RunByID", testRunByID},
 		{"Instruments", testInstruments},
+		{"InstrumentTypes", testInstrumentTypes},
+		{"Precision", testPrecision},
 		{"RunsRoundTrip", testRuns},
 		{"ClaimSlot", testClaimSlot},
 		{"LatestBarsManyKeys", testLatestBars},

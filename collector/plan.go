@@ -31,6 +31,10 @@ type item struct {
 	learnListing bool
 }
 
+// skipUpToDate is why an instrument whose watermark reaches its market's
+// last closed session is skipped.
+const skipUpToDate = "up to date"
+
 // requests is how many requests the item is planned to cost: one per
 // range (Yahoo's chart and Naver's siseJson answer any span in one).
 func (it item) requests() int { return len(it.ranges) }
@@ -131,7 +135,7 @@ func (p *planner) collectItem(ctx context.Context, inst market.Instrument) (item
 	var from market.Date
 	switch {
 	case it.wm >= to:
-		it.skip = "up to date"
+		it.skip = skipUpToDate
 		return it, nil
 	case it.wm == 0:
 		from = max(p.c.cfg.InitialHistory(to), inst.Listed)

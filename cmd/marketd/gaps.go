@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -192,8 +193,8 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 	}
 }
 
-// checkAckable refuses to acknowledge what cannot be a gap: an instrument
-// the store does not have, or a date its market does not trade on.
+// checkAckable refuses to acknowledge what cannot be a problem: an
+// instrument the store does not have, or dates validate.CheckAck refuses.
 func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
 	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: key.Source, Symbols: []string{key.Symbol}})
 	if err != nil {
@@ -202,23 +203,15 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 	if len(insts) == 0 {
 		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
 	}
-	mkt := insts[0].Market
-	cal, err := book(a.cfg, st).For(ctx, mkt)
+	cal, err := book(a.cfg, st).For(ctx, insts[0].Market)
 	if err != nil {
 		return err
 	}
-	for _, d := range []market.Date{from, to} {
-		if cal.IsSession(d) {
-			continue
-		}
-		why := d.Weekday().String()
-		if reason, ok := cal.Holiday(d); ok {
-			why += ", " + reason
-		}
-		return usagef("gaps ack: %s (%s) is not an %s session, so %s %s cannot miss it; nothing acknowledged",
-			d, why, mkt, key.Source, key.Symbol)
+	err = validate.CheckAck(ctx, cal, st, insts[0], from, to)
+	if na := (*validate.NotAckableError)(nil); errors.As(err, &na) {
+		return usagef("gaps ack: %v; nothing acknowledged", err)
 	}
-	return nil
+	return err
 }
 
 // ackArgs reads SOURCE SYMBOL DATE[..DATE].

@@ -122,3 +122,28 @@ func BenchmarkHourlyRunUpToDate(b *testing.B) {
 	}
 	b.ReportMetric(float64(f.srv.total()), "requests")
 }
+
+// An instrument on a market with no holiday table (XWAR is not in the
+// registry) is still collected: every day up to yesterday is asked for and
+// the source answers the sessions it had.
+func TestCollectMarketWithoutTable(t *testing.T) {
+	f := newFixture(t, "PKO.WA")
+	ctx := context.Background()
+	k := market.Key{Source: market.SourceYahoo, Symbol: "PKO.WA"}
+	if _, err := f.st.AddInstruments(ctx, []market.Instrument{{Key: k, Market: "XWAR", Active: true}}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.collector()
+	s, err := c.Collect(ctx, CollectRequest{})
+	if err != nil || s.OK != 1 || s.Failed != 0 {
+		t.Fatalf("collect = %s, %v; want 1 ok", s, err)
+	}
+	// f.now is 2026-03-06 22:00 UTC: the last day closed in UTC is the 5th.
+	from, to := d("2026-02-03"), d("2026-03-05") // 30 days of initial history
+	if got, want := f.stored("PKO.WA", 0, d("2026-12-31")), f.want("PKO.WA", from, to); diff(got, want) != "" {
+		t.Errorf("stored: %s", diff(got, want))
+	}
+	if wm := f.watermark("PKO.WA"); wm != to {
+		t.Errorf("watermark %s, want %s", wm, to)
+	}
+}

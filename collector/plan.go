@@ -77,7 +77,7 @@ func (p *planner) calendar(ctx context.Context, code string) (Calendar, error) {
 	if cal, ok := p.cals[code]; ok {
 		return cal, p.errs[code]
 	}
-	cal, err := p.c.deps.Calendars(ctx, code)
+	cal, err := calendarOf(ctx, p.c.deps.Calendars, code)
 	if err != nil {
 		err = fmt.Errorf("calendar of market %q: %w", code, err)
 	}

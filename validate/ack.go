@@ -39,7 +39,13 @@ type BarReader interface {
 // (a bar dated on a closed day is a bad bar, and acknowledging it is how
 // an operator accepts it). Ends, not every date: a range of gaps spans
 // the holidays between them.
+//
+// cal is nil for a market with no holiday table: its sessions are
+// inferred from the bars, so any date may be one.
 func CheckAck(ctx context.Context, cal AckCalendar, bars BarReader, inst market.Instrument, from, to market.Date) error {
+	if cal == nil {
+		return nil
+	}
 	for _, d := range []market.Date{from, to} {
 		if cal.IsSession(d) {
 			continue

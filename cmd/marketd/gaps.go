@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
 )
@@ -203,9 +204,13 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 	if len(insts) == 0 {
 		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
 	}
-	cal, err := book(a.cfg, st).For(ctx, insts[0].Market)
-	if err != nil {
+	var cal validate.AckCalendar
+	switch c, err := book(a.cfg, st).For(ctx, insts[0].Market); {
+	case errors.Is(err, calendar.ErrNoTable):
+	case err != nil:
 		return err
+	default:
+		cal = c
 	}
 	err = validate.CheckAck(ctx, cal, st, insts[0], from, to)
 	if na := (*validate.NotAckableError)(nil); errors.As(err, &na) {

@@ -111,7 +111,7 @@ func newGapsListCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: XKRX, its boards KOSPI and KOSDAQ, XNYS")
+	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: MICs or names (XKRX, KOSPI, KOSDAQ, XNYS, JPX, LSE, ...; marketd calendar show lists them)")
 	cmd.Flags().IntVar(&lookback, "lookback", 0, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
 }

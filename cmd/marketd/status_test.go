@@ -112,7 +112,7 @@ func TestStatusRun(t *testing.T) {
 		"collect-krx    never                 -       -                                              \n" +
 		"collect-yahoo  never                 -       -                                              \n" +
 		"validate       never                 -       -                                              \n" +
-		"status: 0 instruments (0 active) in 0 source/market groups; latest bar -\n"
+		"status: 0 instruments (0 active) in 0 market/source groups; latest bar -\n"
 	if r.code != exitOK || jobs != want {
 		t.Errorf("status: exit %d, stderr %q, jobs\n%q\nwant\n%q", r.code, r.stderr, jobs, want)
 	}

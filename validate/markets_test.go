@@ -155,6 +155,7 @@ func TestInferredCalendar(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{
+			"\nPROBLEMS\n\nXWAR\n- [gap] yahoo PZU.WA 2026-10-14: missing\n",
 			"\n  calendar: no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 2 of the 3 instruments have a bar)\n",
 			"\n  calendar: no holiday table for XBUD and a single instrument: sessions inferred from its own bars, so no gap check was possible\n",
 		} {

@@ -20,14 +20,17 @@ var hourlyMarkets = []string{market.XNYS, "XTKS", "XLON", "XETR", market.CRYPTO,
 func upToDateFixture(tb testing.TB, n int) *fixture {
 	f := newFixture(tb)
 	ctx := context.Background()
+	last := map[string]market.Date{}
+	for _, mic := range hourlyMarkets {
+		last[mic] = mustCalendar(mic).LastClosed(f.now)
+	}
 	insts := make([]market.Instrument, n)
 	writes := make([]store.Write, n)
 	for i := range insts {
 		mic := hourlyMarkets[i%len(hourlyMarkets)]
 		k := market.Key{Source: market.SourceYahoo, Symbol: fmt.Sprintf("S%04d.%s", i, mic)}
 		insts[i] = market.Instrument{Key: k, Market: mic, Active: true}
-		cal := mustCalendar(mic)
-		last := cal.LastClosed(f.now)
+		last := last[mic]
 		px := market.DecimalFromInt(10)
 		writes[i] = store.Write{Key: k, Watermark: last,
 			Bars: []market.Bar{{Date: last, Close: px}}}

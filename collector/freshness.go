@@ -19,7 +19,7 @@ type WatermarkReader interface {
 type Freshness struct {
 	Key        market.Key
 	Watermark  market.Date // the last date known complete; 0 when none
-	LastClosed market.Date // its market's last closed session
+	LastClosed market.Date // its market's last closed session whose bar has settled (dueThrough)
 }
 
 // Behind reports whether collect has closed sessions to fetch for the
@@ -49,7 +49,7 @@ func FreshnessOf(ctx context.Context, st WatermarkReader, cals func(ctx context.
 			if err != nil {
 				return nil, fmt.Errorf("collector: calendar of market %q (%s): %w", in.Market, in.Key, err)
 			}
-			last = cal.LastClosed(now)
+			last = dueThrough(cal, in.Market, cal.LastClosed(now), now)
 			closed[in.Market] = last
 		}
 		out[i] = Freshness{Key: in.Key, Watermark: wm[in.Key], LastClosed: last}

@@ -150,3 +150,43 @@ func TestCollectMarketWithoutTable(t *testing.T) {
 		t.Errorf("watermark %s, want %s", wm, to)
 	}
 }
+
+// A KRX session closes at 15:30 but its bar moves until 20:00 (after-hours
+// trading): the hourly run after the close leaves it, the run after 20:00
+// fetches it, final.
+func TestHourlyRunWaitsForSettle(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	k := market.Key{Source: market.SourceYahoo, Symbol: "005930.KS"}
+	px := market.DecimalFromInt(70000)
+	if _, err := f.st.AddInstruments(ctx, []market.Instrument{{Key: k, Market: market.XKRX, Board: market.BoardKOSPI, Active: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Write(ctx, []store.Write{{Key: k, Watermark: d("2026-03-05"), Bars: []market.Bar{{Date: d("2026-03-05"), Close: px}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at       time.Time
+		upToDate bool
+	}{
+		{time.Date(2026, 3, 6, 7, 15, 0, 0, time.UTC), true},   // 16:15 KST: closed, not settled
+		{time.Date(2026, 3, 6, 10, 15, 0, 0, time.UTC), true},  // 19:15 KST
+		{time.Date(2026, 3, 6, 11, 15, 0, 0, time.UTC), false}, // 20:15 KST: settled, due
+	} {
+		f.now = tt.at
+		c, _ := f.collector()
+		p := c.newPlanner()
+		it, err := p.collectItem(ctx, market.Instrument{Key: k, Market: market.XKRX, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if upToDate := it.skip == skipUpToDate; upToDate != tt.upToDate {
+			t.Errorf("at %s: skip %q, ranges %v; want up to date %v", tt.at.Format(time.RFC3339), it.skip, it.ranges, tt.upToDate)
+		}
+		fresh, err := FreshnessOf(ctx, f.st, func(_ context.Context, code string) (Calendar, error) { return mustCalendar(code), nil },
+			tt.at, []market.Instrument{{Key: k, Market: market.XKRX}})
+		if err != nil || fresh[0].Behind() == tt.upToDate {
+			t.Errorf("at %s: freshness %+v, %v; want behind %v", tt.at.Format(time.RFC3339), fresh, err, !tt.upToDate)
+		}
+	}
+}

@@ -132,6 +132,7 @@ func (p *planner) collectItem(ctx context.Context, inst market.Instrument) (item
 	if err != nil || it.err != nil {
 		return it, err
 	}
+	to = dueThrough(it.cal, inst.Market, to, p.now)
 	var from market.Date
 	switch {
 	case it.wm >= to:
@@ -147,7 +148,7 @@ func (p *planner) collectItem(ctx context.Context, inst market.Instrument) (item
 		from = sessionsBack(it.cal, it.wm, p.c.cfg.RestatementSessions)
 		it.detect = true
 		// One new session whose bar has settled: the batch feed has it.
-		it.batch = it.cal.Prev(to) == it.wm && settled(inst.Market, to, p.now)
+		it.batch = it.cal.Prev(to) == it.wm
 	}
 	it.ranges = []Range{{from, to}}
 	return it, nil
@@ -167,8 +168,17 @@ func sessionsBack(cal Calendar, d market.Date, n int) market.Date {
 	return start
 }
 
-// settled reports whether date d's bar has stopped changing at now.
-func settled(code string, d market.Date, now time.Time) bool {
+// dueThrough is the last session collect brings an instrument to, given
+// its market's last closed session: that one once its bar has settled,
+// else the one before. A bar that still moves after the close (KRX
+// after-hours, until 20:00) is fetched once it stops moving, so that an
+// hourly job stores it final the same day rather than provisional until
+// the next day's restatement window. A market the registry lacks has no
+// settle time: its closed sessions are due.
+func dueThrough(cal Calendar, code string, closed market.Date, now time.Time) market.Date {
 	m, err := market.LookupMarket(code)
-	return err == nil && m.Settled(d, now)
+	if err != nil || closed == 0 || m.Settled(closed, now) {
+		return closed
+	}
+	return cal.Prev(closed)
 }

@@ -197,3 +197,23 @@ func TestTableEnds(t *testing.T) {
 		}
 	})
 }
+
+// A KRX session is expected once its bar has settled (20:00 Seoul, after
+// the after-hours session), as collect fetches it then: at 17:00 the day's
+// missing bars are no problem yet, at 21:00 they are (the source returned
+// nothing for the market). 2026-10-05 is a substitute holiday.
+func TestSessionExpectedOnceSettled(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		cal, err := calendars(context.Background(), market.XKRX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		storeDays(t, s, cal.Sessions(20261005, 20261007), []market.Instrument{onMarket("005930.KS", market.XKRX), onMarket("000660.KS", market.XKRX)}, nil)
+		kst := time.FixedZone("KST", 9*3600)
+		r := validateSince(t, s, 20261005, time.Date(2026, 10, 8, 17, 0, 0, 0, kst))
+		check(t, r, nil, []string{`XKRX yahoo 2026-10-05..2026-10-07: 2 instruments, 2 sessions, 4 bars, 0 gap sessions, 0 market-wide, 0 stale, 0 bad; ""`})
+		r = validateSince(t, s, 20261005, time.Date(2026, 10, 8, 21, 0, 0, 0, kst))
+		check(t, r, []row{{validate.KindDrift, "yahoo XKRX", "2026-10-08", 1}},
+			[]string{`XKRX yahoo 2026-10-05..2026-10-08: 2 instruments, 3 sessions, 4 bars, 0 gap sessions, 1 market-wide, 0 stale, 0 bad; ""`})
+	})
+}

@@ -264,6 +264,11 @@ func earliest(insts []market.Instrument, cps []store.Checkpoint) market.Date {
 func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, market.Date) bool, first market.Date) *scope {
 	mkt := cal.Market()
 	to := cal.LastClosed(v.now)
+	if to != 0 && mkt.Settle != 0 && !mkt.Settled(to, v.now) {
+		// Collect waits for a bar to settle (KRX after-hours): until then
+		// the session is not yet expected.
+		to = cal.Prev(to)
+	}
 	from := v.cfg.Since
 	if from.IsZero() && v.cfg.Lookback > 0 {
 		from = to

@@ -64,7 +64,7 @@ const alwaysFirst, alwaysLast = 1970, 2099
 func For(code string) (*Calendar, error) {
 	m, err := market.LookupMarket(code)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: %w (%w)", err, ErrNoTable)
+		return nil, fmt.Errorf("calendar: %w", unregistered{err})
 	}
 	var (
 		t        table

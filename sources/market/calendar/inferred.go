@@ -13,6 +13,13 @@ import (
 // a row without a calendar. Its sessions can only be inferred (Infer).
 var ErrNoTable = errors.New("no holiday table")
 
+// unregistered is the registry's refusal of a market code, which is also
+// an ErrNoTable: its message is the registry's alone.
+type unregistered struct{ err error }
+
+func (e unregistered) Error() string   { return e.err.Error() }
+func (e unregistered) Unwrap() []error { return []error{e.err, ErrNoTable} }
+
 // Table is the calendar an inferred one continues after its last year:
 // a *Calendar, overrides applied or not.
 type Table interface {

@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -63,5 +65,18 @@ func TestInferAfterTable(t *testing.T) {
 	}
 	if r, ok := c.Holiday(20261001); !ok || r == "" {
 		t.Errorf("Holiday(2026-10-01) = %q, %v; want the table's National Day", r, ok)
+	}
+}
+
+// A market the registry lacks has no table, and the error says only what
+// the registry says.
+func TestNoTable(t *testing.T) {
+	_, err := For("XWAR")
+	if !errors.Is(err, ErrNoTable) || err.Error() != `calendar: unknown market "XWAR" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)` {
+		t.Errorf("For(XWAR) = %v", err)
+	}
+	_, err = NewBook(nil, nil).For(context.Background(), "XWAR")
+	if !errors.Is(err, ErrNoTable) {
+		t.Errorf("Book.For(XWAR) = %v, want ErrNoTable", err)
 	}
 }

@@ -56,7 +56,7 @@ func (v *Validator) calendar(ctx context.Context, code, source string, symbols [
 		return inferred, calendarNote{ended: true, from: from,
 			text: fmt.Sprintf("holiday table to %d; sessions from %s inferred from the stored bars", base.LastYear(), from)}, nil
 	}
-	text := fmt.Sprintf("no holiday table for %s: sessions inferred from the stored bars (a date is a session when %d of the %d instruments have a bar)",
+	text := fmt.Sprintf("no holiday table for %s: sessions inferred from the stored bars (a date is a session when %d or more of the %d instruments have a bar)",
 		code, calendar.Quorum(len(symbols)), len(symbols))
 	if len(symbols) == 1 {
 		text = fmt.Sprintf("no holiday table for %s and a single instrument: sessions inferred from its own bars, so no gap check was possible", code)

@@ -148,7 +148,7 @@ func TestInferredCalendar(t *testing.T) {
 			{validate.KindGap, "yahoo PZU.WA", "2026-10-14", 1},
 		}, []string{
 			`XBUD yahoo 2026-10-01..2026-10-30: 1 instruments, 21 sessions, 21 bars, 0 gap sessions, 0 market-wide, 0 stale, 0 bad; "no holiday table for XBUD and a single instrument: sessions inferred from its own bars, so no gap check was possible"`,
-			`XWAR yahoo 2026-10-01..2026-10-30: 3 instruments, 22 sessions, 66 bars, 1 gap sessions, 0 market-wide, 0 stale, 0 bad; "no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 2 of the 3 instruments have a bar)"`,
+			`XWAR yahoo 2026-10-01..2026-10-30: 3 instruments, 22 sessions, 66 bars, 1 gap sessions, 0 market-wide, 0 stale, 0 bad; "no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 2 or more of the 3 instruments have a bar)"`,
 		})
 		text, err := r.Text()
 		if err != nil {
@@ -156,7 +156,7 @@ func TestInferredCalendar(t *testing.T) {
 		}
 		for _, want := range []string{
 			"\nPROBLEMS\n\nXWAR\n- [gap] yahoo PZU.WA 2026-10-14: missing\n",
-			"\n  calendar: no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 2 of the 3 instruments have a bar)\n",
+			"\n  calendar: no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 2 or more of the 3 instruments have a bar)\n",
 			"\n  calendar: no holiday table for XBUD and a single instrument: sessions inferred from its own bars, so no gap check was possible\n",
 		} {
 			if !strings.Contains(text, want) {

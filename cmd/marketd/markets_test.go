@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
 )
 
 // Every command that takes a market takes any registered MIC and the
@@ -64,5 +65,48 @@ func TestMarketNames(t *testing.T) {
 	}
 	if r := marketdAt(t, validateNow, env, "backfill", "--market", "LSE", "--dry-run"); r.code != exitOK || !strings.HasPrefix(r.stdout, "yahoo:VOD.L: [1980-01-01..") {
 		t.Errorf("backfill --market LSE --dry-run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Instruments stored on a market the registry lacks (XWAR) are shown,
+// validated on an inferred calendar and acknowledgeable.
+func TestUnregisteredMarket(t *testing.T) {
+	env, path := tempDB(t)
+	var insts []market.Instrument
+	var writes []store.Write
+	for i, sym := range []string{"PKO.WA", "PZU.WA"} {
+		k := market.Key{Source: market.SourceYahoo, Symbol: sym}
+		insts = append(insts, market.Instrument{Key: k, Market: "XWAR", Active: true})
+		w := store.Write{Key: k, Watermark: 20261007}
+		for _, d := range []market.Date{20261005, 20261006, 20261007} {
+			if sym == "PZU.WA" && d == 20261006 {
+				continue
+			}
+			c := market.DecimalFromInt(int64(100 + i))
+			w.Bars = append(w.Bars, market.Bar{Date: d, Open: market.Some(c), High: market.Some(c), Low: market.Some(c), Close: c, Volume: market.Some(int64(10))})
+		}
+		writes = append(writes, w)
+	}
+	seed(t, path, insts, writes)
+
+	r := marketdAt(t, validateNow, env, "status")
+	if want := "XWAR    yahoo   2            2       2          2026-10-07  2      0       2026-10-07\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
+		t.Errorf("status: exit %d, stdout lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	r = marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--since", "2026-10-05")
+	for _, want := range []string{
+		"XWAR yahoo: 2 instruments, 3 sessions 2026-10-05..2026-10-07, 5 bars; 1 missing session, 0 market-wide, 0 stale, 0 bad bars\n" +
+			"  calendar: no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 1 or more of the 2 instruments have a bar)\n",
+		"XWAR\n- [gap, new] yahoo PZU.WA 2026-10-06: missing\n",
+	} {
+		if r.code != exitProblems || !strings.Contains(r.stdout, want) {
+			t.Errorf("validate: exit %d, stdout lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	if r := marketdAt(t, validateNow, env, "gaps", "ack", "yahoo", "PZU.WA", "2026-10-06", "--reason", "suspended"); r.code != exitOK {
+		t.Errorf("gaps ack on XWAR: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--since", "2026-10-05"); r.code != exitOK {
+		t.Errorf("validate after the ack: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -2,10 +2,12 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // WatermarkReader is the part of the store freshness reads.
@@ -17,7 +19,7 @@ type WatermarkReader interface {
 type Freshness struct {
 	Key        market.Key
 	Watermark  market.Date // the last date known complete; 0 when none
-	LastClosed market.Date // its market's last closed session
+	LastClosed market.Date // its market's last closed session whose bar has settled (dueThrough)
 }
 
 // Behind reports whether collect has closed sessions to fetch for the
@@ -43,14 +45,25 @@ func FreshnessOf(ctx context.Context, st WatermarkReader, cals func(ctx context.
 		}
 		last, ok := closed[in.Market]
 		if !ok {
-			cal, err := cals(ctx, in.Market)
+			cal, err := calendarOf(ctx, cals, in.Market)
 			if err != nil {
 				return nil, fmt.Errorf("collector: calendar of market %q (%s): %w", in.Market, in.Key, err)
 			}
-			last = cal.LastClosed(now)
+			last = dueThrough(cal, in.Market, cal.LastClosed(now), now)
 			closed[in.Market] = last
 		}
 		out[i] = Freshness{Key: in.Key, Watermark: wm[in.Key], LastClosed: last}
 	}
 	return out, nil
+}
+
+// calendarOf returns a market's calendar. A market with no holiday table is
+// collected every day up to yesterday (UTC): the source answers the
+// sessions it had, and the validator infers the calendar from them.
+func calendarOf(ctx context.Context, cals func(ctx context.Context, market string) (Calendar, error), code string) (Calendar, error) {
+	cal, err := cals(ctx, code)
+	if errors.Is(err, calendar.ErrNoTable) {
+		return calendar.For(market.CRYPTO)
+	}
+	return cal, err
 }

@@ -62,7 +62,7 @@ type yahooServer struct {
 	always   func(w http.ResponseWriter) bool // answers every request when it returns true
 }
 
-func newYahooServer(t *testing.T, tr *truth) *yahooServer {
+func newYahooServer(t testing.TB, tr *truth) *yahooServer {
 	s := &yahooServer{t: tr, notFound: map[string]bool{}, fail503: map[string]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -147,7 +147,7 @@ func (tr *truth) chart(symbol string, p1, p2 int64) any {
 
 // fixture is a store, a simulated Yahoo and a collector wired to them.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	srv   *yahooServer
 	tr    *truth
@@ -170,7 +170,7 @@ func mustCalendar(code string) *calendar.Calendar {
 // newFixture makes symbols with a close for every XNYS session of
 // 2025-06-02..2026-03-06 (the run's last closed session, a Friday).
 // newStore returns a migrated SQLite store, closed when the test ends.
-func newStore(t *testing.T) *store.Store {
+func newStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
@@ -183,7 +183,7 @@ func newStore(t *testing.T) *store.Store {
 	return st
 }
 
-func newFixture(t *testing.T, symbols ...string) *fixture {
+func newFixture(t testing.TB, symbols ...string) *fixture {
 	t.Helper()
 	tr := &truth{closes: map[string]map[market.Date]market.Decimal{}, splits: map[string]map[market.Date][2]int{}}
 	for i, sym := range symbols {

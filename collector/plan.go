@@ -31,6 +31,10 @@ type item struct {
 	learnListing bool
 }
 
+// skipUpToDate is why an instrument whose watermark reaches its market's
+// last closed session is skipped.
+const skipUpToDate = "up to date"
+
 // requests is how many requests the item is planned to cost: one per
 // range (Yahoo's chart and Naver's siseJson answer any span in one).
 func (it item) requests() int { return len(it.ranges) }
@@ -73,7 +77,7 @@ func (p *planner) calendar(ctx context.Context, code string) (Calendar, error) {
 	if cal, ok := p.cals[code]; ok {
 		return cal, p.errs[code]
 	}
-	cal, err := p.c.deps.Calendars(ctx, code)
+	cal, err := calendarOf(ctx, p.c.deps.Calendars, code)
 	if err != nil {
 		err = fmt.Errorf("calendar of market %q: %w", code, err)
 	}
@@ -128,10 +132,11 @@ func (p *planner) collectItem(ctx context.Context, inst market.Instrument) (item
 	if err != nil || it.err != nil {
 		return it, err
 	}
+	to = dueThrough(it.cal, inst.Market, to, p.now)
 	var from market.Date
 	switch {
 	case it.wm >= to:
-		it.skip = "up to date"
+		it.skip = skipUpToDate
 		return it, nil
 	case it.wm == 0:
 		from = max(p.c.cfg.InitialHistory(to), inst.Listed)
@@ -143,7 +148,7 @@ func (p *planner) collectItem(ctx context.Context, inst market.Instrument) (item
 		from = sessionsBack(it.cal, it.wm, p.c.cfg.RestatementSessions)
 		it.detect = true
 		// One new session whose bar has settled: the batch feed has it.
-		it.batch = it.cal.Prev(to) == it.wm && settled(inst.Market, to, p.now)
+		it.batch = it.cal.Prev(to) == it.wm
 	}
 	it.ranges = []Range{{from, to}}
 	return it, nil
@@ -163,8 +168,17 @@ func sessionsBack(cal Calendar, d market.Date, n int) market.Date {
 	return start
 }
 
-// settled reports whether date d's bar has stopped changing at now.
-func settled(code string, d market.Date, now time.Time) bool {
+// dueThrough is the last session collect brings an instrument to, given
+// its market's last closed session: that one once its bar has settled,
+// else the one before. A bar that still moves after the close (KRX
+// after-hours, until 20:00) is fetched once it stops moving, so that an
+// hourly job stores it final the same day rather than provisional until
+// the next day's restatement window. A market the registry lacks has no
+// settle time: its closed sessions are due.
+func dueThrough(cal Calendar, code string, closed market.Date, now time.Time) market.Date {
 	m, err := market.LookupMarket(code)
-	return err == nil && m.Settled(d, now)
+	if err != nil || closed == 0 || m.Settled(closed, now) {
+		return closed
+	}
+	return cal.Prev(closed)
 }

@@ -52,6 +52,11 @@ type Summary struct {
 	// nothing answering), and unreachable counts the failures they caused.
 	Unreachable []string
 	unreachable int
+	// UpToDate counts the instruments skipped because their watermark
+	// already reached their market's last closed session (in Skipped).
+	// They get no per-instrument result: an hourly job over thousands of
+	// instruments would otherwise log every one of them every hour.
+	UpToDate int
 }
 
 // Offline reports whether the run failed only because no source host
@@ -130,6 +135,9 @@ func FailedInstruments(results []store.RunResult) string {
 // for the same reason ("up to date"): "4 skipped" alone reads as a fault.
 func (s Summary) skipReason() string {
 	why := ""
+	if s.UpToDate > 0 {
+		why = skipUpToDate
+	}
 	for _, r := range s.Results {
 		if r.Status != statusSkipped {
 			continue
@@ -157,6 +165,7 @@ type runLog struct {
 	mu        sync.Mutex
 	sum       Summary
 	total     int
+	done      int
 	remaining map[string]int // planned requests not yet done, per source
 }
 
@@ -217,7 +226,13 @@ func (l *runLog) add(r result) {
 	l.mu.Lock()
 	s := &l.sum
 	if !r.interrupted {
-		s.Results = append(s.Results, r.rr)
+		l.done++
+		if r.rr.Status == statusSkipped && r.rr.Error == skipUpToDate {
+			s.Skipped++
+			s.UpToDate++
+		} else {
+			s.Results = append(s.Results, r.rr)
+		}
 		switch r.rr.Status {
 		case statusOK:
 			s.OK++
@@ -225,7 +240,9 @@ func (l *runLog) add(r result) {
 			s.OK++
 			s.NoData++
 		case statusSkipped:
-			s.Skipped++
+			if r.rr.Error != skipUpToDate {
+				s.Skipped++
+			}
 		default:
 			s.Failed++
 		}
@@ -272,7 +289,7 @@ func (l *runLog) traffic() httpx.Stats {
 
 func (l *runLog) statusLocked() Status {
 	t := l.traffic()
-	st := Status{Done: len(l.sum.Results), Total: l.total, Failed: l.sum.Failed,
+	st := Status{Done: l.done, Total: l.total, Failed: l.sum.Failed,
 		Rows: l.sum.Inserted + l.sum.Changed, Requests: t.Requests, Throttled: t.Throttled, Waited: t.Waited, Paused: t.Paused}
 	// The limiter, not the workers, sets the pace: remaining requests over
 	// the budget, for the slowest source.
@@ -333,6 +350,11 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	}
 	if interrupted {
 		msg = append(msg, "interrupted; "+l.resume())
+	}
+	if s.UpToDate > 0 && s.UpToDate == l.total {
+		// An hourly job mostly finds no market closed since its last run:
+		// that is a success with nothing to do, and the record says so.
+		msg = append(msg, fmt.Sprintf("nothing due: %d instruments already at their market's last closed session", s.UpToDate))
 	}
 	if s.Refetched > 0 {
 		msg = append(msg, fmt.Sprintf("%d instruments had their whole history refetched (corporate action or restated history)", s.Refetched))

@@ -162,7 +162,8 @@ func TestSummarySaysWhySkipped(t *testing.T) {
 	if want := "collect ok: 0 ok, 0 failed, 2 skipped (up to date); rows 0 inserted"; !strings.HasPrefix(s.String(), want) {
 		t.Errorf("summary %q, want it to start %q", s, want)
 	}
-	s.Results[1].Error = "another reason"
+	s.UpToDate = 1
+	s.Results = []store.RunResult{{Status: statusSkipped, Error: "another reason"}}
 	if want := "collect ok: 0 ok, 0 failed, 2 skipped; rows"; !strings.HasPrefix(s.String(), want) {
 		t.Errorf("summary %q, want it to start %q", s, want)
 	}

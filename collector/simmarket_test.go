@@ -172,3 +172,62 @@ func TestCollectFindsNaverSilentSplit(t *testing.T) {
 		t.Errorf("stored after the split:\n%+v\ntruth:\n%+v", got, want)
 	}
 }
+
+// Against the simulated market, instruments of other markets are collected
+// on their own calendars: a Tokyo stock without Sports Day (2026-10-12), a
+// crypto pair every day including the weekend, a currency pair and a
+// Xetra stock every weekday; each exactly as the market serves it.
+func TestCollectSimulatedMarkets(t *testing.T) {
+	now := time.Date(2026, 10, 17, 12, 0, 0, 0, time.UTC) // Saturday
+	clock := func() time.Time { return now }
+	m, st, c := simMarket(t, clock, []sourcetest.Symbol{
+		{Symbol: "7203.T"}, {Symbol: "BTC-USD"}, {Symbol: "EURUSD=X"}, {Symbol: "SAP.DE"},
+	})
+	ctx := context.Background()
+	var insts []market.Instrument
+	for sym, mic := range map[string]string{"7203.T": "XTKS", "BTC-USD": market.CRYPTO, "EURUSD=X": market.FX, "SAP.DE": "XETR"} {
+		insts = append(insts, market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: mic, Active: true})
+	}
+	if _, err := st.AddInstruments(ctx, insts); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Collect(ctx, CollectRequest{})
+	if err != nil || s.OK != 4 || s.Failed != 0 {
+		t.Fatalf("collect: %s, %v", s, err)
+	}
+	from := market.NewDate(2026, 10, 5)
+	wantLast := map[string]market.Date{"7203.T": 20261016, "BTC-USD": 20261016, "EURUSD=X": 20261016, "SAP.DE": 20261016}
+	// At Saturday noon every market's last closed session is Friday's:
+	// crypto's Saturday (UTC) and FX's (London) are still in progress.
+	for _, in := range insts {
+		cal, _ := calendar.For(in.Market)
+		to := cal.LastClosed(now)
+		if to != wantLast[in.Symbol] {
+			t.Errorf("%s: last closed %s, want %s", in.Symbol, to, wantLast[in.Symbol])
+		}
+		got, err := st.Bars(ctx, in.Key, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dates []market.Date
+		for i := range got {
+			dates = append(dates, got[i].Date)
+			got[i].Final = false
+		}
+		if want := cal.Sessions(from, to); !slices.Equal(dates, want) {
+			t.Errorf("%s: stored dates %v, want the %s sessions %v", in.Symbol, dates, in.Market, want)
+		}
+		want := m.Bars(in.Source, in.Symbol, from, to)
+		for i := range want {
+			want[i].Final = false
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s: stored\n%+v\ntruth\n%+v", in.Symbol, got, want)
+		}
+	}
+	tokyo, _ := st.Bars(ctx, market.Key{Source: market.SourceYahoo, Symbol: "7203.T"}, 20261012, 20261012)
+	crypto, _ := st.Bars(ctx, market.Key{Source: market.SourceYahoo, Symbol: "BTC-USD"}, 20261010, 20261011)
+	if len(tokyo) != 0 || len(crypto) != 2 {
+		t.Errorf("7203.T has %d bars on Sports Day (want 0); BTC-USD %d on the weekend of the 10th (want 2)", len(tokyo), len(crypto))
+	}
+}

@@ -2,8 +2,10 @@ package validate
 
 import (
 	"context"
+	"errors"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 )
 
@@ -59,6 +61,11 @@ func (g *GapFinder) Find(ctx context.Context, inst market.Instrument, from, to m
 		g.acked = ackIndex(acks)
 	}
 	cal, err := g.calendars(ctx, inst.Market)
+	if errors.Is(err, calendar.ErrNoTable) {
+		// Its sessions are inferred from the whole market's bars by the
+		// validator; alone, nothing says a date is missing.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,31 @@ type view struct {
 	Subject string
 }
 
+// problemGroup is one market's problems, most urgent first; Market is
+// empty for the scheduled jobs'.
+type problemGroup struct {
+	Market   string
+	Problems []Problem
+}
+
+// ByMarket groups the problems by market, so that a report over many
+// markets reads market by market; the groups come in the order of their
+// most urgent problem.
+func (v view) ByMarket() []problemGroup {
+	var out []problemGroup
+	at := map[string]int{}
+	for _, p := range v.Problems {
+		i, ok := at[p.Market]
+		if !ok {
+			i = len(out)
+			at[p.Market] = i
+			out = append(out, problemGroup{Market: p.Market})
+		}
+		out[i].Problems = append(out[i].Problems, p)
+	}
+	return out
+}
+
 // Text renders the report as plain text: the email's plain part and what
 // `marketd validate` prints.
 func (r *Report) Text() (string, error) {

@@ -26,6 +26,9 @@ type MarketSummary struct {
 	MarketMissing int `json:"market_missing"`
 	Stale         int `json:"stale"`
 	BadBars       int `json:"bad_bars"`
+	// Calendar says where the sessions came from when it was not the
+	// market's holiday table alone: inferred from the stored bars.
+	Calendar string `json:"calendar,omitempty"`
 }
 
 // Grid is the coverage of the last sessions: one row per instrument that

@@ -35,6 +35,7 @@ type Store interface {
 type Calendar interface {
 	Market() market.Market
 	IsSession(d market.Date) bool
+	Holiday(d market.Date) (reason string, ok bool)
 	Sessions(from, to market.Date) []market.Date
 	Next(d market.Date) market.Date
 	Prev(d market.Date) market.Date
@@ -164,15 +165,17 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 	type group struct{ mkt, source string }
 	groups := map[group][]market.Instrument{}
 	for _, in := range insts {
-		mkt, err := market.LookupMarket(in.Market)
-		if err != nil {
-			return nil, fmt.Errorf("instrument %s: %w", in.Key, err)
+		// A market the registry lacks is checked on an inferred calendar
+		// under the code the instrument was stored with.
+		code := in.Market
+		if mkt, err := market.LookupMarket(in.Market); err == nil {
+			code = mkt.Code
 		}
-		if (len(v.cfg.Markets) > 0 && !slices.Contains(v.cfg.Markets, mkt.Code)) ||
+		if (len(v.cfg.Markets) > 0 && !slices.Contains(v.cfg.Markets, code)) ||
 			(len(v.cfg.Sources) > 0 && !slices.Contains(v.cfg.Sources, in.Source)) {
 			continue
 		}
-		g := group{mkt.Code, in.Source}
+		g := group{code, in.Source}
 		groups[g] = append(groups[g], in)
 	}
 	keys := make([]group, 0, len(groups))
@@ -190,14 +193,14 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 	cross := newCrossSource(insts, v.cfg.CrossSourceTolerance)
 	warned := map[string]bool{}
 	for _, g := range keys {
-		cal, err := v.calendars(ctx, g.mkt)
-		if err != nil {
-			return nil, err
-		}
 		insts := groups[g]
 		symbols := make([]string, 0, len(insts))
 		for _, in := range insts {
 			symbols = append(symbols, in.Symbol)
+		}
+		cal, note, err := v.calendar(ctx, g.mkt, g.source, symbols)
+		if err != nil {
+			return nil, err
 		}
 		cps, err := v.store.Checkpoints(ctx, g.source, symbols)
 		if err != nil {
@@ -207,17 +210,18 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 		if g.mkt == market.XKRX {
 			sc.keep, sc.needsCloses = cross.keep, cross.needs
 		}
-		if !cal.Covers(sc.to) && !warned[g.mkt] {
+		if note.ended && !warned[g.mkt] {
 			warned[g.mkt] = true
 			report.Problems = append(report.Problems, Problem{
-				Kind: KindCalendar, Market: g.mkt, From: sc.to, To: sc.to,
-				Detail: fmt.Sprintf("the %s holiday table ends in %d: add the next year's closures (only weekends and fixed-date holidays are known after it)", g.mkt, cal.LastYear()),
+				Kind: KindCalendar, Market: g.mkt, From: note.from, To: sc.to,
+				Detail: fmt.Sprintf("the %s holiday table ends with %d: sessions from %s on are inferred from the stored bars, not from the calendar; a marketd release with the next year's table checks them again", g.mkt, cal.LastYear(), note.from),
 			})
 		}
 		res, err := v.check(ctx, sc, insts, cps)
 		if err != nil {
 			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
 		}
+		res.summary.Calendar = note.text
 		report.Checked.add(g.mkt, g.source, sc.from, sc.to, insts)
 		report.Problems = append(report.Problems, res.problems...)
 		report.Markets = append(report.Markets, res.summary)
@@ -260,6 +264,11 @@ func earliest(insts []market.Instrument, cps []store.Checkpoint) market.Date {
 func (v *Validator) scope(cal Calendar, source string, acked func(market.Key, market.Date) bool, first market.Date) *scope {
 	mkt := cal.Market()
 	to := cal.LastClosed(v.now)
+	if to != 0 && mkt.Settle != 0 && !mkt.Settled(to, v.now) {
+		// Collect waits for a bar to settle (KRX after-hours): until then
+		// the session is not yet expected.
+		to = cal.Prev(to)
+	}
 	from := v.cfg.Since
 	if from.IsZero() && v.cfg.Lookback > 0 {
 		from = to

@@ -421,6 +421,11 @@ func TestDeadMan(t *testing.T) {
 	record("collect-holiday", store.RunClosed, now.Add(-day))
 	// Ok with nothing to collect (no active instruments yet).
 	record("collect-empty", store.RunOK, now.Add(-day))
+	// Hourly jobs (the default collect-yahoo): a run with nothing due is
+	// ok; two hours without one is a dead job, a day is not needed.
+	record("collect-hourly", store.RunOK, now.Add(-90*time.Minute))
+	record("collect-hourly-dead", store.RunOK, now.Add(-3*time.Hour))
+	record("collect-hourly-dead", store.RunFailed, now.Add(-time.Hour))
 	// First runs still under way: one just started (the daemon's start-up
 	// catch-up runs validate beside it), one stuck for three periods.
 	for job, started := range map[string]time.Time{"collect-new": now.Add(-time.Minute), "collect-stuck": now.Add(-3 * day)} {
@@ -429,7 +434,8 @@ func TestDeadMan(t *testing.T) {
 		}
 	}
 	jobs := []validate.Job{{"collect-krx", day}, {"collect-us", day}, {"collect-eu", day}, {"never-scheduled", day},
-		{"collect-new", day}, {"collect-stuck", day}, {"collect-weekend", day}, {"collect-holiday", day}, {"collect-empty", day}}
+		{"collect-new", day}, {"collect-stuck", day}, {"collect-weekend", day}, {"collect-holiday", day}, {"collect-empty", day},
+		{"collect-hourly", time.Hour}, {"collect-hourly-dead", time.Hour}}
 	r, err := validate.New(validate.Config{Lookback: 15, Jobs: jobs}, s, calendars, nil, now).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -444,11 +450,12 @@ func TestDeadMan(t *testing.T) {
 		"collect-krx has not succeeded since 2026-10-05T13:00:00Z",
 		"collect-eu has never succeeded (last run 2026-10-07T13:00:00Z: failed)",
 		"collect-stuck has never succeeded (last run 2026-10-05T13:00:00Z: running)",
+		"collect-hourly-dead has not succeeded since 2026-10-08T10:00:00Z",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("dead-man problems:\n got %q\nwant %q", got, want)
 	}
-	if !strings.HasPrefix(r.Subject(), "marketd: 3 jobs failing, ") {
+	if !strings.HasPrefix(r.Subject(), "marketd: 4 jobs failing, ") {
 		t.Errorf("subject = %q", r.Subject())
 	}
 }

@@ -1,7 +1,7 @@
 // Command fakemarket serves the simulated Yahoo + Naver market of package
 // sourcetest on one listener, so marketd can be tried end to end offline:
 //
-//	fakemarket --listen 127.0.0.1:8089 --symbols AAPL,MSFT,005930,000660 \
+//	fakemarket --listen 127.0.0.1:8089 --symbols AAPL,MSFT,005930,000660,7203.T,BTC-USD \
 //	    --faults 'yahoo:5xx=0.05;naver:latency=50ms' --rate yahoo=100/m,naver=10/s
 //
 // Point marketd's Yahoo base_url and Naver fchart_url, api_url,
@@ -42,7 +42,9 @@ func exitCode(err error) int {
 func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("fakemarket", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8089", "address to serve on")
-	symbols := fs.String("symbols", "AAPL,MSFT,005930,000660", "comma-separated symbols: US tickers, KRX codes (KOSPI), CODE.KQ for KOSDAQ")
+	symbols := fs.String("symbols", "AAPL,MSFT,005930,000660,7203.T,BTC-USD",
+		"comma-separated symbols: US tickers and indices (AAPL, ^GSPC), KRX codes (KOSPI), CODE.KQ for KOSDAQ, "+
+			"shares with a Yahoo market suffix (7203.T, SAP.DE, VOD.L), other indices (^N225), crypto pairs (BTC-USD), currency pairs (EURUSD=X)")
 	only := fs.Bool("only-listed", false, "answer symbols not in --symbols as unknown (404, <protocol />)")
 	faults := fs.String("faults", "", "fault spec, e.g. 'yahoo:5xx=0.05,timeout=0.02;naver:latency=50ms,reset=0.01'")
 	rate := fs.String("rate", "", "rate limits, e.g. 'yahoo=100/m,naver=10/s' (a key may also be a host name)")

@@ -98,9 +98,16 @@ what exists), --to to the last closed session.`,
 // market selected (code, or all of them): each instrument would be skipped
 // and the run reported ok.
 func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string) error {
-	codes := []string{market.XKRX, market.XNYS}
-	if code != "" {
-		codes = []string{code}
+	codes := []string{code}
+	if code == "" {
+		ms, err := market.Markets()
+		if err != nil {
+			return err
+		}
+		codes = codes[:0]
+		for _, m := range ms {
+			codes = append(codes, m.Code)
+		}
 	}
 	book := book(a.cfg, a.store)
 	var last market.Date

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,11 +38,16 @@ func newCalendarCmd(a *app) *cobra.Command {
 func newCalendarShowCmd(a *app) *cobra.Command {
 	var year int
 	cmd := &cobra.Command{
-		Use:     "show MARKET",
-		Short:   "List a year's sessions and closures",
-		Example: `  marketd calendar show XKRX --year 2026`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Use:   "show [MARKET]",
+		Short: "List a year's sessions and closures; without MARKET, the markets there are",
+		Example: `  marketd calendar show
+  marketd calendar show XKRX --year 2026
+  marketd calendar show JPX`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return a.showMarkets()
+			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
@@ -61,8 +68,9 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.stdout, "  closed %s %s  %s\n", c.Date, c.Date.Weekday().String()[:3], c.Reason)
 			}
 			if !cal.Covers(from) {
-				fmt.Fprintf(a.stdout, "warning: the %s holiday table ends in %d; %d shows weekends and fixed-date holidays only\n",
-					cal.Market().Code, cal.LastYear(), year)
+				fmt.Fprintf(a.stdout, "warning: the %s holiday table ends with %d: %d shows every weekday but rule-based holidays as a session, "+
+					"which some are not; the validator infers %d's sessions from the stored bars instead\n",
+					cal.Market().Code, cal.LastYear(), year, year)
 			}
 			var b strings.Builder
 			for i, d := range sessions {
@@ -116,7 +124,15 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
   marketd calendar overrides XKRX`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			mics := []string{market.XKRX, market.XNYS}
+			var mics []string
+			ms, err := market.Markets()
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				mics = append(mics, m.Code)
+			}
+			slices.Sort(mics)
 			if len(args) == 1 {
 				m, err := market.LookupMarket(strings.ToUpper(args[0]))
 				if err != nil {
@@ -284,6 +300,32 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
 	return cmd
+}
+
+// showMarkets lists the registered markets: what MARKET and --market take.
+func (a *app) showMarkets() error {
+	ms, err := market.Markets()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MARKET\tALSO\tZONE\tHOLIDAYS\tNAME")
+	for _, m := range ms {
+		cal, err := calendar.For(m.Code)
+		if err != nil {
+			return err
+		}
+		years := fmt.Sprintf("%d-%d", cal.FirstYear(), cal.LastYear())
+		if m.Calendar == "always" || m.Calendar == "weekdays" {
+			years = "none needed"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Code, cmp.Or(strings.Join(m.Aliases, ","), "-"), m.Location, years, m.Name)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	writeSummary(a.stdout, "%d markets; marketd calendar show MARKET lists one's sessions (a market not listed is checked on sessions inferred from its bars)", len(ms))
+	return nil
 }
 
 // marketDateArgs reads MARKET DATE.

@@ -26,7 +26,7 @@ func TestCalendarShowYears(t *testing.T) {
 
 	// The year after the table is shown, with the warning.
 	r := marketdAt(t, validateNow, env, "calendar", "show", "XNYS", "--year", "2028")
-	warning := "warning: the XNYS holiday table ends in 2027; 2028 shows weekends and fixed-date holidays only\n"
+	warning := "warning: the XNYS holiday table ends with 2027: 2028 shows every weekday but rule-based holidays as a session, which some are not; the validator infers 2028's sessions from the stored bars instead\n"
 	if r.code != exitOK || summaryLine(r.stdout) != "XNYS 2028: 251 sessions, 9 weekday closures" || !strings.Contains(r.stdout, warning) {
 		t.Errorf("--year 2028: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -59,7 +59,7 @@ func (s *selection) flags(cmd *cobra.Command, withAll bool) {
 	f := cmd.Flags()
 	f.StringVar(&s.source, "source", "", "only this `source`: yahoo or naver")
 	f.StringSliceVar(&s.symbols, "symbols", nil, "only these `symbols` (comma-separated)")
-	f.StringVar(&s.market, "market", "", "only this `market`: XKRX, one of its boards (KOSPI, KOSDAQ), or XNYS")
+	f.StringVar(&s.market, "market", "", "only this `market`: a MIC or name (XNYS, XKRX, KOSPI, KOSDAQ, JPX, LSE, XETRA, CRYPTO, ...; marketd calendar show lists them)")
 	if withAll {
 		f.BoolVar(&s.all, "all", false, "every active instrument")
 	}

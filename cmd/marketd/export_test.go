@@ -221,11 +221,12 @@ func TestStatusAndMigrate(t *testing.T) {
 	}
 	for _, want := range []string{
 		// No watermarks: every active instrument is behind.
-		"naver   XKRX    1            1       1          2026-11-20  0      1       -\n",
-		"yahoo   XNYS    2            2       2          2020-09-01  0      2       -\n",
-		"collect      never",
-		"collect-krx  never",
-		"status: 3 instruments (3 active) in 2 source/market groups; latest bar 2026-11-20\n",
+		"XKRX    naver   1            1       1          2026-11-20  0      1       -\n",
+		"XNYS    yahoo   2            2       2          2020-09-01  0      2       -\n",
+		"collect        never",
+		"collect-krx    never",
+		"collect-yahoo  never",
+		"status: 3 instruments (3 active) in 2 market/source groups; latest bar 2026-11-20\n",
 	} {
 		if !contains(r.stdout, want) {
 			t.Errorf("status output lacks %q:\n%s", want, r.stdout)

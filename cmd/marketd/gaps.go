@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
 )
@@ -109,7 +111,7 @@ func newGapsListCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: XKRX, its boards KOSPI and KOSDAQ, XNYS")
+	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: MICs or names (XKRX, KOSPI, KOSDAQ, XNYS, JPX, LSE, ...; marketd calendar show lists them)")
 	cmd.Flags().IntVar(&lookback, "lookback", 0, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
 }
@@ -192,8 +194,8 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 	}
 }
 
-// checkAckable refuses to acknowledge what cannot be a gap: an instrument
-// the store does not have, or a date its market does not trade on.
+// checkAckable refuses to acknowledge what cannot be a problem: an
+// instrument the store does not have, or dates validate.CheckAck refuses.
 func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
 	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: key.Source, Symbols: []string{key.Symbol}})
 	if err != nil {
@@ -202,23 +204,19 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 	if len(insts) == 0 {
 		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
 	}
-	mkt := insts[0].Market
-	cal, err := book(a.cfg, st).For(ctx, mkt)
-	if err != nil {
+	var cal validate.AckCalendar
+	switch c, err := book(a.cfg, st).For(ctx, insts[0].Market); {
+	case errors.Is(err, calendar.ErrNoTable):
+	case err != nil:
 		return err
+	default:
+		cal = c
 	}
-	for _, d := range []market.Date{from, to} {
-		if cal.IsSession(d) {
-			continue
-		}
-		why := d.Weekday().String()
-		if reason, ok := cal.Holiday(d); ok {
-			why += ", " + reason
-		}
-		return usagef("gaps ack: %s (%s) is not an %s session, so %s %s cannot miss it; nothing acknowledged",
-			d, why, mkt, key.Source, key.Symbol)
+	err = validate.CheckAck(ctx, cal, st, insts[0], from, to)
+	if na := (*validate.NotAckableError)(nil); errors.As(err, &na) {
+		return usagef("gaps ack: %v; nothing acknowledged", err)
 	}
-	return nil
+	return err
 }
 
 // ackArgs reads SOURCE SYMBOL DATE[..DATE].

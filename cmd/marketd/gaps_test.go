@@ -87,6 +87,35 @@ func TestGapsListMarketSelectsBoard(t *testing.T) {
 	}
 }
 
+// A bar dated on a closed day is a bad bar, and acknowledging it (its date
+// is no session) is how the operator accepts it.
+func TestGapsAckBarOnClosedDay(t *testing.T) {
+	env, path := tempDB(t)
+	seedSessions(t, path, nil)
+	c := market.DecimalFromInt(101200)
+	seed(t, path, nil, []store.Write{{Key: market.Key{Source: market.SourceNaver, Symbol: "000660"},
+		Bars: []market.Bar{{Date: 20261004, Open: market.Some(c), High: market.Some(c), Low: market.Some(c), Close: c, Volume: market.Some(int64(5))}}}})
+	badBar := "bad bar              naver 000660     2026-10-04                       dated on a day the XKRX calendar says was closed: the calendar or the data is wrong\n"
+	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
+	if want := gapsHeader + badBar; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 1 bad bars, 0 acknowledged\n" {
+		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
+	}
+	r = marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-04", "--reason", "a Sunday print")
+	if want := "acknowledged naver 000660 2026-10-04: a Sunday print\n"; r.code != exitOK || r.stdout != want {
+		t.Fatalf("gaps ack of a bar on a Sunday: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
+	ack := "acknowledged         naver 000660     2026-10-04                       a Sunday print\n"
+	if want := gapsHeader + ack; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n" {
+		t.Errorf("gaps list after the ack: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
+	}
+	// The other instrument has no bar that Sunday: nothing to acknowledge.
+	r = marketdAt(t, validateNow, env, "gaps", "ack", "naver", "005930", "2026-10-04", "--reason", "x")
+	if want := "marketd: gaps ack: 2026-10-04 (Sunday) is not an XKRX session and naver 005930 has no bar on it, so no gap or bad bar can be there; nothing acknowledged\n"; r.code != exitUsage || r.stderr != want {
+		t.Errorf("gaps ack without a bar: exit %d, stderr %q; want %d, %q", r.code, r.stderr, exitUsage, want)
+	}
+}
+
 func TestGapsRefusesBadInput(t *testing.T) {
 	env, path := tempDB(t)
 	seedSessions(t, path, nil)
@@ -100,9 +129,9 @@ func TestGapsRefusesBadInput(t *testing.T) {
 		{[]string{"gaps", "ack", "yahoo", "005930", "2026-09-29", "--reason", "x"},
 			"marketd: gaps ack: yahoo has no 005930 (see marketd symbols list); nothing acknowledged\n"},
 		{[]string{"gaps", "ack", "naver", "005930", "2026-09-27", "--reason", "x"},
-			"marketd: gaps ack: 2026-09-27 (Sunday) is not an XKRX session, so naver 005930 cannot miss it; nothing acknowledged\n"},
+			"marketd: gaps ack: 2026-09-27 (Sunday) is not an XKRX session and naver 005930 has no bar on it, so no gap or bad bar can be there; nothing acknowledged\n"},
 		{[]string{"gaps", "ack", "naver", "005930", "2026-09-21..2026-09-24", "--reason", "x"},
-			"marketd: gaps ack: 2026-09-24 (Thursday, Chuseok eve) is not an XKRX session, so naver 005930 cannot miss it; nothing acknowledged\n"},
+			"marketd: gaps ack: 2026-09-24 (Thursday, Chuseok eve) is not an XKRX session and naver 005930 has no bar on it, so no gap or bad bar can be there; nothing acknowledged\n"},
 		{[]string{"gaps", "ack", "NAVER", "005930", "2026-09-29", "--reason", "x"},
 			"marketd: SOURCE \"NAVER\": want yahoo or naver\n"},
 		{[]string{"gaps", "unack", "Yahoo", "AAPL", "2026-09-29"},

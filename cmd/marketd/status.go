@@ -31,19 +31,24 @@ func (a *app) statusJobs() []string {
 }
 
 func newStatusCmd(a *app) *cobra.Command {
-	var runID int64
+	var (
+		runID   int64
+		markets []string
+	)
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show what the store holds and the last run of each job",
-		Long: `Show, per source and market, the instruments (all and active), how many have bars,
+		Long: `Show, per market and source, the instruments (all and active), how many have bars,
 the latest bar date, how many active instruments are fresh (their watermark has reached
 the market's last closed session) or behind, and the oldest watermark among them; then
 the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
 in the database, with its run ID, its message naming the instruments that failed and why.
 
+With --market, show those markets only (a MIC or a name: XKRX, KOSPI, JPX, LSE, ...).
 With --run, show that one run in full instead: its counts and every instrument whose
 result was not ok.`,
 		Example: `  marketd status
+  marketd status --market JPX
   marketd status --run 42
   marketd --config /etc/marketd/marketd.yaml status`,
 		Args: usageArgs(cobra.NoArgs),
@@ -62,10 +67,15 @@ result was not ok.`,
 			if cmd.Flags().Changed("run") {
 				return a.showRun(ctx, st, runID)
 			}
-			return a.showStatus(ctx, st)
+			choice, err := parseMarkets(markets)
+			if err != nil {
+				return err
+			}
+			return a.showStatus(ctx, st, choice)
 		},
 	}
 	cmd.Flags().Int64Var(&runID, "run", 0, "show the run with this `ID` (from the RUN ID column) in full")
+	cmd.Flags().StringSliceVar(&markets, "market", nil, "show these `markets` only (MIC or name, comma-separated)")
 	return cmd
 }
 
@@ -134,17 +144,23 @@ func (a *app) statusGroups(ctx context.Context, st *store.Store, insts []market.
 	}
 	out := slices.Collect(maps.Values(groups))
 	slices.SortFunc(out, func(x, y *statusGroup) int {
-		return cmp.Or(cmp.Compare(x.source, y.source), cmp.Compare(x.market, y.market))
+		return cmp.Or(cmp.Compare(x.market, y.market), cmp.Compare(x.source, y.source))
 	})
 	return out, overall, nil
 }
 
-// showStatus prints what the store holds per source and market, then the
+// showStatus prints what the store holds per market and source, then the
 // last run of each job.
-func (a *app) showStatus(ctx context.Context, st *store.Store) error {
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
+func (a *app) showStatus(ctx context.Context, st *store.Store, choice marketChoices) error {
+	all, err := st.Instruments(ctx, store.InstrumentFilter{})
 	if err != nil {
 		return err
+	}
+	var insts []market.Instrument
+	for _, in := range all {
+		if choice.has(in) {
+			insts = append(insts, in)
+		}
 	}
 	groups, overall, err := a.statusGroups(ctx, st, insts)
 	if err != nil {
@@ -152,11 +168,11 @@ func (a *app) showStatus(ctx context.Context, st *store.Store) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "database: %s\n\n", a.databaseName())
-	fmt.Fprintln(tw, "SOURCE\tMARKET\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tFRESH\tBEHIND\tOLDEST WATERMARK")
+	fmt.Fprintln(tw, "MARKET\tSOURCE\tINSTRUMENTS\tACTIVE\tWITH BARS\tLATEST BAR\tFRESH\tBEHIND\tOLDEST WATERMARK")
 	active := 0
 	for _, g := range groups {
 		active += g.active
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.source, g.market, g.total, g.active, g.withBars,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.market, g.source, g.total, g.active, g.withBars,
 			dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
 	}
 	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
@@ -176,7 +192,7 @@ func (a *app) showStatus(ctx context.Context, st *store.Store) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	writeSummary(a.stdout, "status: %d instruments (%d active) in %d source/market groups; latest bar %s",
+	writeSummary(a.stdout, "status: %d instruments (%d active) in %d market/source groups; latest bar %s",
 		len(insts), active, len(groups), dash(overall))
 	return nil
 }

@@ -118,7 +118,7 @@ validator itself failed, 2 for usage errors.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&markets, "market", nil, "only these `markets` (XKRX, XNYS)")
+	f.StringSliceVar(&markets, "market", nil, "only these `markets`: MICs or names (XKRX, XNYS, JPX, LSE, CRYPTO, ...; marketd calendar show lists them)")
 	f.StringSliceVar(&sources, "source", nil, "only these `sources` (naver, yahoo)")
 	f.StringVar(&since, "since", "", "check from this `date` (YYYY-MM-DD) instead of the lookback")
 	f.IntVar(&lookback, "lookback", 0, "`sessions` back from the last closed one, 0 for the whole history (default validate.lookback)")

@@ -88,7 +88,7 @@ func TestValidateCommand(t *testing.T) {
 	}
 	// Both watermarks reached the last closed session: fresh, gap or not.
 	r = marketdAt(t, validateNow, env, "status")
-	if want := "naver   XKRX    2            2       2          2026-10-08  2      0       2026-10-08\n"; !strings.Contains(r.stdout, want) {
+	if want := "XKRX    naver   2            2       2          2026-10-08  2      0       2026-10-08\n"; !strings.Contains(r.stdout, want) {
 		t.Errorf("status lacks %q:\n%s", want, r.stdout)
 	}
 	// Friday 10-09 is Hangul Day: still fresh. Monday evening: behind.
@@ -96,7 +96,7 @@ func TestValidateCommand(t *testing.T) {
 		t.Errorf("status on Hangul Day:\n%s", r.stdout)
 	}
 	r = marketdAt(t, validateNow.AddDate(0, 0, 4), env, "status")
-	if want := "naver   XKRX    2            2       2          2026-10-08  0      2       2026-10-08\n"; !strings.Contains(r.stdout, want) {
+	if want := "XKRX    naver   2            2       2          2026-10-08  0      2       2026-10-08\n"; !strings.Contains(r.stdout, want) {
 		t.Errorf("status on Monday lacks %q:\n%s", want, r.stdout)
 	}
 

@@ -40,12 +40,19 @@ type JobSpec struct {
 const JobValidate = "validate"
 
 // DefaultJobs returns the job set marketd runs when the configuration names
-// none: collect KRX after its after-hours session, collect US after its
-// close, validate early in the Seoul morning.
+// none: collect KRX from Naver after its after-hours session; collect every
+// Yahoo instrument of every market hourly, which fetches only the
+// instruments whose market closed a session since their watermark (most
+// runs send no request), so each market is collected within the hour after
+// its own close without a job per exchange; validate early in the Seoul
+// morning.
 func DefaultJobs() []JobSpec {
 	return []JobSpec{
 		{Name: "collect-krx", Cron: "0 30 20 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 2 * time.Hour},
-		{Name: "collect-us", Cron: "0 30 17 * * MON-FRI", TZ: "America/New_York", Source: "yahoo", Market: "XNYS", Timeout: 2 * time.Hour},
+		// Minute 15: after the markets closing on the hour or half hour.
+		// The timeout stays under the period, so that a long first run
+		// hands over to the next slot, which resumes from the watermarks.
+		{Name: "collect-yahoo", Cron: "0 15 * * * *", TZ: "UTC", Source: "yahoo", Timeout: 55 * time.Minute},
 		{Name: JobValidate, Cron: "0 0 7 * * *", TZ: "Asia/Seoul", Timeout: time.Hour},
 	}
 }

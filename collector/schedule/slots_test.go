@@ -57,7 +57,7 @@ func TestValidateRejects(t *testing.T) {
 		{"no runner", func(j []Job) []Job { j[2].Run = nil; return j }, `schedule.jobs[2] ("validate") runner: no runner for this job`},
 		{"five fields", func(j []Job) []Job { j[0].Spec.Cron = "30 20 * * MON-FRI"; return j }, `schedule.jobs[0] ("collect-krx") cron: "30 20 * * MON-FRI"`},
 		{"zone in expression", func(j []Job) []Job { j[0].Spec.Cron = "CRON_TZ=UTC 0 0 * * * *"; return j }, `give the zone in tz`},
-		{"no zone", func(j []Job) []Job { j[1].Spec.TZ = ""; return j }, `schedule.jobs[1] ("collect-us") tz: empty`},
+		{"no zone", func(j []Job) []Job { j[1].Spec.TZ = ""; return j }, `schedule.jobs[1] ("collect-yahoo") tz: empty`},
 		{"negative timeout", func(j []Job) []Job { j[1].Spec.Timeout = -time.Second; return j }, `timeout: negative (-1s)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestPeriod(t *testing.T) {
 		want time.Duration
 	}{
 		{DefaultJobs()[0], 72 * time.Hour}, // Friday to Monday
-		{DefaultJobs()[1], 72 * time.Hour},
+		{DefaultJobs()[1], time.Hour},      // hourly, every day: the dead-man check waits two hours
 		{DefaultJobs()[2], 24 * time.Hour},
 		{JobSpec{Name: "q", Cron: "0 */15 * * * *", TZ: "UTC"}, 15 * time.Minute},
 	} {

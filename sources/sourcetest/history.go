@@ -39,16 +39,13 @@ func walk(in *instrument, last market.Date) []rawBar {
 	}
 	sessions := in.cal.Sessions(in.listed, last)
 	rng := rand.New(rand.NewPCG(in.seed, in.seed^0x9e3779b97f4a7c15))
-	tick := market.DecimalFromInt(1)
-	if in.decimals == 2 {
-		tick /= 100
-	}
+	tick := tickOf(in.decimals)
 	var p, baseVol int64
 	if in.krx {
 		p = (5_000 + rng.Int64N(295_000)) / 100 * 100
 		baseVol = 100_000 + rng.Int64N(20_000_000)
 	} else {
-		p = 2_000 + rng.Int64N(48_000) // cents
+		p = in.kind.lo + rng.Int64N(in.kind.span) // in ticks: cents for US shares
 		baseVol = 1_000_000 + rng.Int64N(40_000_000)
 	}
 	price := market.Decimal(p) * tick
@@ -98,6 +95,15 @@ func walk(in *instrument, last market.Date) []rawBar {
 		price = c
 	}
 	return out
+}
+
+// tickOf is the smallest price step at decimals.
+func tickOf(decimals int) market.Decimal {
+	t := market.Decimal(1_000_000)
+	for range decimals {
+		t /= 10
+	}
+	return t
 }
 
 // bps moves x by n basis points.
@@ -195,10 +201,7 @@ func (m *Market) provisional(in *instrument, b bar, now time.Time) bar {
 	wobble := market.Decimal((rng.Int64N(2*spread+1) - spread) * (1000 - frac) / 1000)
 	// Today's bar has no later split to adjust for: it moves in the
 	// traded precision whatever the view's.
-	decimals, tick := in.decimals, market.DecimalFromInt(1)
-	if decimals == 2 {
-		tick /= 100
-	}
+	decimals, tick := in.decimals, tickOf(in.decimals)
 	c := roundTo(b.o+market.Decimal(int64(b.c-b.o)*frac/1000)+wobble, decimals, tick)
 	h := roundTo(b.o+market.Decimal(int64(b.h-b.o)*frac/1000), decimals, tick)
 	l := roundTo(b.o-market.Decimal(int64(b.o-b.l)*frac/1000), decimals, tick)

@@ -18,6 +18,7 @@ type instrument struct {
 	krx        bool
 	board      string // KOSPI or KOSDAQ for KRX codes
 	name       string
+	kind       kind
 	mkt        market.Market
 	cal        Sessions
 	open       time.Duration // session open, local time of day
@@ -72,8 +73,9 @@ func (o Options) Validate() error {
 			}
 			code, board = c, b
 		}
-		if !market.IsKRXCode(code) && !validTicker(code) {
-			return fmt.Errorf("sourcetest: symbol %q: want a US ticker (AAPL) or a KRX code (005930, 247540.KQ)", s.Symbol)
+		if _, ok := yahooKind(code); !ok && !market.IsKRXCode(code) {
+			return fmt.Errorf("sourcetest: symbol %q: want a US ticker (AAPL), a KRX code (005930, 247540.KQ), "+
+				"a listed share with a Yahoo suffix (7203.T, VOD.L, SAP.DE), an index (^GSPC, ^N225), a crypto pair (BTC-USD) or a currency pair (EURUSD=X)", s.Symbol)
 		}
 		if board != "" && board != market.BoardKOSPI && board != market.BoardKOSDAQ {
 			return fmt.Errorf("sourcetest: symbol %s: board %q: want KOSPI or KOSDAQ", s.Symbol, board)
@@ -138,17 +140,17 @@ func symbolSeed(seed uint64, code string) uint64 {
 // resolve builds the instrument for a code with an optional configuration.
 func (m *Market) newInstrument(code, board string, s *Symbol) *instrument {
 	in := &instrument{code: code, krx: market.IsKRXCode(code), board: board, seed: symbolSeed(m.opts.Seed, code)}
-	mic := market.XNYS
-	in.open, in.decimals = 9*time.Hour+30*time.Minute, 2
 	if in.krx {
-		mic = market.XKRX
-		in.open, in.decimals = 9*time.Hour, 0
 		if in.board == "" {
 			in.board = market.BoardKOSPI
 		}
+		in.kind = krxKind(in.board)
+	} else {
+		in.kind, _ = yahooKind(code) // lookup and Validate admit only symbols it places
 	}
-	in.mkt, _ = market.LookupMarket(mic) // both codes are known to LookupMarket
-	in.cal = m.cals[mic]
+	in.mkt, _ = market.LookupMarket(in.kind.mic) // every kind is on a registered market
+	in.open, in.decimals = in.mkt.Open, in.kind.decimals
+	in.cal = m.calendar(in.kind.mic)
 	in.listed = m.opts.HistoryStart
 	in.name = defaultName(code, in.krx)
 	if s != nil {
@@ -186,7 +188,7 @@ func (m *Market) lookup(source, sym string) (*instrument, bool) {
 	case market.SourceYahoo:
 		if c, b, ok := splitYahoo(sym); ok {
 			code, board = c, b
-		} else if validTicker(sym) {
+		} else if _, ok := yahooKind(sym); ok && !market.IsKRXCode(sym) {
 			code = sym
 		} else {
 			return nil, false

@@ -26,6 +26,8 @@ type Market struct {
 	mu   sync.Mutex
 	seen map[string]uint64 // requests per URL, for fault draws
 
+	calMu sync.Mutex // cals is filled as markets are first asked for
+
 	done     chan struct{}
 	doneOnce sync.Once
 }
@@ -49,13 +51,6 @@ func New(opts Options) *Market {
 	}
 	if m.now == nil {
 		m.now = time.Now
-	}
-	for _, mic := range []string{market.XKRX, market.XNYS} {
-		if c, ok := opts.Calendars[mic]; ok && c != nil {
-			m.cals[mic] = c
-		} else {
-			m.cals[mic] = defaultCalendar(mic)
-		}
 	}
 	for _, u := range opts.Unknown {
 		if c, _, ok := splitYahoo(u); ok {
@@ -204,3 +199,19 @@ func (m *Market) Close() { m.doneOnce.Do(func() { close(m.done) }) }
 
 // Stats returns the request tallies so far.
 func (m *Market) Stats() Stats { return m.counter.stats() }
+
+// calendar returns the sessions of market mic: the configured calendar, or
+// the real one.
+func (m *Market) calendar(mic string) Sessions {
+	m.calMu.Lock()
+	defer m.calMu.Unlock()
+	if c, ok := m.cals[mic]; ok {
+		return c
+	}
+	c := m.opts.Calendars[mic]
+	if c == nil {
+		c = defaultCalendar(mic)
+	}
+	m.cals[mic] = c
+	return c
+}

@@ -13,9 +13,6 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
-// yahooPriceHint is the meta.priceHint Yahoo sends for US and KRX shares alike.
-const yahooPriceHint = 2
-
 // Yahoo's recorded error bodies.
 const (
 	yahooNotFound = `{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}`
@@ -53,7 +50,7 @@ func (in *instrument) yahooGone(now time.Time) bool {
 
 // yahooHistory returns every row and event Yahoo serves for in at now.
 func (m *Market) yahooHistory(in *instrument, now time.Time) ([]yahooRow, []yahooEvent, []yahooEvent) {
-	hist := m.history(in, now, yahooPriceHint)
+	hist := m.history(in, now, in.kind.priceHint)
 	if len(hist) == 0 {
 		return nil, nil, nil
 	}
@@ -84,8 +81,8 @@ func (m *Market) yahooHistory(in *instrument, now time.Time) ([]yahooRow, []yaho
 			b.o, b.h, b.l, b.v = b.c, b.c, b.c, 0
 		}
 		adjF := b.c.Float64() * factor
-		adj, _ := market.DecimalFromFloat(adjF, yahooPriceHint)
-		rows[i] = yahooRow{bar: b, ts: in.at(b.date, in.open).Unix(), adj: adj, adjF: servedFloat(adjF, adj), nulls: in.nulls[b.date]}
+		adj, _ := market.DecimalFromFloat(adjF, in.kind.priceHint)
+		rows[i] = yahooRow{bar: b, ts: in.at(b.date, in.open).Unix(), adj: adj, adjF: servedFloat(adjF, adj, in.kind.priceHint), nulls: in.nulls[b.date]}
 	}
 	return rows, divs, splits
 }
@@ -93,9 +90,9 @@ func (m *Market) yahooHistory(in *instrument, now time.Time) ([]yahooRow, []yaho
 // servedFloat is how Yahoo writes a price: float32 precision widened to
 // float64 (129.04 arrives as 129.0399932861328), unless that would round
 // to another value at priceHint, in which case the exact value.
-func servedFloat(f float64, want market.Decimal) float64 {
+func servedFloat(f float64, want market.Decimal, hint int) float64 {
 	f32 := float64(float32(f))
-	if d, err := market.DecimalFromFloat(f32, yahooPriceHint); err == nil && d == want {
+	if d, err := market.DecimalFromFloat(f32, hint); err == nil && d == want {
 		return f32
 	}
 	return want.Float64()
@@ -115,7 +112,7 @@ func appendYF(b []byte, f float64) []byte {
 	return b
 }
 
-func price(d market.Decimal) yf { return yf(servedFloat(d.Float64(), d)) }
+func price(d market.Decimal, hint int) yf { return yf(servedFloat(d.Float64(), d, hint)) }
 
 type yahooPeriod struct {
 	Timezone  string `json:"timezone"`
@@ -286,7 +283,7 @@ func (m *Market) chartBody(in *instrument, sym string, rows []yahooRow, lo, hi i
 			return append(out, ']')
 		}
 		priceOf := func(get func(yahooRow) market.Decimal) func([]byte, yahooRow) []byte {
-			return func(b []byte, r yahooRow) []byte { return appendYF(b, float64(price(get(r)))) }
+			return func(b []byte, r yahooRow) []byte { return appendYF(b, float64(price(get(r), in.kind.priceHint))) }
 		}
 		for i, r := range win {
 			ts[i] = r.ts
@@ -345,27 +342,24 @@ func (m *Market) chartBody(in *instrument, sym string, rows []yahooRow, lo, hi i
 func (m *Market) yahooMeta(in *instrument, sym string, rows []yahooRow, lo int, rng string, now time.Time) yahooMeta {
 	loc := in.mkt.Location
 	zone, off := now.In(loc).Zone()
+	k := in.kind
 	meta := yahooMeta{
-		Currency: "USD", Symbol: sym, ExchangeName: "NMS", FullExchangeName: "NasdaqGS", InstrumentType: "EQUITY",
-		FirstTradeDate: in.at(in.firstSession(), in.open).Unix(), HasPrePostMarketData: !in.krx,
+		Currency: k.currency, Symbol: sym, ExchangeName: k.exchange, FullExchangeName: k.fullExchange, InstrumentType: k.instrumentType,
+		FirstTradeDate: in.at(in.firstSession(), in.open).Unix(), HasPrePostMarketData: k.prePost,
 		Gmtoffset: off, Timezone: zone, ExchangeTimezoneName: loc.String(),
-		LongName: in.name, ShortName: in.name, PriceHint: yahooPriceHint,
+		LongName: in.name, ShortName: in.name, PriceHint: k.priceHint,
 		DataGranularity: "1d", Range: rng, ValidRanges: yahooRanges,
 	}
-	pre, post := 4*time.Hour, 20*time.Hour
-	if in.krx {
-		meta.Currency, meta.ExchangeName, meta.FullExchangeName = "KRW", "KSC", "KSE"
-		if in.board == market.BoardKOSDAQ {
-			meta.ExchangeName, meta.FullExchangeName = "KOE", "KOSDAQ"
-		}
-		pre, post = 8*time.Hour+30*time.Minute, 18*time.Hour
+	pre, post := k.pre, k.post
+	if pre == 0 && post == 0 {
+		pre, post = in.open, in.mkt.Close
 	}
 	day := in.mkt.Today(now)
 	if len(rows) > 0 {
 		last := rows[len(rows)-1]
 		day = last.date
-		meta.RegularMarketPrice, meta.FulldayPrice = price(last.c), price(last.c)
-		meta.RegularMarketDayHigh, meta.RegularMarketDayLow = price(last.h), price(last.l)
+		meta.RegularMarketPrice, meta.FulldayPrice = price(last.c, k.priceHint), price(last.c, k.priceHint)
+		meta.RegularMarketDayHigh, meta.RegularMarketDayLow = price(last.h, k.priceHint), price(last.l, k.priceHint)
 		meta.RegularMarketVolume = last.v
 		meta.RegularMarketTime = earlier(now, in.at(last.date, in.mkt.Close)).Unix()
 		if len(rows) > 1 {
@@ -380,8 +374,8 @@ func (m *Market) yahooMeta(in *instrument, sym string, rows []yahooRow, lo int, 
 				hi, low = max(hi, r.h), min(low, r.l)
 			}
 		}
-		meta.FiftyTwoWeekHigh, meta.FiftyTwoWeekLow = price(hi), price(low)
-		meta.ChartPreviousClose = price(rows[max(0, lo-1)].c)
+		meta.FiftyTwoWeekHigh, meta.FiftyTwoWeekLow = price(hi, k.priceHint), price(low, k.priceHint)
+		meta.ChartPreviousClose = price(rows[max(0, lo-1)].c, k.priceHint)
 	}
 	period := func(from, to time.Duration) yahooPeriod {
 		return yahooPeriod{Timezone: zone, Start: in.at(day, from).Unix(), End: in.at(day, to).Unix(), Gmtoffset: off}

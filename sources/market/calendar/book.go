@@ -91,7 +91,7 @@ func (b *Book) Overrides(ctx context.Context, mic string) ([]MarketOverride, err
 func (b *Book) baseOf(code string) (*Calendar, error) {
 	m, err := market.LookupMarket(code)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: %w", err)
+		return nil, fmt.Errorf("calendar: %w", unregistered{err})
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -64,7 +64,7 @@ const alwaysFirst, alwaysLast = 1970, 2099
 func For(code string) (*Calendar, error) {
 	m, err := market.LookupMarket(code)
 	if err != nil {
-		return nil, fmt.Errorf("calendar: %w", err)
+		return nil, fmt.Errorf("calendar: %w", unregistered{err})
 	}
 	var (
 		t        table
@@ -83,7 +83,7 @@ func For(code string) (*Calendar, error) {
 		t, err = loadTable("xnys_special")
 		complete, rules = false, xnysRules
 	case "":
-		return nil, fmt.Errorf("calendar: no calendar for market %s", m.Code)
+		return nil, fmt.Errorf("calendar: market %s: %w", m.Code, ErrNoTable)
 	default:
 		t, err = loadTable(m.Calendar)
 	}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"syscall"
 	"time"
 
@@ -63,14 +65,30 @@ type RunFinisher interface {
 	FinishRun(ctx context.Context, r *Run) error
 }
 
-// FinishRunRetrying is f.FinishRun retried with backoff for up to within:
-// a run whose end is not recorded reads "running" until it is found
-// abandoned minutes later.
+// FinishRunRetrying is f.FinishRun retried with backoff for up to within
+// while the database is unreachable: a run whose end is not recorded reads
+// "running" until it is found abandoned minutes later. An error the
+// database gave on purpose (a constraint, bad data) is returned at once:
+// waiting would not change it. A finisher that cannot tell (no Transient
+// method) is retried on every error.
 func FinishRunRetrying(ctx context.Context, f RunFinisher, r *Run, within time.Duration) error {
+	t, tells := f.(interface{ Transient(error) bool })
 	b := retry.WithMaxDuration(within, retry.WithCappedDuration(10*time.Second, retry.NewExponential(500*time.Millisecond)))
 	return retry.Do(ctx, b, func(ctx context.Context) error {
-		return retry.RetryableError(f.FinishRun(ctx, r))
+		err := f.FinishRun(ctx, r)
+		if err != nil && tells && !t.Transient(err) {
+			return err
+		}
+		return retry.RetryableError(err)
 	})
+}
+
+// Transient reports whether err may go away by itself: the database
+// unreachable or a connection lost, whatever the dialect, or what the
+// dialect retries (deadlocks, lock waits).
+func (s *Store) Transient(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || (s.d.Retryable != nil && s.d.Retryable(err))
 }
 
 // AbandonGone records as abandoned every run still "running" whose process

@@ -99,7 +99,7 @@ func walk(in *instrument, last market.Date) []rawBar {
 
 // tickOf is the smallest price step at decimals.
 func tickOf(decimals int) market.Decimal {
-	t := market.Decimal(1_000_000)
+	t := market.DecimalFromInt(1)
 	for range decimals {
 		t /= 10
 	}

@@ -142,8 +142,13 @@ func TestDaemonLifecycle(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	report := &validate.Report{Markets: []validate.MarketSummary{{Market: market.XNYS, GapSessions: 2}},
-		Problems: []validate.Problem{{Kind: validate.KindGap, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
-			From: 20261005, To: 20261006, Sessions: 2, Detail: "missing"}}}
+		Problems: []validate.Problem{
+			{Kind: validate.KindGap, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
+				From: 20261005, To: 20261006, Sessions: 2, Detail: "missing"},
+			{Kind: validate.KindStale, Market: market.XNYS, Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"},
+				From: 20261008, To: 20261009, Sessions: 2, Detail: "latest bar is 2026-10-07"},
+			{Kind: validate.KindDeadMan, Job: "collect-us", Detail: "has not succeeded since 2026-10-01"},
+		}}
 	builds := 0
 	gen := generations(st, func(context.Context) (*validate.Report, error) { return report, nil })
 	build := func(ctx context.Context, cfg config.Config) (*daemon.Generation, error) {
@@ -187,13 +192,23 @@ func TestDaemonLifecycle(t *testing.T) {
 	// The validate job: problems left make the run partial, with the
 	// report's subject, and feed the gaps metric.
 	run := &store.Run{Job: schedule.JobValidate, Status: store.RunRunning}
+	if err := st.StartRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.RunJob(ctx, schedule.JobSpec{Name: schedule.JobValidate}, run); err != nil {
 		t.Fatal(err)
+	}
+	// Two problems of one instrument are one result: the run log keeps
+	// one row per instrument, and the record must go in.
+	if err := st.FinishRun(ctx, run); err != nil {
+		t.Fatalf("recording the validate run: %v", err)
 	}
 	if run.Status != store.RunProblems || run.Message != report.Subject() {
 		t.Errorf("validate job: status %q, message %q; want problems, %q", run.Status, run.Message, report.Subject())
 	}
-	if want := "[{yahoo:AAPL gap 2026-10-05 2026-10-06 2 yahoo AAPL: missing}]"; fmt.Sprint(run.Results) != want {
+	if want := "[{yahoo:AAPL problems 2026-10-05 2026-10-09 4 gap: yahoo AAPL 2026-10-05..2026-10-06: missing; " +
+		"stale: yahoo AAPL 2026-10-08..2026-10-09: latest bar is 2026-10-07} " +
+		"{: problems   0 job not succeeding: collect-us: has not succeeded since 2026-10-01}]"; fmt.Sprint(run.Results) != want {
 		t.Errorf("validate job's results: %v, want %s", run.Results, want)
 	}
 	// Email is off: the log names each problem, not only the subject.

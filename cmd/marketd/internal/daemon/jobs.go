@@ -2,11 +2,14 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
+	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/validate"
 )
 
 // jobs builds the scheduled jobs of a generation: the validate job
@@ -76,10 +79,9 @@ func (d *Daemon) validateRunner(g *Generation) schedule.Runner {
 			return nil
 		}
 		run.Status, run.Message = store.RunProblems, rep.Subject()
-		for _, p := range rep.Problems {
-			run.Results = append(run.Results, store.RunResult{Key: p.Key, Status: string(p.Kind),
-				From: p.From, To: p.To, Rows: p.Sessions, Error: p.Who() + ": " + p.Detail})
-			if g.Config.Email.Host == "" {
+		run.Results = problemResults(rep.Problems)
+		if g.Config.Email.Host == "" {
+			for _, p := range rep.Problems {
 				d.log.Warn("validate: problem", "kind", p.Kind, "who", p.Who(), "dates", p.Dates(), "detail", p.Detail, "new", p.New)
 			}
 		}
@@ -143,4 +145,32 @@ func (d *Daemon) updateBehind(ctx context.Context) {
 	for src, n := range behind {
 		d.m.SetBehind(src, n)
 	}
+}
+
+// problemResults lists a validation's problems as run results, one per
+// instrument (the run log keeps one result per source and symbol), each
+// with status "problems", the dates its problems span, and every problem
+// (kind, who, dates, detail) in the error text. Problems of a whole market
+// or of a job share the row of their source (or of none).
+func problemResults(problems []validate.Problem) []store.RunResult {
+	var out []store.RunResult
+	at := map[market.Key]int{}
+	for _, p := range problems {
+		who := p.Who()
+		if dates := p.Dates(); dates != "" {
+			who += " " + dates
+		}
+		line := fmt.Sprintf("%s: %s: %s", p.Kind, who, p.Detail)
+		i, ok := at[p.Key]
+		if !ok {
+			at[p.Key] = len(out)
+			out = append(out, store.RunResult{Key: p.Key, Status: store.RunProblems, From: p.From, To: p.To, Rows: p.Sessions, Error: line})
+			continue
+		}
+		r := &out[i]
+		r.From, r.To = min(r.From, p.From), max(r.To, p.To)
+		r.Rows += p.Sessions
+		r.Error += "; " + line
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +38,7 @@ what exists), --to to the last closed session.`,
 				return err
 			}
 			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
-				Resume: "marketd " + strings.Join(commandLine(cmd), " ")}
+				Resume: a.resumeCommand(cmd)}
 			if from != "" {
 				if req.From, err = market.ParseDate(from); err != nil {
 					return usagef("--from: %w", err)

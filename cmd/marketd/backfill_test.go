@@ -64,3 +64,29 @@ func TestBackfillGapsOnlyHonoursOverrides(t *testing.T) {
 		t.Errorf("after calendar close XNYS 2026-09-16: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+// The resume hint repeats each --set, quotes what a shell would split, and
+// leaves out a value that carries a secret: it is printed and kept in the
+// run log.
+func TestResumeCommand(t *testing.T) {
+	a := &app{}
+	a.cfg.Email.Password = "SEKRET9"
+	root := newRootCmd(a)
+	args := []string{"--set", "email.password=SEKRET9", "--set", "sources.yahoo.rate=6/m", "backfill",
+		"--source", "yahoo", "--force", "--from", "2025-06-01", "--symbols", "AAPL,BRK-B"}
+	cmd, rest, err := root.Find(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		t.Fatal(err)
+	}
+	want := "marketd backfill --force=true --from=2025-06-01 --set=sources.yahoo.rate=6/m --source=yahoo --symbols=AAPL,BRK-B" +
+		"   # plus the --set values with secrets, left out here"
+	if got := a.resumeCommand(cmd); got != want {
+		t.Errorf("resume hint:\n%s\nwant\n%s", got, want)
+	}
+	if got := shellQuote("it's a b"); got != `'it'\''s a b'` {
+		t.Errorf("shellQuote = %s", got)
+	}
+}

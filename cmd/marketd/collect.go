@@ -40,7 +40,7 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
 				return err
 			}
 			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: a.progress(),
-				Resume: "marketd " + strings.Join(commandLine(cmd), " ")})
+				Resume: a.resumeCommand(cmd)})
 			return a.reportRun(s, err)
 		},
 	}
@@ -146,16 +146,41 @@ func (a *app) reportRun(s collector.Summary, err error) error {
 	return nil
 }
 
-// commandLine is the invocation as typed (command path and flags), for
-// the resume hint.
-func commandLine(cmd *cobra.Command) []string {
-	out := strings.Fields(strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "))
+// resumeCommand is the invocation as typed (command path and flags), to
+// run again to resume: each value shell-quoted, a repeated flag (--set)
+// repeated, and a value that carries a secret (a password in --set
+// database=… or email.password=…) left out and said so, since the hint is
+// printed and kept in the run log.
+func (a *app) resumeCommand(cmd *cobra.Command) string {
+	out := append([]string{"marketd"}, strings.Fields(strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "))...)
+	secret := false
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		v := f.Value.String()
-		if strings.HasSuffix(f.Value.Type(), "Slice") || strings.HasSuffix(f.Value.Type(), "Array") {
-			v = strings.Trim(v, "[]")
+		vals := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			vals = sv.GetSlice()
+			if f.Value.Type() != "stringArray" { // a comma list reads back as given
+				vals = []string{strings.Join(vals, ",")}
+			}
 		}
-		out = append(out, "--"+f.Name+"="+v)
+		for _, v := range vals {
+			if a.cfg.RedactString(v) != v {
+				secret = true
+				continue
+			}
+			out = append(out, "--"+f.Name+"="+shellQuote(v))
+		}
 	})
-	return out
+	line := strings.Join(out, " ")
+	if secret {
+		line += "   # plus the --set values with secrets, left out here"
+	}
+	return line
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@%+-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -132,7 +132,11 @@ func (r *Report) Subject() string {
 	add(c.Stale, "stale", "stale")
 	add(c.BadBars, "bad bar", "bad bars")
 	what := strings.Join(parts, ", ")
-	if r.Clean() {
+	switch {
+	case r.Clean() && len(r.Markets) == 0:
+		// No instrument matched: nothing clean was found, nothing was read.
+		what = "nothing checked, no active instrument matches"
+	case r.Clean():
 		what = "all clear"
 	}
 	if len(r.Repaired) > 0 {

@@ -220,3 +220,14 @@ func TestValidateMailsAndResends(t *testing.T) {
 		t.Errorf("%d recipients, want 2", n)
 	}
 }
+
+// A selection with no instrument is not "all clear": nothing was read.
+func TestValidateNothingSelected(t *testing.T) {
+	env, path := tempDB(t)
+	seed(t, path, boardInstruments, nil)
+	r := marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--market", "FX")
+	want := "marketd: nothing checked, no active instrument matches (2026-10-08)\n\n\nNo active instrument matches the selection: nothing was checked.\n\n"
+	if r.code != exitOK || r.stdout != want {
+		t.Errorf("validate --market FX: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+}

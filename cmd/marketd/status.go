@@ -227,6 +227,15 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 		fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
 	}
 	notOK := 0
+	byStatus := map[string]int{}
+	var statuses []string // in order of first appearance, ok first
+	for _, rr := range append([]store.RunResult{{Status: store.RunOK}}, r.Results...) {
+		if _, seen := byStatus[rr.Status]; !seen {
+			statuses = append(statuses, rr.Status)
+		}
+		byStatus[rr.Status]++
+	}
+	byStatus[store.RunOK]-- // the seed above
 	for _, rr := range r.Results {
 		if rr.Status == store.RunOK {
 			continue
@@ -241,7 +250,17 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	writeSummary(a.stdout, "run %d: %d of %d instrument results not ok", r.ID, notOK, len(r.Results))
+	if len(r.Results) == 0 {
+		writeSummary(a.stdout, "run %d: no instrument results", r.ID)
+		return nil
+	}
+	counts := make([]string, 0, len(statuses))
+	for _, s := range statuses {
+		if byStatus[s] > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", byStatus[s], s))
+		}
+	}
+	writeSummary(a.stdout, "run %d: %s: %s", r.ID, plural(len(r.Results), "instrument result"), strings.Join(counts, ", "))
 	return nil
 }
 

@@ -44,7 +44,7 @@ func TestStatusNamesFailedInstruments(t *testing.T) {
 		// The dates are the year collect asked for, up to today.
 		wantTable += `yahoo   ` + sym + `   failed  \d{4}-\d\d-\d\d  \d{4}-\d\d-\d\d  0     ` + regexp.QuoteMeta(notFound(sym)[len("yahoo:"+sym+": "):]) + `\n`
 	}
-	wantTable += `run 1: 5 of 6 instrument results not ok\n`
+	wantTable += `run 1: 6 instrument results: 1 ok, 5 failed\n`
 	if r.code != exitOK || !regexp.MustCompile(`^`+wantTable+`$`).MatchString(table) || r.stderr != "" {
 		t.Errorf("status --run 1: exit %d, stderr %q, stdout\n%s\nwant after the counts\n%s", r.code, r.stderr, r.stdout, wantTable)
 	}
@@ -137,7 +137,7 @@ naver   035720  nodata   2026-09-22  2026-09-29  0     -
 naver   247540  skipped  -           -           0     -
 yahoo   GONE1   failed   -           -           0     yahoo GONE1: symbol not found
 yahoo   GONE2   failed   -           -           0     yahoo GONE2: symbol not found
-run 1: 6 of 7 instrument results not ok
+run 1: 7 instrument results: 1 ok, 4 failed, 1 nodata, 1 skipped
 `
 	if r.code != exitOK || r.stdout != want || r.stderr != "" {
 		t.Errorf("status --run 1: exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)
@@ -154,7 +154,7 @@ instruments:  0 ok, 0 failed, 0 skipped
 requests:     0 (0 throttled, 0 retries)
 rows:         0 inserted, 0 changed, 0 unchanged
 message:      abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks
-run 11: 0 of 0 instrument results not ok
+run 11: no instrument results
 `
 	if r.code != exitOK || r.stdout != want || r.stderr != "" {
 		t.Errorf("status --run 11: exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)

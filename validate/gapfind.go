@@ -79,7 +79,13 @@ func (g *GapFinder) Find(ctx context.Context, inst market.Instrument, from, to m
 	}
 	start, last, ok := expectedSpan(inst, first, to)
 	if !ok {
-		return nil, nil // nothing stored and no listing date: a whole backfill, not a gap
+		// Nothing stored in the window and no listing date: the validator
+		// reports the instrument stale, and every session of the window is
+		// missing.
+		start, last = from, to
+		if !inst.Delisted.IsZero() {
+			last = min(last, inst.Delisted)
+		}
 	}
 	from, to = max(from, start), min(to, last)
 	have := make(map[market.Date]bool, len(bars))

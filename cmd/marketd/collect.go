@@ -84,12 +84,20 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		}
 		f.Market, f.Board = mc.code, mc.board
 	}
+	if s.symbols != nil && len(s.symbols) == 0 { // --symbols '': not "every instrument"
+		return f, usagef("--symbols: the list is empty")
+	}
 	for _, sym := range s.symbols {
 		sym = normalizeSymbol(sym)
 		if err := market.CheckSymbol(sym); err != nil {
 			return f, usagef("--symbols: %w", err)
 		}
 		f.Symbols = append(f.Symbols, sym)
+	}
+	if len(f.Symbols) > 0 {
+		if err := a.checkActive(ctx, f); err != nil {
+			return f, err
+		}
 	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, usagef("say what to backfill: --symbols, --market, --source or --all")
@@ -114,6 +122,23 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, f.Board)
 	}
 	return f, nil
+}
+
+// checkActive refuses --symbols naming an instrument the store does not
+// have active, naming each: a typo must not pass for an empty run.
+func (a *app) checkActive(ctx context.Context, f collector.Filter) error {
+	st, err := a.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	if missing := missingSymbols(f.Symbols, insts); len(missing) > 0 {
+		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.

@@ -116,3 +116,23 @@ func TestCollectOffline(t *testing.T) {
 		t.Errorf("offline collect: exit %d, stdout %q, stderr %q; want exit 1 and only\n%s", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+// --symbols names instruments the store has: a typo or an empty list is a
+// usage error, not an empty run or a run of everything.
+func TestSelectionRefusesUnknownSymbols(t *testing.T) {
+	env, path := tempDB(t)
+	seed(t, path, boardInstruments, nil)
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"collect", "--symbols", "ZZZ,AAPL"}, "marketd: --symbols: no active instrument ZZZ (see marketd symbols list)\n"},
+		{[]string{"collect", "--source", "naver", "--symbols", "AAPL"}, "marketd: --symbols: no active instrument AAPL (see marketd symbols list)\n"},
+		{[]string{"backfill", "--symbols", "", "--dry-run"}, "marketd: --symbols: the list is empty\n"},
+	} {
+		r := marketd(t, env, tt.args...)
+		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, %q", tt.args, r.code, r.stdout, r.stderr, tt.stderr)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (c *Collector) end(ctx context.Context, l *runLog) (Summary, error) {
 		return s, err
 	}
 	if interrupted {
-		return s, fmt.Errorf("collector: %s run %d: %w (%w); committed work is kept; %s",
+		return s, fmt.Errorf("%s run %d: %w (%w); committed work is kept; %s",
 			s.Job, s.ID, ErrInterrupted, context.Cause(ctx), l.resume())
 	}
 	return s, nil

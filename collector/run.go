@@ -87,11 +87,15 @@ func (s Summary) String() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d ok, %d failed, %d skipped", s.Job, s.Status, s.OK, s.Failed, s.Skipped)
+	var notes []string
 	if why := s.skipReason(); why != "" {
-		fmt.Fprintf(&b, " (%s)", why)
+		notes = append(notes, why)
 	}
 	if s.NoData > 0 {
-		fmt.Fprintf(&b, " (%d without data)", s.NoData)
+		notes = append(notes, fmt.Sprintf("%d without data", s.NoData))
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
 	}
 	fmt.Fprintf(&b, "; rows %d inserted, %d changed, %d unchanged; %d requests, %d throttled, %d retries",
 		s.Inserted, s.Changed, s.Unchanged, s.Requests, s.Throttled, s.Retries)

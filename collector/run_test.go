@@ -23,13 +23,13 @@ func TestInterruptedRunSaysHowItResumes(t *testing.T) {
 		{
 			name:    "marketd collect",
 			message: "interrupted; run the same command again to resume",
-			err:     "collector: collect run 1: interrupted (context canceled); committed work is kept; run the same command again to resume",
+			err:     "collect run 1: interrupted (context canceled); committed work is kept; run the same command again to resume",
 		},
 		{
 			name:      "marketd run",
 			scheduled: true,
 			message:   "interrupted; the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
-			err:       "collector: collect-us run 1: interrupted (context canceled); committed work is kept; the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
+			err:       "collect-us run 1: interrupted (context canceled); committed work is kept; the next scheduled run (or the catch-up at start-up) resumes from the watermarks",
 		},
 	}
 	for _, tt := range tests {
@@ -89,7 +89,7 @@ func TestForcedBackfillResumes(t *testing.T) {
 	f.store = &cancelStore{Store: f.st, symbol: "BBB", n: 1, cancel: cancel}
 	c, _ = f.collector()
 	s, _, err := c.Backfill(ctx, BackfillRequest{From: from, Force: true, Resume: cmd})
-	wantErr := "collector: backfill run 2: interrupted (context canceled); committed work is kept; to resume, run: " + cmd
+	wantErr := "backfill run 2: interrupted (context canceled); committed work is kept; to resume, run: " + cmd
 	if !errors.Is(err, ErrInterrupted) || err.Error() != wantErr {
 		t.Fatalf("err = %v\nwant %s", err, wantErr)
 	}

@@ -149,9 +149,6 @@ func (a *app) progress() collector.Progress {
 	return collector.NewLogProgress(a.log, time.Minute)
 }
 
-// errInstrumentsFailed makes the exit code 1 once the summary is printed.
-var errInstrumentsFailed = errors.New("some instruments failed (see the summary and marketd status)")
-
 // reportRun prints a run's summary line and turns its outcome into the
 // command's error: interrupted (the error says how to resume), failed
 // instruments, or nil.
@@ -166,7 +163,7 @@ func (a *app) reportRun(s collector.Summary, err error) error {
 	case err != nil:
 		return err
 	case s.Status == store.RunFailed || s.Failed > 0:
-		return fmt.Errorf("%s run %d: %d of %d instruments failed: %w", s.Job, s.ID, s.Failed, len(s.Results), errInstrumentsFailed)
+		return fmt.Errorf("%s run %d: %d of %s failed; marketd status --run %d lists them", s.Job, s.ID, s.Failed, plural(len(s.Results), "instrument"), s.ID)
 	}
 	return nil
 }

@@ -66,38 +66,10 @@ validator itself failed, 2 for usage errors.`,
 			if resend {
 				return a.resend(ctx)
 			}
-			opt := validation{lookback: lookback, repair: !noRepair, email: !noEmail, recheck: recheck}
-			switch {
-			case since != "" && cmd.Flags().Changed("lookback"):
-				return usagef("--since and --lookback: give one or the other")
-			case lookback < 0:
-				return usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
-			case !cmd.Flags().Changed("lookback"):
-				opt.lookback = a.cfg.Validate.Lookback
-			}
-			if since != "" {
-				d, err := market.ParseDate(since)
-				if err != nil {
-					return usagef("--since: %v", err)
-				}
-				// A day of slack: Seoul is ahead of UTC.
-				if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
-					return usagef("--since %s: the date is in the future", d)
-				}
-				opt.since, opt.lookback = d, 0
-			}
-			for _, m := range markets {
-				mk, err := market.LookupMarket(strings.ToUpper(m))
-				if err != nil {
-					return usagef("--market: %v", err)
-				}
-				opt.markets = append(opt.markets, mk.Code)
-			}
-			for _, s := range sources {
-				if err := checkSource(s); err != nil {
-					return err
-				}
-				opt.sources = append(opt.sources, s)
+			opt, err := a.validationOf(cmd, validation{lookback: lookback, repair: !noRepair, email: !noEmail, recheck: recheck},
+				since, markets, sources)
+			if err != nil {
+				return err
 			}
 			if format != "text" && format != "json" {
 				return usagef("--format %q: want text or json", format)
@@ -128,6 +100,46 @@ validator itself failed, 2 for usage errors.`,
 	f.BoolVar(&noRepair, "no-repair", false, "report without backfilling first")
 	f.BoolVar(&resend, "resend", false, "send the reports whose email failed earlier, then exit")
 	return cmd
+}
+
+// validationOf reads validate's selection flags into opt: --since or
+// --lookback (the configured one when neither is given), --market,
+// --source.
+func (a *app) validationOf(cmd *cobra.Command, opt validation, since string, markets, sources []string) (validation, error) {
+	lookback := opt.lookback
+	switch {
+	case since != "" && cmd.Flags().Changed("lookback"):
+		return opt, usagef("--since and --lookback: give one or the other")
+	case lookback < 0:
+		return opt, usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
+	case !cmd.Flags().Changed("lookback"):
+		opt.lookback = a.cfg.Validate.Lookback
+	}
+	if since != "" {
+		d, err := market.ParseDate(since)
+		if err != nil {
+			return opt, usagef("--since: %v", err)
+		}
+		// A day of slack: Seoul is ahead of UTC.
+		if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
+			return opt, usagef("--since %s: the date is in the future", d)
+		}
+		opt.since, opt.lookback = d, 0
+	}
+	for _, m := range markets {
+		mk, err := market.LookupMarket(strings.ToUpper(m))
+		if err != nil {
+			return opt, usagef("--market: %v", err)
+		}
+		opt.markets = append(opt.markets, mk.Code)
+	}
+	for _, s := range sources {
+		if err := checkSource(s); err != nil {
+			return opt, err
+		}
+		opt.sources = append(opt.sources, s)
+	}
+	return opt, nil
 }
 
 func printReport(a *app, r *validate.Report, format string) error {

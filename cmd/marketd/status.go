@@ -49,7 +49,7 @@ With --run, show that one run in full instead: its counts and every instrument w
 result was not ok.`,
 		Example: `  marketd status
   marketd status --market JPX
-  marketd status --run 42
+  marketd status --run 1
   marketd --config /etc/marketd/marketd.yaml status`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -46,8 +46,10 @@ func registry() []row {
 			[]string{"NYSE", "NASDAQ", "US", "XNAS", "XASE", "ARCX", "BATS"}, "America/New_York", "09:30", "16:00", "", 0, us, nil, "xnys"},
 		{XKRX, "Korea Exchange (KOSPI, KOSDAQ)", []string{"KRX", "KOSPI", "KOSDAQ", "XKOS"},
 			"Asia/Seoul", "09:00", "15:30", "20:00", 0.30, []string{"KSC", "KOE"}, []string{".KS", ".KQ"}, "xkrx"},
+		// OSA: Yahoo dates the Nikkei 225 (^N225) at the Osaka Exchange,
+		// JPX's derivatives market, which keeps Tokyo's holidays.
 		{"XTKS", "Tokyo Stock Exchange", []string{"JPX", "TSE", "TYO"},
-			"Asia/Tokyo", "09:00", "15:30", "", 0, []string{"JPX"}, []string{".T"}, "xtks"},
+			"Asia/Tokyo", "09:00", "15:30", "", 0, []string{"JPX", "OSA"}, []string{".T"}, "xtks"},
 		{"XLON", "London Stock Exchange", []string{"LSE"},
 			"Europe/London", "08:00", "16:30", "", 0, []string{"LSE", "IOB"}, []string{".L", ".IL"}, "xlon"},
 		{"XETR", "Xetra (Deutsche Börse)", []string{"XETRA"},

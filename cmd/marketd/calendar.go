@@ -185,11 +185,11 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
 
 func newCalendarResetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:     "reset MARKET DATE",
-		Short:   "Delete a stored calendar override: the date follows the calendar (and the configuration file) again",
+		Use:   "reset MARKET DATE",
+		Short: "Delete a stored calendar override: the date follows the calendar (and the configuration file) again",
 		Example: `  marketd calendar close XKRX 2026-12-29 --reason "temporary holiday"
   marketd calendar reset XKRX 2026-12-29`,
-		Args:    usageArgs(cobra.ExactArgs(2)),
+		Args: usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, d, err := marketDateArgs(args)
 			if err != nil {

@@ -168,11 +168,11 @@ func newGapsAckCmd(a *app) *cobra.Command {
 
 func newGapsUnackCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:     "unack SOURCE SYMBOL DATE[..DATE]",
-		Short:   "Undo acknowledgements overlapping the dates: they are reported again",
+		Use:   "unack SOURCE SYMBOL DATE[..DATE]",
+		Short: "Undo acknowledgements overlapping the dates: they are reported again",
 		Example: `  marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps unack naver 005930 2026-11-02`,
-		Args:    usageArgs(cobra.ExactArgs(3)),
+		Args: usageArgs(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, from, to, err := ackArgs(args)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -30,21 +31,55 @@ An invalid configuration exits 2 with the key and where its value came from.`,
 		Example: `  marketd --config /etc/marketd/marketd.yaml config check`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file := a.configPath
-			if file == "" {
-				file = "no file: defaults"
-				if _, err := os.Stat(config.DefaultPath); !errors.Is(err, fs.ErrNotExist) {
-					file = config.DefaultPath
-				}
-			}
 			email := "email off (email.host unset)"
 			if a.cfg.Email.Host != "" {
 				email = fmt.Sprintf("email to %d recipients via %s:%d", len(a.cfg.Email.To), a.cfg.Email.Host, a.cfg.Email.Port)
 			}
-			_, err := fmt.Fprintf(a.stdout, "configuration ok (%s): database %s, %d scheduled jobs, %d calendar overrides, %s\n",
-				file, a.databaseName(), len(a.cfg.Schedule.Jobs), len(a.cfg.CalendarOverrides), email)
+			_, err := fmt.Fprintf(a.stdout, "configuration ok (%s): database %s, %s, %s, %s\n",
+				a.configSources(), a.databaseName(), plural(len(a.cfg.Schedule.Jobs), "scheduled job"),
+				plural(len(a.cfg.CalendarOverrides), "calendar override"), email)
 			return err
 		},
 	})
 	return cmd
+}
+
+// configSources says where the configuration came from: the file, or
+// none, and how many environment variables and flags changed it.
+func (a *app) configSources() string {
+	from := a.configPath
+	if from == "" {
+		from = "no file: defaults"
+		if _, err := os.Stat(config.DefaultPath); !errors.Is(err, fs.ErrNotExist) {
+			from = config.DefaultPath
+		}
+	}
+	env := map[string]bool{}
+	for _, k := range config.Keys() {
+		env[k.Env] = true
+	}
+	vars := 0
+	for _, kv := range a.environ {
+		if name, _, _ := strings.Cut(kv, "="); env[name] {
+			vars++
+		}
+	}
+	flags := len(a.sets)
+	if a.logLevel != "" {
+		flags++
+	}
+	var more []string
+	if vars > 0 {
+		more = append(more, plural(vars, "environment variable"))
+	}
+	if flags > 0 {
+		more = append(more, plural(flags, "flag"))
+	}
+	switch len(more) {
+	case 0:
+		return from
+	case 1:
+		return from + " and " + more[0]
+	}
+	return from + ", " + more[0] + " and " + more[1]
 }

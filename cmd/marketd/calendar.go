@@ -26,9 +26,7 @@ func newCalendarCmd(a *app) *cobra.Command {
   marketd calendar overrides XKRX
   marketd calendar reset XKRX 2026-12-29`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usagef("calendar: say show, close, open, overrides or reset")
-		},
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(newCalendarShowCmd(a), newCalendarSetCmd(a, false), newCalendarSetCmd(a, true),
 		newCalendarOverridesCmd(a), newCalendarResetCmd(a))

@@ -16,10 +16,11 @@ func newConfigCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Check the configuration",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usagef("a subcommand is required: marketd config check")
-		},
+		Example: `  marketd config check
+  marketd --config /etc/marketd/marketd.yaml config check
+  MARKETD_LOG_LEVEL=debug marketd --set validate.lookback=500 config check`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",

@@ -23,7 +23,7 @@ func newGapsCmd(a *app) *cobra.Command {
   marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps unack naver 005930 2026-11-02`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error { return usagef("gaps: say list, ack or unack") },
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(newGapsListCmd(a), newGapsAckCmd(a), newGapsUnackCmd(a))
 	return cmd

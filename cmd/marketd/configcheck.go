@@ -69,18 +69,12 @@ func (a *app) configSources() string {
 	if a.logLevel != "" {
 		flags++
 	}
-	var more []string
+	parts := []string{from}
 	if vars > 0 {
-		more = append(more, plural(vars, "environment variable"))
+		parts = append(parts, plural(vars, "environment variable"))
 	}
 	if flags > 0 {
-		more = append(more, plural(flags, "flag"))
+		parts = append(parts, plural(flags, "flag"))
 	}
-	switch len(more) {
-	case 0:
-		return from
-	case 1:
-		return from + " and " + more[0]
-	}
-	return from + ", " + more[0] + " and " + more[1]
+	return joinWords(parts, "and")
 }

@@ -71,7 +71,7 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 			return nil
 		}
 		if !cmd.HasAvailableSubCommands() {
-			return argsError(cmd, args, err)
+			return argsError(cmd, args)
 		}
 		if len(args) == 0 {
 			return usageError{err}
@@ -89,7 +89,7 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // argsError says what a command without subcommands takes, from the
 // operands of its Use line ("close MARKET DATE", "add --source S
 // SYMBOL..."), instead of cobra's "accepts 2 arg(s), received 1".
-func argsError(cmd *cobra.Command, args []string, err error) error {
+func argsError(cmd *cobra.Command, args []string) error {
 	var operands []string
 	required := 0
 	words := strings.Fields(cmd.Use)[1:]

@@ -49,7 +49,7 @@ type Store interface {
 	StartRun(ctx context.Context, r *store.Run) error
 	FinishRun(ctx context.Context, r *store.Run) error
 	KeepAlive(ctx context.Context, id int64, every time.Duration) (stop func())
-	AbandonGone(ctx context.Context, host string, staleAfter time.Duration) ([]store.Run, error)
+	AbandonGone(ctx context.Context, host string, staleAfter time.Duration, next func(job string) string) ([]store.Run, error)
 	// Runs and RunByID read the run log: a forced backfill resumed after
 	// an interruption skips what the interrupted run finished.
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
@@ -135,6 +135,9 @@ type Deps struct {
 	// Stats returns the transport's counters per source name; a run
 	// records the difference between its end and its start. Nil = none.
 	Stats func() map[string]httpx.Stats
+	// AfterAbandon words what becomes of the work of an abandoned run of a
+	// job, any job, for the run log (schedule.AfterAbandon). Nil = nothing.
+	AfterAbandon func(job string) string
 }
 
 // Collector runs collect and backfill jobs.

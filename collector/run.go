@@ -197,7 +197,7 @@ func (c *Collector) begin(ctx context.Context, job string, run *store.Run, p Pro
 // it was abandoned, by now or earlier (status): this run's plan starts from
 // the watermarks that run committed.
 func (c *Collector) abandonGone(ctx context.Context, job string) int64 {
-	gone, err := c.deps.Store.AbandonGone(ctx, c.cfg.Host, store.StaleAfter)
+	gone, err := c.deps.Store.AbandonGone(ctx, c.cfg.Host, store.StaleAfter, c.deps.AfterAbandon)
 	if err != nil {
 		c.deps.Log.Warn("cannot look for abandoned runs", "err", err)
 	}

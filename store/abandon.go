@@ -94,8 +94,10 @@ func (s *Store) Transient(err error) bool {
 // AbandonGone records as abandoned every run still "running" whose process
 // is gone: on host, its pid no longer exists; on any host, it has not
 // beaten for staleAfter (runs recorded before heartbeats count from their
-// start). It returns the runs it marked, as now recorded.
-func (s *Store) AbandonGone(ctx context.Context, host string, staleAfter time.Duration) ([]Run, error) {
+// start). next words what becomes of a run's work, by its job, for the
+// run's message: only the caller knows its jobs (nil: nothing said). It
+// returns the runs it marked, as now recorded.
+func (s *Store) AbandonGone(ctx context.Context, host string, staleAfter time.Duration, next func(job string) string) ([]Run, error) {
 	rows, err := s.db.QueryContext(ctx, runSelect+` WHERE status = ?`, RunRunning)
 	if err != nil {
 		return nil, fmt.Errorf("store: find running runs: %w", err)
@@ -130,8 +132,12 @@ func (s *Store) AbandonGone(ctx context.Context, host string, staleAfter time.Du
 			continue
 		}
 		r.Status, r.Finished = RunAbandoned, last
-		r.Message = fmt.Sprintf("abandoned: %s since %s; the next run resumes from the watermarks",
-			why, last.Format(time.RFC3339))
+		r.Message = fmt.Sprintf("abandoned: %s since %s", why, last.Format(time.RFC3339))
+		if next != nil {
+			if then := next(r.Job); then != "" {
+				r.Message += "; " + then
+			}
+		}
 		res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished = ?, message = ? WHERE id = ? AND status = ?`,
 			r.Status, r.Finished, r.Message, r.ID, RunRunning)
 		if err != nil {

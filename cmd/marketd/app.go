@@ -87,8 +87,11 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	if pw := a.cfg.Database.Password(); pw != "" {
 		msg = strings.ReplaceAll(msg, pw, "xxxxx")
 	}
-	// A validation's error starts with its subject, "marketd: …".
-	fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimPrefix(msg, "marketd: "))
+	// A validation's error starts with its subject, "marketd: …". Joined
+	// errors (every invalid key of a configuration) get a line each.
+	for line := range strings.Lines(strings.TrimPrefix(msg, "marketd: ")) {
+		fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimSuffix(line, "\n"))
+	}
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):

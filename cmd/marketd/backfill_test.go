@@ -17,9 +17,9 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 		stderr string
 	}{
 		{[]string{"--all", "--symbols", "AAPL"},
-			"marketd: if any flags in the group [all symbols] are set none of the others can be; [all symbols] were all set\n"},
+			"marketd: --all and --symbols: give one or the other\n"},
 		{[]string{"--all", "--gaps-only", "--force"},
-			"marketd: if any flags in the group [gaps-only force] are set none of the others can be; [force gaps-only] were all set\n"},
+			"marketd: --gaps-only and --force: give one or the other\n"},
 		{[]string{"--all", "--from", "2027-01-01"},
 			"marketd: --from 2027-01-01 is after the last closed session (2026-10-08): nothing to backfill yet\n"},
 		{[]string{"--all", "--from", "2026-10-09", "--to", "2026-10-30"},

@@ -26,9 +26,7 @@ func newCalendarCmd(a *app) *cobra.Command {
   marketd calendar overrides XKRX
   marketd calendar reset XKRX 2026-12-29`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usagef("calendar: say show, close, open, overrides or reset")
-		},
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(newCalendarShowCmd(a), newCalendarSetCmd(a, false), newCalendarSetCmd(a, true),
 		newCalendarOverridesCmd(a), newCalendarResetCmd(a))
@@ -56,21 +54,21 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			if !cmd.Flags().Changed("year") {
+			given := cmd.Flags().Changed("year")
+			if !given {
 				year = market.DateOf(a.now()).Year()
-			} else if err := checkYear(cal, year); err != nil {
-				return err
+			}
+			if err := cal.CheckYear(year); err != nil {
+				if given {
+					return usagef("--year %d: %w", year, err)
+				}
+				return usagef("this year, %d: %w; show a year of the table with --year", year, err)
 			}
 			from, to := market.NewDate(year, 1, 1), market.NewDate(year, 12, 31)
 			sessions := cal.Sessions(from, to)
 			closures := cal.Holidays(from, to)
 			for _, c := range closures {
 				fmt.Fprintf(a.stdout, "  closed %s %s  %s\n", c.Date, c.Date.Weekday().String()[:3], c.Reason)
-			}
-			if !cal.Covers(from) {
-				fmt.Fprintf(a.stdout, "warning: the %s holiday table ends with %d: %d shows every weekday but rule-based holidays as a session, "+
-					"which some are not; the validator infers %d's sessions from the stored bars instead\n",
-					cal.Market().Code, cal.LastYear(), year, year)
 			}
 			var b strings.Builder
 			for i, d := range sessions {
@@ -340,16 +338,4 @@ func marketDateArgs(args []string) (market.Market, market.Date, error) {
 		return market.Market{}, 0, usagef("%v", err)
 	}
 	return m, d, nil
-}
-
-// checkYear refuses a --year the calendar cannot show: before its holiday
-// table, or more than a year after it, where only weekends and fixed-date
-// holidays are known and the list would pass for a calendar.
-func checkYear(cal *calendar.Calendar, year int) error {
-	first, last := cal.FirstYear(), cal.LastYear()
-	if year < first || year > last+1 {
-		return usagef("--year %d: the %s calendar has holidays for %d to %d; show a year from %d to %d",
-			year, cal.Market().Code, first, last, first, last+1)
-	}
-	return nil
 }

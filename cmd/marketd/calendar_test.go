@@ -4,36 +4,49 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCalendarShowYears(t *testing.T) {
 	env, _ := tempDB(t)
+	const before = "the XKRX holiday table covers 2000 to 2027\n"
 	for _, tt := range []struct {
-		year   string
-		stderr string
+		market, year string
+		stderr       string
 	}{
-		{"0", "marketd: --year 0: the XKRX calendar has holidays for 2000 to 2027; show a year from 2000 to 2028\n"},
-		{"-5", "marketd: --year -5: the XKRX calendar has holidays for 2000 to 2027; show a year from 2000 to 2028\n"},
-		{"1999", "marketd: --year 1999: the XKRX calendar has holidays for 2000 to 2027; show a year from 2000 to 2028\n"},
-		{"2029", "marketd: --year 2029: the XKRX calendar has holidays for 2000 to 2027; show a year from 2000 to 2028\n"},
-		{"99999", "marketd: --year 99999: the XKRX calendar has holidays for 2000 to 2027; show a year from 2000 to 2028\n"},
+		{"XKRX", "0", "marketd: --year 0: " + before},
+		{"XKRX", "-5", "marketd: --year -5: " + before},
+		{"XKRX", "1999", "marketd: --year 1999: " + before},
+		// After the table, weekdays would pass for sessions: 1 January 2027 in Shanghai.
+		{"XKRX", "2028", "marketd: --year 2028: the XKRX holiday table covers 2000 to 2027; 2028's sessions are inferred from the stored bars by the validator\n"},
+		{"XNYS", "99999", "marketd: --year 99999: the XNYS holiday table covers 2000 to 2027; 99999's sessions are inferred from the stored bars by the validator\n"},
+		{"XSHG", "2027", "marketd: --year 2027: the XSHG holiday table covers 2010 to 2026; 2027's sessions are inferred from the stored bars by the validator\n"},
 	} {
-		r := marketdAt(t, validateNow, env, "calendar", "show", "XKRX", "--year="+tt.year)
+		r := marketdAt(t, validateNow, env, "calendar", "show", tt.market, "--year="+tt.year)
 		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
-			t.Errorf("--year %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.year, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+			t.Errorf("%s --year %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.market, tt.year, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
 		}
 	}
 
-	// The year after the table is shown, with the warning.
-	r := marketdAt(t, validateNow, env, "calendar", "show", "XNYS", "--year", "2028")
-	warning := "warning: the XNYS holiday table ends with 2027: 2028 shows every weekday but rule-based holidays as a session, which some are not; the validator infers 2028's sessions from the stored bars instead\n"
-	if r.code != exitOK || summaryLine(r.stdout) != "XNYS 2028: 251 sessions, 9 weekday closures" || !strings.Contains(r.stdout, warning) {
-		t.Errorf("--year 2028: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	// The table's first and last years are shown.
+	for _, tt := range []struct{ market, year, summary string }{
+		{"XNYS", "2027", "XNYS 2027: 251 sessions, 10 weekday closures"},
+		{"XSHG", "2026", "XSHG 2026: 242 sessions, 19 weekday closures"},
+	} {
+		r := marketdAt(t, validateNow, env, "calendar", "show", tt.market, "--year", tt.year)
+		if got := summaryLine(r.stdout); r.code != exitOK || got != tt.summary {
+			t.Errorf("%s --year %s: exit %d, summary %q, want %q; %s", tt.market, tt.year, r.code, got, tt.summary, r.stderr)
+		}
 	}
 	// Without --year: this year.
-	r = marketdAt(t, validateNow, env, "calendar", "show", "XKRX")
+	r := marketdAt(t, validateNow, env, "calendar", "show", "XKRX")
 	if got := summaryLine(r.stdout); r.code != exitOK || got != "XKRX 2026: 244 sessions, 17 weekday closures" {
 		t.Errorf("no --year: exit %d, summary %q; %s", r.code, got, r.stderr)
+	}
+	// This year may have outrun the table too.
+	r = marketdAt(t, time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC), env, "calendar", "show", "XSHG")
+	if want := "marketd: this year, 2027: the XSHG holiday table covers 2010 to 2026; 2027's sessions are inferred from the stored bars by the validator; show a year of the table with --year\n"; r.code != exitUsage || r.stderr != want || r.stdout != "" {
+		t.Errorf("XSHG in 2027: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
 
@@ -48,12 +61,19 @@ func TestCalendarOverridesRefuseNoChange(t *testing.T) {
 		{[]string{"close", "XKRX", "2026-10-09"}, "marketd: XKRX 2026-10-09 is already closed: Hangul Day\n"},
 		{[]string{"open", "XKRX", "2026-10-13"}, "marketd: XKRX 2026-10-13 is not a holiday: it is already a session\n"},
 		{[]string{"open", "XKRX", "2026-10-10"}, "marketd: XKRX 2026-10-10 is a Saturday, not a holiday: calendar open reopens holidays\n"},
+		// The years calendar show refuses take no override either.
+		{[]string{"close", "XKRX", "1990-06-05"}, "marketd: XKRX 1990-06-05: the XKRX holiday table covers 2000 to 2027\n"},
+		{[]string{"close", "XKRX", "2031-06-03"}, "marketd: XKRX 2031-06-03: the XKRX holiday table covers 2000 to 2027; 2031's sessions are inferred from the stored bars by the validator\n"},
+		{[]string{"open", "JPX", "2031-01-01"}, "marketd: XTKS 2031-01-01: the XTKS holiday table covers 2010 to 2027; 2031's sessions are inferred from the stored bars by the validator\n"},
 	} {
 		args := append(append([]string{"calendar"}, tt.args...), "--reason", "audit")
 		r := marketdAt(t, validateNow, env, args...)
 		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
 		}
+	}
+	if r := marketdAt(t, validateNow, env, "calendar", "overrides"); r.code != exitOK || r.stderr != "0 calendar overrides: 0 in the configuration file, 0 in the database\n" {
+		t.Errorf("after the refused overrides: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// Nothing was recorded: the year still has its 17 weekday closures.
 	r := marketdAt(t, validateNow, env, "calendar", "show", "XKRX", "--year", "2026")
@@ -109,6 +129,13 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 	if r := run(exitOK, "overrides"); r.stdout != header+xkrx+xnys || r.stderr != "5 calendar overrides: 3 in the configuration file, 2 in the database\n" {
 		t.Errorf("overrides:\n%s%q\nwant:\n%s%s%s", r.stdout, r.stderr, header, xkrx, xnys)
 	}
+	// Every market of the registry is listed, not XKRX and XNYS only.
+	run(exitOK, "close", "JPX", "2026-12-28", "--reason", "audit")
+	xtks := "XTKS    2026-12-28  closed  database                      audit\n"
+	if r := run(exitOK, "overrides"); r.stdout != header+xkrx+xnys+xtks || r.stderr != "6 calendar overrides: 3 in the configuration file, 3 in the database\n" {
+		t.Errorf("overrides with XTKS:\n%s%q\nwant:\n%s%s%s%s", r.stdout, r.stderr, header, xkrx, xnys, xtks)
+	}
+	run(exitOK, "reset", "XTKS", "2026-12-28")
 	// A board names its exchange.
 	if r := run(exitOK, "overrides", "KOSPI"); r.stdout != header+xkrx || r.stderr != "4 calendar overrides: 2 in the configuration file, 2 in the database\n" {
 		t.Errorf("overrides KOSPI:\n%s%q", r.stdout, r.stderr)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,10 +16,11 @@ func newConfigCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Check the configuration",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return usagef("a subcommand is required: marketd config check")
-		},
+		Example: `  marketd config check
+  marketd --config /etc/marketd/marketd.yaml config check
+  MARKETD_LOG_LEVEL=debug marketd --set validate.lookback=500 config check`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
@@ -30,21 +32,49 @@ An invalid configuration exits 2 with the key and where its value came from.`,
 		Example: `  marketd --config /etc/marketd/marketd.yaml config check`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file := a.configPath
-			if file == "" {
-				file = "no file: defaults"
-				if _, err := os.Stat(config.DefaultPath); !errors.Is(err, fs.ErrNotExist) {
-					file = config.DefaultPath
-				}
-			}
 			email := "email off (email.host unset)"
 			if a.cfg.Email.Host != "" {
 				email = fmt.Sprintf("email to %d recipients via %s:%d", len(a.cfg.Email.To), a.cfg.Email.Host, a.cfg.Email.Port)
 			}
-			_, err := fmt.Fprintf(a.stdout, "configuration ok (%s): database %s, %d scheduled jobs, %d calendar overrides, %s\n",
-				file, a.databaseName(), len(a.cfg.Schedule.Jobs), len(a.cfg.CalendarOverrides), email)
+			_, err := fmt.Fprintf(a.stdout, "configuration ok (%s): database %s, %s, %s, %s\n",
+				a.configSources(), a.databaseName(), plural(len(a.cfg.Schedule.Jobs), "scheduled job"),
+				plural(len(a.cfg.CalendarOverrides), "calendar override"), email)
 			return err
 		},
 	})
 	return cmd
+}
+
+// configSources says where the configuration came from: the file, or
+// none, and how many environment variables and flags changed it.
+func (a *app) configSources() string {
+	from := a.configPath
+	if from == "" {
+		from = "no file: defaults"
+		if _, err := os.Stat(config.DefaultPath); !errors.Is(err, fs.ErrNotExist) {
+			from = config.DefaultPath
+		}
+	}
+	env := map[string]bool{}
+	for _, k := range config.Keys() {
+		env[k.Env] = true
+	}
+	vars := 0
+	for _, kv := range a.environ {
+		if name, _, _ := strings.Cut(kv, "="); env[name] {
+			vars++
+		}
+	}
+	flags := len(a.sets)
+	if a.logLevel != "" {
+		flags++
+	}
+	parts := []string{from}
+	if vars > 0 {
+		parts = append(parts, plural(vars, "environment variable"))
+	}
+	if flags > 0 {
+		parts = append(parts, plural(flags, "flag"))
+	}
+	return joinWords(parts, "and")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,7 @@ func newGapsCmd(a *app) *cobra.Command {
   marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps unack naver 005930 2026-11-02`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error { return usagef("gaps: say list, ack or unack") },
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(newGapsListCmd(a), newGapsAckCmd(a), newGapsUnackCmd(a))
 	return cmd
@@ -58,43 +59,12 @@ func newGapsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var insts map[market.Key]market.Instrument
-			if len(chosen) > 0 {
-				if insts, err = instrumentsByKey(cmd.Context(), st); err != nil {
-					return err
-				}
-			}
-			// The validator checks whole exchanges; a board narrows what is shown.
-			concerns := func(k market.Key, mkt string) bool {
-				switch {
-				case len(chosen) == 0:
-					return true
-				case k.Symbol == "":
-					return chosen.hasExchange(mkt)
-				}
-				in, ok := insts[k]
-				return ok && chosen.has(in)
+			concerns, err := gapsConcern(cmd.Context(), st, chosen)
+			if err != nil {
+				return err
 			}
 			fmt.Fprintf(a.stdout, gapsRow, "KIND", "WHO", "DATES", "SESSIONS", "DETAIL")
-			gaps, bad := 0, 0
-			for _, p := range report.Problems {
-				switch p.Kind {
-				case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift, validate.KindBadBar:
-				default:
-					continue // not something gaps ack settles
-				}
-				if !concerns(p.Key, p.Market) {
-					continue
-				}
-				sessions := strconv.Itoa(p.Sessions)
-				if p.Kind == validate.KindBadBar {
-					bad++
-					sessions = "" // one bar, not a range of sessions
-				} else {
-					gaps++
-				}
-				fmt.Fprintf(a.stdout, gapsRow, p.Kind, p.Who(), p.Dates(), sessions, p.Detail)
-			}
+			gaps, bad := writeGaps(a.stdout, report.Problems, concerns)
 			acks, err := st.Acks(cmd.Context())
 			if err != nil {
 				return err
@@ -107,13 +77,61 @@ func newGapsListCmd(a *app) *cobra.Command {
 				shown++
 				fmt.Fprintf(a.stdout, gapsRow, "acknowledged", ack.Source+" "+ack.Symbol, dateRange(ack.From, ack.To), "", ack.Reason)
 			}
-			writeSummary(a.stderr, "%d open gaps or stale instruments, %d bad bars, %d acknowledged", gaps, bad, shown)
+			open := fmt.Sprintf("%d open gaps or stale instruments", gaps)
+			if gaps == 1 {
+				open = "1 open gap or stale instrument"
+			}
+			writeSummary(a.stderr, "%s, %s, %d acknowledged", open, plural(bad, "bad bar"), shown)
 			return nil
 		},
 	}
 	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: MICs or names (XKRX, KOSPI, KOSDAQ, XNYS, JPX, LSE, ...; marketd calendar show lists them)")
 	cmd.Flags().IntVar(&lookback, "lookback", 0, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
+}
+
+// gapsConcern returns whether a problem of an instrument (or, with no
+// symbol, of a market's pass) is among the chosen markets. The validator
+// checks whole exchanges; a board narrows what is shown.
+func gapsConcern(ctx context.Context, st *store.Store, chosen marketChoices) (func(k market.Key, mkt string) bool, error) {
+	if len(chosen) == 0 {
+		return func(market.Key, string) bool { return true }, nil
+	}
+	insts, err := instrumentsByKey(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return func(k market.Key, mkt string) bool {
+		if k.Symbol == "" {
+			return chosen.hasExchange(mkt)
+		}
+		in, ok := insts[k]
+		return ok && chosen.has(in)
+	}, nil
+}
+
+// writeGaps writes the problems gaps ack settles that concern the chosen
+// markets, and counts the gaps (and stale instruments) and bad bars.
+func writeGaps(w io.Writer, problems []validate.Problem, concerns func(market.Key, string) bool) (gaps, bad int) {
+	for _, p := range problems {
+		switch p.Kind {
+		case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift, validate.KindBadBar:
+		default:
+			continue // not something gaps ack settles
+		}
+		if !concerns(p.Key, p.Market) {
+			continue
+		}
+		sessions := strconv.Itoa(p.Sessions)
+		if p.Kind == validate.KindBadBar {
+			bad++
+			sessions = "" // one bar, not a range of sessions
+		} else {
+			gaps++
+		}
+		fmt.Fprintf(w, gapsRow, p.Kind, p.Who(), p.Dates(), sessions, p.Detail)
+	}
+	return gaps, bad
 }
 
 // gapsRow lays out a gaps list line: kind, who, dates, sessions, detail.
@@ -189,7 +207,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 			if n == 0 {
 				return usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, dateRange(from, to))
 			}
-			writeSummary(a.stdout, "removed %d acknowledgements of %s %s", n, key.Source, key.Symbol)
+			writeSummary(a.stdout, "removed %s of %s %s", plural(n, "acknowledgement"), key.Source, key.Symbol)
 			return nil
 		},
 	}

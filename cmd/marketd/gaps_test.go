@@ -41,7 +41,7 @@ func TestGapsListBadBars(t *testing.T) {
 	gap := "gap                  naver 005930     2026-09-29                    1  missing\n"
 	badBar := "bad bar              naver 000660     2026-10-06                       high 101100 is below max(open, close) 101200\n"
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
-	if want := gapsHeader + gap + badBar; r.code != exitOK || r.stdout != want || r.stderr != "1 open gaps or stale instruments, 1 bad bars, 0 acknowledged\n" {
+	if want := gapsHeader + gap + badBar; r.code != exitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 1 bad bar, 0 acknowledged\n" {
 		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
 	if r := marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-06", "--reason", "exchange print"); r.code != exitOK {
@@ -49,8 +49,12 @@ func TestGapsListBadBars(t *testing.T) {
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
 	ack := "acknowledged         naver 000660     2026-10-06                       exchange print\n"
-	if want := gapsHeader + gap + ack; r.code != exitOK || r.stdout != want || r.stderr != "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n" {
+	if want := gapsHeader + gap + ack; r.code != exitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 0 bad bars, 1 acknowledged\n" {
 		t.Errorf("gaps list after the ack: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
+	}
+	r = marketdAt(t, validateNow, env, "gaps", "unack", "naver", "000660", "2026-10-01..2026-10-08")
+	if want := "removed 1 acknowledgement of naver 000660\n"; r.code != exitOK || r.stdout != want {
+		t.Errorf("gaps unack: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
 
@@ -73,8 +77,8 @@ func TestGapsListMarketSelectsBoard(t *testing.T) {
 	for _, tt := range []struct {
 		market, stdout, stderr string
 	}{
-		{"KOSDAQ", gapsHeader + kosdaq + kosdaqAck, "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n"},
-		{"kospi", gapsHeader + kospi + kospiAck, "1 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n"},
+		{"KOSDAQ", gapsHeader + kosdaq + kosdaqAck, "1 open gap or stale instrument, 0 bad bars, 1 acknowledged\n"},
+		{"kospi", gapsHeader + kospi + kospiAck, "1 open gap or stale instrument, 0 bad bars, 1 acknowledged\n"},
 		{"XKRX", gapsHeader + kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 0 bad bars, 2 acknowledged\n"},
 		{"KOSPI,KOSDAQ", gapsHeader + kospi + kosdaq + kospiAck + kosdaqAck, "2 open gaps or stale instruments, 0 bad bars, 2 acknowledged\n"},
 		{"XNYS", gapsHeader, "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n"},
@@ -97,7 +101,7 @@ func TestGapsAckBarOnClosedDay(t *testing.T) {
 		Bars: []market.Bar{{Date: 20261004, Open: market.Some(c), High: market.Some(c), Low: market.Some(c), Close: c, Volume: market.Some(int64(5))}}}})
 	badBar := "bad bar              naver 000660     2026-10-04                       dated on a day the XKRX calendar says was closed: the calendar or the data is wrong\n"
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
-	if want := gapsHeader + badBar; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 1 bad bars, 0 acknowledged\n" {
+	if want := gapsHeader + badBar; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 1 bad bar, 0 acknowledged\n" {
 		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-04", "--reason", "a Sunday print")

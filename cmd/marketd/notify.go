@@ -29,6 +29,9 @@ Without email.host it prints the message and exits 2.`,
 		// failed over a mistake elsewhere in the same file.
 		Annotations: map[string]string{annotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if unit == "" {
+				return usagef("--unit-failed is required: name the systemd unit that failed, e.g. marketd.service")
+			}
 			if err := a.setupWith(func(o config.Options) (config.Config, error) {
 				return config.LoadSections(o, "email", "notify", "log_level")
 			}); err != nil {
@@ -40,8 +43,8 @@ Without email.host it prints the message and exits 2.`,
 			return a.notifyUnitFailed(cmd.Context(), unit)
 		},
 	}
+	// Checked in RunE rather than marked required: cobra's own check exits 1.
 	cmd.Flags().StringVar(&unit, "unit-failed", "", "the systemd `UNIT` that failed (required)")
-	_ = cmd.MarkFlagRequired("unit-failed")
 	return cmd
 }
 

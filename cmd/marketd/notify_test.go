@@ -140,13 +140,19 @@ The last 50 journal lines of marketd.service:
 }
 
 // A journal that cannot be read still lets the mail go, saying why; a
-// bad unit name and a missing email.host are usage errors, the latter
+// missing or bad unit name and a missing email.host are usage errors, the latter
 // printing the message for the journal.
 func TestNotifyUnitFailedEdges(t *testing.T) {
 	t.Chdir(t.TempDir())
 	env := []string{"MARKETD_DATABASE=sqlite:marketd.db"}
 	now := time.Date(2026, 12, 6, 21, 59, 59, 0, time.UTC)
 
+	for _, args := range [][]string{{"notify"}, {"notify", "--unit-failed", ""}} {
+		r := notifyAt(t, now, env, &fakeJournal{}, args...)
+		if want := "marketd: --unit-failed is required: name the systemd unit that failed, e.g. marketd.service\n"; r.code != exitUsage || r.stderr != want || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, want)
+		}
+	}
 	r := notifyAt(t, now, env, &fakeJournal{}, "notify", "--unit-failed", "-f")
 	if r.code != exitUsage || r.stderr != "marketd: --unit-failed \"-f\": want a systemd unit name such as marketd.service\n" {
 		t.Errorf("bad unit name: exit %d, stderr %q", r.code, r.stderr)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -61,7 +62,7 @@ result was not ok.`,
 			// A run whose process died still says "running": show and record
 			// it abandoned (a read-only database user only gets the warning).
 			host, _ := os.Hostname()
-			if _, err := st.AbandonGone(ctx, host, store.StaleAfter); err != nil {
+			if _, err := st.AbandonGone(ctx, host, store.StaleAfter, schedule.AfterAbandon); err != nil {
 				a.log.Warn("cannot record abandoned runs", "err", err)
 			}
 			if cmd.Flags().Changed("run") {

@@ -163,7 +163,7 @@ run 11: no instrument results
 	for _, tt := range []struct{ id, stderr string }{
 		{"12", "marketd: --run 12: no run has this ID (see the RUN ID column of marketd status)\n"},
 		{"0", "marketd: --run 0: no run has this ID (see the RUN ID column of marketd status)\n"},
-		{"last", "marketd: invalid argument \"last\" for \"--run\" flag: strconv.ParseInt: parsing \"last\": invalid syntax\n"},
+		{"last", "marketd: --run \"last\": ID must be a whole number\n"},
 	} {
 		if r := marketd(t, env, "status", "--run", tt.id); r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
 			t.Errorf("status --run %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.id, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)

@@ -93,10 +93,11 @@ func (w *wiring) collector() (*collector.Collector, error) {
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources:   sources,
-		Store:     w.store,
-		Calendars: func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) },
-		Log:       w.log,
+		Sources:      sources,
+		Store:        w.store,
+		Calendars:    func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) },
+		Log:          w.log,
+		AfterAbandon: schedule.AfterAbandon,
 		Stats: func() map[string]httpx.Stats {
 			out := make(map[string]httpx.Stats, len(w.pools))
 			for name, p := range w.pools {

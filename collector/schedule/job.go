@@ -39,6 +39,17 @@ type JobSpec struct {
 // source and market.
 const JobValidate = "validate"
 
+// AfterAbandon words what becomes of the work of an abandoned run of job,
+// for its message in the run log: a collecting job's next run resumes from
+// the watermarks its runs committed; a validation keeps no progress and is
+// simply run again.
+func AfterAbandon(job string) string {
+	if job == JobValidate {
+		return "the validation runs again at its next slot"
+	}
+	return "the next run resumes from the watermarks"
+}
+
 // DefaultJobs returns the job set marketd runs when the configuration names
 // none: collect KRX from Naver after its after-hours session; collect every
 // Yahoo instrument of every market hourly, which fetches only the

@@ -88,7 +88,11 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	err := c.Run(ctx, c.Spec, run)
 	returned = true
 	if resumed != 0 {
-		run.Message = strings.TrimPrefix(run.Message+"; ", "; ") + fmt.Sprintf("resumed from the watermarks after abandoned run %d", resumed)
+		took := "resumed from the watermarks" // a validation has none: it starts over
+		if job == JobValidate {
+			took = "ran again"
+		}
+		run.Message = strings.TrimPrefix(run.Message+"; ", "; ") + fmt.Sprintf("%s after abandoned run %d", took, resumed)
 	}
 	if err == nil && ctx.Err() != nil && s.runCtx.Err() != nil {
 		err = ctx.Err()
@@ -138,7 +142,7 @@ func (s *Scheduler) record(run *store.Run, err error) {
 // it was abandoned, by now or earlier (status): the run about to start
 // resumes from the watermarks that run committed.
 func (s *Scheduler) abandonGone(ctx context.Context, job string) int64 {
-	gone, err := s.cfg.Store.AbandonGone(ctx, s.cfg.Host, store.StaleAfter)
+	gone, err := s.cfg.Store.AbandonGone(ctx, s.cfg.Host, store.StaleAfter, AfterAbandon)
 	if err != nil {
 		s.log.Warn("cannot look for abandoned runs", "err", err)
 	}

@@ -26,7 +26,7 @@ type Store interface {
 	StartRun(ctx context.Context, r *store.Run) error
 	FinishRun(ctx context.Context, r *store.Run) error
 	KeepAlive(ctx context.Context, id int64, every time.Duration) (stop func())
-	AbandonGone(ctx context.Context, host string, staleAfter time.Duration) ([]store.Run, error)
+	AbandonGone(ctx context.Context, host string, staleAfter time.Duration, next func(job string) string) ([]store.Run, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	LastSuccess(ctx context.Context, job string) (time.Time, bool, error)
 	ClaimSlot(ctx context.Context, job string, slot time.Time, owner string) (bool, error)

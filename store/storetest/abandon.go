@@ -22,18 +22,29 @@ func testAbandonGone(t *testing.T, s *store.Store) {
 	}
 	dead, self := exited.Process.Pid, os.Getpid()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	start := func(host string, pid int, started time.Time) *store.Run {
+	startJob := func(job, host string, pid int, started time.Time) *store.Run {
 		t.Helper()
-		r := &store.Run{Job: "backfill", Host: host, PID: pid, Started: started}
+		r := &store.Run{Job: job, Host: host, PID: pid, Started: started}
 		if err := s.StartRun(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
+	start := func(host string, pid int, started time.Time) *store.Run {
+		t.Helper()
+		return startJob("backfill", host, pid, started)
+	}
+	// The caller words what becomes of an abandoned run's work, by its job.
+	next := func(job string) string {
+		if job == "check" {
+			return "it runs again at its next slot"
+		}
+		return "the next run resumes from the watermarks"
+	}
 	alive := start("h1", self, now)
 	deadHere := start("h1", dead, now)
 	deadThere := start("h2", dead, now) // its pid means nothing here; its heartbeat is fresh
-	stale := start("h2", 1, now.Add(-10*time.Minute))
+	stale := startJob("check", "h2", 1, now.Add(-10*time.Minute))
 	beating := start("h1", self, now.Add(-10*time.Minute))
 	if err := s.Heartbeat(ctx, beating.ID); err != nil {
 		t.Fatal(err)
@@ -44,7 +55,7 @@ func testAbandonGone(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 
-	got, err := s.AbandonGone(ctx, "h1", 5*time.Minute)
+	got, err := s.AbandonGone(ctx, "h1", 5*time.Minute, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +65,7 @@ func testAbandonGone(t *testing.T, s *store.Store) {
 	want := map[int64]string{
 		deadHere.ID: fmt.Sprintf("abandoned: process %d on h1 is gone; no heartbeat since %s; the next run resumes from the watermarks",
 			dead, now.Format(time.RFC3339)),
-		stale.ID: fmt.Sprintf("abandoned: no heartbeat from h2 since %s; the next run resumes from the watermarks",
+		stale.ID: fmt.Sprintf("abandoned: no heartbeat from h2 since %s; it runs again at its next slot",
 			now.Add(-10*time.Minute).Format(time.RFC3339)),
 	}
 	for id, msg := range want {
@@ -73,8 +84,16 @@ func testAbandonGone(t *testing.T, s *store.Store) {
 			t.Errorf("run %d (host %s pid %d) = %s, %v; want left alone", id, r.Host, r.PID, r.Status, err)
 		}
 	}
-	if again, err := s.AbandonGone(ctx, "h1", 5*time.Minute); err != nil || len(again) != 0 {
+	if again, err := s.AbandonGone(ctx, "h1", 5*time.Minute, next); err != nil || len(again) != 0 {
 		t.Errorf("second AbandonGone = %+v, %v; want nothing new", again, err)
+	}
+	// Without next, the message says what happened only.
+	silent := start("h1", dead, now)
+	if got, err := s.AbandonGone(ctx, "h1", 5*time.Minute, nil); err != nil || len(got) != 1 || got[0].ID != silent.ID {
+		t.Fatalf("AbandonGone without next = %+v, %v; want run %d", got, err, silent.ID)
+	}
+	if r, _, err := s.RunByID(ctx, silent.ID); err != nil || r.Message != fmt.Sprintf("abandoned: process %d on h1 is gone; no heartbeat since %s", dead, now.Format(time.RFC3339)) {
+		t.Errorf("run %d message %q, %v", silent.ID, r.Message, err)
 	}
 
 	// KeepAlive beats until stopped: a stale run kept alive is not abandoned.
@@ -95,7 +114,7 @@ func testAbandonGone(t *testing.T, s *store.Store) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
-	if gone, err := s.AbandonGone(ctx, "h1", 5*time.Minute); err != nil || len(gone) != 0 {
+	if gone, err := s.AbandonGone(ctx, "h1", 5*time.Minute, next); err != nil || len(gone) != 0 {
 		t.Errorf("AbandonGone after heartbeats = %+v, %v; want nothing", gone, err)
 	}
 }

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -159,6 +160,21 @@ func (c *Calendar) LastYear() int { return c.last }
 // there may be an unlisted closure.
 func (c *Calendar) Covers(d market.Date) bool {
 	return d.Year() >= c.first && d.Year() <= c.last
+}
+
+// CheckYear refuses a year outside the holiday table. Before it nothing is
+// known; after it only weekends and the rule-based holidays are, so a list
+// of sessions there would pass guesses off as a calendar: the validator
+// infers those years' sessions from the stored bars instead.
+func (c *Calendar) CheckYear(year int) error {
+	if year >= c.first && year <= c.last {
+		return nil
+	}
+	err := fmt.Sprintf("the %s holiday table covers %d to %d", c.mkt.Code, c.first, c.last)
+	if year > c.last {
+		err += fmt.Sprintf("; %d's sessions are inferred from the stored bars by the validator", year)
+	}
+	return errors.New(err)
 }
 
 // IsSession reports whether the exchange holds a regular session on d.

@@ -7,11 +7,15 @@ import (
 	"github.com/marketd/marketd/sources/market"
 )
 
-// CheckOverride refuses an override of d that would change nothing or
-// count a weekend among the weekday closures: closing takes a session,
-// opening takes a holiday.
+// CheckOverride refuses an override of d that would change nothing, count
+// a weekend among the weekday closures (closing takes a session, opening
+// takes a holiday) or fall outside the holiday table, where the validator
+// infers the sessions from the stored bars instead.
 func (c *Calendar) CheckOverride(d market.Date, open bool) error {
 	code := c.mkt.Code
+	if err := c.CheckYear(d.Year()); err != nil {
+		return fmt.Errorf("%s %s: %w", code, d, err)
+	}
 	weekend := d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
 	reason, holiday := c.Holiday(d)
 	switch {

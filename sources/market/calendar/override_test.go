@@ -23,6 +23,12 @@ func TestCheckOverride(t *testing.T) {
 		{20260603, true, ""}, // a holiday can be opened
 		{20260606, true, "XKRX 2026-06-06 is a Saturday, not a holiday: calendar open reopens holidays"},
 		{20260602, true, "XKRX 2026-06-02 is not a holiday: it is already a session"},
+		// Outside the table no override is taken, like calendar show --year.
+		{19990602, false, "XKRX 1999-06-02: the XKRX holiday table covers 2000 to 2027"},
+		{20280602, false, "XKRX 2028-06-02: the XKRX holiday table covers 2000 to 2027; 2028's sessions are inferred from the stored bars by the validator"},
+		{20281225, true, "XKRX 2028-12-25: the XKRX holiday table covers 2000 to 2027; 2028's sessions are inferred from the stored bars by the validator"},
+		{20000315, false, ""},
+		{20271229, false, ""},
 	} {
 		err := cal.CheckOverride(tt.d, tt.open)
 		if got := errText(err); got != tt.want {

@@ -27,13 +27,16 @@ func TestJobSelection(t *testing.T) {
     - {name: kospi, cron: "0 30 20 * * MON-FRI", tz: Asia/Seoul, source: naver, market: KOSPI}
     - {name: us, cron: "0 30 17 * * MON-FRI", tz: America/New_York, source: Yahoo, market: xnys}
     - {name: validate, cron: "0 0 7 * * *", tz: Asia/Seoul}
+    - {name: naver-us, cron: "0 30 17 * * MON-FRI", tz: America/New_York, source: naver, market: XNYS}
+    - {name: tokyo, cron: "0 30 16 * * MON-FRI", tz: Asia/Tokyo, source: yahoo, market: XTKS}
 `)
 	_, err := Load(Options{Path: path})
-	want := path + `:5: schedule.jobs[2].source: "bing" is not yahoo or naver
-` + path + `:5: schedule.jobs[2].market: unknown market "XWAR": want XKRX or XNYS
-` + path + `:6: schedule.jobs[3].market: "KOSPI": write XKRX: a job selects the instruments of a whole exchange, by its code
-` + path + `:7: schedule.jobs[4].source: "Yahoo" is not yahoo or naver
-` + path + `:7: schedule.jobs[4].market: "xnys": write XNYS: a job selects the instruments of a whole exchange, by its code`
+	want := path + `:5: schedule.jobs[2].source: job "lse": "bing" is not yahoo or naver
+` + path + `:5: schedule.jobs[2].market: job "lse": unknown market "XWAR" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA); marketd calendar show lists them
+` + path + `:6: schedule.jobs[3].market: job "kospi": "KOSPI": write XKRX: a job selects the instruments of a whole exchange, by its code
+` + path + `:7: schedule.jobs[4].source: job "us": "Yahoo" is not yahoo or naver
+` + path + `:7: schedule.jobs[4].market: job "us": "xnys": write XNYS: a job selects the instruments of a whole exchange, by its code
+` + path + `:9: schedule.jobs[6].market: job "naver-us": naver has Korean (XKRX) instruments only, so source naver on XNYS would collect nothing: use source yahoo, or market XKRX`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load = %v\nwant %s", err, want)
 	}

@@ -101,14 +101,14 @@ func (cfg Config) validate(origin map[string]string) error {
 }
 
 // checkJobSelection checks what a job collects. The runner passes source
-// and market to the store as they are, so an unknown source or an alias
-// such as KOSPI would select no instrument and every run would end "ok"
-// having done nothing.
+// and market to the store as they are, so an unknown source, an alias such
+// as KOSPI or a market the source has no instrument on would select
+// nothing and every run would end "ok" having done nothing.
 func checkJobSelection(c *checker, key string, j schedule.JobSpec) {
 	switch j.Source {
 	case "", market.SourceYahoo, market.SourceNaver:
 	default:
-		c.fail(key+".source", "%q is not yahoo or naver", j.Source)
+		c.fail(key+".source", "job %q: %q is not yahoo or naver", j.Name, j.Source)
 	}
 	if j.Market == "" {
 		return
@@ -116,9 +116,11 @@ func checkJobSelection(c *checker, key string, j schedule.JobSpec) {
 	m, err := market.LookupMarket(strings.ToUpper(j.Market))
 	switch {
 	case err != nil:
-		c.fail(key+".market", "unknown market %q: want XKRX or XNYS", j.Market)
+		c.fail(key+".market", "job %q: %v; marketd calendar show lists them", j.Name, err)
 	case m.Code != j.Market:
-		c.fail(key+".market", "%q: write %s: a job selects the instruments of a whole exchange, by its code", j.Market, m.Code)
+		c.fail(key+".market", "job %q: %q: write %s: a job selects the instruments of a whole exchange, by its code", j.Name, j.Market, m.Code)
+	case j.Source == market.SourceNaver && m.Code != market.XKRX:
+		c.fail(key+".market", "job %q: naver has Korean (XKRX) instruments only, so source naver on %s would collect nothing: use source yahoo, or market XKRX", j.Name, m.Code)
 	}
 }
 
@@ -153,11 +155,13 @@ func (e Email) validate(c *checker) {
 	if e.Port < 1 || e.Port > 65535 {
 		c.fail("email.port", "%d is not a TCP port", e.Port)
 	}
+	// Named at email.host: the key that was set is where to look, and an
+	// unset email.from has no origin to name.
 	if e.From == "" {
-		c.fail("email.from", "must be set when email.host is")
+		c.fail("email.host", "set, so email.from must be too (the sender's address)")
 	}
 	if len(e.To) == 0 {
-		c.fail("email.to", "must list at least one address when email.host is")
+		c.fail("email.host", "set, so email.to must list at least one address")
 	}
 	if e.Password != "" && e.PasswordFile != "" {
 		c.fail("email.password_file", "set email.password or email.password_file, not both")

@@ -23,13 +23,8 @@ func newSymbolsCmd(a *app) *cobra.Command {
   marketd symbols import --market KOSPI
   marketd symbols list --source naver
   marketd symbols remove --source yahoo MSFT`,
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q for \"marketd symbols\" (want add, list, remove or import)", args[0])
-			}
-			return usagef("symbols needs a command: add, list, remove or import")
-		},
+		Args: usageArgs(cobra.NoArgs),
+		RunE: whichCommand,
 	}
 	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a))
 	return cmd

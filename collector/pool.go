@@ -133,7 +133,7 @@ func (c *Collector) runBatches(ctx context.Context, bs BatchSource, items []item
 // answer cannot show the overlap that proves it.
 func (c *Collector) jumped(ctx context.Context, it item, bar market.Bar) (bool, error) {
 	m, err := market.LookupMarket(it.inst.Market)
-	if err != nil || m.DailyLimit <= 0 || !c.silentSplits(it.inst.Source) {
+	if err != nil || m.LimitOf(it.inst.Symbol) <= 0 || !c.silentSplits(it.inst.Source) {
 		return false, nil
 	}
 	prev, err := c.deps.Store.Bars(ctx, it.inst.Key, it.wm, it.wm)
@@ -141,5 +141,5 @@ func (c *Collector) jumped(ctx context.Context, it item, bar market.Bar) (bool, 
 		return false, err
 	}
 	move := math.Abs(bar.Close.Float64()/prev[0].Close.Float64() - 1)
-	return move > m.DailyLimit+0.005, nil
+	return move > m.LimitOf(it.inst.Symbol)+0.005, nil
 }

@@ -26,7 +26,7 @@ const checkpointLag = 30
 
 // checkpointRules names the checks a checkpoint vouches for: change it
 // when a check changes, and every instrument is read whole again.
-const checkpointRules = "validate/v1"
+const checkpointRules = "validate/v2" // v2: board limits (LimitOf)
 
 // snapshot is an instrument's scan state as it was at the scope's
 // checkpoint date.

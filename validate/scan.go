@@ -218,7 +218,7 @@ func (v *Validator) badBar(sc *scope, st *instState, b market.Bar) ([]string, *b
 		out = append(out, fmt.Sprintf("low %s is above min(open, close) %s", b.Low.V, lo))
 	}
 	if st.hasPrev && st.prev.Close > 0 && b.Close > 0 {
-		limit := mkt.DailyLimit
+		limit := mkt.LimitOf(st.inst.Symbol)
 		if limit == 0 {
 			limit = v.cfg.MaxMove
 		}

@@ -174,6 +174,34 @@ func (r row) market() (Market, error) {
 	}, nil
 }
 
+// LimitOf returns the daily price limit of an instrument of the market
+// (0: none). Some markets limit boards differently, told apart by the
+// code's prefix: Shanghai's STAR Market (688…) and Shenzhen's ChiNext
+// (300…, 301…) allow ±20% where their main boards allow ±10%.
+func (m Market) LimitOf(symbol string) float64 {
+	for _, b := range boardLimits(m.Code) {
+		if strings.HasPrefix(symbol, b.prefix) {
+			return b.limit
+		}
+	}
+	return m.DailyLimit
+}
+
+type boardLimit struct {
+	prefix string
+	limit  float64
+}
+
+func boardLimits(code string) []boardLimit {
+	switch code {
+	case "XSHG":
+		return []boardLimit{{"688", 0.20}}
+	case "XSHE":
+		return []boardLimit{{"300", 0.20}, {"301", 0.20}}
+	}
+	return nil
+}
+
 // wholeTickTypes returns the instrument types a market quotes in whole
 // currency units. KRX's tick sizes are whole won for shares and ETFs (1 to
 // 1,000 won by price band) while its indices carry two decimals; Tokyo

@@ -163,3 +163,26 @@ func TestWholeTick(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitOf(t *testing.T) {
+	for _, tt := range []struct {
+		mic, symbol string
+		want        float64
+	}{
+		{"XSHG", "600497.SS", 0.10},
+		{"XSHG", "688981.SS", 0.20}, // STAR Market
+		{"XSHE", "000001.SZ", 0.10},
+		{"XSHE", "300750.SZ", 0.20}, // ChiNext
+		{"XSHE", "301269.SZ", 0.20},
+		{"XKRX", "005930", 0.30},
+		{"XNYS", "AAPL", 0},
+	} {
+		m, err := LookupMarket(tt.mic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.LimitOf(tt.symbol); got != tt.want {
+			t.Errorf("%s %s: limit %g, want %g", tt.mic, tt.symbol, got, tt.want)
+		}
+	}
+}

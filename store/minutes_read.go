@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/marketd/marketd/sources/market"
+)
+
+const minuteSelectCols = `starts_at, open, high, low, close, volume`
+
+func scanMinuteBar(rows *sql.Rows, extra ...any) (market.MinuteBar, error) {
+	var b market.MinuteBar
+	var cl sql.Null[market.Decimal]
+	dest := append(extra, timeScanner{&b.Start}, decimalScanner{&b.Open}, decimalScanner{&b.High},
+		decimalScanner{&b.Low}, decimalScanner{&cl}, &b.Volume)
+	if err := rows.Scan(dest...); err != nil {
+		return b, err
+	}
+	b.Close = cl.V
+	return b, nil
+}
+
+// MinuteBars returns key's bars of interval iv starting in [from, to), in
+// order of start, each start in UTC. A zero from or to leaves that end open.
+func (s *Store) MinuteBars(ctx context.Context, key market.Key, iv market.Interval, from, to time.Time) ([]market.MinuteBar, error) {
+	if !iv.Intraday() {
+		return nil, fmt.Errorf("store: read minute bars of %s: %w: interval %s is not intraday", key, ErrInvalid, iv)
+	}
+	query := `SELECT ` + minuteSelectCols + ` FROM minute_bars WHERE source = ? AND symbol = ? AND bar_interval = ?`
+	args := []any{key.Source, key.Symbol, iv.Minutes()}
+	if !from.IsZero() {
+		query += ` AND starts_at >= ?`
+		args = append(args, minuteArg(from))
+	}
+	if !to.IsZero() {
+		query += ` AND starts_at < ?`
+		args = append(args, minuteArg(to))
+	}
+	rows, err := s.db.QueryContext(ctx, query+` ORDER BY starts_at`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
+	}
+	defer rows.Close()
+	var out []market.MinuteBar
+	for rows.Next() {
+		b, err := scanMinuteBar(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
+	}
+	return out, nil
+}
+
+// minuteArg renders a bound of a range of starts. Stored starts are whole
+// minutes, so a bound within a minute is moved to the first start the
+// range holds: up for both ends (from is inclusive, to exclusive).
+func minuteArg(t time.Time) string {
+	t = t.UTC()
+	if r := t.Truncate(time.Minute); !r.Equal(t) {
+		t = r.Add(time.Minute)
+	}
+	return t.Format(minuteLayout)
+}

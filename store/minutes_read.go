@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -30,7 +31,8 @@ func (s *Store) MinuteBars(ctx context.Context, key market.Key, iv market.Interv
 		return nil, fmt.Errorf("store: read minute bars of %s: %w: interval %s is not intraday", key, ErrInvalid, iv)
 	}
 	query := `SELECT ` + minuteSelectCols + ` FROM minute_bars WHERE source = ? AND symbol = ? AND bar_interval = ?`
-	args := []any{key.Source, key.Symbol, iv.Minutes()}
+	// driver.Values, which the driver takes directly (eachRow).
+	args := []any{key.Source, key.Symbol, int64(iv.Minutes())}
 	if !from.IsZero() {
 		query += ` AND starts_at >= ?`
 		args = append(args, minuteArg(from))
@@ -39,23 +41,49 @@ func (s *Store) MinuteBars(ctx context.Context, key market.Key, iv market.Interv
 		query += ` AND starts_at < ?`
 		args = append(args, minuteArg(to))
 	}
-	rows, err := s.db.QueryContext(ctx, query+` ORDER BY starts_at`, args...)
+	var out []market.MinuteBar
+	err := s.eachRow(ctx, query+` ORDER BY starts_at`, args, func(v []driver.Value) error {
+		b, err := minuteValues(v)
+		if err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
 	}
-	defer rows.Close()
-	var out []market.MinuteBar
-	for rows.Next() {
-		b, err := scanMinuteBar(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read %s minute bars of %s: %w", iv, key, err)
-	}
 	return out, nil
+}
+
+// minuteValues decodes the driver's values of one minute_bars row
+// (minuteSelectCols) in place, as scanValues does for daily bars: a read
+// of 30 sessions is 11,700 rows.
+func minuteValues(v []driver.Value) (market.MinuteBar, error) {
+	var b market.MinuteBar
+	var err error
+	switch t := v[0].(type) {
+	case time.Time:
+		b.Start = t.UTC()
+	default:
+		var start time.Time
+		if err := (timeScanner{&start}).Scan(t); err != nil {
+			return b, err
+		}
+		b.Start = start
+	}
+	for i, dst := range []*sql.Null[market.Decimal]{&b.Open, &b.High, &b.Low} {
+		if *dst, err = decimalValue(v[1+i]); err != nil {
+			return b, err
+		}
+	}
+	cl, err := decimalValue(v[4])
+	if err != nil {
+		return b, err
+	}
+	b.Close = cl.V
+	b.Volume, err = volumeValue(v[5])
+	return b, err
 }
 
 // minuteArg renders a bound of a range of starts. Stored starts are whole

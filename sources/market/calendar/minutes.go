@@ -20,6 +20,11 @@ import (
 //
 // Steps are added to the open as an instant, never to a wall clock, so a
 // DST transition (at night, between sessions) cannot shift them.
+//
+// The calendar knows a session's open and close, not a midday break:
+// for markets that pause at noon (Tokyo, Hong Kong, Shanghai) the count
+// includes the break's minutes. XNYS and XKRX, the markets with minute
+// data, trade without one.
 func (c *Calendar) BarStarts(d market.Date, iv market.Interval) []time.Time {
 	open, n := c.barSpan(d, iv)
 	if n == 0 {

@@ -61,43 +61,58 @@ func (l *bulkLoad) flush(ctx context.Context) error {
 	if len(l.rows) == 0 {
 		return nil
 	}
-	sent := int64(len(l.rows))
-	stored, warnings, err := l.load(ctx, l.tx, "bars", barCols, &barReader{rows: l.rows, now: l.now})
+	err := loadRows(ctx, l.tx, l.load, "bars", barCols, len(l.rows), barReader(l.rows, l.now))
 	l.rows = l.rows[:0]
+	return err
+}
+
+// loadRows has load append the n rows r renders to table, and reports a
+// refusal (fewer rows stored, or any warning) as errBulkRefused.
+func loadRows(ctx context.Context, tx *sql.Tx, load BulkLoader, table string, cols []string, n int, r io.Reader) error {
+	stored, warnings, err := load(ctx, tx, table, cols, r)
 	if err != nil {
 		return err
 	}
-	if stored != sent || warnings != 0 {
-		return fmt.Errorf("%w: %d of %d rows stored, %d warnings", errBulkRefused, stored, sent, warnings)
+	if stored != int64(n) || warnings != 0 {
+		return fmt.Errorf("%w: %d of %d rows stored, %d warnings", errBulkRefused, stored, n, warnings)
 	}
 	return nil
 }
 
 // barReader renders rows in the loader's format as the loader reads them,
 // a chunk at a time, so that rendering overlaps the server's work.
-type barReader struct {
-	rows []newBar
-	now  []byte
-	buf  []byte
-	off  int
+func barReader(rows []newBar, now []byte) *tsvReader {
+	return &tsvReader{rows: len(rows), render: func(b []byte, i int) []byte {
+		r := rows[i]
+		return appendBarTSV(b, r.w.Key, r.w.Bars[r.i], r.final, now)
+	}}
 }
 
-// barChunk is how much text barReader renders ahead of the loader.
+// tsvReader hands a bulk loader rows rendered by render, a chunk at a
+// time.
+type tsvReader struct {
+	rows   int
+	render func(b []byte, i int) []byte // appends row i
+	next   int
+	buf    []byte
+	off    int
+}
+
+// barChunk is how much text a tsvReader renders ahead of the loader.
 const barChunk = 32 << 10
 
-func (r *barReader) Read(p []byte) (int, error) {
+func (r *tsvReader) Read(p []byte) (int, error) {
 	if r.off == len(r.buf) {
-		if len(r.rows) == 0 {
+		if r.next == r.rows {
 			return 0, io.EOF
 		}
 		if r.buf == nil {
 			r.buf = make([]byte, 0, barChunk+512)
 		}
 		r.buf, r.off = r.buf[:0], 0
-		for len(r.rows) > 0 && len(r.buf) < barChunk {
-			b := r.rows[0]
-			r.rows = r.rows[1:]
-			r.buf = appendBarTSV(r.buf, b.w.Key, b.w.Bars[b.i], b.final, r.now)
+		for r.next < r.rows && len(r.buf) < barChunk {
+			r.buf = r.render(r.buf, r.next)
+			r.next++
 		}
 	}
 	n := copy(p, r.buf[r.off:])
@@ -114,29 +129,34 @@ func appendBarTSV(b []byte, k market.Key, bar market.Bar, final bool, now []byte
 	b = append(b, k.Symbol...)
 	b = append(b, '\t')
 	b = appendDate(b, bar.Date)
-	null := func(d sql.Null[market.Decimal]) {
-		b = append(b, '\t')
-		if d.Valid {
-			b = d.V.Append(b)
-		} else {
-			b = append(b, `\N`...)
-		}
-	}
-	null(bar.Open)
-	null(bar.High)
-	null(bar.Low)
+	b = appendTSVNull(b, bar.Open)
+	b = appendTSVNull(b, bar.High)
+	b = appendTSVNull(b, bar.Low)
 	b = append(b, '\t')
 	b = bar.Close.Append(b)
-	null(bar.AdjClose)
-	b = append(b, '\t')
-	if bar.Volume.Valid {
-		b = strconv.AppendInt(b, bar.Volume.V, 10)
-	} else {
-		b = append(b, `\N`...)
-	}
+	b = appendTSVNull(b, bar.AdjClose)
+	b = appendTSVVolume(b, bar.Volume)
 	b = append(b, '\t', boolDigit(bar.Halted), '\t', boolDigit(final), '\t')
 	b = append(b, now...)
 	return append(b, '\n')
+}
+
+// appendTSVNull appends a tab and d, or \N when d is missing.
+func appendTSVNull(b []byte, d sql.Null[market.Decimal]) []byte {
+	b = append(b, '\t')
+	if !d.Valid {
+		return append(b, `\N`...)
+	}
+	return d.V.Append(b)
+}
+
+// appendTSVVolume appends a tab and v, or \N when v is missing.
+func appendTSVVolume(b []byte, v sql.Null[int64]) []byte {
+	b = append(b, '\t')
+	if !v.Valid {
+		return append(b, `\N`...)
+	}
+	return strconv.AppendInt(b, v.V, 10)
 }
 
 // appendDate appends d as YYYY-MM-DD, as Date.String does without fmt:

@@ -45,6 +45,10 @@ type Dialect struct {
 	// in the same transaction: through the server's bulk loader, which
 	// is cheaper per row than INSERT. Nil: INSERT.
 	BulkLoad BulkLoader
+	// MonthPartitions, when set, keeps minute_bars partitioned by month
+	// and enforces retention by dropping partitions. Nil: retention
+	// deletes rows.
+	MonthPartitions MonthPartitioner
 }
 
 // BulkLoader appends the rows r yields to table inside tx and reports how

@@ -15,4 +15,9 @@
 // The same transaction keeps each instrument's latest bar in latest_bars,
 // so that LatestBars reads one row per instrument whatever the number of
 // bars.
+//
+// Intraday bars live in minute_bars, keyed by instrument, interval and the
+// bar's start in UTC, and written by WriteMinutes the way Write writes
+// daily bars. On MySQL the table is partitioned by month, and retention
+// (DropMinutePartitionsBefore) drops whole partitions; SQLite deletes rows.
 package store

@@ -271,7 +271,9 @@ func (s *Store) eachRow(ctx context.Context, query string, args []any, fn func([
 	dest := make([]driver.Value, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range dest {
-		ptrs[i] = &dest[i]
+		// As *any: database/sql stores a NULL only into that, not into
+		// a *driver.Value.
+		ptrs[i] = (*any)(&dest[i])
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {

@@ -20,10 +20,14 @@ const (
 )
 
 // nextGroup returns how many writes from the head of ws to read together.
-func nextGroup(ws []Write) int {
-	n, bars := 0, 0
-	for n < len(ws) && n < storedGroup && (n == 0 || bars+len(ws[n].Bars) <= storedGroupBars) {
-		bars += len(ws[n].Bars)
+func nextGroup(ws []Write) int { return nextGroupOf(ws, func(w Write) int { return len(w.Bars) }) }
+
+// nextGroupOf returns how many writes from the head of ws, of bars(w) bars
+// each, to read together.
+func nextGroupOf[W any](ws []W, bars func(W) int) int {
+	n, total := 0, 0
+	for n < len(ws) && n < storedGroup && (n == 0 || total+bars(ws[n]) <= storedGroupBars) {
+		total += bars(ws[n])
 		n++
 	}
 	return n

@@ -75,44 +75,17 @@ type fchartChart struct {
 	rows   []row
 }
 
-// parseFChart parses the chart feed's XML. The body must already be UTF-8:
-// the feed sends EUC-KR, which the fetcher decodes (colly with the charset
-// named), so the declaration's encoding="EUC-KR" is accepted as-is here.
-// An answer without a chart or without items (<protocol />, what the feed
-// sends for an unknown code) is market.ErrNoData.
+// parseFChart parses the chart feed's daily XML. An answer without a
+// chart or without items (<protocol />, what the feed sends for an unknown
+// code) is market.ErrNoData.
 func parseFChart(code string, body []byte) (fchartChart, error) {
-	var doc struct {
-		XMLName xml.Name `xml:"protocol"`
-		Chart   *struct {
-			Symbol string `xml:"symbol,attr"`
-			Name   string `xml:"name,attr"`
-			Items  []struct {
-				Data string `xml:"data,attr"`
-			} `xml:"item"`
-		} `xml:"chartdata"`
+	doc, err := decodeFChart(code, body)
+	if err != nil {
+		return fchartChart{}, err
 	}
-	// The feed pads the document with blank lines, sometimes before <?xml.
-	body = bytes.TrimLeft(body, " \t\r\n\ufeff")
-	dec := xml.NewDecoder(bytes.NewReader(body))
-	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
-		switch strings.ToLower(label) {
-		case "euc-kr", "euckr", "ks_c_5601-1987", "cp949", "utf-8", "utf8":
-			return input, nil // already decoded by the fetcher
-		}
-		return nil, fmt.Errorf("unexpected encoding %q", label)
-	}
-	if err := dec.Decode(&doc); err != nil {
-		return fchartChart{}, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: err}
-	}
-	if doc.Chart == nil || len(doc.Chart.Items) == 0 {
-		return fchartChart{}, fmt.Errorf("naver %s %s: %w (the chart feed knows no sessions for this code)", endpointFChart, code, market.ErrNoData)
-	}
-	if doc.Chart.Symbol != "" && doc.Chart.Symbol != code {
-		return fchartChart{}, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: fmt.Errorf("answer is for symbol %q", doc.Chart.Symbol)}
-	}
-	out := fchartChart{symbol: doc.Chart.Symbol, name: doc.Chart.Name, rows: make([]row, 0, len(doc.Chart.Items))}
+	out := fchartChart{symbol: doc.Symbol, name: doc.Name, rows: make([]row, 0, len(doc.Items))}
 	var errs []error
-	for i, it := range doc.Chart.Items {
+	for i, it := range doc.Items {
 		cells := strings.Split(it.Data, "|")
 		if len(cells) < 6 {
 			errs = append(errs, fmt.Errorf("item %d %q: want date|open|high|low|close|volume", i+1, it.Data))
@@ -129,4 +102,46 @@ func parseFChart(code string, body []byte) (fchartChart, error) {
 		return fchartChart{}, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: err}
 	}
 	return out, nil
+}
+
+// fchartDoc is the chart feed's XML, for any timeframe.
+type fchartDoc struct {
+	Symbol    string `xml:"symbol,attr"`
+	Name      string `xml:"name,attr"`
+	Timeframe string `xml:"timeframe,attr"`
+	Items     []struct {
+		Data string `xml:"data,attr"`
+	} `xml:"item"`
+}
+
+// decodeFChart decodes the chart feed's XML. The body must already be
+// UTF-8: the feed sends EUC-KR, which the fetcher decodes (colly with the
+// charset named), so the declaration's encoding="EUC-KR" is accepted
+// as-is here. No chart or no items is market.ErrNoData; a chart for
+// another symbol is a ParseError.
+func decodeFChart(code string, body []byte) (*fchartDoc, error) {
+	var doc struct {
+		XMLName xml.Name   `xml:"protocol"`
+		Chart   *fchartDoc `xml:"chartdata"`
+	}
+	// The feed pads the document with blank lines, sometimes before <?xml.
+	body = bytes.TrimLeft(body, " \t\r\n\ufeff")
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		switch strings.ToLower(label) {
+		case "euc-kr", "euckr", "ks_c_5601-1987", "cp949", "utf-8", "utf8":
+			return input, nil // already decoded by the fetcher
+		}
+		return nil, fmt.Errorf("unexpected encoding %q", label)
+	}
+	if err := dec.Decode(&doc); err != nil {
+		return nil, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: err}
+	}
+	if doc.Chart == nil || len(doc.Chart.Items) == 0 {
+		return nil, fmt.Errorf("naver %s %s: %w (the chart feed knows no sessions for this code)", endpointFChart, code, market.ErrNoData)
+	}
+	if doc.Chart.Symbol != "" && doc.Chart.Symbol != code {
+		return nil, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: fmt.Errorf("answer is for symbol %q", doc.Chart.Symbol)}
+	}
+	return doc.Chart, nil
 }

@@ -1,5 +1,7 @@
 package yahoo
 
+import "encoding/json"
+
 // The chart API's response, decoded with encoding/json into pointer and
 // slice-of-pointer fields so that a JSON null stays distinguishable from a
 // zero: Yahoo sends null for any value it lacks, and a null price is
@@ -47,6 +49,11 @@ type chartMeta struct {
 	CurrentTradingPeriod struct {
 		Regular tradingPeriod `json:"regular"`
 	} `json:"currentTradingPeriod"`
+	// DataGranularity is the interval of the bars ("1d", "1m", "60m").
+	DataGranularity string `json:"dataGranularity"`
+	// TradingPeriods lists intraday responses' sessions; its form depends
+	// on includePrePost (see regularPeriods), so it is decoded only there.
+	TradingPeriods json.RawMessage `json:"tradingPeriods"`
 }
 
 type tradingPeriod struct {

@@ -51,6 +51,12 @@ func Run(t *testing.T, open Opener) {
 		{"Checkpoints", testCheckpoints},
 		{"ProblemsScope", testProblemsScope},
 		{"AbandonGone", testAbandonGone},
+		{"MinutesIdempotentRewrite", testMinutesIdempotentRewrite},
+		{"MinutesRestatement", testMinutesRestatement},
+		{"MinutesRangeRead", testMinutesRangeRead},
+		{"MinutesMany", testMinutesMany},
+		{"MinuteRetention", testMinuteRetention},
+		{"MinutesInvalid", testMinutesInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

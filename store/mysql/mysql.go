@@ -128,6 +128,7 @@ func Dialect(packet int) store.Dialect {
 		// Leave room for the packet header and the statement's own text.
 		MaxStatementBytes: max(packet-64<<10, 64<<10),
 		BulkLoad:          bulkLoad,
+		SkipLocked:        true,
 	}
 }
 

@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"Checkpoints", testCheckpoints},
 		{"ProblemsScope", testProblemsScope},
 		{"AbandonGone", testAbandonGone},
+		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
+		{"UnitLeaseTakeover", testUnitLeaseTakeover},
+		{"UnitDoneIsFinal", testUnitDoneIsFinal},
+		{"OpenUnitRunsAreRunning", testOpenUnitRunsAreRunning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

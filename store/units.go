@@ -29,17 +29,19 @@ var ErrSingleHost = errors.New("the database serves one host")
 // not committed as the unit's completion, the new owner redoes it.
 var ErrLeaseLost = errors.New("lease lost")
 
-// UnitCounts are what a unit's instruments came to.
+// UnitCounts are what a unit's instruments came to, and the requests
+// (throttled, retried) its host's transport sent while working on it.
 type UnitCounts struct {
 	OK, Failed, Skipped          int
 	Inserted, Changed, Unchanged int
-	Requests                     int
+	Requests, Throttled, Retries int
 }
 
 // Add sums two counts.
 func (c UnitCounts) Add(o UnitCounts) UnitCounts {
 	return UnitCounts{c.OK + o.OK, c.Failed + o.Failed, c.Skipped + o.Skipped,
-		c.Inserted + o.Inserted, c.Changed + o.Changed, c.Unchanged + o.Unchanged, c.Requests + o.Requests}
+		c.Inserted + o.Inserted, c.Changed + o.Changed, c.Unchanged + o.Unchanged,
+		c.Requests + o.Requests, c.Throttled + o.Throttled, c.Retries + o.Retries}
 }
 
 // Unit is one share of a run's instruments: symbols of one source.
@@ -59,13 +61,15 @@ type Unit struct {
 }
 
 // UnitCompletion is the completion a unit's last write carries: the unit, the
-// claimant that finishes it, and the counts of everything but that write
-// (whose own counts the store adds).
+// claimant that finishes it, the counts of everything but that write
+// (whose own counts the store adds), and the unit's per-instrument results,
+// stored as the run's.
 type UnitCompletion struct {
-	RunID  int64
-	Number int
-	Owner  string
-	Counts UnitCounts
+	RunID   int64
+	Number  int
+	Owner   string
+	Counts  UnitCounts
+	Results []RunResult
 }
 
 // SharedWork reports whether hosts can share runs through this database:
@@ -143,10 +147,11 @@ func (s *Store) CreateUnits(ctx context.Context, runID int64, units []Unit) erro
 // under a lease that has run out (by the server's clock).
 const claimable = `(state = 'pending' OR state = 'claimed' AND lease_until < UTC_TIMESTAMP(6))`
 
-// ClaimUnit claims the first claimable unit of run runID for owner (on
-// host) for lease, skipping units other claimants are claiming at this
-// moment. ok is false when no unit is claimable.
-func (s *Store) ClaimUnit(ctx context.Context, runID int64, owner, host string, lease time.Duration) (u Unit, ok bool, err error) {
+// ClaimUnit claims the first claimable unit of source (any source when
+// empty) in run runID for owner (on host) for lease, skipping units other
+// claimants are claiming at this moment. ok is false when no unit is
+// claimable.
+func (s *Store) ClaimUnit(ctx context.Context, runID int64, source, owner, host string, lease time.Duration) (u Unit, ok bool, err error) {
 	if err := s.sharedOnly(); err != nil {
 		return Unit{}, false, err
 	}
@@ -154,8 +159,8 @@ func (s *Store) ClaimUnit(ctx context.Context, runID int64, owner, host string, 
 		ok = false
 		var syms string
 		err := tx.QueryRowContext(ctx, `SELECT unit, source, symbols, claims FROM work_units
-			WHERE run_id = ? AND `+claimable+` ORDER BY unit LIMIT 1 FOR UPDATE SKIP LOCKED`, runID).
-			Scan(&u.Number, &u.Source, &syms, &u.Claims)
+			WHERE run_id = ? AND (? = '' OR source = ?) AND `+claimable+` ORDER BY unit LIMIT 1 FOR UPDATE SKIP LOCKED`,
+			runID, source, source).Scan(&u.Number, &u.Source, &syms, &u.Claims)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -231,11 +236,14 @@ func (s *Store) finishUnit(ctx context.Context, tx *sql.Tx, done UnitCompletion,
 	}
 	c := done.Counts.Add(UnitCounts{Inserted: res.Inserted, Changed: res.Changed, Unchanged: res.Unchanged})
 	_, err = tx.ExecContext(ctx, `UPDATE work_units SET state = 'done', lease_until = NULL, finished = UTC_TIMESTAMP(6),
-		ok = ?, failed = ?, skipped = ?, inserted = ?, changed = ?, unchanged = ?, requests = ?
+		ok = ?, failed = ?, skipped = ?, inserted = ?, changed = ?, unchanged = ?, requests = ?, throttled = ?, retries = ?
 		WHERE run_id = ? AND unit = ?`,
-		c.OK, c.Failed, c.Skipped, c.Inserted, c.Changed, c.Unchanged, c.Requests, done.RunID, done.Number)
+		c.OK, c.Failed, c.Skipped, c.Inserted, c.Changed, c.Unchanged, c.Requests, c.Throttled, c.Retries, done.RunID, done.Number)
 	if err != nil {
 		return fmt.Errorf("store: mark unit %d of run %d done: %w", done.Number, done.RunID, err)
+	}
+	if err := insertResults(ctx, tx, s.d, done.RunID, done.Results); err != nil {
+		return fmt.Errorf("store: results of unit %d of run %d: %w", done.Number, done.RunID, err)
 	}
 	return nil
 }
@@ -274,7 +282,7 @@ func (s *Store) Units(ctx context.Context, runID int64) ([]Unit, error) {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT unit, source, symbols, state, owner, host, lease_until, claims, finished,
-		ok, failed, skipped, inserted, changed, unchanged, requests
+		ok, failed, skipped, inserted, changed, unchanged, requests, throttled, retries
 		FROM work_units WHERE run_id = ? ORDER BY unit`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("store: units of run %d: %w", runID, err)
@@ -286,7 +294,7 @@ func (s *Store) Units(ctx context.Context, runID int64) ([]Unit, error) {
 		var syms string
 		var lease, fin sql.NullTime
 		if err := rows.Scan(&u.Number, &u.Source, &syms, &u.State, &u.Owner, &u.Host, &lease, &u.Claims, &fin,
-			&u.OK, &u.Failed, &u.Skipped, &u.Inserted, &u.Changed, &u.Unchanged, &u.Requests); err != nil {
+			&u.OK, &u.Failed, &u.Skipped, &u.Inserted, &u.Changed, &u.Unchanged, &u.Requests, &u.Throttled, &u.Retries); err != nil {
 			return nil, fmt.Errorf("store: units of run %d: %w", runID, err)
 		}
 		u.Symbols, u.LeaseUntil, u.Finished = strings.Fields(syms), lease.Time, fin.Time

@@ -25,7 +25,7 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 		return
 	}
 	ctx := context.Background()
-	_, _, claimErr := s.ClaimUnit(ctx, 1, "a", "h", time.Minute)
+	_, _, claimErr := s.ClaimUnit(ctx, 1, "", "a", "h", time.Minute)
 	_, writeErr := s.WriteUnit(ctx, nil, store.UnitCompletion{RunID: 1, Number: 1, Owner: "a"})
 	_, unitsErr := s.Units(ctx, 1)
 	_, openErr := s.OpenUnitRuns(ctx)
@@ -68,15 +68,22 @@ func testUnitClaimsNeverOverlap(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		const units, claimers = 60, 6
 		id := startUnits(t, s, units)
+		if u, ok, err := s.ClaimUnit(ctx, id, market.SourceNaver, "n/1/x", "host-n", time.Minute); err != nil || ok {
+			t.Fatalf("claim of a source the run has no unit of = %+v, %v, %v; want none", u, ok, err)
+		}
 		var mu sync.Mutex
 		got := map[int]string{}
 		var wg sync.WaitGroup
 		errs := make(chan error, claimers)
 		for c := range claimers {
 			owner := fmt.Sprintf("host-%d/1/x", c)
+			source := "" // any source; half the claimers ask for the units' own
+			if c%2 == 1 {
+				source = market.SourceYahoo
+			}
 			wg.Go(func() {
 				for {
-					u, ok, err := s.ClaimUnit(ctx, id, owner, fmt.Sprintf("host-%d", c), time.Minute)
+					u, ok, err := s.ClaimUnit(ctx, id, source, owner, fmt.Sprintf("host-%d", c), time.Minute)
 					if err != nil {
 						errs <- err
 						return
@@ -121,18 +128,18 @@ func testUnitLeaseTakeover(t *testing.T, s *store.Store) {
 	sharedOrSingle(t, s, func() {
 		ctx := context.Background()
 		id := startUnits(t, s, 1)
-		a, ok, err := s.ClaimUnit(ctx, id, "a/1/x", "host-a", 300*time.Millisecond)
+		a, ok, err := s.ClaimUnit(ctx, id, "", "a/1/x", "host-a", 300*time.Millisecond)
 		if err != nil || !ok || a.Number != 1 {
 			t.Fatalf("first claim = %+v, %v, %v", a, ok, err)
 		}
-		if _, ok, err := s.ClaimUnit(ctx, id, "b/1/y", "host-b", time.Minute); err != nil || ok {
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute); err != nil || ok {
 			t.Fatalf("claim under a live lease = %v, %v; want none", ok, err)
 		}
 		if err := s.RenewUnit(ctx, id, 1, "a/1/x", 300*time.Millisecond); err != nil {
 			t.Fatalf("renew by its owner: %v", err)
 		}
 		time.Sleep(500 * time.Millisecond)
-		b, ok, err := s.ClaimUnit(ctx, id, "b/1/y", "host-b", time.Minute)
+		b, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute)
 		if err != nil || !ok || b.Number != 1 || b.Claims != 2 || b.Host != "host-b" {
 			t.Fatalf("claim after the lease ran out = %+v, %v, %v", b, ok, err)
 		}
@@ -151,17 +158,24 @@ func testUnitLeaseTakeover(t *testing.T, s *store.Store) {
 		if err != nil || len(marks) != 0 {
 			t.Errorf("watermarks after the refused completion = %v, %v; want none", marks, err)
 		}
-		res, err := s.WriteUnit(ctx, []store.Write{w}, store.UnitCompletion{RunID: id, Number: 1, Owner: "b/1/y", Counts: store.UnitCounts{OK: 1, Requests: 1}})
+		results := []store.RunResult{{Key: aapl, Status: "ok", From: date(t, "2024-01-02"), To: date(t, "2024-01-04"), Rows: 3}}
+		res, err := s.WriteUnit(ctx, []store.Write{w}, store.UnitCompletion{RunID: id, Number: 1, Owner: "b/1/y",
+			Counts: store.UnitCounts{OK: 1, Requests: 1, Throttled: 2, Retries: 3}, Results: results})
 		if err != nil || res.Inserted != 3 {
 			t.Fatalf("completion by the new owner = %+v, %v", res, err)
 		}
+		run, _, err := s.RunByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "the run's results after the completion", run.Results, results)
 		units, err := s.Units(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		u := units[0]
 		if u.State != store.UnitDone || u.Host != "host-b" || u.Claims != 2 || u.Finished.IsZero() || !u.LeaseUntil.IsZero() ||
-			u.UnitCounts != (store.UnitCounts{OK: 1, Inserted: 3, Requests: 1}) {
+			u.UnitCounts != (store.UnitCounts{OK: 1, Inserted: 3, Requests: 1, Throttled: 2, Retries: 3}) {
 			t.Errorf("unit after completion = %+v", u)
 		}
 	})
@@ -179,7 +193,7 @@ func testUnitDoneIsFinal(t *testing.T, s *store.Store) {
 			t.Fatalf("OpenUnitRuns = %v, %v; want [%d]", open, err, id)
 		}
 		for n := range 2 {
-			u, ok, err := s.ClaimUnit(ctx, id, "a/1/x", "host-a", 200*time.Millisecond)
+			u, ok, err := s.ClaimUnit(ctx, id, "", "a/1/x", "host-a", 200*time.Millisecond)
 			if err != nil || !ok || u.Number != n+1 {
 				t.Fatalf("claim %d = %+v, %v, %v", n+1, u, ok, err)
 			}
@@ -201,7 +215,7 @@ func testUnitDoneIsFinal(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 		time.Sleep(300 * time.Millisecond) // past the leases the units were claimed with
-		if u, ok, err := s.ClaimUnit(ctx, id, "b/1/y", "host-b", time.Minute); err != nil || ok {
+		if u, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute); err != nil || ok {
 			t.Errorf("claim of a run whose units are done = %+v, %v, %v; want none", u, ok, err)
 		}
 		if err := s.RenewUnit(ctx, id, 1, "a/1/x", time.Minute); !errors.Is(err, store.ErrLeaseLost) {

@@ -22,7 +22,10 @@ CREATE TABLE work_units (
     inserted    INT NOT NULL DEFAULT 0,
     changed     INT NOT NULL DEFAULT 0,
     unchanged   INT NOT NULL DEFAULT 0,
+    -- The transport's counters on the host while it worked on the unit.
     requests    INT NOT NULL DEFAULT 0,
+    throttled   INT NOT NULL DEFAULT 0,
+    retries     INT NOT NULL DEFAULT 0,
     finished    DATETIME(6) NULL,
     PRIMARY KEY (run_id, unit),
     KEY work_units_open (state, run_id),

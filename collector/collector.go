@@ -88,6 +88,21 @@ type Config struct {
 	// WriteBatch bounds the bars of one write transaction (default 2000).
 	WriteBatch int
 	Sources    map[string]SourceConfig
+
+	// A shared run (Deps.Units) splits its instruments into units of
+	// UnitSize (default 40): small enough that a lost host costs little
+	// work, large enough that claiming costs nothing next to fetching.
+	UnitSize int
+	// Lease is how long a claimed unit stays with its claimant without a
+	// renewal (default 30s; renewed every third of it): how soon another
+	// host takes over the unit of a host that died.
+	Lease time.Duration
+	// UnitPoll is how often the run's owner looks whether the units other
+	// hosts hold are done (default 2s).
+	UnitPoll time.Duration
+	// Owner names this collector as a claimant of units (default: host,
+	// pid and a random instance id).
+	Owner string
 }
 
 func (c Config) withDefaults() Config {
@@ -105,6 +120,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteBatch < 1 {
 		c.WriteBatch = 2000
+	}
+	if c.UnitSize < 1 {
+		c.UnitSize = 40
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.UnitPoll <= 0 {
+		c.UnitPoll = 2 * time.Second
+	}
+	if c.Owner == "" {
+		c.Owner = newOwner(c.Host)
 	}
 	return c
 }
@@ -135,6 +162,9 @@ type Deps struct {
 	// Stats returns the transport's counters per source name; a run
 	// records the difference between its end and its start. Nil = none.
 	Stats func() map[string]httpx.Stats
+	// Units, when set, lets a collect be shared with other hosts as work
+	// units (CollectRequest.Shared, Work). Nil: every run is this host's.
+	Units UnitStore
 }
 
 // Collector runs collect and backfill jobs.

@@ -165,6 +165,9 @@ type runLog struct {
 	progress Progress
 	stats0   map[string]httpx.Stats
 	resumeBy string // the command that resumes the run; "" when unknown
+	// units, for a run shared as work units, are its units at the end:
+	// the run's counts are their sums.
+	units []store.Unit
 
 	mu        sync.Mutex
 	sum       Summary
@@ -333,6 +336,15 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		l.progress.Finish(st)
 	}
 	t := l.traffic()
+	if l.units != nil {
+		var u store.UnitCounts
+		for _, unit := range l.units {
+			u = u.Add(unit.UnitCounts)
+		}
+		s.OK, s.Failed, s.Skipped = u.OK, u.Failed, u.Skipped
+		s.Inserted, s.Changed, s.Unchanged = u.Inserted, u.Changed, u.Unchanged
+		t = httpx.Stats{Requests: int64(u.Requests), Throttled: int64(u.Throttled), Retries: int64(u.Retries)}
+	}
 	r := l.run
 	r.OK, r.Failed, r.Skipped = s.OK, s.Failed, s.Skipped
 	r.Inserted, r.Changed, r.Unchanged = s.Inserted, s.Changed, s.Unchanged
@@ -354,6 +366,9 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	}
 	if interrupted {
 		msg = append(msg, "interrupted; "+l.resume())
+	}
+	if l.units != nil {
+		msg = append(msg, fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units)))
 	}
 	if s.UpToDate > 0 && s.UpToDate == l.total {
 		// An hourly job mostly finds no market closed since its last run:

@@ -1,0 +1,214 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/httpx"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/sources/naver"
+	"github.com/marketd/marketd/sources/sourcetest"
+	"github.com/marketd/marketd/sources/yahoo"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+	"github.com/marketd/marketd/store/storetest"
+)
+
+// sharedWorld is a simulated market, a MariaDB store and its instruments:
+// what several hosts of one collection share.
+type sharedWorld struct {
+	m     *sourcetest.Market
+	url   string
+	st    *store.Store
+	insts []market.Instrument
+	clock func() time.Time
+}
+
+// newSharedWorld serves nUS US tickers and nKR KOSPI codes from the
+// simulated market and registers them in a fresh MariaDB database.
+func newSharedWorld(t *testing.T, nUS, nKR int) *sharedWorld {
+	t.Helper()
+	now := time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC) // Fri 21:00 KST (settled), 07:00 New York
+	w := &sharedWorld{clock: func() time.Time { return now }}
+	var syms []sourcetest.Symbol
+	for i := range nUS {
+		sym := fmt.Sprintf("US%03d", i)
+		syms = append(syms, sourcetest.Symbol{Symbol: sym})
+		w.insts = append(w.insts, market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: market.XNYS, Active: true})
+	}
+	for i := range nKR {
+		sym := fmt.Sprintf("%06d", 100+i)
+		syms = append(syms, sourcetest.Symbol{Symbol: sym})
+		w.insts = append(w.insts, market.Instrument{Key: market.Key{Source: market.SourceNaver, Symbol: sym}, Market: market.XKRX, Board: "KOSPI", Active: true})
+	}
+	w.m = sourcetest.New(sourcetest.Options{Now: w.clock, Symbols: syms})
+	url, stop := w.m.Start()
+	t.Cleanup(stop)
+	w.url = url
+	ctx := context.Background()
+	st, err := mysql.Open(ctx, mysql.Config{URL: storetest.FreshMySQLURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SharedWork(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddInstruments(ctx, w.insts); err != nil {
+		t.Fatal(err)
+	}
+	w.st = st
+	return w
+}
+
+// host returns the collector of one host: its own transports (its own
+// budget) over the shared store.
+func (w *sharedWorld) host(t *testing.T, name string, cfg Config) *Collector {
+	t.Helper()
+	hx := httpx.Config{Rate: rate.Inf, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
+	cfg.Host = name
+	cfg.InitialHistory = func(to market.Date) market.Date { return to.AddDays(-60) }
+	c, err := New(cfg, Deps{
+		Sources: map[string]Source{
+			market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: w.url, Now: w.clock}, ypool.Client()),
+			market.SourceNaver: naver.New(naver.Config{FChartURL: w.url, APIURL: w.url, PollingURL: w.url, MobileURL: w.url, Now: w.clock}, npool.Client()),
+		},
+		Store:     w.st,
+		Units:     w.st,
+		Calendars: func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) },
+		Log:       discard,
+		Now:       w.clock,
+		Stats: func() map[string]httpx.Stats {
+			return map[string]httpx.Stats{market.SourceYahoo: ypool.Total(), market.SourceNaver: npool.Total()}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkTruth fails unless every instrument holds exactly the market's bars
+// of the last 60 days and a watermark at the last closed session.
+func (w *sharedWorld) checkTruth(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	for _, in := range w.insts {
+		cal, _ := calendar.For(in.Market)
+		to := cal.LastClosed(w.clock())
+		from := to.AddDays(-60)
+		got, err := w.st.Bars(ctx, in.Key, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := w.m.Bars(in.Source, in.Symbol, from, to)
+		if len(want) == 0 || len(got) != len(want) {
+			t.Errorf("%s: %d bars stored, truth has %d", in.Key, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			g, tr := got[i], want[i]
+			g.Final, tr.Final = false, false
+			if g != tr {
+				t.Errorf("%s: stored %+v, truth %+v", in.Key, g, tr)
+				break
+			}
+		}
+		if wm, _ := w.st.Watermarks(ctx, in.Source); wm[in.Key] != to {
+			t.Errorf("%s: watermark %s, want %s", in.Key, wm[in.Key], to)
+		}
+	}
+}
+
+// joinUntil has c join every open run until stop is closed, as a daemon's
+// poll does.
+func joinUntil(ctx context.Context, c *Collector, st *store.Store, stop <-chan struct{}) {
+	for {
+		ids, _ := st.OpenUnitRuns(ctx)
+		for _, id := range ids {
+			_, _ = c.Work(ctx, id)
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// sumUnits adds up the units' counts.
+func sumUnits(units []store.Unit) store.UnitCounts {
+	var s store.UnitCounts
+	for _, u := range units {
+		s = s.Add(u.UnitCounts)
+	}
+	return s
+}
+
+// Three hosts share one collection: the owner splits it into units, the
+// others join; every unit is done once, every bar lands, and the run's
+// totals are the sums of its units.
+func TestSharedCollect(t *testing.T) {
+	w := newSharedWorld(t, 24, 12)
+	ctx := context.Background()
+	cfg := Config{UnitSize: 4, Lease: 2 * time.Second, UnitPoll: 20 * time.Millisecond}
+	owner := w.host(t, "h1", cfg)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, name := range []string{"h2", "h3"} {
+		c := w.host(t, name, cfg)
+		wg.Go(func() { joinUntil(ctx, c, w.st, stop) })
+	}
+	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := w.st.Units(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 9 { // 24 yahoo in 6 units of 4, 12 naver in 3
+		t.Fatalf("%d units, want 9", len(units))
+	}
+	for _, u := range units {
+		if u.State != store.UnitDone || u.Claims != 1 || !slices.Contains([]string{"h1", "h2", "h3"}, u.Host) || len(u.Symbols) != 4 {
+			t.Errorf("unit %+v, want done once by one of the hosts", u)
+		}
+	}
+	sum := sumUnits(units)
+	if s.OK != 36 || s.Failed != 0 || s.Skipped != 0 || s.Status != store.RunOK {
+		t.Errorf("summary %s, want 36 ok", s)
+	}
+	if got := (store.UnitCounts{OK: s.OK, Failed: s.Failed, Skipped: s.Skipped, Inserted: s.Inserted, Changed: s.Changed,
+		Unchanged: s.Unchanged, Requests: s.Requests, Throttled: s.Throttled, Retries: s.Retries}); got != sum || sum.Inserted == 0 || sum.Requests < 36 {
+		t.Errorf("run counts %+v, units sum to %+v", got, sum)
+	}
+	run, _, err := w.st.RunByID(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Results) != 36 || run.OK != 36 || run.Inserted != sum.Inserted {
+		t.Errorf("run record: %d results, %d ok, %d inserted; want 36, 36, %d", len(run.Results), run.OK, run.Inserted, sum.Inserted)
+	}
+	if want := "9 work units, done by " + unitHosts(units); run.Message != want {
+		t.Errorf("message %q, want %q", run.Message, want)
+	}
+	if st := w.m.Stats(); st.Violations != 0 || st.Requests != int64(sum.Requests) {
+		t.Errorf("market saw %d requests (%d violations), units count %d", st.Requests, st.Violations, sum.Requests)
+	}
+	t.Logf("%s; %+v", run.Message, sum)
+	w.checkTruth(t)
+}

@@ -52,6 +52,8 @@ type Summary struct {
 	// nothing answering), and unreachable counts the failures they caused.
 	Unreachable []string
 	unreachable int
+	// Units is this host's part in a run shared as work units.
+	Units WorkTally
 	// UpToDate counts the instruments skipped because their watermark
 	// already reached their market's last closed session (in Skipped).
 	// They get no per-instrument result: an hourly job over thousands of
@@ -166,8 +168,9 @@ type runLog struct {
 	stats0   map[string]httpx.Stats
 	resumeBy string // the command that resumes the run; "" when unknown
 	// units, for a run shared as work units, are its units at the end:
-	// the run's counts are their sums.
+	// the run's counts are their sums. tally is this host's part.
 	units []store.Unit
+	tally WorkTally
 
 	mu        sync.Mutex
 	sum       Summary
@@ -390,5 +393,6 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		}
 	}
 	s.Run = *r
+	s.Units = l.tally
 	return s, err
 }

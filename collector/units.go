@@ -71,7 +71,9 @@ func (c *Collector) collectShared(ctx context.Context, req CollectRequest, items
 	c.deps.Log.Info("run shared as work units", "run", id, "job", req.Job, "units", len(units), "instruments", len(items))
 	l.total = len(items)
 	for {
-		if _, err := c.Work(ctx, id); err != nil && ctx.Err() == nil {
+		t, err := c.Work(ctx, id)
+		l.tally = l.tally.add(t)
+		if err != nil && ctx.Err() == nil {
 			c.deps.Log.Warn("cannot work on units", "run", id, "err", err)
 		}
 		all, err := c.deps.Units.Units(context.WithoutCancel(ctx), id)
@@ -96,16 +98,25 @@ func (c *Collector) collectShared(ctx context.Context, req CollectRequest, items
 	return c.end(ctx, l)
 }
 
+// WorkTally counts the units one host claimed in a run, those it finished
+// and those it let go unfinished (lease lost, database unreachable,
+// stopped): another host takes those over.
+type WorkTally struct{ Claimed, Done, Lost int }
+
+func (t WorkTally) add(o WorkTally) WorkTally {
+	return WorkTally{t.Claimed + o.Claimed, t.Done + o.Done, t.Lost + o.Lost}
+}
+
 // Work claims units of run id, one per source at a time, and works on
-// each until none is left to claim; it returns how many it finished. The
-// owner of a run calls it, and so does every host that joins the run.
-func (c *Collector) Work(ctx context.Context, id int64) (int, error) {
+// each until none is left to claim. The owner of a run calls it, and so
+// does every host that joins the run.
+func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	if c.deps.Units == nil {
-		return 0, fmt.Errorf("collector: run %d: %w", id, store.ErrSingleHost)
+		return WorkTally{}, fmt.Errorf("collector: run %d: %w", id, store.ErrSingleHost)
 	}
 	units, err := c.deps.Units.Units(ctx, id)
 	if err != nil {
-		return 0, fmt.Errorf("collector: units of run %d: %w", id, err)
+		return WorkTally{}, fmt.Errorf("collector: units of run %d: %w", id, err)
 	}
 	var sources []string
 	for _, u := range units {
@@ -114,23 +125,28 @@ func (c *Collector) Work(ctx context.Context, id int64) (int, error) {
 		}
 	}
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-		errs []error
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		tally WorkTally
+		errs  []error
 	)
 	for _, src := range sources {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				u, ok, err := c.deps.Units.ClaimUnit(ctx, id, src, c.cfg.Owner, c.cfg.Host, c.cfg.Lease)
+				var t WorkTally
 				if err == nil && ok {
-					err = c.runUnit(ctx, u)
+					t.Claimed = 1
+					if err = c.runUnit(ctx, u); err != nil {
+						t.Lost = 1
+					} else {
+						t.Done = 1
+					}
 				}
 				mu.Lock()
+				tally = tally.add(t)
 				if err != nil {
 					errs = append(errs, err)
-				} else if ok {
-					done++
 				}
 				mu.Unlock()
 				if err != nil || !ok {
@@ -140,7 +156,7 @@ func (c *Collector) Work(ctx context.Context, id int64) (int, error) {
 		})
 	}
 	wg.Wait()
-	return done, errors.Join(errs...)
+	return tally, errors.Join(errs...)
 }
 
 // runUnit plans the unit's instruments from the watermarks as they are

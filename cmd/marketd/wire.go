@@ -93,8 +93,11 @@ func (w *wiring) collector() (*collector.Collector, error) {
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources:   sources,
-		Store:     w.store,
+		Sources: sources,
+		Store:   w.store,
+		// Used only by a shared run, which the daemon asks for when the
+		// database can share (store.SharedWork).
+		Units:     w.store,
 		Calendars: func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) },
 		Log:       w.log,
 		Stats: func() map[string]httpx.Stats {

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -72,10 +73,10 @@ func newSharedWorld(t *testing.T, nUS, nKR int) *sharedWorld {
 }
 
 // host returns the collector of one host: its own transports (its own
-// budget) over the shared store.
-func (w *sharedWorld) host(t *testing.T, name string, cfg Config) *Collector {
+// budget: limit requests a second per site host) over the shared store.
+func (w *sharedWorld) host(t *testing.T, name string, cfg Config, limit rate.Limit) *Collector {
 	t.Helper()
-	hx := httpx.Config{Rate: rate.Inf, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+	hx := httpx.Config{Rate: limit, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 	ypool, npool := httpx.NewPool(hx, nil), httpx.NewPool(hx, nil)
 	cfg.Host = name
 	cfg.InitialHistory = func(to market.Date) market.Date { return to.AddDays(-60) }
@@ -162,12 +163,13 @@ func sumUnits(units []store.Unit) store.UnitCounts {
 func TestSharedCollect(t *testing.T) {
 	w := newSharedWorld(t, 24, 12)
 	ctx := context.Background()
-	cfg := Config{UnitSize: 4, Lease: 2 * time.Second, UnitPoll: 20 * time.Millisecond}
-	owner := w.host(t, "h1", cfg)
+	// Leases long enough that no unit changes hands on a loaded machine.
+	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond}
+	owner := w.host(t, "h1", cfg, rate.Inf)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, name := range []string{"h2", "h3"} {
-		c := w.host(t, name, cfg)
+		c := w.host(t, name, cfg, rate.Inf)
 		wg.Go(func() { joinUntil(ctx, c, w.st, stop) })
 	}
 	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
@@ -210,5 +212,128 @@ func TestSharedCollect(t *testing.T) {
 		t.Errorf("market saw %d requests (%d violations), units count %d", st.Requests, st.Violations, sum.Requests)
 	}
 	t.Logf("%s; %+v", run.Message, sum)
+	w.checkTruth(t)
+}
+
+// countingSource counts fetches per instrument across hosts; die, when
+// set, is called before each fetch with the host's fetch number and stops
+// the fetch when it returns an error.
+type countingSource struct {
+	Source
+	counts *fetchCounts
+	mu     sync.Mutex
+	n      int
+	die    func(n int) error
+}
+
+type fetchCounts struct {
+	mu sync.Mutex
+	n  map[market.Key]int
+}
+
+func (s *countingSource) Fetch(ctx context.Context, inst market.Instrument, from, to market.Date) (market.Series, error) {
+	s.counts.mu.Lock()
+	s.counts.n[inst.Key]++
+	s.counts.mu.Unlock()
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	if s.die != nil {
+		if err := s.die(n); err != nil {
+			return market.Series{}, err
+		}
+	}
+	return s.Source.Fetch(ctx, inst, from, to)
+}
+
+// A host that stops in the middle of a unit (its process gone: here its
+// context ends during its second fetch) loses the unit when its lease runs
+// out; the owner takes it over and redoes it from the watermarks: every
+// bar lands once, the instrument the lost host finished is not fetched
+// again, and no unit that was done is fetched again.
+func TestSharedCollectTakesOverALostUnit(t *testing.T) {
+	w := newSharedWorld(t, 20, 0)
+	ctx := context.Background()
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	// One worker each, so the lost host's second fetch is its unit's
+	// second instrument; the owner's 20 requests a second leave the other
+	// host time to join. The lost host claims with a short lease, the
+	// owner with one no delay on a loaded machine runs out.
+	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	owner := w.host(t, "h1", cfg, 20)
+	cfg.Lease = time.Second
+	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts}
+	lost := w.host(t, "h2", cfg, rate.Inf)
+	lostCtx, die := context.WithCancelCause(ctx)
+	errGone := errors.New("host h2 gone")
+	lost.deps.Sources[market.SourceYahoo] = &countingSource{Source: lost.deps.Sources[market.SourceYahoo], counts: counts,
+		die: func(n int) error {
+			if n == 2 {
+				die(errGone)
+				return errGone
+			}
+			return nil
+		}}
+
+	joined := make(chan WorkTally, 1)
+	go func() {
+		for lostCtx.Err() == nil {
+			ids, _ := w.st.OpenUnitRuns(lostCtx)
+			if len(ids) > 0 {
+				t, _ := lost.Work(lostCtx, ids[0])
+				joined <- t
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		joined <- WorkTally{}
+	}()
+	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally := <-joined; tally != (WorkTally{Claimed: 1, Lost: 1}) {
+		t.Fatalf("the lost host's part: %+v, want one unit claimed and lost", tally)
+	}
+	units, err := w.st.Units(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken *store.Unit
+	for i, u := range units {
+		if u.State != store.UnitDone || u.Host != "h1" {
+			t.Errorf("unit %+v, want done by h1", u)
+		}
+		if u.Claims == 2 {
+			if taken != nil {
+				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
+			}
+			taken = &units[i]
+		}
+	}
+	if taken == nil {
+		t.Fatalf("no unit was taken over: %+v", units)
+	}
+	// The lost host stored its unit's first instrument whole: the redo
+	// finds it up to date and skips it.
+	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5}) {
+		t.Errorf("summary %s, owner's part %+v; want 19 ok, 1 skipped (finished by the lost host), 5 units", s, s.Units)
+	}
+	for _, in := range w.insts {
+		want := 1
+		if in.Symbol == taken.Symbols[1] {
+			want = 2 // in flight when its host went
+		}
+		if got := counts.n[in.Key]; got != want {
+			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
+		}
+	}
+	// The market saw the lost host's one request and the owner's 19 (its
+	// units count those); the fetch the lost host died in sent none.
+	if st, sum := w.m.Stats(), sumUnits(units); st.Requests != 20 || st.Violations != 0 || sum.Requests != 19 {
+		t.Errorf("market saw %d requests (%d violations), units count %d; want 20, 0, 19", st.Requests, st.Violations, sum.Requests)
+	}
 	w.checkTruth(t)
 }

@@ -69,7 +69,7 @@ func TestDaemonsShareACollect(t *testing.T) {
 		return func(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
 			cals := calendar.NewBook(nil, nil)
 			pool := httpx.NewPool(httpx.Config{Rate: rate.Limit(40), Burst: 1}, nil)
-			c, err := collector.New(collector.Config{Host: host, UnitSize: 4, Lease: 3 * time.Second, UnitPoll: 20 * time.Millisecond,
+			c, err := collector.New(collector.Config{Host: host, UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
 				InitialHistory: func(to market.Date) market.Date { return to.AddDays(-30) }}, collector.Deps{
 				Sources:   map[string]collector.Source{market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: clock}, pool.Client())},
 				Store:     st,

@@ -97,12 +97,17 @@ type Config struct {
 	// renewal (default 30s; renewed every third of it): how soon another
 	// host takes over the unit of a host that died.
 	Lease time.Duration
-	// UnitPoll is how often the run's owner looks whether the units other
-	// hosts hold are done (default 2s).
+	// UnitPoll is how often the run's owner, its own units done, looks
+	// whether the units other hosts hold are done (default 250ms: the
+	// run's end waits for it).
 	UnitPoll time.Duration
-	// Owner names this collector as a claimant of units (default: host,
-	// pid and a random instance id).
+	// Owner identifies this collector as a claimant of units (default:
+	// host, pid and a random instance id).
 	Owner string
+	// Claimant is how units, the run's message and status name the host
+	// that did them (default Host): several processes on one machine,
+	// each with its own address, set it apart.
+	Claimant string
 }
 
 func (c Config) withDefaults() Config {
@@ -128,10 +133,13 @@ func (c Config) withDefaults() Config {
 		c.Lease = 30 * time.Second
 	}
 	if c.UnitPoll <= 0 {
-		c.UnitPoll = 2 * time.Second
+		c.UnitPoll = 250 * time.Millisecond
 	}
 	if c.Owner == "" {
 		c.Owner = newOwner(c.Host)
+	}
+	if c.Claimant == "" {
+		c.Claimant = c.Host
 	}
 	return c
 }

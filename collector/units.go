@@ -133,7 +133,7 @@ func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	for _, src := range sources {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				u, ok, err := c.deps.Units.ClaimUnit(ctx, id, src, c.cfg.Owner, c.cfg.Host, c.cfg.Lease)
+				u, ok, err := c.deps.Units.ClaimUnit(ctx, id, src, c.cfg.Owner, c.cfg.Claimant, c.cfg.Lease)
 				var t WorkTally
 				if err == nil && ok {
 					t.Claimed = 1

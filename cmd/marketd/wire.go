@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
@@ -89,6 +92,7 @@ func (w *wiring) collector() (*collector.Collector, error) {
 	}
 	cals := book(w.cfg, w.store)
 	return collector.New(collector.Config{
+		Claimant:            claimant(w.cfg.Sources),
 		RestatementSessions: w.cfg.Collector.RestatementSessions,
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
@@ -108,6 +112,23 @@ func (w *wiring) collector() (*collector.Collector, error) {
 			return out
 		},
 	})
+}
+
+// claimant names this process in the work units of shared runs: the host
+// name, and the local addresses its sources are bound to, which tell apart
+// the processes of one machine ("ip-10-0-0-11@10.0.0.12").
+func claimant(cfg config.Sources) string {
+	host, _ := os.Hostname()
+	var addrs []string
+	for _, s := range sites(cfg) {
+		if a := s.transport.LocalAddr; a != "" && !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return host
+	}
+	return host + "@" + strings.Join(addrs, ",")
 }
 
 // classifier is source's classifier over the wiring's pool of that

@@ -9,7 +9,7 @@ import (
 // DefaultJoinEvery is how often a daemon on a database that shares runs
 // looks for open runs of other hosts to join: a host joins within a few
 // seconds of a run being split into units.
-const DefaultJoinEvery = 2 * time.Second
+const DefaultJoinEvery = 500 * time.Millisecond
 
 // sharing is a daemon's part in runs shared between hosts: the runs it is
 // working on (its own scheduled ones and those it joined), so that it

@@ -148,6 +148,25 @@ func joinUntil(ctx context.Context, c *Collector, st *store.Store, stop <-chan s
 	}
 }
 
+// completions records what each unit's completion carried.
+type completions struct {
+	UnitStore
+	mu   sync.Mutex
+	last map[int][]market.Key // unit number -> the keys written with its completion
+}
+
+func (c *completions) WriteUnit(ctx context.Context, batch []store.Write, done store.UnitCompletion) (store.WriteResult, error) {
+	res, err := c.UnitStore.WriteUnit(ctx, batch, done)
+	if err == nil {
+		c.mu.Lock()
+		for _, w := range batch {
+			c.last[done.Number] = append(c.last[done.Number], w.Key)
+		}
+		c.mu.Unlock()
+	}
+	return res, err
+}
+
 // sumUnits adds up the units' counts.
 func sumUnits(units []store.Unit) store.UnitCounts {
 	var s store.UnitCounts
@@ -166,10 +185,13 @@ func TestSharedCollect(t *testing.T) {
 	// Leases long enough that no unit changes hands on a loaded machine.
 	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond}
 	owner := w.host(t, "h1", cfg, rate.Inf)
+	rec := &completions{UnitStore: w.st, last: map[int][]market.Key{}}
+	owner.deps.Units = rec
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, name := range []string{"h2", "h3"} {
 		c := w.host(t, name, cfg, rate.Inf)
+		c.deps.Units = rec
 		wg.Go(func() { joinUntil(ctx, c, w.st, stop) })
 	}
 	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
@@ -188,6 +210,11 @@ func TestSharedCollect(t *testing.T) {
 	for _, u := range units {
 		if u.State != store.UnitDone || u.Claims != 1 || !slices.Contains([]string{"h1", "h2", "h3"}, u.Host) || len(u.Symbols) != 4 {
 			t.Errorf("unit %+v, want done once by one of the hosts", u)
+		}
+		// The unit's last instrument's bars and watermark went in the
+		// completion's transaction.
+		if want := []market.Key{{Source: u.Source, Symbol: u.Symbols[3]}}; !slices.Equal(rec.last[u.Number], want) {
+			t.Errorf("unit %d completed with the writes of %v, want %v", u.Number, rec.last[u.Number], want)
 		}
 	}
 	sum := sumUnits(units)

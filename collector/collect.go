@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/marketd/marketd/store"
 )
@@ -19,6 +20,9 @@ type CollectRequest struct {
 	// Resume is the command that resumes the run, for an interrupted
 	// run's record and error (the CLI's command line; empty: none known).
 	Resume string
+	// Shared splits the run into work units that other hosts may join
+	// (Work), when the collector has a UnitStore and anything is due.
+	Shared bool
 }
 
 // Collect brings the selected active instruments up to the last closed
@@ -42,6 +46,11 @@ func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, e
 			return Summary{}, err
 		}
 		items = append(items, it)
+	}
+	// A run record the caller has not started (no ID) has nothing for
+	// units to refer to.
+	if req.Shared && c.deps.Units != nil && (req.Run == nil || req.Run.ID != 0) && slices.ContainsFunc(items, func(it item) bool { return it.skip != skipUpToDate }) {
+		return c.collectShared(ctx, req, items)
 	}
 	l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
 	if err != nil {

@@ -88,6 +88,26 @@ type Config struct {
 	// WriteBatch bounds the bars of one write transaction (default 2000).
 	WriteBatch int
 	Sources    map[string]SourceConfig
+
+	// A shared run (Deps.Units) splits its instruments into units of
+	// UnitSize (default 40): small enough that a lost host costs little
+	// work, large enough that claiming costs nothing next to fetching.
+	UnitSize int
+	// Lease is how long a claimed unit stays with its claimant without a
+	// renewal (default 30s; renewed every third of it): how soon another
+	// host takes over the unit of a host that died.
+	Lease time.Duration
+	// UnitPoll is how often the run's owner, its own units done, looks
+	// whether the units other hosts hold are done (default 250ms: the
+	// run's end waits for it).
+	UnitPoll time.Duration
+	// Owner identifies this collector as a claimant of units (default:
+	// host, pid and a random instance id).
+	Owner string
+	// Claimant is how units, the run's message and status name the host
+	// that did them (default Host): several processes on one machine,
+	// each with its own address, set it apart.
+	Claimant string
 }
 
 func (c Config) withDefaults() Config {
@@ -105,6 +125,21 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteBatch < 1 {
 		c.WriteBatch = 2000
+	}
+	if c.UnitSize < 1 {
+		c.UnitSize = 40
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.UnitPoll <= 0 {
+		c.UnitPoll = 250 * time.Millisecond
+	}
+	if c.Owner == "" {
+		c.Owner = newOwner(c.Host)
+	}
+	if c.Claimant == "" {
+		c.Claimant = c.Host
 	}
 	return c
 }
@@ -138,6 +173,9 @@ type Deps struct {
 	// AfterAbandon words what becomes of the work of an abandoned run of a
 	// job, any job, for the run log (schedule.AfterAbandon). Nil = nothing.
 	AfterAbandon func(job string) string
+	// Units, when set, lets a collect be shared with other hosts as work
+	// units (CollectRequest.Shared, Work). Nil: every run is this host's.
+	Units UnitStore
 }
 
 // Collector runs collect and backfill jobs.

@@ -29,6 +29,9 @@ type item struct {
 	skip string
 	// learnListing: store the first bar fetched as the listing date.
 	learnListing bool
+	// hold, when set, keeps the item's last write back instead of
+	// committing it: a unit's completion goes in the same transaction.
+	hold *heldWrite
 }
 
 // skipUpToDate is why an instrument whose watermark reaches its market's

@@ -52,6 +52,8 @@ type Summary struct {
 	// nothing answering), and unreachable counts the failures they caused.
 	Unreachable []string
 	unreachable int
+	// Units is this host's part in a run shared as work units.
+	Units WorkTally
 	// UpToDate counts the instruments skipped because their watermark
 	// already reached their market's last closed session (in Skipped).
 	// They get no per-instrument result: an hourly job over thousands of
@@ -165,6 +167,10 @@ type runLog struct {
 	progress Progress
 	stats0   map[string]httpx.Stats
 	resumeBy string // the command that resumes the run; "" when unknown
+	// units, for a run shared as work units, are its units at the end:
+	// the run's counts are their sums. tally is this host's part.
+	units []store.Unit
+	tally WorkTally
 
 	mu        sync.Mutex
 	sum       Summary
@@ -333,6 +339,15 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		l.progress.Finish(st)
 	}
 	t := l.traffic()
+	if l.units != nil {
+		var u store.UnitCounts
+		for _, unit := range l.units {
+			u = u.Add(unit.UnitCounts)
+		}
+		s.OK, s.Failed, s.Skipped = u.OK, u.Failed, u.Skipped
+		s.Inserted, s.Changed, s.Unchanged = u.Inserted, u.Changed, u.Unchanged
+		t = httpx.Stats{Requests: int64(u.Requests), Throttled: int64(u.Throttled), Retries: int64(u.Retries)}
+	}
 	r := l.run
 	r.OK, r.Failed, r.Skipped = s.OK, s.Failed, s.Skipped
 	r.Inserted, r.Changed, r.Unchanged = s.Inserted, s.Changed, s.Unchanged
@@ -355,6 +370,9 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	if interrupted {
 		msg = append(msg, "interrupted; "+l.resume())
 	}
+	if l.units != nil {
+		msg = append(msg, fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units)))
+	}
 	if s.UpToDate > 0 && s.UpToDate == l.total {
 		// An hourly job mostly finds no market closed since its last run:
 		// that is a success with nothing to do, and the record says so.
@@ -375,5 +393,6 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		}
 	}
 	s.Run = *r
+	s.Units = l.tally
 	return s, err
 }

@@ -189,8 +189,13 @@ func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series
 			acts = append(acts, a)
 		}
 	}
+	// A write held back from the previous range moves the watermark that
+	// decides whether this range continues the stored history.
+	total, err := c.flushHeld(ctx, it, wm)
+	if err != nil {
+		return total, err
+	}
 	move := c.continues(it, r, *wm)
-	var total store.WriteResult
 	for first := true; first || len(bars) > 0; first = false {
 		if !first && ctx.Err() != nil {
 			return total, fmt.Errorf("write %s: %w", it.inst.Key, ctx.Err())
@@ -206,6 +211,16 @@ func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series
 		if len(w.Bars) == 0 && len(w.Actions) == 0 {
 			break
 		}
+		if it.hold != nil {
+			res, err := c.flushHeld(ctx, it, wm)
+			total = total.Add(res)
+			if err != nil {
+				return total, err
+			}
+			it.hold.w = &w
+			bars = bars[n:]
+			continue
+		}
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		res, err := c.deps.Store.Write(wctx, []store.Write{w})
 		cancel()
@@ -219,6 +234,29 @@ func (c *Collector) write(ctx context.Context, it item, r Range, s market.Series
 		bars = bars[n:]
 	}
 	return total, nil
+}
+
+// heldWrite is the last write of a unit's last item, held back to be
+// committed with the unit's completion (Collector.finishUnit).
+type heldWrite struct{ w *store.Write }
+
+// flushHeld commits the write it holds, if any: a later one is now the last.
+func (c *Collector) flushHeld(ctx context.Context, it item, wm *market.Date) (store.WriteResult, error) {
+	if it.hold == nil || it.hold.w == nil {
+		return store.WriteResult{}, nil
+	}
+	w := *it.hold.w
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	res, err := c.deps.Store.Write(wctx, []store.Write{w})
+	cancel()
+	if err != nil {
+		return res, fmt.Errorf("store %s (%d bars, %d actions): %w", it.inst.Key, len(w.Bars), len(w.Actions), err)
+	}
+	if w.Watermark != 0 {
+		*wm = w.Watermark
+	}
+	it.hold.w = nil
+	return res, nil
 }
 
 // continues reports whether r starts no later than the first session after

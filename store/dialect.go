@@ -41,6 +41,10 @@ type Dialect struct {
 	// arguments are written into it (MySQL's max_allowed_packet).
 	// Zero: no limit beyond MaxParams.
 	MaxStatementBytes int
+	// SkipLocked says the dialect has SELECT … FOR UPDATE SKIP LOCKED (given
+	// a recent enough server: Store.SharedWork checks), which several
+	// hosts need to claim a run's work units. SQLite serves one host.
+	SkipLocked bool
 	// BulkLoad, when set, is how Write stores bars it has found absent
 	// in the same transaction: through the server's bulk loader, which
 	// is cheaper per row than INSERT. Nil: INSERT.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -98,20 +99,28 @@ func (s *Store) FinishRun(ctx context.Context, r *Run) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM run_results WHERE run_id = ?`, r.ID); err != nil {
 			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
 		}
-		ins := newMultiInsert(tx, s.d, "run_results",
-			[]string{"run_id", "source", "symbol", "status", "from_date", "to_date", "row_count", "error"}, "")
-		for _, rr := range r.Results {
-			err := ins.add(ctx, rr.Key.String(), 200+2*(len(rr.Key.Symbol)+len(rr.Error)), r.ID, rr.Key.Source, rr.Key.Symbol,
-				rr.Status, nullDateArg(rr.From), nullDateArg(rr.To), rr.Rows, rr.Error)
-			if err != nil {
-				return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
-			}
-		}
-		if err := ins.flush(ctx); err != nil {
+		if err := insertResults(ctx, tx, s.d, r.ID, r.Results); err != nil {
 			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
 		}
 		return nil
 	})
+}
+
+var resultKey = []string{"run_id", "source", "symbol"}
+
+// insertResults stores run id's per-instrument results, replacing any
+// the run already has for the same instruments.
+func insertResults(ctx context.Context, tx *sql.Tx, d Dialect, id int64, results []RunResult) error {
+	ins := newMultiInsert(tx, d, "run_results", append(slices.Clone(resultKey), "status", "from_date", "to_date", "row_count", "error"),
+		d.upsert(resultKey, []string{"status", "from_date", "to_date", "row_count", "error"}))
+	for _, rr := range results {
+		err := ins.add(ctx, rr.Key.String(), 200+2*(len(rr.Key.Symbol)+len(rr.Error)), id, rr.Key.Source, rr.Key.Symbol,
+			rr.Status, nullDateArg(rr.From), nullDateArg(rr.To), rr.Rows, rr.Error)
+		if err != nil {
+			return err
+		}
+	}
+	return ins.flush(ctx)
 }
 
 // Runs returns job's most recent runs (every job's when job is empty),

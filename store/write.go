@@ -118,28 +118,36 @@ func validKey(k market.Key) bool {
 // refuse a row, the transaction is abandoned and the batch written again
 // through INSERT alone, which fails on the row and names its instrument.
 func (s *Store) Write(ctx context.Context, batch []Write) (WriteResult, error) {
-	keys := make(map[market.Key]struct{}, len(batch))
-	for _, w := range batch {
-		if err := validateWrite(w); err != nil {
-			return WriteResult{}, err
-		}
-		// Counting compares with stored rows, which cannot see a row
-		// still queued for the same instrument.
-		if _, dup := keys[w.Key]; dup {
-			return WriteResult{}, fmt.Errorf("store: write %s: %w: instrument twice in one batch", w.Key, ErrInvalid)
-		}
-		keys[w.Key] = struct{}{}
+	if err := validateBatch(batch); err != nil {
+		return WriteResult{}, err
 	}
-	res, err := s.write(ctx, batch, s.d.BulkLoad)
+	res, err := s.write(ctx, batch, s.d.BulkLoad, nil)
 	if errors.Is(err, errBulkRefused) {
-		res, err = s.write(ctx, batch, nil)
+		res, err = s.write(ctx, batch, nil, nil)
 	}
 	return res, err
 }
 
+func validateBatch(batch []Write) error {
+	keys := make(map[market.Key]struct{}, len(batch))
+	for _, w := range batch {
+		if err := validateWrite(w); err != nil {
+			return err
+		}
+		// Counting compares with stored rows, which cannot see a row
+		// still queued for the same instrument.
+		if _, dup := keys[w.Key]; dup {
+			return fmt.Errorf("store: write %s: %w: instrument twice in one batch", w.Key, ErrInvalid)
+		}
+		keys[w.Key] = struct{}{}
+	}
+	return nil
+}
+
 // write runs Write's transaction, storing new bars through load when it is
-// not nil.
-func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (WriteResult, error) {
+// not nil. finish, when not nil, runs last in the transaction with the
+// write's counts; its error abandons the whole transaction.
+func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader, finish func(context.Context, *sql.Tx, WriteResult) error) (WriteResult, error) {
 	var res WriteResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res = WriteResult{}
@@ -230,6 +238,9 @@ func (s *Store) write(ctx context.Context, batch []Write, load BulkLoader) (Writ
 					return fmt.Errorf("store: mark bars of %s final before %s: %w", w.Key, w.FinalBefore, err)
 				}
 			}
+		}
+		if finish != nil {
+			return finish(ctx, tx, res)
 		}
 		return nil
 	})

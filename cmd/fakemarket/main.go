@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string) error {
 			"shares with a Yahoo market suffix (7203.T, SAP.DE, VOD.L), other indices (^N225), crypto pairs (BTC-USD), currency pairs (EURUSD=X)")
 	only := fs.Bool("only-listed", false, "answer symbols not in --symbols as unknown (404, <protocol />)")
 	faults := fs.String("faults", "", "fault spec, e.g. 'yahoo:5xx=0.05,timeout=0.02;naver:latency=50ms,reset=0.01'")
-	rate := fs.String("rate", "", "rate limits, e.g. 'yahoo=100/m,naver=10/s' (a key may also be a host name)")
+	rate := fs.String("rate", "", "rate limits, e.g. 'yahoo=100/m,naver=10/s' per client IP address, as the sites count (a key may also be a host name)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic histories and fault draws")
 	maxHang := fs.Duration("max-hang", time.Minute, "longest a timeout fault holds a request")
 	verbose := fs.Bool("v", false, "log every request")
@@ -114,6 +114,9 @@ func run(ctx context.Context, args []string) error {
 	log.Info("stopped", "requests", st.Requests, "violations", st.Violations, "faults", st.Faults)
 	for route, c := range st.Routes {
 		log.Info("route", "route", route, "requests", c.Requests, "violations", c.Violations, "faults", c.Faults)
+	}
+	for client, c := range st.Clients {
+		log.Info("client", "address", client, "requests", c.Requests, "violations", c.Violations, "faults", c.Faults)
 	}
 	return nil
 }

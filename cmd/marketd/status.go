@@ -3,7 +3,9 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -227,6 +229,9 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
 	}
+	if err := writeUnits(ctx, tw, st, r.ID); err != nil {
+		return err
+	}
 	notOK := 0
 	byStatus := map[string]int{}
 	var statuses []string // in order of first appearance, ok first
@@ -262,6 +267,45 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 		}
 	}
 	writeSummary(a.stdout, "run %d: %s: %s", r.ID, plural(len(r.Results), "instrument result"), strings.Join(counts, ", "))
+	return nil
+}
+
+// writeUnits writes the work units of a run shared between hosts, by host
+// and state, to tw; nothing for a run that was not shared or a database
+// that cannot share (SQLite).
+func writeUnits(ctx context.Context, tw io.Writer, st *store.Store, id int64) error {
+	units, err := st.Units(ctx, id)
+	if errors.Is(err, store.ErrSingleHost) || err == nil && len(units) == 0 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	type group struct {
+		host, state  string
+		units, insts int
+		counts       store.UnitCounts
+	}
+	var groups []*group
+	for _, u := range units {
+		host := cmp.Or(u.Host, "-") // a pending unit has no host yet
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.host == host && g.state == u.State })
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, &group{host: host, state: u.State})
+		}
+		g := groups[i]
+		g.units++
+		g.insts += len(u.Symbols)
+		g.counts = g.counts.Add(u.UnitCounts)
+	}
+	slices.SortFunc(groups, func(a, b *group) int { return cmp.Or(cmp.Compare(a.host, b.host), cmp.Compare(a.state, b.state)) })
+	fmt.Fprintln(tw, "\nHOST\tSTATE\tUNITS\tINSTRUMENTS\tOK\tFAILED\tSKIPPED\tROWS\tREQUESTS")
+	for _, g := range groups {
+		c := g.counts
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", g.host, g.state, g.units, g.insts,
+			c.OK, c.Failed, c.Skipped, c.Inserted+c.Changed+c.Unchanged, c.Requests)
+	}
 	return nil
 }
 

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
@@ -89,12 +92,16 @@ func (w *wiring) collector() (*collector.Collector, error) {
 	}
 	cals := book(w.cfg, w.store)
 	return collector.New(collector.Config{
+		Claimant:            claimant(w.cfg.Sources),
 		RestatementSessions: w.cfg.Collector.RestatementSessions,
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources:      sources,
-		Store:        w.store,
+		Sources: sources,
+		Store:   w.store,
+		// Used only by a shared run, which the daemon asks for when the
+		// database can share (store.SharedWork).
+		Units:        w.store,
 		Calendars:    func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) },
 		Log:          w.log,
 		AfterAbandon: schedule.AfterAbandon,
@@ -106,6 +113,23 @@ func (w *wiring) collector() (*collector.Collector, error) {
 			return out
 		},
 	})
+}
+
+// claimant names this process in the work units of shared runs: the host
+// name, and the local addresses its sources are bound to, which tell apart
+// the processes of one machine ("ip-10-0-0-11@10.0.0.12").
+func claimant(cfg config.Sources) string {
+	host, _ := os.Hostname()
+	var addrs []string
+	for _, s := range sites(cfg) {
+		if a := s.transport.LocalAddr; a != "" && !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return host
+	}
+	return host + "@" + strings.Join(addrs, ",")
 }
 
 // classifier is source's classifier over the wiring's pool of that

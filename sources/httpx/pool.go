@@ -18,8 +18,12 @@ type Pool struct {
 	hosts map[string]*Transport
 }
 
-// NewPool returns a Pool whose transports send through base.
+// NewPool returns a Pool whose transports send through base (when nil, one
+// transport for all hosts, bound to cfg.LocalAddr if set).
 func NewPool(cfg Config, base http.RoundTripper) *Pool {
+	if base == nil {
+		base = baseFor(cfg)
+	}
 	return &Pool{cfg: cfg, base: base, hosts: map[string]*Transport{}}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,10 @@ type Config struct {
 	// fails its request (ErrBodyTooLarge), never retried. DefaultMaxBody
 	// when zero.
 	MaxBody int64
+	// LocalAddr, when valid, is the address requests leave from (one of
+	// the machine's own); the zero Addr lets the system choose. It binds
+	// only the transport made when New or NewPool is given no base.
+	LocalAddr netip.Addr
 }
 
 func (c Config) withDefaults() Config {
@@ -111,7 +116,7 @@ type Transport struct {
 func New(cfg Config, base http.RoundTripper) *Transport {
 	cfg = cfg.withDefaults()
 	if base == nil {
-		base = http.DefaultTransport
+		base = baseFor(cfg)
 	}
 	return &Transport{
 		cfg:      cfg,

@@ -44,6 +44,7 @@ type hit struct {
 	at     time.Time
 	header http.Header
 	uri    string
+	remote string // the client's address, host:port
 }
 
 type step struct {
@@ -58,7 +59,7 @@ type step struct {
 func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.mu.Lock()
 	n := len(rec.hits)
-	rec.hits = append(rec.hits, hit{at: time.Now(), header: r.Header.Clone(), uri: r.RequestURI})
+	rec.hits = append(rec.hits, hit{at: time.Now(), header: r.Header.Clone(), uri: r.RequestURI, remote: r.RemoteAddr})
 	s := step{code: http.StatusOK, body: "ok"}
 	if len(rec.steps) > 0 {
 		s = rec.steps[min(n, len(rec.steps)-1)]

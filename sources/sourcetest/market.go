@@ -99,10 +99,10 @@ func (m *Market) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.Serve
 // wrap applies the rate limit and the faults around a route.
 func (m *Market) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := hostOf(r.Host)
-		m.counter.add(rt.name, host, func(c *Counts) { c.Requests++ })
-		if ok, wait := m.limiter.allow(m.limiter.key(host, rt.group), time.Now()); !ok {
-			m.counter.add(rt.name, host, func(c *Counts) { c.Violations++ })
+		host, client := hostOf(r.Host), hostOf(r.RemoteAddr)
+		m.counter.add(rt.name, host, client, func(c *Counts) { c.Requests++ })
+		if ok, wait := m.limiter.allow(client, m.limiter.key(host, rt.group), time.Now()); !ok {
+			m.counter.add(rt.name, host, client, func(c *Counts) { c.Violations++ })
 			throttled(rt.group, wait).write(w)
 			return
 		}
@@ -111,7 +111,7 @@ func (m *Market) wrap(rt route) http.Handler {
 			return
 		}
 		if d.kind != noFault {
-			m.counter.add(rt.name, host, func(c *Counts) { c.Faults++ })
+			m.counter.add(rt.name, host, client, func(c *Counts) { c.Faults++ })
 		}
 		switch d.kind {
 		case faultReset:

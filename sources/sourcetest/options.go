@@ -34,7 +34,8 @@ type Options struct {
 
 	// Limits are sliding-window rate limits keyed by a host name as sent
 	// in the Host header (port stripped) or by a route group ("yahoo",
-	// "naver"). A host's own entry wins over its group's.
+	// "naver"). A host's own entry wins over its group's. Each client IP
+	// address has its own budget under each limit, as on the real sites.
 	Limits map[string]Limit
 	// Faults are injected per route ("chart", "fchart", "sisejson",
 	// "polling", "listing", "sise_day") or per group ("yahoo", "naver");

@@ -2,6 +2,7 @@ package sourcetest
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -9,18 +10,22 @@ import (
 	"time"
 )
 
-// limiter enforces sliding-window limits: a key allows Requests in any
-// Window; a request beyond is refused and counted as a violation. Only
+// limiter enforces sliding-window limits per client address, as the sites
+// do: a key (host or group) allows Requests in any Window to each client
+// IP; a request beyond is refused and counted as a violation. Only
 // accepted requests enter the window, so a client that backs off as told
 // by Retry-After gets through.
 type limiter struct {
 	limits map[string]Limit
 	mu     sync.Mutex
-	log    map[string][]time.Time // accepted request times per key, ascending
+	log    map[window][]time.Time // accepted request times, ascending
 }
 
+// window is one client's budget under one limit.
+type window struct{ client, key string }
+
 func newLimiter(limits map[string]Limit) *limiter {
-	return &limiter{limits: limits, log: make(map[string][]time.Time)}
+	return &limiter{limits: limits, log: make(map[window][]time.Time)}
 }
 
 // key returns the limit that applies to a request: its host's, else its
@@ -35,30 +40,31 @@ func (l *limiter) key(host, group string) string {
 	return ""
 }
 
-// allow records a request under key at now and reports whether it is
-// within the limit; when it is not, retryAfter is when a slot frees up.
-func (l *limiter) allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
+// allow records a request of client under key at now and reports whether it
+// is within the limit; when it is not, retryAfter is when a slot frees up.
+func (l *limiter) allow(client, key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	if key == "" {
 		return true, 0
 	}
 	lim := l.limits[key]
+	w := window{client, key}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	times := l.log[key]
+	times := l.log[w]
 	cut := 0
 	for cut < len(times) && !times[cut].After(now.Add(-lim.Window)) {
 		cut++
 	}
 	times = times[cut:]
 	if len(times) >= lim.Requests {
-		l.log[key] = times
+		l.log[w] = times
 		return false, times[0].Add(lim.Window).Sub(now)
 	}
-	l.log[key] = append(times, now)
+	l.log[w] = append(times, now)
 	return true, 0
 }
 
-// hostOf strips the port from a Host header.
+// hostOf strips the port from a Host header or a client's address.
 func hostOf(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return h
@@ -108,42 +114,42 @@ type Counts struct {
 	Faults     int64 // requests answered with an injected fault
 }
 
-// Stats are the market's tallies so far, in total, per route and per host.
+// Stats are the market's tallies so far, in total, per route, per host
+// (as the client named it) and per client IP address.
 type Stats struct {
 	Counts
-	Routes map[string]Counts
-	Hosts  map[string]Counts
+	Routes  map[string]Counts
+	Hosts   map[string]Counts
+	Clients map[string]Counts
 }
 
 type counter struct {
-	mu    sync.Mutex
-	total Counts
-	route map[string]Counts
-	host  map[string]Counts
+	mu     sync.Mutex
+	total  Counts
+	route  map[string]Counts
+	host   map[string]Counts
+	client map[string]Counts
 }
 
-func (c *counter) add(route, host string, f func(*Counts)) {
+func (c *counter) add(route, host, client string, f func(*Counts)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.route == nil {
-		c.route, c.host = map[string]Counts{}, map[string]Counts{}
+		c.route, c.host, c.client = map[string]Counts{}, map[string]Counts{}, map[string]Counts{}
 	}
 	f(&c.total)
-	r, h := c.route[route], c.host[host]
-	f(&r)
-	f(&h)
-	c.route[route], c.host[host] = r, h
+	for _, t := range []struct {
+		m map[string]Counts
+		k string
+	}{{c.route, route}, {c.host, host}, {c.client, client}} {
+		v := t.m[t.k]
+		f(&v)
+		t.m[t.k] = v
+	}
 }
 
 func (c *counter) stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := Stats{Counts: c.total, Routes: map[string]Counts{}, Hosts: map[string]Counts{}}
-	for k, v := range c.route {
-		s.Routes[k] = v
-	}
-	for k, v := range c.host {
-		s.Hosts[k] = v
-	}
-	return s
+	return Stats{Counts: c.total, Routes: maps.Clone(c.route), Hosts: maps.Clone(c.host), Clients: maps.Clone(c.client)}
 }

@@ -2,6 +2,7 @@ package sourcetest
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -45,12 +46,12 @@ func TestSlidingWindow(t *testing.T) {
 		{13 * time.Second, true, 0},
 	}
 	for _, s := range steps {
-		ok, retry := l.allow("k", t0.Add(s.at))
+		ok, retry := l.allow("127.0.0.1", "k", t0.Add(s.at))
 		if ok != s.ok || retry != s.retry {
 			t.Errorf("at %s: ok %v retry %s, want %v %s", s.at, ok, retry, s.ok, s.retry)
 		}
 	}
-	if ok, _ := l.allow("", t0); !ok {
+	if ok, _ := l.allow("127.0.0.1", "", t0); !ok {
 		t.Error("a request under no limit was refused")
 	}
 }
@@ -102,5 +103,47 @@ func TestRateLimitPerHostAndGroup(t *testing.T) {
 	if st.Requests != 7 || st.Violations != 2 || st.Hosts["query1.finance.yahoo.com"].Violations != 1 ||
 		st.Routes[RoutePolling].Requests != 2 || st.Routes[RoutePolling].Violations != 1 {
 		t.Errorf("stats = %+v", st)
+	}
+}
+
+// clientFrom returns an http.Client whose connections leave from ip.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// The sites budget each client address: two addresses get two budgets,
+// and each address's violations are its own.
+func TestRateLimitPerClientAddress(t *testing.T) {
+	m := New(Options{Now: fixedNow(recorded), Limits: map[string]Limit{GroupYahoo: {Requests: 2, Window: time.Hour}}})
+	url, stop := m.Start()
+	defer stop()
+	a, b := clientFrom("127.0.0.2"), clientFrom("127.0.0.3")
+	steps := []struct {
+		client *http.Client
+		status int
+	}{
+		{a, 200}, {a, 200}, {a, 429}, // a's two are spent
+		{b, 200}, {b, 200}, // b still has its own two
+		{a, 429}, {b, 429}, {b, 429},
+	}
+	for i, s := range steps {
+		resp, err := s.client.Get(url + "/v8/finance/chart/AAPL?range=5d")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != s.status {
+			t.Errorf("step %d = %d, want %d", i, resp.StatusCode, s.status)
+		}
+	}
+	st := m.Stats()
+	want := map[string]Counts{"127.0.0.2": {Requests: 4, Violations: 2}, "127.0.0.3": {Requests: 4, Violations: 2}}
+	if len(st.Clients) != 2 || st.Clients["127.0.0.2"] != want["127.0.0.2"] || st.Clients["127.0.0.3"] != want["127.0.0.3"] {
+		t.Errorf("per client = %+v, want %+v", st.Clients, want)
+	}
+	if st.Requests != 8 || st.Violations != 4 {
+		t.Errorf("total = %+v, want 8 requests, 4 violations", st.Counts)
 	}
 }

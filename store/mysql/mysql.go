@@ -129,6 +129,7 @@ func Dialect(packet int) store.Dialect {
 		MaxStatementBytes: max(packet-64<<10, 64<<10),
 		BulkLoad:          bulkLoad,
 		MonthPartitions:   monthPartitions{},
+		SkipLocked:        true,
 	}
 }
 

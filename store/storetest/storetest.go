@@ -57,6 +57,10 @@ func Run(t *testing.T, open Opener) {
 		{"MinutesMany", testMinutesMany},
 		{"MinuteRetention", testMinuteRetention},
 		{"MinutesInvalid", testMinutesInvalid},
+		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
+		{"UnitLeaseTakeover", testUnitLeaseTakeover},
+		{"UnitDoneIsFinal", testUnitDoneIsFinal},
+		{"OpenUnitRunsAreRunning", testOpenUnitRunsAreRunning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -14,6 +14,7 @@
 package config
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -170,6 +171,10 @@ type Transport struct {
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxCooldown time.Duration `yaml:"max_cooldown"`
 	Workers     int           `yaml:"workers"`
+	// LocalAddr is the machine's own IP the source's requests leave from;
+	// empty lets the system choose. One process per address spends one
+	// budget per address.
+	LocalAddr string `yaml:"local_addr"`
 }
 
 // Limit returns Rate as a rate.Limit. The Config has been validated by Load,
@@ -191,7 +196,15 @@ func (t Transport) HTTPX() httpx.Config {
 		UserAgent:   t.UserAgent,
 		MaxAttempts: t.MaxAttempts,
 		MaxCooldown: t.MaxCooldown,
+		LocalAddr:   t.localAddr(),
 	}
+}
+
+// localAddr returns LocalAddr parsed; the zero Addr when empty (Load has
+// refused any other value).
+func (t Transport) localAddr() netip.Addr {
+	a, _ := netip.ParseAddr(t.LocalAddr)
+	return a
 }
 
 // Yahoo configures sources/yahoo.

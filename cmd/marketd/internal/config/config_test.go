@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -314,6 +315,7 @@ func TestKeysAndEnvNames(t *testing.T) {
 		"sources.yahoo.rate":          "MARKETD_SOURCES_YAHOO_RATE",
 		"sources.naver.polling_batch": "MARKETD_SOURCES_NAVER_POLLING_BATCH",
 		"sources.naver.max_cooldown":  "MARKETD_SOURCES_NAVER_MAX_COOLDOWN",
+		"sources.yahoo.local_addr":    "MARKETD_SOURCES_YAHOO_LOCAL_ADDR",
 		"collector.initial_history":   "MARKETD_COLLECTOR_INITIAL_HISTORY",
 		"http.listen":                 "MARKETD_HTTP_LISTEN",
 		"schedule.shutdown_timeout":   "MARKETD_SCHEDULE_SHUTDOWN_TIMEOUT",
@@ -326,9 +328,9 @@ func TestKeysAndEnvNames(t *testing.T) {
 			t.Errorf("key %s: env %q, want %q", path, got[path], env)
 		}
 	}
-	// 30 for the store, sources, collector and http; 3 schedule; 5 validate; 11 email; 1 notify.
-	if len(got) != 50 {
-		t.Errorf("%d keys, want 50: %v", len(got), got)
+	// 32 for the store, sources, collector and http; 3 schedule; 5 validate; 11 email; 1 notify.
+	if len(got) != 52 {
+		t.Errorf("%d keys, want 52: %v", len(got), got)
 	}
 }
 
@@ -482,6 +484,16 @@ func TestErrorsExact(t *testing.T) {
 			env:  []string{"MARKETD_SOURCES_YAHOO_RATE=fast"},
 			want: `environment MARKETD_SOURCES_YAHOO_RATE: sources.yahoo.rate: invalid rate "fast": want N/s, N/m, N/h, N/d or unlimited`,
 		},
+		{
+			name: "local address that is not an IP",
+			file: "sources:\n  naver:\n    local_addr: eth1\n",
+			want: `{file}:3: sources.naver.local_addr: "eth1" is not an IP address of this machine (e.g. 10.0.0.12)`,
+		},
+		{
+			name:      "local address with a port",
+			overrides: map[string]string{"sources.yahoo.local_addr": "10.0.0.12:80"},
+			want:      `flag: sources.yahoo.local_addr: "10.0.0.12:80" is not an IP address of this machine (e.g. 10.0.0.12)`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -506,6 +518,20 @@ func TestSectionLists(t *testing.T) {
 }
 
 // A rate per day is accepted, as the rate error says.
+func TestLocalAddr(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := Load(Options{Overrides: map[string]string{"sources.yahoo.local_addr": "127.0.0.2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Sources.Yahoo.HTTPX().LocalAddr; got != netip.MustParseAddr("127.0.0.2") {
+		t.Errorf("yahoo LocalAddr = %v, want 127.0.0.2", got)
+	}
+	if got := cfg.Sources.Naver.HTTPX().LocalAddr; got.IsValid() {
+		t.Errorf("naver LocalAddr = %v, want none (the system chooses)", got)
+	}
+}
+
 func TestRatePerDay(t *testing.T) {
 	t.Chdir(t.TempDir())
 	cfg, err := Load(Options{Overrides: map[string]string{"sources.yahoo.rate": "8640/d"}})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -197,6 +198,11 @@ func (t Transport) validate(c *checker, section string) {
 		c.fail(section+".max_cooldown", "must be positive")
 	}
 	c.atLeast(section+".workers", t.Workers, 1)
+	if t.LocalAddr != "" {
+		if a, err := netip.ParseAddr(t.LocalAddr); err != nil || a.Zone() != "" {
+			c.fail(section+".local_addr", "%q is not an IP address of this machine (e.g. 10.0.0.12)", t.LocalAddr)
+		}
+	}
 }
 
 // checkDatabaseURL accepts mysql://user:pass@host[:port]/dbname[?params]

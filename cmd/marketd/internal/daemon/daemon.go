@@ -59,6 +59,9 @@ type Deps struct {
 	// notified while it is healthy when it arms a watchdog (Systemd);
 	// nil: none.
 	Service ServiceManager
+	// JoinEvery is how often the daemon looks for shared runs to join;
+	// DefaultJoinEvery when zero.
+	JoinEvery time.Duration
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -78,6 +81,12 @@ type Daemon struct {
 	pings  *pinger
 	wd     *watchdog // nil: no watchdog armed
 	stopWD context.CancelFunc
+	// shared: the database shares collections between hosts (MySQL 8.0+,
+	// MariaDB 10.6+): scheduled collects run as work units, and the
+	// daemon joins other hosts' runs.
+	shared   bool
+	share    sharing
+	stopJoin func()
 
 	mu  sync.Mutex
 	gen *Generation // the configuration in force
@@ -92,7 +101,15 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
 		return nil, err
 	}
 	d := &Daemon{deps: deps, log: deps.Log, st: deps.Store, gen: gen, ready: make(chan struct{}),
-		m: observe.NewMetrics(statsSources(gen.Pools)), pings: newPinger(nil, deps.PingTimeout, deps.Log)}
+		m: observe.NewMetrics(statsSources(gen.Pools)), pings: newPinger(nil, deps.PingTimeout, deps.Log),
+		share: sharing{working: map[int64]bool{}}, stopJoin: func() {}}
+	switch err := deps.Store.SharedWork(ctx); {
+	case err == nil:
+		d.shared = true
+	case deps.Store.Dialect().SkipLocked:
+		// MySQL or MariaDB, too old: say what is missing, once, at start.
+		deps.Log.Warn("collections are not shared between hosts: each scheduled run is done by the host that claims its slot", "reason", err)
+	}
 	sc := cfg.Schedule
 	scfg := schedule.Config{
 		Store: deps.Store,
@@ -159,8 +176,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := d.s.Start(ctx); err != nil {
 		return stopAll(srv, err)
 	}
+	if d.shared {
+		joinCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		joined := make(chan struct{})
+		go func() { defer close(joined); d.joinRuns(joinCtx) }()
+		d.stopJoin = func() { cancel(); <-joined }
+	}
 	d.log.Info("marketd running", "version", d.deps.Version, "host", d.deps.Host, "database", d.deps.Database,
-		"http", d.Addr(), "leader_election", d.leader != nil)
+		"http", d.Addr(), "leader_election", d.leader != nil, "shared_runs", d.shared)
 	close(d.ready)
 	d.notify(stateReady)
 	if d.wd != nil {
@@ -246,6 +269,7 @@ func (d *Daemon) stop(srv *http.Server, stopLeader func(), cause error) error {
 		d.stopWD()
 	}
 	errs := []error{cause}
+	d.stopJoin()
 	if err := d.s.Stop(); err != nil {
 		errs = append(errs, err)
 	}

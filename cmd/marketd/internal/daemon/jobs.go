@@ -28,14 +28,22 @@ func (d *Daemon) jobs(g *Generation) []schedule.Job {
 
 // collectRunner collects the job's source and market into the scheduler's
 // run record. Failed instruments are in the record (partial or failed), not
-// the error.
+// the error. On a database that shares runs, the collect is split into
+// work units that the other hosts' daemons join.
 func (d *Daemon) collectRunner(g *Generation) schedule.Runner {
 	return func(ctx context.Context, spec schedule.JobSpec, run *store.Run) error {
+		// The run's own units are worked on here, by Collect: the join
+		// poll leaves them alone.
+		if run.ID != 0 && d.share.begin(run.ID) {
+			defer d.share.end(run.ID)
+		}
 		s, err := g.Collector.Collect(ctx, collector.CollectRequest{
 			Filter: collector.Filter{Source: spec.Source, Market: spec.Market},
 			Job:    spec.Name,
 			Run:    run,
+			Shared: d.shared,
 		})
+		d.m.AddUnits(s.Units.Claimed, s.Units.Done, s.Units.Lost)
 		if err != nil {
 			return g.Config.Redact(err)
 		}

@@ -26,6 +26,7 @@ type Metrics struct {
 	rows        *prometheus.CounterVec
 	behind      *prometheus.GaugeVec
 	gaps        *prometheus.GaugeVec
+	units       *prometheus.CounterVec
 }
 
 // NewMetrics registers marketd's metrics, reading HTTP counters from
@@ -58,9 +59,13 @@ func NewMetrics(pools map[string]StatsSource) *Metrics {
 			Name: "marketd_open_gaps",
 			Help: "Expected sessions with no stored bar, as last counted by the validator.",
 		}, []string{"market"}),
+		units: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marketd_units_total",
+			Help: "Work units of shared runs this process claimed, finished (done) or let go unfinished (lost: another host redoes them).",
+		}, []string{"state"}),
 	}
 	m.http = &httpCollector{pools: pools}
-	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps, m.http,
+	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps, m.units, m.http,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -100,6 +105,13 @@ func (m *Metrics) SetLastSuccess(job string, unix int64) {
 
 // SetBehind sets how many of a source's instruments are behind.
 func (m *Metrics) SetBehind(source string, n int) { m.behind.WithLabelValues(source).Set(float64(n)) }
+
+// AddUnits counts work units of shared runs: claimed, done and lost.
+func (m *Metrics) AddUnits(claimed, done, lost int) {
+	m.units.WithLabelValues("claimed").Add(float64(claimed))
+	m.units.WithLabelValues("done").Add(float64(done))
+	m.units.WithLabelValues("lost").Add(float64(lost))
+}
 
 // SetGaps sets how many open gaps a market has.
 func (m *Metrics) SetGaps(market string, n int) { m.gaps.WithLabelValues(market).Set(float64(n)) }

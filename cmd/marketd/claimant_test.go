@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
+)
+
+// Processes of one machine are told apart in shared runs by the addresses
+// their sources are bound to.
+func TestClaimant(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := func(yahoo, naver string) config.Sources {
+		s := config.Default().Sources
+		s.Yahoo.LocalAddr, s.Naver.LocalAddr = yahoo, naver
+		return s
+	}
+	for _, tt := range []struct {
+		yahoo, naver, want string
+	}{
+		{"", "", host},
+		{"127.0.0.2", "", host + "@127.0.0.2"},
+		{"127.0.0.2", "127.0.0.2", host + "@127.0.0.2"},
+		{"10.0.0.12", "10.0.0.13", host + "@10.0.0.12,10.0.0.13"},
+	} {
+		if got := claimant(sources(tt.yahoo, tt.naver)); got != tt.want {
+			t.Errorf("claimant(yahoo %q, naver %q) = %q, want %q", tt.yahoo, tt.naver, got, tt.want)
+		}
+	}
+}

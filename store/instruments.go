@@ -145,7 +145,7 @@ func (s *Store) SetIntraday(ctx context.Context, keys []market.Key, iv market.In
 }
 
 // intradayArg is how an instrument's intraday interval is stored: its
-// spelling, '' for none.
+// spelling, ” for none.
 func intradayArg(iv market.Interval) string {
 	if iv == 0 {
 		return ""

@@ -66,7 +66,9 @@ func Minutes(ctx context.Context, w io.Writer, st MinuteStore, sel Selection, iv
 	}
 	// The symbols are always named: a source's minutes are read one
 	// instrument at a time, in its own zone.
-	none := func(context.Context, string, market.Date, market.Date, func(market.Key, minuteRow) error) error { return nil }
+	none := func(context.Context, string, market.Date, market.Date, func(market.Key, minuteRow) error) error {
+		return nil
+	}
 	return rows(ctx, w, sel, minuteRows, none, read)
 }
 

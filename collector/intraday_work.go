@@ -55,10 +55,7 @@ func (p *planner) minuteBase(ctx context.Context, inst market.Instrument, iv mar
 		it.err = fmt.Errorf("calendar of %s has no session hours", inst.Market)
 		return it, 0
 	}
-	loc := time.UTC
-	if m, err := market.LookupMarket(inst.Market); err == nil && m.Location != nil {
-		loc = m.Location
-	}
+	loc := market.ZoneOf(inst.Market)
 	last := it.cal.LastClosed(p.now)
 	if inst.Delisted != 0 && inst.Delisted < last {
 		last = inst.Delisted

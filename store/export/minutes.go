@@ -36,11 +36,7 @@ func Minutes(ctx context.Context, w io.Writer, st MinuteStore, sel Selection, iv
 	}
 	locs := make(map[string]*time.Location, len(insts))
 	for _, in := range insts {
-		loc := time.UTC
-		if m, err := market.LookupMarket(in.Market); err == nil && m.Location != nil {
-			loc = m.Location
-		}
-		locs[in.Symbol] = loc
+		locs[in.Symbol] = market.ZoneOf(in.Market)
 	}
 	read := func(ctx context.Context, key market.Key, from, to market.Date) ([]minuteRow, error) {
 		loc, ok := locs[key.Symbol]

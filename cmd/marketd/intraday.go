@@ -10,6 +10,7 @@ import (
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/export"
 )
 
 func newSymbolsIntradayCmd(a *app) *cobra.Command {
@@ -96,4 +97,22 @@ func (a *app) backfillMinutes(ctx context.Context, c *collector.Collector, req c
 		return err
 	}
 	return a.reportRun(s, err)
+}
+
+// exportMinutes runs export --interval for symbols, checked and sorted.
+func (a *app) exportMinutes(ctx context.Context, st *store.Store, fl exportFlags, symbols []string) error {
+	iv, err := market.ParseInterval(fl.interval)
+	if err != nil || !iv.Intraday() {
+		return usagef("--interval %q: want 1m, 5m or 60m", fl.interval)
+	}
+	req := export.MinuteRequest{Source: fl.source, Symbols: symbols, Interval: iv, JSON: fl.format == "json"}
+	// parseRange has checked the dates; an absent one leaves the range open.
+	req.From, _ = market.ParseDate(fl.from)
+	req.To, _ = market.ParseDate(fl.to)
+	summary, err := export.RunMinutes(ctx, a.stdout, st, req)
+	if err != nil {
+		return err
+	}
+	writeSummary(a.stderr, "%s", summary)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
@@ -50,5 +51,47 @@ func TestSymbolsIntraday(t *testing.T) {
 	if want := map[string]market.Interval{"000660": market.Interval5m, "005930": 0, "035720": market.Interval5m}; len(got) != 3 ||
 		got["000660"] != want["000660"] || got["005930"] != want["005930"] || got["035720"] != want["035720"] {
 		t.Errorf("intraday intervals %v, want %v", got, want)
+	}
+}
+
+// export --interval writes minute bars in the exchange's zone, selected
+// by session date there; --actions with --interval is refused.
+func TestExportMinutes(t *testing.T) {
+	env, path := tempDB(t)
+	krx := market.Instrument{Key: market.Key{Source: market.SourceNaver, Symbol: "005930"}, Market: market.XKRX, Active: true}
+	other := market.Instrument{Key: market.Key{Source: market.SourceNaver, Symbol: "000660"}, Market: market.XKRX, Active: true}
+	seed(t, path, []market.Instrument{krx, other}, nil)
+	st := openSeeded(t, path)
+	bar := func(start, c string, v int64) market.MinuteBar {
+		at, err := time.Parse(time.RFC3339, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return market.MinuteBar{Start: at, Open: market.Some(dec(c)), High: market.Some(dec(c)), Low: market.Some(dec(c)), Close: dec(c), Volume: market.Some(v)}
+	}
+	if _, err := st.WriteMinutes(context.Background(), []store.MinuteWrite{{Key: krx.Key, Interval: market.Interval1m, Bars: []market.MinuteBar{
+		bar("2026-10-02T06:29:00Z", "84000", 10), bar("2026-10-05T00:00:00Z", "84500", 121000), bar("2026-10-05T06:29:00Z", "84700", 3000)}}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := marketd(t, env, "export", "--source", "naver", "--symbols", "005930,000660", "--interval", "1m", "--from", "2026-10-05", "--to", "2026-10-05")
+	want := `source,symbol,interval,start,open,high,low,close,volume
+naver,005930,1m,2026-10-05T09:00:00+09:00,84500,84500,84500,84500,121000
+naver,005930,1m,2026-10-05T15:29:00+09:00,84700,84700,84700,84700,3000
+`
+	if r.code != exitOK || r.stdout != want ||
+		r.stderr != "export: 2 minute bars of 1 symbol (naver, 1m, 2026-10-05 to 2026-10-05, csv); no minute bars in the range for 000660\n" {
+		t.Errorf("export --interval: exit %d\nstdout %s\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = marketd(t, env, "export", "--source", "naver", "--interval", "1m", "--format", "json")
+	if r.code != exitOK || strings.Count(r.stdout, `"interval":"1m"`) != 3 || !strings.Contains(r.stdout, `"start":"2026-10-02T15:29:00+09:00"`) ||
+		r.stderr != "export: 3 minute bars of 1 symbol (naver, 1m, first to last, json)\n" {
+		t.Errorf("export --interval, whole source: exit %d\nstdout %s\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"--interval", "1d"}, {"--interval", "1m", "--actions"}} {
+		r = marketd(t, env, append([]string{"export", "--source", "naver"}, args...)...)
+		if r.code != exitUsage {
+			t.Errorf("export %v: exit %d, stderr %q; want a usage error", args, r.code, r.stderr)
+		}
 	}
 }

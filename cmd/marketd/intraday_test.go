@@ -95,3 +95,25 @@ naver,005930,1m,2026-10-05T15:29:00+09:00,84700,84700,84700,84700,3000
 		}
 	}
 }
+
+// status shows the intraday table when an instrument archives minutes.
+func TestStatusIntraday(t *testing.T) {
+	env, path := tempDB(t)
+	aapl := market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, Market: market.XNYS, Active: true, Intraday: market.Interval5m}
+	seed(t, path, []market.Instrument{aapl}, nil)
+	st := openSeeded(t, path)
+	at, _ := time.Parse(time.RFC3339, "2026-10-08T19:55:00Z")
+	if _, err := st.WriteMinutes(context.Background(), []store.MinuteWrite{{Key: aapl.Key, Interval: market.Interval5m,
+		Bars: []market.MinuteBar{{Start: at, Close: dec("1")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Friday 2026-10-09 after the close: Thursday's last minute is behind.
+	r := marketdAt(t, time.Date(2026, 10, 9, 21, 0, 0, 0, time.UTC), env, "status")
+	if r.code != exitOK || !strings.Contains(r.stdout, `
+MARKET  SOURCE  INTERVAL  INTRADAY  FRESH  BEHIND  LAST MINUTE                EXPECTED                   OLDEST LAST MINUTE
+XNYS    yahoo   5m        1         0      1       2026-10-08T15:55:00-04:00  2026-10-09T15:55:00-04:00  2026-10-08T15:55:00-04:00
+`) {
+		t.Errorf("status: exit %d\n%s", r.code, r.stdout)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/marketd/marketd/sources/sourcetest"
 )
 
-
 // simulated passes requests to the simulated market, or to override when
 // it answers, and keeps the URLs asked for.
 type simulated struct {

@@ -9,7 +9,6 @@
 //   - Latest: the polling feed, the latest session of many codes per request;
 //     the day's bars of a whole market after the close.
 //   - Listing: the mobile market-value ranking, paged.
-//
 //   - Minutes: the chart feed's minute archive (timeframe=minute), one
 //     request per instrument and window; MinuteReach says how far back.
 //   - Quotes: the polling feed's live price and cumulative volume of many

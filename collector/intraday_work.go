@@ -121,8 +121,14 @@ func (c *Collector) processMinutes(ctx context.Context, it item) result {
 	}
 	m := it.minutes
 	bars, err := m.src.Minutes(ctx, it.inst, market.MinuteRequest{Interval: m.iv, From: m.from, To: m.to, PrePost: m.prePost})
-	if errors.Is(err, market.ErrNoData) {
+	note := m.note
+	switch {
+	case errors.Is(err, market.ErrNoData):
 		bars, err = nil, nil
+	case errors.Is(err, market.ErrBeyondReach):
+		// The sessions left the source's reach while the run went on: gone
+		// for good, so said once, as the planned ones past it are.
+		bars, err, note = nil, nil, err.Error()
 	}
 	if err == nil {
 		var wr store.WriteResult
@@ -136,9 +142,9 @@ func (c *Collector) processMinutes(ctx context.Context, it item) result {
 	case err != nil:
 		res.fail(err)
 	case res.rr.Rows == 0:
-		res.rr.Status, res.rr.Error = statusNoData, m.note
+		res.rr.Status, res.rr.Error = statusNoData, note
 	default:
-		res.rr.Status, res.rr.Error = statusOK, m.note
+		res.rr.Status, res.rr.Error = statusOK, note
 	}
 	return res
 }

@@ -33,7 +33,9 @@ as the source serves them (--from defaults to that; older sessions are named, no
 fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 		Example: `  marketd backfill --source naver --market KOSPI --dry-run
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
-  marketd backfill --all --gaps-only`,
+  marketd backfill --all --gaps-only
+  marketd backfill --source yahoo --symbols AAPL --interval 1m --prepost
+  marketd backfill --source naver --market KOSPI --interval 1m --dry-run`,
 		Args:    usageArgs(cobra.NoArgs),
 		PreRunE: usageFlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 )
 
@@ -115,5 +118,55 @@ MARKET  SOURCE  INTERVAL  INTRADAY  FRESH  BEHIND  LAST MINUTE                EX
 XNYS    yahoo   5m        1         0      1       2026-10-08T15:55:00-04:00  2026-10-09T15:55:00-04:00  2026-10-08T15:55:00-04:00
 `) {
 		t.Errorf("status: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// backfill --interval fetches the simulated market's minutes through the
+// real source: Naver's archive of the last week for a KRX code, each
+// session as the market has it (the archive's oldest minute without its
+// volume); a rerun finds them stored; --prepost without --interval and
+// --gaps-only with it are refused.
+func TestBackfillMinutes(t *testing.T) {
+	sim := sourcetest.New(sourcetest.Options{Symbols: []sourcetest.Symbol{{Symbol: "005930"}}})
+	url, stop := sim.Start()
+	t.Cleanup(stop)
+	env, path := tempDB(t)
+	env = append(env, "MARKETD_SOURCES_NAVER_RATE=unlimited", "MARKETD_SOURCES_NAVER_FCHART_URL="+url,
+		"MARKETD_SOURCES_NAVER_API_URL="+url, "MARKETD_SOURCES_NAVER_POLLING_URL="+url, "MARKETD_SOURCES_NAVER_MOBILE_URL="+url)
+	key := market.Key{Source: market.SourceNaver, Symbol: "005930"}
+	seed(t, path, []market.Instrument{{Key: key, Market: market.XKRX, Board: "KOSPI", Active: true}}, nil)
+	args := []string{"backfill", "--source", "naver", "--symbols", "005930", "--interval", "1m"}
+	r := marketd(t, env, args...)
+	if r.code != exitOK {
+		t.Fatalf("backfill --interval: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	st := openSeeded(t, path)
+	got, err := st.MinuteBars(context.Background(), key, market.Interval1m, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seoul := market.ZoneOf(market.XKRX)
+	var want []market.MinuteBar
+	for i, b := range got {
+		if d := market.DateOf(b.Start.In(seoul)); i == 0 || d != market.DateOf(got[i-1].Start.In(seoul)) {
+			want = append(want, sim.MinuteTruth(key, market.Interval1m, d)...)
+		}
+	}
+	if len(want) > 0 {
+		want[0].Volume.Valid, want[0].Volume.V = false, 0
+	}
+	if len(got) == 0 || !reflect.DeepEqual(got, want) ||
+		!strings.HasPrefix(r.stdout, fmt.Sprintf("backfill ok: 1 ok, 0 failed, 0 skipped; rows %d inserted, 0 changed, 0 unchanged; 1 requests", len(got))) {
+		t.Fatalf("stored %d bars (the market's sessions hold %d), summary %s", len(got), len(want), r.stdout)
+	}
+	st.Close()
+	r = marketd(t, env, args...)
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "backfill ok: 0 ok, 0 failed, 1 skipped (already stored ") {
+		t.Errorf("rerun: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range [][]string{{"backfill", "--all", "--prepost"}, {"backfill", "--all", "--interval", "1m", "--gaps-only"}, {"backfill", "--all", "--interval", "1d"}} {
+		if r := marketd(t, env, bad...); r.code != exitUsage {
+			t.Errorf("marketd %v: exit %d, stderr %q; want a usage error", bad, r.code, r.stderr)
+		}
 	}
 }

@@ -102,4 +102,3 @@ func benchArchive(b *testing.B, open func(testing.TB) *store.Store, size func(co
 	b.ReportMetric(float64(rows)/wall.Seconds(), "rows/s")
 	b.ReportMetric(float64(bytes)/float64(390*n+n)*1e6/(1<<20), "MB_per_Mrows")
 }
-

@@ -144,9 +144,9 @@ func newPipeline(tb testing.TB, st collector.Store, url string, now func() time.
 		Sources:       map[string]collector.Source{market.SourceYahoo: y, market.SourceNaver: n},
 		MinuteSources: map[string]collector.MinuteSource{market.SourceYahoo: y, market.SourceNaver: n},
 		Store:         st,
-		Calendars: func(_ context.Context, code string) (collector.Calendar, error) { return calendar.For(code) },
-		Log:       discard,
-		Now:       now,
+		Calendars:     func(_ context.Context, code string) (collector.Calendar, error) { return calendar.For(code) },
+		Log:           discard,
+		Now:           now,
 		Stats: func() map[string]httpx.Stats {
 			return map[string]httpx.Stats{market.SourceYahoo: p.ypool.Total(), market.SourceNaver: p.npool.Total()}
 		},

@@ -83,7 +83,7 @@ func (m *minuteWork) span(it *item, from, to market.Date, report bool) {
 	}
 	if report && lost > 0 {
 		m.note = fmt.Sprintf("%s past %s's %s reach (%s): not fetched",
-			sessionsText(sessions[:lost]), it.inst.Source, m.iv, m.src.MinuteReach(m.iv).Round(time.Hour))
+			sessionsText(sessions[:lost]), it.inst.Source, m.iv, reachText(m.src.MinuteReach(m.iv)))
 	}
 	sessions = sessions[lost:]
 	if len(sessions) == 0 {
@@ -101,6 +101,15 @@ func (m *minuteWork) span(it *item, from, to market.Date, report bool) {
 	}
 	m.from, m.to = m.from.UTC(), m.to.UTC()
 	it.ranges = []Range{{first, last}}
+}
+
+// reachText words a source's reach: "30 days", or the duration when it is
+// not whole days.
+func reachText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+	return d.String()
 }
 
 // sessionsText names sessions: "session 2026-10-05" or "12 sessions

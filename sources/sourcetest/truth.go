@@ -145,7 +145,7 @@ func (m *Market) minuteTruth(key market.Key, iv market.Interval, d market.Date, 
 	if !ok {
 		return nil
 	}
-	s := in.sessionBars(b, view, iv.Duration(), prePost && key.Source == market.SourceYahoo)
+	s := in.sessionBars(b, view, iv, prePost && key.Source == market.SourceYahoo)
 	var out []market.MinuteBar
 	for _, x := range s.all() {
 		if !x.traded || x.end.After(now) {

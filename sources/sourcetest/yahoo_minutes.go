@@ -120,7 +120,7 @@ func (m *Market) minuteChart(in *instrument, sym string, iv market.Interval, q u
 		if b.date < first || b.date > last {
 			continue
 		}
-		s := in.sessionBars(b, hint, iv.Duration(), prePost)
+		s := in.sessionBars(b, hint, iv, prePost)
 		if s.po.Unix() <= p1 || s.preAt.Unix() >= p2 || s.preAt.After(now) {
 			continue
 		}

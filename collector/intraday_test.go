@@ -390,7 +390,9 @@ func TestBackfillMinutesResume(t *testing.T) {
 	if _, _, err := f.collector().BackfillMinutes(ctx, MinuteBackfillRequest{Interval: market.Interval1d}); err == nil || !strings.Contains(err.Error(), "interval 1d is not intraday") {
 		t.Errorf("1d: %v", err)
 	}
-	gaps := func(context.Context, market.Instrument, market.Date, market.Date) ([][2]market.Date, error) { return nil, nil }
+	gaps := func(context.Context, market.Instrument, market.Date, market.Date) ([][2]market.Date, error) {
+		return nil, nil
+	}
 	if _, _, err := f.collector().Backfill(ctx, BackfillRequest{Interval: market.Interval1m, Gaps: gaps}); err == nil || !strings.Contains(err.Error(), "no gap finder") {
 		t.Errorf("minutes with a gap finder: %v", err)
 	}

@@ -25,6 +25,22 @@ type minuteWriter struct {
 	done    chan struct{}
 }
 
+// minuteTxRows bounds the bars of one transaction of a run's minute
+// writes: twenty sessions of 1m bars.
+const minuteTxRows = 20 * 390
+
+// shareWriter gives the intraday items of a run one minuteWriter and
+// returns what stops it, once the run is done.
+func (c *Collector) shareWriter(ctx context.Context, items []item) (stop func()) {
+	w := newMinuteWriter(ctx, c.deps.Store, minuteTxRows)
+	for _, it := range items {
+		if it.minutes != nil {
+			it.minutes.writer = w
+		}
+	}
+	return w.close
+}
+
 type minuteWriteReq struct {
 	w     store.MinuteWrite
 	reply chan minuteWriteReply

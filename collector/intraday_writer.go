@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/marketd/marketd/store"
@@ -9,7 +10,7 @@ import (
 
 // minuteWriter commits the minute writes of a run's workers together:
 // the writes waiting when a transaction starts go into it, up to
-// maxRows bars. An archive is thousands of writes of one session each,
+// maxRows bars, with minuteTxInFlight transactions at once. An archive is thousands of writes of one session each,
 // and a transaction apiece would cost a commit (a log flush) and, on
 // MySQL, a look at the table's partitions per instrument.
 //
@@ -58,9 +59,21 @@ type minuteWriteReply struct {
 // has been answered.
 func newMinuteWriter(ctx context.Context, st MinuteStore, maxRows int) *minuteWriter {
 	w := &minuteWriter{ctx: context.WithoutCancel(ctx), st: st, maxRows: maxRows, reqs: make(chan minuteWriteReq), done: make(chan struct{})}
-	go w.loop()
+	var wg sync.WaitGroup
+	for range minuteTxInFlight {
+		wg.Go(w.loop)
+	}
+	go func() {
+		wg.Wait()
+		close(w.done)
+	}()
 	return w
 }
+
+// minuteTxInFlight is how many transactions a run's minute writes keep
+// going at once: while one commits (a log flush on MySQL), the next one's
+// rows are on their way.
+const minuteTxInFlight = 2
 
 // write commits mw, with others waiting at the same time, and returns
 // its outcome. A write in flight is finished even when ctx ends.
@@ -77,7 +90,6 @@ func (w *minuteWriter) close() {
 }
 
 func (w *minuteWriter) loop() {
-	defer close(w.done)
 	for first := range w.reqs {
 		batch := []minuteWriteReq{first}
 		rows := len(first.w.Bars)

@@ -50,7 +50,7 @@ func TestMinuteWriter(t *testing.T) {
 		w.reqs <- minuteWriteReq{mw, replies[i]}
 	}
 	close(w.reqs)
-	w.loop()
+	w.loop() // one loop: the transactions' order is the test's
 
 	if len(st.calls) != 5 || st.calls[0] != 3 || st.calls[1] != 1 || st.calls[2] != 1 || st.calls[3] != 1 || st.calls[4] != 3 {
 		t.Errorf("transactions %v, want 3 (failed), 1, 1, 1, then 3", st.calls)

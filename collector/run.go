@@ -41,6 +41,7 @@ type result struct {
 	rateLimited bool   // the host kept answering 429: stop asking it this run
 	unreachable string // the host no request reached, when that failed it
 	requests    int    // planned requests, for the ETA
+	storeErr    error  // the store refused a write (or a read the write needed)
 }
 
 // Summary is a finished run, for the CLI's summary line and exit code.
@@ -171,6 +172,12 @@ type runLog struct {
 	// the run's counts are their sums. tally is this host's part.
 	units []store.Unit
 	tally WorkTally
+	// owner, for a shared run, is the claimant that writes its record
+	// (FinishSharedRun); takenFrom names the host whose run this host
+	// took over, if it did.
+	owner, takenFrom string
+	// storeLost, when set, hears of every write the store refused.
+	storeLost func(error)
 
 	mu        sync.Mutex
 	sum       Summary
@@ -273,6 +280,9 @@ func (l *runLog) add(r result) {
 	l.remaining[r.rr.Key.Source] -= r.requests
 	st := l.statusLocked()
 	l.mu.Unlock()
+	if r.storeErr != nil && l.storeLost != nil {
+		l.storeLost(r.storeErr)
+	}
 	if l.progress != nil {
 		l.progress.Update(st)
 	}
@@ -373,6 +383,9 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	if l.units != nil {
 		msg = append(msg, fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units)))
 	}
+	if l.takenFrom != "" {
+		msg = append(msg, fmt.Sprintf("recorded by %s, which took the run over when the lease of %s ran out", l.c.cfg.Claimant, l.takenFrom))
+	}
 	if s.UpToDate > 0 && s.UpToDate == l.total {
 		// An hourly job mostly finds no market closed since its last run:
 		// that is a success with nothing to do, and the record says so.
@@ -385,10 +398,17 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	var err error
 	if l.owned {
 		l.stopBeat()
+	}
+	if l.owned || l.owner != "" {
 		r.Finished = l.c.deps.Now()
 		// Record the run even when ctx was cancelled: that is when the
-		// record matters most.
-		if ferr := store.FinishRunRetrying(context.WithoutCancel(ctx), l.c.deps.Store, r, store.FinishRetryFor); ferr != nil {
+		// record matters most. A shared run is recorded by its owner only,
+		// once, even when the caller (the scheduler) keeps the record.
+		var f store.RunFinisher = l.c.deps.Store
+		if l.owner != "" {
+			f = sharedFinisher{l.c.deps.Units, l.owner}
+		}
+		if ferr := store.FinishRunRetrying(context.WithoutCancel(ctx), f, r, store.FinishRetryFor); ferr != nil {
 			err = fmt.Errorf("collector: record end of %s run %d: %w", r.Job, r.ID, ferr)
 		}
 	}

@@ -345,7 +345,7 @@ func TestSharedCollectTakesOverALostUnit(t *testing.T) {
 	}
 	// The lost host stored its unit's first instrument whole: the redo
 	// finds it up to date and skips it.
-	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5}) {
+	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5, Instruments: 20}) {
 		t.Errorf("summary %s, owner's part %+v; want 19 ok, 1 skipped (finished by the lost host), 5 units", s, s.Units)
 	}
 	for _, in := range w.insts {

@@ -118,6 +118,13 @@ func (s *Store) CreateUnits(ctx context.Context, runID int64, units []Unit) erro
 	if err := s.sharedOnly(); err != nil {
 		return err
 	}
+	if err := checkUnits(runID, units); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return createUnitsTx(ctx, tx, s.d, runID, units) })
+}
+
+func checkUnits(runID int64, units []Unit) error {
 	for i, u := range units {
 		if len(u.Symbols) == 0 {
 			return fmt.Errorf("store: create unit %d of run %d: %w: no symbols", i+1, runID, ErrInvalid)
@@ -128,19 +135,21 @@ func (s *Store) CreateUnits(ctx context.Context, runID int64, units []Unit) erro
 			}
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		ins := newMultiInsert(tx, s.d, "work_units", []string{"run_id", "unit", "source", "symbols"}, "")
-		for i, u := range units {
-			syms := strings.Join(u.Symbols, " ")
-			if err := ins.add(ctx, strconv.Itoa(i+1), 64+len(syms), runID, i+1, u.Source, syms); err != nil {
-				return fmt.Errorf("store: create units of run %d: %w", runID, err)
-			}
-		}
-		if err := ins.flush(ctx); err != nil {
+	return nil
+}
+
+func createUnitsTx(ctx context.Context, tx *sql.Tx, d Dialect, runID int64, units []Unit) error {
+	ins := newMultiInsert(tx, d, "work_units", []string{"run_id", "unit", "source", "symbols"}, "")
+	for i, u := range units {
+		syms := strings.Join(u.Symbols, " ")
+		if err := ins.add(ctx, strconv.Itoa(i+1), 64+len(syms), runID, i+1, u.Source, syms); err != nil {
 			return fmt.Errorf("store: create units of run %d: %w", runID, err)
 		}
-		return nil
-	})
+	}
+	if err := ins.flush(ctx); err != nil {
+		return fmt.Errorf("store: create units of run %d: %w", runID, err)
+	}
+	return nil
 }
 
 // claimable selects the units a claimant may take: pending, or claimed
@@ -312,24 +321,8 @@ func (s *Store) OpenUnitRuns(ctx context.Context) ([]int64, error) {
 	if err := s.sharedOnly(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT u.run_id FROM work_units u JOIN runs r ON r.id = u.run_id
+	return s.runIDs(ctx, "runs with open units", `SELECT DISTINCT u.run_id FROM work_units u JOIN runs r ON r.id = u.run_id
 		WHERE r.status = ? AND `+claimable+` ORDER BY u.run_id`, RunRunning)
-	if err != nil {
-		return nil, fmt.Errorf("store: runs with open units: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: runs with open units: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: runs with open units: %w", err)
-	}
-	return ids, nil
 }
 
 func (s *Store) sharedOnly() error {

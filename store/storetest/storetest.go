@@ -61,6 +61,8 @@ func Run(t *testing.T, open Opener) {
 		{"UnitLeaseTakeover", testUnitLeaseTakeover},
 		{"UnitDoneIsFinal", testUnitDoneIsFinal},
 		{"OpenUnitRunsAreRunning", testOpenUnitRunsAreRunning},
+		{"SharedRunTakeover", testSharedRunTakeover},
+		{"SharedRunNotAbandonedByPid", testSharedRunNotAbandonedByPid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -29,14 +29,23 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 	_, writeErr := s.WriteUnit(ctx, nil, store.UnitCompletion{RunID: 1, Number: 1, Owner: "a"})
 	_, unitsErr := s.Units(ctx, 1)
 	_, openErr := s.OpenUnitRuns(ctx)
+	_, _, ofErr := s.SharedRunOf(ctx, 1)
+	_, takeErr := s.TakeOverRun(ctx, 1, "a", "h", 1, time.Minute)
+	_, orphanErr := s.OrphanedRuns(ctx)
 	for name, err := range map[string]error{
-		"SharedWork":   s.SharedWork(ctx),
-		"CreateUnits":  s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
-		"ClaimUnit":    claimErr,
-		"RenewUnit":    s.RenewUnit(ctx, 1, 1, "a", time.Minute),
-		"WriteUnit":    writeErr,
-		"Units":        unitsErr,
-		"OpenUnitRuns": openErr,
+		"ShareRun":        s.ShareRun(ctx, store.SharedRun{RunID: 1, Owner: "a", Host: "h"}, time.Minute, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
+		"SharedRunOf":     ofErr,
+		"RenewRun":        s.RenewRun(ctx, 1, "a", time.Minute),
+		"TakeOverRun":     takeErr,
+		"FinishSharedRun": s.FinishSharedRun(ctx, &store.Run{ID: 1, Job: "collect"}, "a"),
+		"OrphanedRuns":    orphanErr,
+		"SharedWork":      s.SharedWork(ctx),
+		"CreateUnits":     s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
+		"ClaimUnit":       claimErr,
+		"RenewUnit":       s.RenewUnit(ctx, 1, 1, "a", time.Minute),
+		"WriteUnit":       writeErr,
+		"Units":           unitsErr,
+		"OpenUnitRuns":    openErr,
 	} {
 		if !errors.Is(err, store.ErrSingleHost) {
 			t.Errorf("%s on %s = %v, want ErrSingleHost", name, s.Dialect().Name, err)

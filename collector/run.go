@@ -53,8 +53,10 @@ type Summary struct {
 	// nothing answering), and unreachable counts the failures they caused.
 	Unreachable []string
 	unreachable int
-	// Units is this host's part in a run shared as work units.
-	Units WorkTally
+	// Units is this host's part in a run shared as work units, and
+	// SharedBy, for such a run, its units and the hosts that did them.
+	Units    WorkTally
+	SharedBy string
 	// UpToDate counts the instruments skipped because their watermark
 	// already reached their market's last closed session (in Skipped).
 	// They get no per-instrument result: an hourly job over thousands of
@@ -107,6 +109,9 @@ func (s Summary) String() string {
 	}
 	if !s.Finished.IsZero() {
 		fmt.Fprintf(&b, "; %s", s.Finished.Sub(s.Started).Round(time.Millisecond))
+	}
+	if s.SharedBy != "" {
+		b.WriteString("; " + s.SharedBy)
 	}
 	if f := FailedInstruments(s.Results); f != "" {
 		b.WriteString("; " + f)
@@ -381,7 +386,8 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		msg = append(msg, "interrupted; "+l.resume())
 	}
 	if l.units != nil {
-		msg = append(msg, fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units)))
+		s.SharedBy = fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units))
+		msg = append(msg, s.SharedBy)
 	}
 	if l.takenFrom != "" {
 		msg = append(msg, fmt.Sprintf("recorded by %s, which took the run over when the lease of %s ran out", l.c.cfg.Claimant, l.takenFrom))

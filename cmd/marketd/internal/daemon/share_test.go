@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,4 +343,92 @@ func TestOwnerDiesAnotherHostFinishesTheRun(t *testing.T) {
 		t.Errorf("market saw %d violations", st.Violations)
 	}
 	w.checkBars()
+}
+
+// progressLog keeps the last status a run reported.
+type progressLog struct {
+	mu              sync.Mutex
+	started, last   collector.Status
+	updates, finish int
+}
+
+func (p *progressLog) Start(st collector.Status) { p.mu.Lock(); p.started = st; p.mu.Unlock() }
+func (p *progressLog) Update(st collector.Status) {
+	p.mu.Lock()
+	p.updates++
+	p.mu.Unlock()
+}
+func (p *progressLog) Finish(st collector.Status) {
+	p.mu.Lock()
+	p.finish++
+	p.last = st
+	p.mu.Unlock()
+}
+
+// A backfill started with Shared (`marketd backfill --shared`) by a
+// process that is no daemon: it splits the backfill into units, and two
+// running daemons join it within their poll. Each unit is done once, by
+// one of the three; the invoking process works too, reports progress and
+// returns once the run is recorded: ok, its counts the sums of the units,
+// every host named; every instrument fetched once, its bars from the
+// backfill's first date stored.
+func TestDaemonsJoinASharedBackfill(t *testing.T) {
+	w := newShareWorld(t, 60)
+	ctx := context.Background()
+	// The daemons' one job finds nothing to do: they only join.
+	cfg := loadConfig(t, `http:
+  listen: 127.0.0.1:0
+schedule:
+  jobs:
+    - {name: collect-kr, cron: "0 30 20 * * MON-FRI", tz: Asia/Seoul, source: naver, market: XKRX}
+`)
+	var stops []func() error
+	for _, host := range []string{"host-a", "host-b"} {
+		d, _ := w.daemon(host, cfg, 20, 30*time.Second)
+		stops = append(stops, start(t, d))
+	}
+	cli, _ := w.collector("cli", w.open(), 20, 30*time.Second)
+	from := market.NewDate(2026, time.January, 2)
+	progress := &progressLog{}
+	s, _, err := cli.Backfill(ctx, collector.BackfillRequest{Filter: collector.Filter{Source: market.SourceYahoo}, From: from,
+		Shared: true, Progress: progress})
+	for _, stop := range stops {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := w.st.RunByID(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Job != collector.JobBackfill || r.Status != store.RunOK || r.OK != 60 || r.Failed != 0 || r.Skipped != 0 || len(r.Results) != 60 {
+		t.Fatalf("run %+v; want an ok backfill of 60 instruments, each with its result", r)
+	}
+	done := w.checkUnits(r, 1)
+	want := fmt.Sprintf("15 work units, done by cli (%d), host-a (%d), host-b (%d)", done["cli"], done["host-a"], done["host-b"])
+	if done["cli"] == 0 || done["host-a"] == 0 || done["host-b"] == 0 || r.Message != want || s.SharedBy != want {
+		t.Errorf("message %q, summary's %q; want %q, every host with units", r.Message, s.SharedBy, want)
+	}
+	// The clock is stopped: the run took 0s.
+	if line := fmt.Sprintf("backfill ok: 60 ok, 0 failed, 0 skipped; rows %d inserted, 0 changed, 0 unchanged; 60 requests, 0 throttled, 0 retries; 0s; %s",
+		r.Inserted, want); s.String() != line {
+		t.Errorf("summary line\n%s\nwant\n%s", s.String(), line)
+	}
+	if progress.started.Total != 60 || progress.finish != 1 || progress.last.Done != 60 || progress.last.Total != 60 {
+		t.Errorf("progress: started %+v, finished %d times with %+v; want 60 of 60", progress.started, progress.finish, progress.last)
+	}
+	if st := w.m.Stats(); st.Requests != 60 || st.Violations != 0 {
+		t.Errorf("market saw %d requests, %d violations; want 60 (each instrument once), 0", st.Requests, st.Violations)
+	}
+	cal, _ := calendar.For(market.XNYS)
+	to := cal.LastClosed(w.clock())
+	for _, in := range w.insts {
+		got, err := w.st.Bars(ctx, in.Key, from, to)
+		if want := w.m.Bars(in.Source, in.Symbol, from, to); err != nil || len(want) == 0 || len(got) != len(want) {
+			t.Errorf("%s: %d bars stored from %s (%v), the market has %d", in.Key, len(got), from, err, len(want))
+		}
+	}
 }

@@ -27,6 +27,7 @@ import (
 type sharedWorld struct {
 	m     *sourcetest.Market
 	url   string
+	dbURL string
 	st    *store.Store
 	insts []market.Instrument
 	clock func() time.Time
@@ -54,7 +55,8 @@ func newSharedWorld(t *testing.T, nUS, nKR int) *sharedWorld {
 	t.Cleanup(stop)
 	w.url = url
 	ctx := context.Background()
-	st, err := mysql.Open(ctx, mysql.Config{URL: storetest.FreshMySQLURL(t)})
+	w.dbURL = storetest.FreshMySQLURL(t)
+	st, err := mysql.Open(ctx, mysql.Config{URL: w.dbURL})
 	if err != nil {
 		t.Fatal(err)
 	}

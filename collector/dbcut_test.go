@@ -1,0 +1,214 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/mysql"
+)
+
+// dbLink is a TCP proxy between one host and the database server: cut
+// closes every connection through it and refuses new ones, as a host that
+// lost its network path to the database sees it.
+type dbLink struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	cutAt  bool
+}
+
+func newDBLink(t *testing.T, target string) *dbLink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &dbLink{ln: ln, target: target}
+	t.Cleanup(l.cut)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go l.pipe(c)
+		}
+	}()
+	return l
+}
+
+func (l *dbLink) pipe(c net.Conn) {
+	s, err := net.Dial("tcp", l.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	l.mu.Lock()
+	if l.cutAt {
+		l.mu.Unlock()
+		c.Close()
+		s.Close()
+		return
+	}
+	l.conns = append(l.conns, c, s)
+	l.mu.Unlock()
+	go func() { _, _ = io.Copy(s, c); s.Close() }()
+	_, _ = io.Copy(c, s)
+	c.Close()
+}
+
+func (l *dbLink) cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cutAt = true
+	l.ln.Close()
+	for _, c := range l.conns {
+		c.Close()
+	}
+}
+
+// through returns dbURL with its server replaced by the link.
+func (l *dbLink) through(t *testing.T, dbURL string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = l.ln.Addr().String()
+	return u.String()
+}
+
+// A host that loses the database in the middle of a unit (its link cut
+// after it stored the unit's first instrument and fetched the second)
+// stops: it commits nothing more, claims nothing more, and its unit's
+// lease runs out; the owner takes the unit over and redoes it from the
+// watermarks. Every unit is done once by a host that could commit it,
+// every bar lands, and the run's counts are the units' sums: nothing the
+// cut host did is counted twice, or at all beyond what it committed.
+func TestHostWithoutDatabaseStopsAndItsUnitIsRedone(t *testing.T) {
+	w := newSharedWorld(t, 20, 0)
+	ctx := context.Background()
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	// The owner's 20 requests a second leave the other host time to join.
+	owner := w.host(t, "h1", cfg, 20)
+	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts}
+
+	link := newDBLink(t, dbServer(t, w.dbURL))
+	cutSt, err := mysql.Open(ctx, mysql.Config{URL: link.through(t, w.dbURL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cutSt.Close() })
+	cfg.Lease = time.Second
+	cut := w.host(t, "h2", cfg, rate.Inf)
+	cut.deps.Store, cut.deps.Units = cutSt, cutSt
+	var cutOnce sync.Once
+	cut.deps.Sources[market.SourceYahoo] = &countingSource{Source: cut.deps.Sources[market.SourceYahoo], counts: counts,
+		die: func(n int) error {
+			if n == 2 {
+				cutOnce.Do(link.cut)
+			}
+			return nil
+		}}
+
+	// h2 polls and joins as a daemon does, until the run ends.
+	stop := make(chan struct{})
+	var tally WorkTally
+	var polls, failedPolls int
+	joined := make(chan struct{})
+	go func() {
+		defer close(joined)
+		for {
+			ids, err := cutSt.OpenUnitRuns(ctx)
+			polls++
+			if err != nil {
+				failedPolls++
+			}
+			for _, id := range ids {
+				t, _ := cut.Work(ctx, id)
+				tally = tally.add(t)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
+	close(stop)
+	<-joined
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tally != (WorkTally{Claimed: 1, Lost: 1}) || failedPolls == 0 {
+		t.Fatalf("the cut host's part: %+v (%d of %d polls failed); want one unit claimed and lost, and failed polls after the cut", tally, failedPolls, polls)
+	}
+	units, err := w.st.Units(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken *store.Unit
+	for i, u := range units {
+		if u.State != store.UnitDone || u.Host != "h1" || u.Claims > 2 {
+			t.Errorf("unit %+v, want done by h1", u)
+		}
+		if u.Claims == 2 {
+			if taken != nil {
+				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
+			}
+			taken = &units[i]
+		}
+	}
+	if taken == nil {
+		t.Fatalf("no unit was taken over: %+v", units)
+	}
+	// The cut host committed its unit's first instrument: the redo finds
+	// it up to date. The second it fetched but could not store: fetched
+	// again. Its completion never committed, so nothing it did is counted.
+	sum := sumUnits(units)
+	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Requests != sum.Requests || s.Inserted != sum.Inserted || sum.Requests != 19 {
+		t.Errorf("summary %s, units sum to %+v; want 19 ok, 1 skipped, 19 requests (the owner's)", s, sum)
+	}
+	for _, in := range w.insts {
+		want := 1
+		if in.Symbol == taken.Symbols[1] {
+			want = 2 // fetched by the cut host, then by the owner
+		}
+		if got := counts.n[in.Key]; got != want {
+			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
+		}
+	}
+	if st := w.m.Stats(); st.Requests != 21 || st.Violations != 0 {
+		t.Errorf("market saw %d requests (%d violations); want 21: the owner's 19 and the cut host's 2", st.Requests, st.Violations)
+	}
+	run, _, err := w.st.RunByID(ctx, s.ID)
+	// An instrument found up to date has no result of its own.
+	if err != nil || run.OK != 19 || run.Skipped != 1 || len(run.Results) != 19 {
+		t.Errorf("run record %+v, %v; want 19 ok, 1 skipped, 19 results", run, err)
+	}
+	w.checkTruth(t)
+}
+
+// dbServer is the host:port of the database server of dbURL.
+func dbServer(t *testing.T, dbURL string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Host == "" {
+		t.Fatal(errors.Join(err, errors.New("no server in the database URL")))
+	}
+	return u.Host
+}

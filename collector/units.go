@@ -159,7 +159,11 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (i
 		items = append(items, it)
 	}
 	ul := &runLog{c: c, remaining: map[string]int{}, storeLost: func(err error) {
-		cancel(fmt.Errorf("unit %d of run %d stopped: the database refused a write: %w", u.Number, u.RunID, err))
+		// Out of reach, not refusing this instrument's data (which fails
+		// the instrument, as in any run): another host redoes the unit.
+		if t, ok := c.deps.Store.(interface{ Transient(error) bool }); ok && t.Transient(err) {
+			cancel(fmt.Errorf("unit %d of run %d stopped: the database is out of reach: %w", u.Number, u.RunID, err))
+		}
 	}}
 	var held heldWrite
 	if n := len(items); n > 0 {

@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,13 +39,14 @@ type shareWorld struct {
 	st    *store.Store
 	insts []market.Instrument
 	clock func() time.Time
+	logs  map[string]*syncBuffer // each daemon's log (JSON), by host
 }
 
 func newShareWorld(t *testing.T, n int) *shareWorld {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC) // Fri 17:00 New York
-	w := &shareWorld{t: t, dbURL: storetest.FreshMySQLURL(t), clock: func() time.Time { return now }}
+	w := &shareWorld{t: t, dbURL: storetest.FreshMySQLURL(t), clock: func() time.Time { return now }, logs: map[string]*syncBuffer{}}
 	var syms []sourcetest.Symbol
 	for i := range n {
 		sym := fmt.Sprintf("US%03d", i)
@@ -108,7 +110,8 @@ func (w *shareWorld) daemon(host string, cfg config.Config, rps rate.Limit, leas
 		return &daemon.Generation{Config: cfg, Collector: c, Calendars: calendar.NewBook(nil, nil),
 			Pools: map[string]*httpx.Pool{market.SourceYahoo: pool}}, nil
 	}
-	d, err := daemon.New(context.Background(), cfg, daemon.Deps{Store: hst, Build: build, Log: slog.New(slog.DiscardHandler),
+	w.logs[host] = &syncBuffer{}
+	d, err := daemon.New(context.Background(), cfg, daemon.Deps{Store: hst, Build: build, Log: slog.New(slog.NewJSONHandler(w.logs[host], nil)),
 		Host: host, Version: "test", Now: w.clock, JoinEvery: 20 * time.Millisecond})
 	if err != nil {
 		w.t.Fatal(err)
@@ -173,6 +176,24 @@ func (w *shareWorld) checkBars() {
 	}
 }
 
+// finishedLine returns the "run finished" log line of run id in host's
+// log, decoded; nil when there is none.
+func (w *shareWorld) finishedLine(host string, id int64) map[string]any {
+	w.t.Helper()
+	for _, l := range strings.Split(w.logs[host].String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(l), &rec) != nil || rec["msg"] != "run finished" {
+			continue
+		}
+		// The scheduler's line names the job, the line of a host that took
+		// the run over names the run too.
+		if run, ok := rec["run"].(float64); !ok || int64(run) == id {
+			return rec
+		}
+	}
+	return nil
+}
+
 // metricLines returns the marketd_ lines of the daemon's /metrics.
 func metricLines(t *testing.T, d *daemon.Daemon) []string {
 	t.Helper()
@@ -235,6 +256,9 @@ func TestDaemonsShareACollect(t *testing.T) {
 	}
 	if want := fmt.Sprintf("10 work units, done by host-a (%d), host-b (%d)", done["host-a"], done["host-b"]); r.Message != want {
 		t.Errorf("message %q, want %q", r.Message, want)
+	}
+	if line := w.finishedLine(r.Host, r.ID); line == nil || line["message"] != r.Message {
+		t.Errorf("%s's run finished line %v; want the message %q", r.Host, line, r.Message)
 	}
 	for i, host := range hosts {
 		for _, want := range []string{fmt.Sprintf(`marketd_units_total{state="done"} %d`, done[host]),
@@ -322,6 +346,9 @@ func TestOwnerDiesAnotherHostFinishesTheRun(t *testing.T) {
 		strings.Join(named, ", "), adopter, owner)
 	if r.Message != want || done[owner] == 0 || len(named) < 2 {
 		t.Errorf("message %q\nwant %q (the owner did units before it died, and so did others)", r.Message, want)
+	}
+	if line := w.finishedLine(adopter, id); line == nil || line["message"] != want || line["status"] != store.RunOK || line["job"] != "collect-us" {
+		t.Errorf("%s's run finished line %v; want it to name every host: %q", adopter, line, want)
 	}
 	for _, h := range hosts {
 		if h == owner {

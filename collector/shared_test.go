@@ -366,3 +366,97 @@ func TestSharedCollectTakesOverALostUnit(t *testing.T) {
 	}
 	w.checkTruth(t)
 }
+
+// stuckRunLease is a UnitStore whose run-lease renewals never reach the
+// database (a link that drops them), everything else going through.
+type stuckRunLease struct{ UnitStore }
+
+func (stuckRunLease) RenewRun(context.Context, int64, string, time.Duration) error {
+	return errors.New("renewal lost on the way to the database")
+}
+
+// An owner that cannot renew its run's lease keeps working, but once the
+// lease has run out another host takes the run over: that host records
+// the run, once, and the owner, finishing its unit after the takeover,
+// records nothing and says the run was taken (store.ErrLeaseLost, which
+// the scheduler reads as "the other host records it").
+func TestOwnerThatLostItsRunRecordsNothing(t *testing.T) {
+	w := newSharedWorld(t, 8, 0)
+	ctx := context.Background()
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	cfg := Config{UnitSize: 4, Lease: 600 * time.Millisecond, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	owner := w.host(t, "h1", cfg, rate.Inf)
+	owner.deps.Units = stuckRunLease{w.st}
+	thief := w.host(t, "h2", cfg, rate.Inf)
+	taken := make(chan struct{})
+	// The owner's first fetch waits until its run has been taken over.
+	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts,
+		die: func(n int) error {
+			if n == 1 {
+				select {
+				case <-taken:
+				case <-time.After(30 * time.Second): // the checks below fail
+				}
+			}
+			return nil
+		}}
+	var adopted Summary
+	var adoptErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			ids, err := w.st.OrphanedRuns(ctx)
+			if err == nil && len(ids) == 1 {
+				var ok bool
+				adopted, ok, adoptErr = thief.Adopt(ctx, ids[0])
+				if ok {
+					return
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	go func() {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			runs, err := w.st.Runs(ctx, JobCollect, 1)
+			if err != nil || len(runs) == 0 {
+				continue
+			}
+			if sr, ok, _ := w.st.SharedRunOf(ctx, runs[0].ID); ok && sr.Takeovers == 1 {
+				close(taken)
+				return
+			}
+		}
+	}()
+	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
+	<-done
+	if !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("the owner's collect = %s, %v; want ErrLeaseLost", s, err)
+	}
+	if adoptErr != nil {
+		t.Fatal(adoptErr)
+	}
+	run, _, err := w.st.RunByID(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := w.st.Units(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "2 work units, done by " + unitHosts(units) + "; recorded by h2, which took the run over when the lease of h1 ran out"
+	if run.Status != store.RunOK || run.OK != 8 || run.Host != "h2" || run.Message != want || adopted.Message != want || adopted.ID != s.ID {
+		t.Errorf("run %+v, the taker's summary %s; want ok, 8 instruments, recorded by h2: %q", run, adopted, want)
+	}
+	for _, u := range units {
+		if u.State != store.UnitDone || u.Claims != 1 {
+			t.Errorf("unit %+v, want done once", u)
+		}
+	}
+	if sum := sumUnits(units); run.Inserted != sum.Inserted || run.Requests != sum.Requests || sum.Requests != 8 {
+		t.Errorf("run %+v, units sum to %+v", run, sum)
+	}
+	w.checkTruth(t)
+}

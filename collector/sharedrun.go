@@ -132,11 +132,7 @@ func (c *Collector) own(ctx context.Context, l *runLog) (Summary, error) {
 	// (the lease ran out meanwhile) ends it.
 	stopLease := c.holdLease(octx, func(ctx context.Context) error {
 		return c.deps.Units.RenewRun(ctx, id, c.cfg.Owner, c.cfg.Lease)
-	}, fmt.Sprintf("run %d", id), func(err error) {
-		if errors.Is(err, store.ErrLeaseLost) {
-			cancel(err)
-		}
-	})
+	}, fmt.Sprintf("run %d", id), true, cancel)
 	for {
 		t, err := c.Work(octx, id)
 		l.tally = l.tally.add(t)

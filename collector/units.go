@@ -136,7 +136,7 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (i
 	defer cancel(nil)
 	stopLease := c.holdLease(uctx, func(ctx context.Context) error {
 		return c.deps.Units.RenewUnit(ctx, u.RunID, u.Number, c.cfg.Owner, c.cfg.Lease)
-	}, fmt.Sprintf("unit %d of run %d", u.Number, u.RunID), cancel)
+	}, fmt.Sprintf("unit %d of run %d", u.Number, u.RunID), false, cancel)
 	defer stopLease()
 	var stats0 httpx.Stats
 	if c.deps.Stats != nil {
@@ -204,10 +204,11 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (i
 
 // holdLease renews a lease (what names it) every third of
 // Config.Lease until stop is called. When the lease is lost (another host
-// took it over) or cannot be renewed before it runs out (the database is
-// unreachable), it cancels ctx's work with the reason: nothing more is
-// committed under it here.
-func (c *Collector) holdLease(ctx context.Context, renew func(context.Context) error, what string, cancel context.CancelCauseFunc) (stop func()) {
+// took it over) or, unless untilLost, cannot be renewed before it runs out
+// (the database is unreachable), it cancels ctx's work with the reason:
+// nothing more is committed under it here. With untilLost it keeps trying
+// through an unreachable database until the lease is taken.
+func (c *Collector) holdLease(ctx context.Context, renew func(context.Context) error, what string, untilLost bool, cancel context.CancelCauseFunc) (stop func()) {
 	ctx, stopCtx := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -230,7 +231,7 @@ func (c *Collector) holdLease(ctx context.Context, renew func(context.Context) e
 			case errors.Is(err, store.ErrLeaseLost):
 				cancel(err)
 				return
-			case time.Since(renewed) >= c.cfg.Lease:
+			case !untilLost && time.Since(renewed) >= c.cfg.Lease:
 				cancel(fmt.Errorf("lease of %s ran out: cannot renew it: %w", what, err))
 				return
 			}

@@ -161,21 +161,7 @@ func TestHostWithoutDatabaseStopsAndItsUnitIsRedone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var taken *store.Unit
-	for i, u := range units {
-		if u.State != store.UnitDone || u.Host != "h1" || u.Claims > 2 {
-			t.Errorf("unit %+v, want done by h1", u)
-		}
-		if u.Claims == 2 {
-			if taken != nil {
-				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
-			}
-			taken = &units[i]
-		}
-	}
-	if taken == nil {
-		t.Fatalf("no unit was taken over: %+v", units)
-	}
+	taken := takenOver(t, units, "h1")
 	// The cut host committed its unit's first instrument: the redo finds
 	// it up to date. The second it fetched but could not store: fetched
 	// again. Its completion never committed, so nothing it did is counted.
@@ -183,15 +169,7 @@ func TestHostWithoutDatabaseStopsAndItsUnitIsRedone(t *testing.T) {
 	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Requests != sum.Requests || s.Inserted != sum.Inserted || sum.Requests != 19 {
 		t.Errorf("summary %s, units sum to %+v; want 19 ok, 1 skipped, 19 requests (the owner's)", s, sum)
 	}
-	for _, in := range w.insts {
-		want := 1
-		if in.Symbol == taken.Symbols[1] {
-			want = 2 // fetched by the cut host, then by the owner
-		}
-		if got := counts.n[in.Key]; got != want {
-			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
-		}
-	}
+	w.checkFetches(t, counts, taken.Symbols[1]) // fetched by the cut host, then by the owner
 	if st := w.m.Stats(); st.Requests != 21 || st.Violations != 0 {
 		t.Errorf("market saw %d requests (%d violations); want 21: the owner's 19 and the cut host's 2", st.Requests, st.Violations)
 	}

@@ -169,6 +169,43 @@ func (c *completions) WriteUnit(ctx context.Context, batch []store.Write, done s
 	return res, err
 }
 
+// takenOver fails unless every unit is done by host and exactly one was
+// claimed twice (taken over from a lost host); it returns that one.
+func takenOver(t *testing.T, units []store.Unit, host string) store.Unit {
+	t.Helper()
+	var taken *store.Unit
+	for i, u := range units {
+		if u.State != store.UnitDone || u.Host != host || u.Claims > 2 {
+			t.Errorf("unit %+v, want done by %s", u, host)
+		}
+		if u.Claims == 2 {
+			if taken != nil {
+				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
+			}
+			taken = &units[i]
+		}
+	}
+	if taken == nil {
+		t.Fatalf("no unit was taken over: %+v", units)
+	}
+	return *taken
+}
+
+// checkFetches fails unless every instrument was fetched once, but again,
+// which was fetched twice.
+func (w *sharedWorld) checkFetches(t *testing.T, counts *fetchCounts, again string) {
+	t.Helper()
+	for _, in := range w.insts {
+		want := 1
+		if in.Symbol == again {
+			want = 2
+		}
+		if got := counts.n[in.Key]; got != want {
+			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
+		}
+	}
+}
+
 // sumUnits adds up the units' counts.
 func sumUnits(units []store.Unit) store.UnitCounts {
 	var s store.UnitCounts
@@ -330,35 +367,13 @@ func TestSharedCollectTakesOverALostUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var taken *store.Unit
-	for i, u := range units {
-		if u.State != store.UnitDone || u.Host != "h1" {
-			t.Errorf("unit %+v, want done by h1", u)
-		}
-		if u.Claims == 2 {
-			if taken != nil {
-				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
-			}
-			taken = &units[i]
-		}
-	}
-	if taken == nil {
-		t.Fatalf("no unit was taken over: %+v", units)
-	}
+	taken := takenOver(t, units, "h1")
 	// The lost host stored its unit's first instrument whole: the redo
 	// finds it up to date and skips it.
 	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5, Instruments: 20}) {
 		t.Errorf("summary %s, owner's part %+v; want 19 ok, 1 skipped (finished by the lost host), 5 units", s, s.Units)
 	}
-	for _, in := range w.insts {
-		want := 1
-		if in.Symbol == taken.Symbols[1] {
-			want = 2 // in flight when its host went
-		}
-		if got := counts.n[in.Key]; got != want {
-			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
-		}
-	}
+	w.checkFetches(t, counts, taken.Symbols[1]) // in flight when its host went
 	// The market saw the lost host's one request and the owner's 19 (its
 	// units count those); the fetch the lost host died in sent none.
 	if st, sum := w.m.Stats(), sumUnits(units); st.Requests != 20 || st.Violations != 0 || sum.Requests != 19 {

@@ -159,15 +159,26 @@ const claimable = `(state = 'pending' OR state = 'claimed' AND lease_until < UTC
 // ClaimUnit claims the first claimable unit of source (any source when
 // empty) in run runID for owner (on host) for lease, skipping units other
 // claimants are claiming at this moment. ok is false when no unit is
-// claimable.
+// claimable, or the run is no longer running.
 func (s *Store) ClaimUnit(ctx context.Context, runID int64, source, owner, host string, lease time.Duration) (u Unit, ok bool, err error) {
 	if err := s.sharedOnly(); err != nil {
 		return Unit{}, false, err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		ok = false
+		// A run recorded ended (interrupted, abandoned) has nothing more
+		// to do: the next run starts from the watermarks. A plain read:
+		// the run's row is not locked.
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, runID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != RunRunning {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		var syms string
-		err := tx.QueryRowContext(ctx, `SELECT unit, source, symbols, claims FROM work_units
+		err = tx.QueryRowContext(ctx, `SELECT unit, source, symbols, claims FROM work_units
 			WHERE run_id = ? AND (? = '' OR source = ?) AND `+claimable+` ORDER BY unit LIMIT 1 FOR UPDATE SKIP LOCKED`,
 			runID, source, source).Scan(&u.Number, &u.Source, &syms, &u.Claims)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -255,7 +255,8 @@ func testUnitDoneIsFinal(t *testing.T, s *store.Store) {
 	})
 }
 
-// A finished run offers no units to join, even pending ones.
+// A finished run offers no units to join, even pending ones, and none of
+// its units can be claimed: a host still working on it stops.
 func testOpenUnitRunsAreRunning(t *testing.T, s *store.Store) {
 	sharedOrSingle(t, s, func() {
 		ctx := context.Background()
@@ -271,6 +272,15 @@ func testOpenUnitRunsAreRunning(t *testing.T, s *store.Store) {
 		}
 		if got, err := s.OpenUnitRuns(ctx); err != nil || !slices.Equal(got, []int64{open}) {
 			t.Errorf("OpenUnitRuns = %v, %v; want [%d]", got, err, open)
+		}
+		if u, ok, err := s.ClaimUnit(ctx, closed, "", "a/1/x", "host-a", time.Minute); err != nil || ok {
+			t.Errorf("claim of a unit of an interrupted run = %+v, %v, %v; want none", u, ok, err)
+		}
+		if u, ok, err := s.ClaimUnit(ctx, 999999, "", "a/1/x", "host-a", time.Minute); err != nil || ok {
+			t.Errorf("claim of a unit of no run = %+v, %v, %v; want none", u, ok, err)
+		}
+		if u, ok, err := s.ClaimUnit(ctx, open, "", "a/1/x", "host-a", time.Minute); err != nil || !ok || u.Number != 1 {
+			t.Errorf("claim of a unit of the running run = %+v, %v, %v; want unit 1", u, ok, err)
 		}
 		if err := s.CreateUnits(ctx, open, []store.Unit{{Source: market.SourceYahoo, Symbols: []string{"A B"}}}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("a symbol with a space = %v, want ErrInvalid", err)

@@ -390,7 +390,7 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		msg = append(msg, s.SharedBy)
 	}
 	if l.takenFrom != "" {
-		msg = append(msg, fmt.Sprintf("recorded by %s, which took the run over when the lease of %s ran out", l.c.cfg.Claimant, l.takenFrom))
+		msg = append(msg, fmt.Sprintf("recorded by %s, which took the run over from %s", l.c.cfg.Claimant, l.takenFrom))
 	}
 	if s.UpToDate > 0 && s.UpToDate == l.total {
 		// An hourly job mostly finds no market closed since its last run:

@@ -461,7 +461,7 @@ func TestOwnerThatLostItsRunRecordsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "2 work units, done by " + unitHosts(units) + "; recorded by h2, which took the run over when the lease of h1 ran out"
+	want := "2 work units, done by " + unitHosts(units) + "; recorded by h2, which took the run over from h1"
 	if run.Status != store.RunOK || run.OK != 8 || run.Host != "h2" || run.Message != want || adopted.Message != want || adopted.ID != s.ID {
 		t.Errorf("run %+v, the taker's summary %s; want ok, 8 instruments, recorded by h2: %q", run, adopted, want)
 	}

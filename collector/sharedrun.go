@@ -13,6 +13,9 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
+// handOverTimeout bounds handing a run over as its owner stops.
+const handOverTimeout = 10 * time.Second
+
 // unitSpec is what every unit of a shared run does, stored with the run
 // (store.SharedRun.Spec) so that any host that joins does the same.
 type unitSpec struct {
@@ -91,11 +94,12 @@ func (c *Collector) runShared(ctx context.Context, l *runLog, items []item, spec
 }
 
 // Adopt takes over shared run id when the lease of its owner has run out
-// (the owner died, or lost the database): this host then works on its
-// units like any other, keeps the run's heartbeat, and records the run
-// once every unit is done. ok is false when the run was not there to take
-// (its owner is alive, another host took it first, or it ended). Stopped
-// (ctx) before the end, it records nothing: the next host takes it over.
+// (the owner died, lost the database, or stopped and released it): this
+// host then works on its units like any other, keeps the run's heartbeat,
+// and records the run once every unit is done. ok is false when the run
+// was not there to take (its owner is alive, another host took it first,
+// or it ended). Stopped (ctx) before the end, it hands the run over in
+// turn.
 func (c *Collector) Adopt(ctx context.Context, id int64) (s Summary, ok bool, err error) {
 	if c.deps.Units == nil {
 		return Summary{}, false, fmt.Errorf("collector: run %d: %w", id, store.ErrSingleHost)
@@ -156,9 +160,19 @@ func (c *Collector) own(ctx context.Context, l *runLog) (Summary, error) {
 	if cause := context.Cause(octx); errors.Is(cause, store.ErrLeaseLost) {
 		return Summary{Run: *l.run, Units: l.tally}, fmt.Errorf("collector: %s run %d: %w", l.run.Job, id, cause)
 	}
-	if ctx.Err() != nil && l.takenFrom != "" {
-		return Summary{Run: *l.run, Units: l.tally}, fmt.Errorf("collector: %s run %d taken over from %s: %w (%w); its lease runs out and another host takes it over",
-			l.run.Job, id, l.takenFrom, ErrInterrupted, context.Cause(ctx))
+	if ctx.Err() != nil && !l.owned {
+		// A daemon that stops hands the run over: a host still working on
+		// it takes it over at once and records it. (A command run by
+		// hand, which its user stopped, records its run interrupted.)
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
+		released, err := c.deps.Units.ReleaseRun(rctx, id, c.cfg.Owner)
+		rcancel()
+		if err == nil && released {
+			c.deps.Log.Info("stopping: shared run handed over to the hosts working on it", "run", id, "job", l.run.Job)
+			return Summary{Run: *l.run, Units: l.tally}, fmt.Errorf("collector: %s run %d handed over (%w): %w: the host that takes it over records it",
+				l.run.Job, id, context.Cause(ctx), store.ErrLeaseLost)
+		}
+		c.deps.Log.Warn("cannot hand the shared run over; recording it interrupted", "run", id, "released", released, "err", err)
 	}
 	if run, ok, err := c.deps.Store.RunByID(context.WithoutCancel(ctx), id); err == nil && ok {
 		l.sum.Results = run.Results // every host's, stored with each unit's completion

@@ -31,6 +31,7 @@ type UnitStore interface {
 	ShareRun(ctx context.Context, sr store.SharedRun, lease time.Duration, units []store.Unit) error
 	SharedRunOf(ctx context.Context, runID int64) (store.SharedRun, bool, error)
 	RenewRun(ctx context.Context, runID int64, owner string, lease time.Duration) error
+	ReleaseRun(ctx context.Context, runID int64, owner string) (bool, error)
 	TakeOverRun(ctx context.Context, runID int64, owner, host string, pid int, lease time.Duration) (bool, error)
 	FinishSharedRun(ctx context.Context, r *store.Run, owner string) error
 }

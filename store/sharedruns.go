@@ -96,6 +96,26 @@ func (s *Store) RenewRun(ctx context.Context, runID int64, owner string, lease t
 	return nil
 }
 
+// ReleaseRun ends owner's lease on run runID now, so that a host working
+// on the run takes it over at its next look instead of when the lease
+// would have run out: an owner that stops hands the run over. released is
+// false when owner no longer owns the run or its record is written.
+func (s *Store) ReleaseRun(ctx context.Context, runID int64, owner string) (released bool, err error) {
+	if err := s.sharedOnly(); err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE shared_runs SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 MICROSECOND
+		WHERE run_id = ? AND owner = ? AND lease_until IS NOT NULL`, runID, owner)
+	if err != nil {
+		return false, fmt.Errorf("store: release run %d: %w", runID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: release run %d: %w", runID, err)
+	}
+	return n == 1, nil
+}
+
 // TakeOverRun makes owner (on host, process pid) the owner of run runID
 // for lease when the lease of its owner has run out (by the server's
 // clock) and the run is still running; ok is false otherwise. The run's

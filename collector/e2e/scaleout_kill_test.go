@@ -112,7 +112,7 @@ func killMidRun(t *testing.T, owner bool) {
 		sr, _, err := st.SharedRunOf(ctx, run.ID)
 		dead, _ := victimAddr.Load().(string)
 		if err != nil || sr.Takeovers != 1 || strings.HasSuffix(sr.Host, "@"+dead) || run.PID == killed.Process.Pid ||
-			!strings.HasSuffix(run.Message, fmt.Sprintf("; recorded by %s, which took the run over when the lease of %s ran out", sr.Host, hostAt(t, dead))) {
+			!strings.HasSuffix(run.Message, fmt.Sprintf("; recorded by %s, which took the run over from %s", sr.Host, hostAt(t, dead))) {
 			t.Errorf("run %+v, ownership %+v (%v); want taken over once from the killed owner on %s, and said so", run, sr, err, dead)
 		}
 	}

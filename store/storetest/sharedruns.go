@@ -131,6 +131,25 @@ func testSharedRunTakeover(t *testing.T, s *store.Store) {
 			t.Errorf("OrphanedRuns with the run recorded = %v, %v; want none", got, err)
 		}
 
+		// An owner that stops releases the run: another host takes it at
+		// once, long before the lease would have run out.
+		handed := shareRun(t, s, "host-a", 4242, "a/1/x", time.Hour)
+		if released, err := s.ReleaseRun(ctx, handed, "b/1/y"); err != nil || released {
+			t.Errorf("release by another host = %v, %v; want none", released, err)
+		}
+		if released, err := s.ReleaseRun(ctx, handed, "a/1/x"); err != nil || !released {
+			t.Errorf("release by its owner = %v, %v; want released", released, err)
+		}
+		if got, err := s.OrphanedRuns(ctx); err != nil || !slices.Equal(got, []int64{handed}) {
+			t.Errorf("OrphanedRuns after the release = %v, %v; want [%d]", got, err, handed)
+		}
+		if ok, err := s.TakeOverRun(ctx, handed, "b/1/y", "host-b", 7, time.Minute); err != nil || !ok {
+			t.Errorf("takeover of a released run = %v, %v; want it", ok, err)
+		}
+		if released, err := s.ReleaseRun(ctx, handed, "a/1/x"); err != nil || released {
+			t.Errorf("release by the old owner after the takeover = %v, %v; want none", released, err)
+		}
+
 		// A run recorded by other means (interrupted, abandoned) is not
 		// taken over, even with its lease run out.
 		ended := shareRun(t, s, "host-a", 4242, "a/1/x", time.Millisecond)

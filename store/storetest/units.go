@@ -32,6 +32,7 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 	_, _, ofErr := s.SharedRunOf(ctx, 1)
 	_, takeErr := s.TakeOverRun(ctx, 1, "a", "h", 1, time.Minute)
 	_, orphanErr := s.OrphanedRuns(ctx)
+	_, releaseErr := s.ReleaseRun(ctx, 1, "a")
 	for name, err := range map[string]error{
 		"ShareRun":        s.ShareRun(ctx, store.SharedRun{RunID: 1, Owner: "a", Host: "h"}, time.Minute, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
 		"SharedRunOf":     ofErr,
@@ -39,6 +40,7 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 		"TakeOverRun":     takeErr,
 		"FinishSharedRun": s.FinishSharedRun(ctx, &store.Run{ID: 1, Job: "collect"}, "a"),
 		"OrphanedRuns":    orphanErr,
+		"ReleaseRun":      releaseErr,
 		"SharedWork":      s.SharedWork(ctx),
 		"CreateUnits":     s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
 		"ClaimUnit":       claimErr,

@@ -177,21 +177,26 @@ func (w *shareWorld) checkBars() {
 }
 
 // finishedLine returns the "run finished" log line of run id in host's
-// log, decoded; nil when there is none.
-func (w *shareWorld) finishedLine(host string, id int64) map[string]any {
+// log, decoded, waiting for it up to within (a host logs the run just
+// after it records it); nil when there is none.
+func (w *shareWorld) finishedLine(host string, id int64, within time.Duration) map[string]any {
 	w.t.Helper()
-	for _, l := range strings.Split(w.logs[host].String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(l), &rec) != nil || rec["msg"] != "run finished" {
-			continue
+	for deadline := time.Now().Add(within); ; time.Sleep(20 * time.Millisecond) {
+		for _, l := range strings.Split(w.logs[host].String(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(l), &rec) != nil || rec["msg"] != "run finished" {
+				continue
+			}
+			// The scheduler's line names the job, the line of a host that
+			// took the run over names the run too.
+			if run, ok := rec["run"].(float64); !ok || int64(run) == id {
+				return rec
+			}
 		}
-		// The scheduler's line names the job, the line of a host that took
-		// the run over names the run too.
-		if run, ok := rec["run"].(float64); !ok || int64(run) == id {
-			return rec
+		if time.Now().After(deadline) {
+			return nil
 		}
 	}
-	return nil
 }
 
 // metricLines returns the marketd_ lines of the daemon's /metrics.
@@ -257,7 +262,7 @@ func TestDaemonsShareACollect(t *testing.T) {
 	if want := fmt.Sprintf("10 work units, done by host-a (%d), host-b (%d)", done["host-a"], done["host-b"]); r.Message != want {
 		t.Errorf("message %q, want %q", r.Message, want)
 	}
-	if line := w.finishedLine(r.Host, r.ID); line == nil || line["message"] != r.Message {
+	if line := w.finishedLine(r.Host, r.ID, 5*time.Second); line == nil || line["message"] != r.Message {
 		t.Errorf("%s's run finished line %v; want the message %q", r.Host, line, r.Message)
 	}
 	for i, host := range hosts {
@@ -342,12 +347,12 @@ func TestOwnerDiesAnotherHostFinishesTheRun(t *testing.T) {
 			named = append(named, fmt.Sprintf("%s (%d)", h, done[h]))
 		}
 	}
-	want := fmt.Sprintf("15 work units, done by %s; recorded by %s, which took the run over when the lease of %s ran out",
+	want := fmt.Sprintf("15 work units, done by %s; recorded by %s, which took the run over from %s",
 		strings.Join(named, ", "), adopter, owner)
 	if r.Message != want || done[owner] == 0 || len(named) < 2 {
 		t.Errorf("message %q\nwant %q (the owner did units before it died, and so did others)", r.Message, want)
 	}
-	if line := w.finishedLine(adopter, id); line == nil || line["message"] != want || line["status"] != store.RunOK || line["job"] != "collect-us" {
+	if line := w.finishedLine(adopter, id, 5*time.Second); line == nil || line["message"] != want || line["status"] != store.RunOK || line["job"] != "collect-us" {
 		t.Errorf("%s's run finished line %v; want it to name every host: %q", adopter, line, want)
 	}
 	for _, h := range hosts {
@@ -458,4 +463,80 @@ schedule:
 			t.Errorf("%s: %d bars stored from %s (%v), the market has %d", in.Key, len(got), from, err, len(want))
 		}
 	}
+}
+
+// A daemon that owns a shared collect and is stopped (SIGTERM: its context
+// ends) hands the run over instead of recording it interrupted: it
+// releases its lease, the other daemon takes the run over at its next
+// look, finishes the units (the stopped one's unfinished unit redone once
+// its lease runs out) and records the run, ok, once. The stopped daemon
+// records nothing and says to whom it left the run.
+func TestStoppedOwnerHandsTheRunOver(t *testing.T) {
+	w := newShareWorld(t, 120)
+	ctx := context.Background()
+	cfg := loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI"))
+	hosts := []string{"host-a", "host-b"}
+	daemons := map[string]*daemon.Daemon{}
+	stops := map[string]func() error{}
+	for _, host := range hosts {
+		daemons[host], _ = w.daemon(host, cfg, 20, 2*time.Second)
+	}
+	for _, host := range hosts {
+		stops[host] = start(t, daemons[host])
+	}
+	var owner string
+	var id int64
+	for deadline := time.Now().Add(30 * time.Second); owner == ""; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the run's owner did no unit within 30s")
+		}
+		runs, err := w.st.Runs(ctx, "collect-us", 1)
+		if err != nil || len(runs) == 0 {
+			continue
+		}
+		units, err := w.st.Units(ctx, runs[0].ID)
+		if err == nil && slices.ContainsFunc(units, func(u store.Unit) bool { return u.State == store.UnitDone && u.Host == runs[0].Host }) {
+			owner, id = runs[0].Host, runs[0].ID
+		}
+	}
+	other := hosts[0]
+	if other == owner {
+		other = hosts[1]
+	}
+	if err := stops[owner](); err != nil {
+		t.Fatalf("stopping the owner: %v", err)
+	}
+	if runs, err := w.st.Runs(ctx, "collect-us", 1); err != nil || runs[0].Status != store.RunRunning {
+		t.Fatalf("once its owner stopped, the run is %+v, %v; want it running, handed over", runs, err)
+	}
+	r := w.waitRun("collect-us")
+	sr, _, err := w.st.SharedRunOf(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ID != id || r.Status != store.RunOK || r.OK+r.Skipped != 120 || r.Failed != 0 || r.Host != other || sr.Host != other || sr.Takeovers != 1 {
+		t.Fatalf("run %+v, ownership %+v; want run %d ok, 120 instruments, taken over once by %s", r, sr, id, other)
+	}
+	done := w.checkUnits(r, 2)
+	want := fmt.Sprintf("30 work units, done by host-a (%d), host-b (%d); recorded by %s, which took the run over from %s",
+		done["host-a"], done["host-b"], other, owner)
+	if r.Message != want {
+		t.Errorf("message %q\nwant %q", r.Message, want)
+	}
+	if line := w.finishedLine(other, id, 5*time.Second); line == nil || line["message"] != want {
+		t.Errorf("%s's run finished line %v; want the message %q", other, line, want)
+	}
+	if line := w.finishedLine(owner, id, 0); line != nil {
+		t.Errorf("the stopped owner logged the run finished: %v", line)
+	}
+	if logs := w.logs[owner].String(); !strings.Contains(logs, `"msg":"run left to another host, which records its end"`) {
+		t.Errorf("the stopped owner's log does not say it left the run to another host:\n%s", logs)
+	}
+	if err := stops[other](); err != nil {
+		t.Error(err)
+	}
+	if st := w.m.Stats(); st.Violations != 0 {
+		t.Errorf("market saw %d violations", st.Violations)
+	}
+	w.checkBars()
 }

@@ -24,6 +24,7 @@ type UnitStore interface {
 	SharedWork(ctx context.Context) error
 	ClaimUnit(ctx context.Context, runID int64, source, owner, host string, lease time.Duration) (store.Unit, bool, error)
 	RenewUnit(ctx context.Context, runID int64, number int, owner string, lease time.Duration) error
+	ReleaseUnit(ctx context.Context, runID int64, number int, owner string) error
 	WriteUnit(ctx context.Context, batch []store.Write, done store.UnitCompletion) (store.WriteResult, error)
 	Units(ctx context.Context, runID int64) ([]store.Unit, error)
 
@@ -180,6 +181,15 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (i
 		}
 	}
 	if uctx.Err() != nil {
+		if ctx.Err() != nil {
+			// Stopping: another host may have the unit now rather than
+			// when its lease runs out.
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
+			if err := c.deps.Units.ReleaseUnit(rctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
+				c.deps.Log.Warn("cannot hand the unit over; another host takes it when its lease runs out", "run", u.RunID, "unit", u.Number, "err", err)
+			}
+			rcancel()
+		}
 		return 0, fmt.Errorf("collector: unit %d of run %d not finished: %w", u.Number, u.RunID, context.Cause(uctx))
 	}
 	s := ul.sum

@@ -225,6 +225,20 @@ func (s *Store) RenewUnit(ctx context.Context, runID int64, number int, owner st
 	return nil
 }
 
+// ReleaseUnit ends owner's lease on a unit it holds now, so that another
+// host claims it at once: an owner that stops in the middle of a unit
+// hands it over. A unit owner no longer holds is left as it is.
+func (s *Store) ReleaseUnit(ctx context.Context, runID int64, number int, owner string) error {
+	if err := s.sharedOnly(); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE work_units SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 MICROSECOND
+		WHERE run_id = ? AND unit = ? AND owner = ? AND state = 'claimed'`, runID, number, owner); err != nil {
+		return fmt.Errorf("store: release unit %d of run %d: %w", number, runID, err)
+	}
+	return nil
+}
+
 // WriteUnit is Write with the unit's completion in the same transaction:
 // the unit is recorded done, with done.Counts plus this write's counts,
 // only if owner still holds it; otherwise nothing is committed and the

@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
 		{"UnitLeaseTakeover", testUnitLeaseTakeover},
 		{"UnitDoneIsFinal", testUnitDoneIsFinal},
+		{"UnitRelease", testUnitRelease},
 		{"OpenUnitRunsAreRunning", testOpenUnitRunsAreRunning},
 		{"SharedRunTakeover", testSharedRunTakeover},
 		{"SharedRunNotAbandonedByPid", testSharedRunNotAbandonedByPid},

@@ -45,6 +45,7 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 		"CreateUnits":     s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
 		"ClaimUnit":       claimErr,
 		"RenewUnit":       s.RenewUnit(ctx, 1, 1, "a", time.Minute),
+		"ReleaseUnit":     s.ReleaseUnit(ctx, 1, 1, "a"),
 		"WriteUnit":       writeErr,
 		"Units":           unitsErr,
 		"OpenUnitRuns":    openErr,
@@ -148,6 +149,13 @@ func testUnitLeaseTakeover(t *testing.T, s *store.Store) {
 		}
 		if err := s.RenewUnit(ctx, id, 1, "a/1/x", 300*time.Millisecond); err != nil {
 			t.Fatalf("renew by its owner: %v", err)
+		}
+		// A release by another claimant changes nothing.
+		if err := s.ReleaseUnit(ctx, id, 1, "b/1/y"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute); err != nil || ok {
+			t.Fatalf("claim after another claimant's release = %v, %v; want none", ok, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 		b, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute)
@@ -286,6 +294,35 @@ func testOpenUnitRunsAreRunning(t *testing.T, s *store.Store) {
 		}
 		if err := s.CreateUnits(ctx, open, []store.Unit{{Source: market.SourceYahoo, Symbols: []string{"A B"}}}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("a symbol with a space = %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// A claimant that stops releases its unit: another claims it at once,
+// long before the lease would have run out; a release by the old owner
+// after that changes nothing.
+func testUnitRelease(t *testing.T, s *store.Store) {
+	sharedOrSingle(t, s, func() {
+		ctx := context.Background()
+		id := startUnits(t, s, 1)
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "a/1/x", "host-a", time.Hour); err != nil || !ok {
+			t.Fatalf("claim = %v, %v", ok, err)
+		}
+		if err := s.ReleaseUnit(ctx, id, 1, "a/1/x"); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Hour)
+		if err != nil || !ok || b.Number != 1 || b.Claims != 2 {
+			t.Fatalf("claim after the release = %+v, %v, %v; want unit 1, claimed twice", b, ok, err)
+		}
+		if err := s.RenewUnit(ctx, id, 1, "a/1/x", time.Hour); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("renew by the owner that released it = %v, want ErrLeaseLost", err)
+		}
+		if err := s.ReleaseUnit(ctx, id, 1, "a/1/x"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "c/1/z", "host-c", time.Hour); err != nil || ok {
+			t.Errorf("claim after the old owner's second release = %v, %v; want none: host-b holds it", ok, err)
 		}
 	})
 }

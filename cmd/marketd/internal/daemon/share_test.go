@@ -467,10 +467,11 @@ schedule:
 
 // A daemon that owns a shared collect and is stopped (SIGTERM: its context
 // ends) hands the run over instead of recording it interrupted: it
-// releases its lease, the other daemon takes the run over at its next
-// look, finishes the units (the stopped one's unfinished unit redone once
-// its lease runs out) and records the run, ok, once. The stopped daemon
-// records nothing and says to whom it left the run.
+// releases its leases, on the run and on the unit it was working on; the
+// other daemon takes the run over at its next look, finishes the units
+// (the stopped one's unfinished unit redone) and records the run, ok,
+// once. The stopped daemon records nothing and says to whom it left the
+// run.
 func TestStoppedOwnerHandsTheRunOver(t *testing.T) {
 	w := newShareWorld(t, 120)
 	ctx := context.Background()
@@ -479,7 +480,8 @@ func TestStoppedOwnerHandsTheRunOver(t *testing.T) {
 	daemons := map[string]*daemon.Daemon{}
 	stops := map[string]func() error{}
 	for _, host := range hosts {
-		daemons[host], _ = w.daemon(host, cfg, 20, 2*time.Second)
+		// Leases of 30s: released, they do not have to run out.
+		daemons[host], _ = w.daemon(host, cfg, 20, 30*time.Second)
 	}
 	for _, host := range hosts {
 		stops[host] = start(t, daemons[host])
@@ -508,6 +510,15 @@ func TestStoppedOwnerHandsTheRunOver(t *testing.T) {
 	}
 	if runs, err := w.st.Runs(ctx, "collect-us", 1); err != nil || runs[0].Status != store.RunRunning {
 		t.Fatalf("once its owner stopped, the run is %+v, %v; want it running, handed over", runs, err)
+	}
+	units, err := w.st.Units(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		if u.State == store.UnitClaimed && u.Host == owner && u.LeaseUntil.After(time.Now()) {
+			t.Errorf("unit %d is still leased to the stopped owner: %+v", u.Number, u)
+		}
 	}
 	r := w.waitRun("collect-us")
 	sr, _, err := w.st.SharedRunOf(ctx, id)

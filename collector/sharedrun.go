@@ -115,7 +115,7 @@ func (c *Collector) Adopt(ctx context.Context, id int64) (s Summary, ok bool, er
 	if err != nil || !found {
 		return Summary{}, true, fmt.Errorf("collector: read run %d taken over: %w (found: %v)", id, err, found)
 	}
-	c.deps.Log.Warn("took over a shared run whose owner's lease ran out", "run", id, "job", run.Job, "owner", sr.Host)
+	c.deps.Log.Warn("took over a shared run: its owner is gone or stopped", "run", id, "job", run.Job, "owner", sr.Host)
 	stopBeat := c.deps.Store.KeepAlive(ctx, id, store.HeartbeatEvery)
 	defer stopBeat()
 	l := &runLog{c: c, run: &run, remaining: map[string]int{}, owner: c.cfg.Owner, takenFrom: sr.Host}

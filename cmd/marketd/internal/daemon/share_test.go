@@ -136,6 +136,26 @@ func (w *shareWorld) waitRun(job string) store.Run {
 	}
 }
 
+// ownerAtWork waits until the host that owns job's latest run (its
+// record's host) has done a unit of it, and returns that host and the run.
+func (w *shareWorld) ownerAtWork(job string) (string, int64) {
+	w.t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		runs, err := w.st.Runs(ctx, job, 1)
+		if err != nil || len(runs) == 0 {
+			continue
+		}
+		r := runs[0]
+		units, err := w.st.Units(ctx, r.ID)
+		if err == nil && slices.ContainsFunc(units, func(u store.Unit) bool { return u.State == store.UnitDone && u.Host == r.Host }) {
+			return r.Host, r.ID
+		}
+	}
+	w.t.Fatalf("%s: the run's owner did no unit within 30s", job)
+	return "", 0
+}
+
 // checkUnits fails unless every unit of run r is done, claimed at most
 // maxClaims times, and r's counts are the sums of its units; it returns
 // how many units each host did.
@@ -309,21 +329,7 @@ func TestOwnerDiesAnotherHostFinishesTheRun(t *testing.T) {
 		stops[host] = start(t, daemons[host])
 	}
 	// Once it has done a unit, the owner (the run's host) dies.
-	var owner string
-	var id int64
-	for deadline := time.Now().Add(30 * time.Second); owner == ""; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the run's owner did no unit within 30s")
-		}
-		runs, err := w.st.Runs(ctx, "collect-us", 1)
-		if err != nil || len(runs) == 0 {
-			continue
-		}
-		units, err := w.st.Units(ctx, runs[0].ID)
-		if err == nil && slices.ContainsFunc(units, func(u store.Unit) bool { return u.State == store.UnitDone && u.Host == runs[0].Host }) {
-			owner, id = runs[0].Host, runs[0].ID
-		}
-	}
+	owner, id := w.ownerAtWork("collect-us")
 	pools[owner].Close()
 
 	r := w.waitRun("collect-us")
@@ -486,21 +492,7 @@ func TestStoppedOwnerHandsTheRunOver(t *testing.T) {
 	for _, host := range hosts {
 		stops[host] = start(t, daemons[host])
 	}
-	var owner string
-	var id int64
-	for deadline := time.Now().Add(30 * time.Second); owner == ""; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the run's owner did no unit within 30s")
-		}
-		runs, err := w.st.Runs(ctx, "collect-us", 1)
-		if err != nil || len(runs) == 0 {
-			continue
-		}
-		units, err := w.st.Units(ctx, runs[0].ID)
-		if err == nil && slices.ContainsFunc(units, func(u store.Unit) bool { return u.State == store.UnitDone && u.Host == runs[0].Host }) {
-			owner, id = runs[0].Host, runs[0].ID
-		}
-	}
+	owner, id := w.ownerAtWork("collect-us")
 	other := hosts[0]
 	if other == owner {
 		other = hosts[1]

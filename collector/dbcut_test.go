@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
 )
@@ -97,32 +96,22 @@ func (l *dbLink) through(t *testing.T, dbURL string) string {
 // every bar lands, and the run's counts are the units' sums: nothing the
 // cut host did is counted twice, or at all beyond what it committed.
 func TestHostWithoutDatabaseStopsAndItsUnitIsRedone(t *testing.T) {
-	w := newSharedWorld(t, 20, 0)
+	w, counts, cfg, owner := newFailover(t)
 	ctx := context.Background()
-	counts := &fetchCounts{n: map[market.Key]int{}}
-	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
-		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
-	// The owner's 20 requests a second leave the other host time to join.
-	owner := w.host(t, "h1", cfg, 20)
-	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts}
-
 	link := newDBLink(t, dbServer(t, w.dbURL))
 	cutSt, err := mysql.Open(ctx, mysql.Config{URL: link.through(t, w.dbURL)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cutSt.Close() })
-	cfg.Lease = time.Second
-	cut := w.host(t, "h2", cfg, rate.Inf)
-	cut.deps.Store, cut.deps.Units = cutSt, cutSt
 	var cutOnce sync.Once
-	cut.deps.Sources[market.SourceYahoo] = &countingSource{Source: cut.deps.Sources[market.SourceYahoo], counts: counts,
-		die: func(n int) error {
-			if n == 2 {
-				cutOnce.Do(link.cut)
-			}
-			return nil
-		}}
+	cut := counted(w.host(t, "h2", cfg, rate.Inf), counts, func(n int) error {
+		if n == 2 {
+			cutOnce.Do(link.cut)
+		}
+		return nil
+	})
+	cut.deps.Store, cut.deps.Units = cutSt, cutSt
 
 	// h2 polls and joins as a daemon does, until the run ends.
 	stop := make(chan struct{})

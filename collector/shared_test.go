@@ -169,6 +169,30 @@ func (c *completions) WriteUnit(ctx context.Context, batch []store.Write, done s
 	return res, err
 }
 
+// newFailover is the world of the failover tests: 20 US tickers whose
+// fetches are counted, units of 4 and one worker a host, so that a host's
+// second fetch is its unit's second instrument, and the owner h1, whose 20
+// requests a second leave the other host time to join, under a lease no
+// delay on a loaded machine runs out. cfg is the other host's: a short
+// lease, soon taken over.
+func newFailover(t *testing.T) (*sharedWorld, *fetchCounts, Config, *Collector) {
+	t.Helper()
+	w := newSharedWorld(t, 20, 0)
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	owner := counted(w.host(t, "h1", cfg, 20), counts, nil)
+	cfg.Lease = time.Second
+	return w, counts, cfg, owner
+}
+
+// counted has c's Yahoo fetches counted in counts, each first passed to
+// die when die is set (countingSource).
+func counted(c *Collector, counts *fetchCounts, die func(n int) error) *Collector {
+	c.deps.Sources[market.SourceYahoo] = &countingSource{Source: c.deps.Sources[market.SourceYahoo], counts: counts, die: die}
+	return c
+}
+
 // takenOver fails unless every unit is done by host and exactly one was
 // claimed twice (taken over from a lost host); it returns that one.
 func takenOver(t *testing.T, units []store.Unit, host string) store.Unit {
@@ -319,29 +343,17 @@ func (s *countingSource) Fetch(ctx context.Context, inst market.Instrument, from
 // bar lands once, the instrument the lost host finished is not fetched
 // again, and no unit that was done is fetched again.
 func TestSharedCollectTakesOverALostUnit(t *testing.T) {
-	w := newSharedWorld(t, 20, 0)
+	w, counts, cfg, owner := newFailover(t)
 	ctx := context.Background()
-	counts := &fetchCounts{n: map[market.Key]int{}}
-	// One worker each, so the lost host's second fetch is its unit's
-	// second instrument; the owner's 20 requests a second leave the other
-	// host time to join. The lost host claims with a short lease, the
-	// owner with one no delay on a loaded machine runs out.
-	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
-		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
-	owner := w.host(t, "h1", cfg, 20)
-	cfg.Lease = time.Second
-	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts}
-	lost := w.host(t, "h2", cfg, rate.Inf)
 	lostCtx, die := context.WithCancelCause(ctx)
 	errGone := errors.New("host h2 gone")
-	lost.deps.Sources[market.SourceYahoo] = &countingSource{Source: lost.deps.Sources[market.SourceYahoo], counts: counts,
-		die: func(n int) error {
-			if n == 2 {
-				die(errGone)
-				return errGone
-			}
-			return nil
-		}}
+	lost := counted(w.host(t, "h2", cfg, rate.Inf), counts, func(n int) error {
+		if n == 2 {
+			die(errGone)
+			return errGone
+		}
+		return nil
+	})
 
 	joined := make(chan WorkTally, 1)
 	go func() {
@@ -401,21 +413,19 @@ func TestOwnerThatLostItsRunRecordsNothing(t *testing.T) {
 	counts := &fetchCounts{n: map[market.Key]int{}}
 	cfg := Config{UnitSize: 4, Lease: 600 * time.Millisecond, UnitPoll: 20 * time.Millisecond,
 		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
-	owner := w.host(t, "h1", cfg, rate.Inf)
-	owner.deps.Units = stuckRunLease{w.st}
-	thief := w.host(t, "h2", cfg, rate.Inf)
 	taken := make(chan struct{})
 	// The owner's first fetch waits until its run has been taken over.
-	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts,
-		die: func(n int) error {
-			if n == 1 {
-				select {
-				case <-taken:
-				case <-time.After(30 * time.Second): // the checks below fail
-				}
+	owner := counted(w.host(t, "h1", cfg, rate.Inf), counts, func(n int) error {
+		if n == 1 {
+			select {
+			case <-taken:
+			case <-time.After(30 * time.Second): // the checks below fail
 			}
-			return nil
-		}}
+		}
+		return nil
+	})
+	owner.deps.Units = stuckRunLease{w.st}
+	thief := w.host(t, "h2", cfg, rate.Inf)
 	var adopted Summary
 	var adoptErr error
 	done := make(chan struct{})

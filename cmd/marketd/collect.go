@@ -82,7 +82,7 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		if err != nil {
 			return f, err
 		}
-		f.Market, f.Board = mc.code, mc.board
+		f.Market, f.Board = mc.Code, mc.Board
 	}
 	if s.symbols != nil && len(s.symbols) == 0 { // --symbols '': not "every instrument"
 		return f, usagef("--symbols: the list is empty")

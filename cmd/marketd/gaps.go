@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
 )
@@ -50,104 +46,25 @@ func newGapsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt.markets = chosen.codes()
+			opt.markets = chosen.Codes()
 			report, err := a.validateOnce(cmd.Context(), opt)
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(cmd.Context(), true)
+			list, err := validate.ListGaps(cmd.Context(), a.store, report, chosen)
 			if err != nil {
 				return err
 			}
-			concerns, err := gapsConcern(cmd.Context(), st, chosen)
-			if err != nil {
+			if err := list.WriteText(a.stdout); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, gapsRow, "KIND", "WHO", "DATES", "SESSIONS", "DETAIL")
-			gaps, bad := writeGaps(a.stdout, report.Problems, concerns)
-			acks, err := st.Acks(cmd.Context())
-			if err != nil {
-				return err
-			}
-			shown := 0
-			for _, ack := range acks {
-				if !concerns(market.Key{Source: ack.Source, Symbol: ack.Symbol}, "") {
-					continue
-				}
-				shown++
-				fmt.Fprintf(a.stdout, gapsRow, "acknowledged", ack.Source+" "+ack.Symbol, dateRange(ack.From, ack.To), "", ack.Reason)
-			}
-			open := fmt.Sprintf("%d open gaps or stale instruments", gaps)
-			if gaps == 1 {
-				open = "1 open gap or stale instrument"
-			}
-			writeSummary(a.stderr, "%s, %s, %d acknowledged", open, plural(bad, "bad bar"), shown)
+			writeSummary(a.stderr, "%s", list.Summary())
 			return nil
 		},
 	}
 	cmd.Flags().StringSliceVar(&markets, "market", nil, "only these `markets`: MICs or names (XKRX, KOSPI, KOSDAQ, XNYS, JPX, LSE, ...; marketd calendar show lists them)")
 	cmd.Flags().IntVar(&lookback, "lookback", 0, "`sessions` to check, 0 for the whole history (default validate.lookback)")
 	return cmd
-}
-
-// gapsConcern returns whether a problem of an instrument (or, with no
-// symbol, of a market's pass) is among the chosen markets. The validator
-// checks whole exchanges; a board narrows what is shown.
-func gapsConcern(ctx context.Context, st *store.Store, chosen marketChoices) (func(k market.Key, mkt string) bool, error) {
-	if len(chosen) == 0 {
-		return func(market.Key, string) bool { return true }, nil
-	}
-	insts, err := instrumentsByKey(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	return func(k market.Key, mkt string) bool {
-		if k.Symbol == "" {
-			return chosen.hasExchange(mkt)
-		}
-		in, ok := insts[k]
-		return ok && chosen.has(in)
-	}, nil
-}
-
-// writeGaps writes the problems gaps ack settles that concern the chosen
-// markets, and counts the gaps (and stale instruments) and bad bars.
-func writeGaps(w io.Writer, problems []validate.Problem, concerns func(market.Key, string) bool) (gaps, bad int) {
-	for _, p := range problems {
-		switch p.Kind {
-		case validate.KindGap, validate.KindStale, validate.KindMarketMissing, validate.KindDrift, validate.KindBadBar:
-		default:
-			continue // not something gaps ack settles
-		}
-		if !concerns(p.Key, p.Market) {
-			continue
-		}
-		sessions := strconv.Itoa(p.Sessions)
-		if p.Kind == validate.KindBadBar {
-			bad++
-			sessions = "" // one bar, not a range of sessions
-		} else {
-			gaps++
-		}
-		fmt.Fprintf(w, gapsRow, p.Kind, p.Who(), p.Dates(), sessions, p.Detail)
-	}
-	return gaps, bad
-}
-
-// gapsRow lays out a gaps list line: kind, who, dates, sessions, detail.
-const gapsRow = "%-20s %-16s %-22s %8s  %s\n"
-
-// instrumentsByKey returns every stored instrument by key.
-func instrumentsByKey(ctx context.Context, st *store.Store) (map[market.Key]market.Instrument, error) {
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[market.Key]market.Instrument, len(insts))
-	for _, in := range insts {
-		out[in.Key] = in
-	}
-	return out, nil
 }
 
 func newGapsAckCmd(a *app) *cobra.Command {
@@ -176,7 +93,7 @@ func newGapsAckCmd(a *app) *cobra.Command {
 			if err := st.AddAck(cmd.Context(), store.Ack{Source: key.Source, Symbol: key.Symbol, From: from, To: to, Reason: reason}); err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "acknowledged %s %s %s: %s", key.Source, key.Symbol, dateRange(from, to), reason)
+			writeSummary(a.stdout, "acknowledged %s %s %s: %s", key.Source, key.Symbol, market.FormatDateRange(from, to), reason)
 			return nil
 		},
 	}
@@ -205,7 +122,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 				return err
 			}
 			if n == 0 {
-				return usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, dateRange(from, to))
+				return usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, market.FormatDateRange(from, to))
 			}
 			writeSummary(a.stdout, "removed %s of %s %s", plural(n, "acknowledgement"), key.Source, key.Symbol)
 			return nil
@@ -213,26 +130,15 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 	}
 }
 
-// checkAckable refuses to acknowledge what cannot be a problem: an
-// instrument the store does not have, or dates validate.CheckAck refuses.
+// checkAckable refuses to acknowledge what cannot be a problem
+// (validate.CheckAckable).
 func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: key.Source, Symbols: []string{key.Symbol}})
-	if err != nil {
-		return err
-	}
-	if len(insts) == 0 {
-		return usagef("gaps ack: %s has no %s (see marketd symbols list); nothing acknowledged", key.Source, key.Symbol)
-	}
-	var cal validate.AckCalendar
-	switch c, err := book(a.cfg, st).For(ctx, insts[0].Market); {
-	case errors.Is(err, calendar.ErrNoTable):
-	case err != nil:
-		return err
-	default:
-		cal = c
-	}
-	err = validate.CheckAck(ctx, cal, st, insts[0], from, to)
-	if na := (*validate.NotAckableError)(nil); errors.As(err, &na) {
+	cals := book(a.cfg, st)
+	err := validate.CheckAckable(ctx, func(ctx context.Context, code string) (validate.Calendar, error) {
+		return cals.For(ctx, code)
+	}, st, key, from, to)
+	na, unknown := (*validate.NotAckableError)(nil), (*validate.UnknownInstrumentError)(nil)
+	if errors.As(err, &na) || errors.As(err, &unknown) {
 		return usagef("gaps ack: %v; nothing acknowledged", err)
 	}
 	return err
@@ -244,26 +150,9 @@ func ackArgs(args []string) (market.Key, market.Date, market.Date, error) {
 		return market.Key{}, 0, 0, err
 	}
 	key := market.Key{Source: args[0], Symbol: normalizeSymbol(args[1])}
-	first, last, isRange := strings.Cut(args[2], "..")
-	from, err := market.ParseDate(first)
+	from, to, err := market.ParseDateRange(args[2])
 	if err != nil {
 		return key, 0, 0, usagef("%v", err)
 	}
-	to := from
-	if isRange {
-		if to, err = market.ParseDate(last); err != nil {
-			return key, 0, 0, usagef("%v", err)
-		}
-	}
-	if to < from {
-		return key, 0, 0, usagef("date range %s ends before it starts", args[2])
-	}
 	return key, from, to, nil
-}
-
-func dateRange(from, to market.Date) string {
-	if from == to {
-		return from.String()
-	}
-	return from.String() + ".." + to.String()
 }

@@ -63,14 +63,14 @@ result was not ok.`,
 
 // showStatus prints what the store holds per market and source, then the
 // last run of each job.
-func (a *app) showStatus(ctx context.Context, st *store.Store, choice marketChoices) error {
+func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Choices) error {
 	all, err := st.Instruments(ctx, store.InstrumentFilter{})
 	if err != nil {
 		return err
 	}
 	var insts []market.Instrument
 	for _, in := range all {
-		if choice.has(in) {
+		if choice.Has(in) {
 			insts = append(insts, in)
 		}
 	}

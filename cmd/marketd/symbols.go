@@ -90,7 +90,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	if err != nil {
 		return nil, err
 	}
-	var mc marketChoice
+	var mc market.Choice
 	if mkt != "" {
 		if mc, err = parseMarket(mkt); err != nil {
 			return nil, err
@@ -103,7 +103,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 		if err := market.CheckSymbol(sym); err != nil {
 			return nil, usagef("%s symbol: %w", source, err)
 		}
-		in, err := src.newInstrument(sym, mc.code, mc.board)
+		in, err := src.newInstrument(sym, mc.Code, mc.Board)
 		if err != nil {
 			return nil, symbolUsage(raw, mkt, err)
 		}
@@ -159,7 +159,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				f.Market, f.Board = c.code, c.board
+				f.Market, f.Board = c.Code, c.Board
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {

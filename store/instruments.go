@@ -170,3 +170,24 @@ type InstrumentFilter struct {
 	Symbols    []string
 	ActiveOnly bool
 }
+
+// MissingSymbols returns the symbols of f.Symbols that no instrument f
+// selects has, in the order given: what a command refuses before acting
+// on a list the user typed (a typo must not pass for an empty run).
+func (s *Store) MissingSymbols(ctx context.Context, f InstrumentFilter) ([]string, error) {
+	known, err := s.Instruments(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(known))
+	for _, in := range known {
+		have[in.Symbol] = true
+	}
+	var missing []string
+	for _, sym := range f.Symbols {
+		if !have[sym] {
+			missing = append(missing, sym)
+		}
+	}
+	return missing, nil
+}

@@ -131,11 +131,11 @@ func (a *app) checkActive(ctx context.Context, f collector.Filter) error {
 	if err != nil {
 		return err
 	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
+	missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
 	if err != nil {
 		return err
 	}
-	if missing := missingSymbols(f.Symbols, insts); len(missing) > 0 {
+	if len(missing) > 0 {
 		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(missing, ", "))
 	}
 	return nil

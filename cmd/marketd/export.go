@@ -84,11 +84,11 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 		return err
 	}
 	if len(list) > 0 {
-		known, err := st.Instruments(ctx, store.InstrumentFilter{Source: fl.source, Symbols: list})
+		missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: fl.source, Symbols: list})
 		if err != nil {
 			return err
 		}
-		if missing := missingSymbols(list, known); len(missing) > 0 {
+		if len(missing) > 0 {
 			return usagef("export: %s has no %s", fl.source, strings.Join(missing, ", "))
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -27,12 +26,7 @@ type site struct {
 	// classifier, for a source that can say what a symbol is (its
 	// market, type, currency and name), asks it over a client of the
 	// site's pool; nil for a source that cannot.
-	classifier func(*http.Client) classifier
-}
-
-// classifier tells what a symbol is: yahoo.Source.Classify.
-type classifier interface {
-	Classify(ctx context.Context, symbol string) (market.Instrument, error)
+	classifier func(*http.Client) collector.Classifier
 }
 
 // sites returns the sources as cfg configures them, in the order messages
@@ -42,7 +36,7 @@ func sites(cfg config.Sources) []site {
 	return []site{
 		{name: market.SourceYahoo, transport: y.Transport, newInstrument: yahoo.NewInstrument,
 			open:       func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) },
-			classifier: func(c *http.Client) classifier { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
+			classifier: func(c *http.Client) collector.Classifier { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
 		{name: market.SourceNaver, transport: n.Transport, newInstrument: naver.NewInstrument,
 			open: func(c *http.Client) collector.Source { return naver.New(naverConfig(n), c) }},
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/naver"
 	"github.com/marketd/marketd/sources/yahoo"
@@ -63,13 +64,13 @@ added. Naver instruments are XKRX.`,
 			if err != nil {
 				return err
 			}
-			st := w.store
-			if c := w.classifier(source); c != nil {
-				if insts, err = classifyNew(cmd.Context(), c, st, insts, mkt != ""); err != nil {
-					return err
+			res, err := collector.AddInstruments(cmd.Context(), w.store, w.classifier(source), insts, mkt != "")
+			if na := (*collector.NotAddedError)(nil); errors.As(err, &na) {
+				if len(na.Failed) > 0 { // a transport failure is not the user's mistake: a runtime error
+					return fmt.Errorf("symbols add: %w", err)
 				}
+				return usagef("symbols add: %v", err)
 			}
-			res, err := st.AddInstruments(cmd.Context(), insts)
 			if err != nil {
 				return err
 			}
@@ -215,41 +216,18 @@ active again. Symbols the store does not know are an error and nothing is change
 			if err != nil {
 				return err
 			}
-			known, err := st.Instruments(cmd.Context(), store.InstrumentFilter{Source: source, Symbols: symbols})
-			if err != nil {
-				return err
+			n, err := collector.RemoveInstruments(cmd.Context(), st, source, symbols)
+			if unknown := (*collector.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+				return usagef("symbols remove: %v; nothing changed", err)
 			}
-			if missing := missingSymbols(symbols, known); len(missing) > 0 {
-				return usagef("symbols remove: %s has no %s; nothing changed", source, strings.Join(missing, ", "))
-			}
-			keys := make([]market.Key, len(symbols))
-			for i, s := range symbols {
-				keys[i] = market.Key{Source: source, Symbol: s}
-			}
-			n, err := st.DeactivateInstruments(cmd.Context(), keys)
 			if err != nil {
 				return err
 			}
 			writeSummary(a.stdout, "symbols remove: %d marked inactive, %d already inactive (%s; bars kept)",
-				n, len(keys)-n, source)
+				n, len(symbols)-n, source)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
 	return cmd
-}
-
-// missingSymbols returns the symbols not among known, in the order given.
-func missingSymbols(symbols []string, known []market.Instrument) []string {
-	have := map[string]bool{}
-	for _, in := range known {
-		have[in.Symbol] = true
-	}
-	var missing []string
-	for _, s := range symbols {
-		if !have[s] {
-			missing = append(missing, s)
-		}
-	}
-	return missing
 }

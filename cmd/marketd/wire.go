@@ -135,7 +135,7 @@ func claimant(cfg config.Sources) string {
 // classifier is source's classifier over the wiring's pool of that
 // source (its rate limit holds), as configured; nil when the source has
 // none.
-func (w *wiring) classifier(source string) classifier {
+func (w *wiring) classifier(source string) collector.Classifier {
 	for _, s := range sites(w.cfg.Sources) {
 		if s.name == source && s.classifier != nil {
 			return s.classifier(w.pools[s.name].Client())

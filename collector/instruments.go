@@ -20,7 +20,7 @@ type Classifier interface {
 // InstrumentStore is the part of the store that adds and removes
 // instruments.
 type InstrumentStore interface {
-	MissingSymbols(ctx context.Context, f store.InstrumentFilter) ([]string, error)
+	CheckSymbols(ctx context.Context, f store.InstrumentFilter) error
 	AddInstruments(ctx context.Context, insts []market.Instrument) (store.AddResult, error)
 	DeactivateInstruments(ctx context.Context, keys []market.Key) (int, error)
 }
@@ -70,8 +70,11 @@ func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []
 	for i, in := range insts {
 		syms[i] = in.Symbol
 	}
-	missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: insts[0].Source, Symbols: syms})
-	if err != nil {
+	var missing []string
+	unknown := (*store.UnknownSymbolsError)(nil)
+	if err := st.CheckSymbols(ctx, store.InstrumentFilter{Source: insts[0].Source, Symbols: syms}); errors.As(err, &unknown) {
+		missing = unknown.Symbols
+	} else if err != nil {
 		return nil, err
 	}
 	out := make([]market.Instrument, 0, len(insts))
@@ -109,27 +112,12 @@ func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []
 	return out, nil
 }
 
-// UnknownSymbolsError names the symbols of a source the store does not
-// have.
-type UnknownSymbolsError struct {
-	Source  string
-	Symbols []string
-}
-
-func (e *UnknownSymbolsError) Error() string {
-	return fmt.Sprintf("%s has no %s", e.Source, strings.Join(e.Symbols, ", "))
-}
-
 // RemoveInstruments marks the source's symbols inactive, keeping their
 // bars, and returns how many were active. A symbol the store does not
-// have fails them all with an *UnknownSymbolsError: nothing changes.
+// have fails them all with a *store.UnknownSymbolsError: nothing changes.
 func RemoveInstruments(ctx context.Context, st InstrumentStore, source string, symbols []string) (int, error) {
-	missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: source, Symbols: symbols})
-	if err != nil {
+	if err := st.CheckSymbols(ctx, store.InstrumentFilter{Source: source, Symbols: symbols}); err != nil {
 		return 0, err
-	}
-	if len(missing) > 0 {
-		return 0, &UnknownSymbolsError{Source: source, Symbols: missing}
 	}
 	keys := make([]market.Key, len(symbols))
 	for i, s := range symbols {

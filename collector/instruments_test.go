@@ -97,7 +97,7 @@ func TestRemoveInstruments(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := RemoveInstruments(ctx, st, market.SourceYahoo, []string{"AAPL", "GOOG", "IBM"})
-	var unknown *UnknownSymbolsError
+	var unknown *store.UnknownSymbolsError
 	if !errors.As(err, &unknown) || err.Error() != "yahoo has no GOOG, IBM" {
 		t.Fatalf("RemoveInstruments(GOOG) = %v, want yahoo has no GOOG, IBM", err)
 	}

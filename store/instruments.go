@@ -171,13 +171,25 @@ type InstrumentFilter struct {
 	ActiveOnly bool
 }
 
-// MissingSymbols returns the symbols of f.Symbols that no instrument f
-// selects has, in the order given: what a command refuses before acting
-// on a list the user typed (a typo must not pass for an empty run).
-func (s *Store) MissingSymbols(ctx context.Context, f InstrumentFilter) ([]string, error) {
+// UnknownSymbolsError names the symbols asked for that a source does not
+// have (among the instruments a filter selects).
+type UnknownSymbolsError struct {
+	Source  string
+	Symbols []string
+}
+
+func (e *UnknownSymbolsError) Error() string {
+	return fmt.Sprintf("%s has no %s", e.Source, strings.Join(e.Symbols, ", "))
+}
+
+// CheckSymbols returns an *UnknownSymbolsError naming the symbols of
+// f.Symbols that no instrument f selects has, in the order given: what a
+// command refuses before acting on a list the user typed (a typo must not
+// pass for an empty run).
+func (s *Store) CheckSymbols(ctx context.Context, f InstrumentFilter) error {
 	known, err := s.Instruments(ctx, f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	have := make(map[string]bool, len(known))
 	for _, in := range known {
@@ -189,5 +201,8 @@ func (s *Store) MissingSymbols(ctx context.Context, f InstrumentFilter) ([]strin
 			missing = append(missing, sym)
 		}
 	}
-	return missing, nil
+	if len(missing) > 0 {
+		return &UnknownSymbolsError{Source: f.Source, Symbols: missing}
+	}
+	return nil
 }

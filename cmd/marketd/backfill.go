@@ -39,18 +39,8 @@ what exists), --to to the last closed session.`,
 			}
 			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
 				Resume: a.resumeCommand(cmd)}
-			if from != "" {
-				if req.From, err = market.ParseDate(from); err != nil {
-					return usagef("--from: %w", err)
-				}
-			}
-			if to != "" {
-				if req.To, err = market.ParseDate(to); err != nil {
-					return usagef("--to: %w", err)
-				}
-			}
-			if req.From != 0 && req.To != 0 && req.From > req.To {
-				return usagef("--from %s is after --to %s", req.From, req.To)
+			if req.From, req.To, err = parseRange(from, to); err != nil {
+				return err
 			}
 			c, err := a.newCollector(cmd.Context())
 			if err != nil {

@@ -88,7 +88,7 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		return f, usagef("--symbols: the list is empty")
 	}
 	for _, sym := range s.symbols {
-		sym = normalizeSymbol(sym)
+		sym = market.NormalizeSymbol(sym)
 		if err := market.CheckSymbol(sym); err != nil {
 			return f, usagef("--symbols: %w", err)
 		}
@@ -131,14 +131,11 @@ func (a *app) checkActive(ctx context.Context, f collector.Filter) error {
 	if err != nil {
 		return err
 	}
-	missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
-	if err != nil {
-		return err
+	err = st.CheckSymbols(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
+	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(unknown.Symbols, ", "))
 	}
-	if len(missing) > 0 {
-		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(missing, ", "))
-	}
-	return nil
+	return err
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,12 +11,6 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/export"
-)
-
-// The widest range a DATE column holds, for "no --from/--to".
-var (
-	firstDate = market.NewDate(1000, 1, 1)
-	lastDate  = market.NewDate(9999, 12, 31)
 )
 
 // exportFlags are export's flags as given.
@@ -72,42 +66,19 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 	if fl.format != "csv" && fl.format != "json" {
 		return usagef("--format %q: want csv or json", fl.format)
 	}
-	var list []string
-	for s := range strings.SplitSeq(fl.symbols, ",") {
-		if s = normalizeSymbol(s); s != "" && !slices.Contains(list, s) {
-			list = append(list, s)
-		}
-	}
-	slices.Sort(list)
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		missing, err := st.MissingSymbols(ctx, store.InstrumentFilter{Source: fl.source, Symbols: list})
-		if err != nil {
-			return err
-		}
-		if len(missing) > 0 {
-			return usagef("export: %s has no %s", fl.source, strings.Join(missing, ", "))
-		}
-	}
-	sel := export.Selection{Source: fl.source, Symbols: list, From: from, To: to, JSON: fl.format == "json"}
-	var n export.Count
-	if fl.actions {
-		n, err = export.Actions(ctx, a.stdout, st, sel)
-	} else {
-		n, err = export.Bars(ctx, a.stdout, st, sel)
+	summary, err := export.Run(ctx, a.stdout, st, export.Request{Source: fl.source, Symbols: strings.Split(fl.symbols, ","),
+		From: from, To: to, JSON: fl.format == "json", Actions: fl.actions})
+	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+		return usagef("export: %v", err)
 	}
 	if err != nil {
 		return err
 	}
-	none := ""
-	if len(n.Empty) > 0 {
-		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
-	}
-	writeSummary(a.stderr, "export: %s of %s (%s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"),
-		fl.source, rangeText(fl.from, from), rangeText(fl.to, to), fl.format, none)
+	writeSummary(a.stderr, "%s", summary)
 	return nil
 }
 
@@ -119,8 +90,9 @@ func plural(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
+// parseRange reads --from and --to; an empty one is 0, an open end.
 func parseRange(from, to string) (market.Date, market.Date, error) {
-	fromD, toD := firstDate, lastDate
+	var fromD, toD market.Date
 	var err error
 	if from != "" {
 		if fromD, err = market.ParseDate(from); err != nil {
@@ -132,18 +104,8 @@ func parseRange(from, to string) (market.Date, market.Date, error) {
 			return 0, 0, usagef("--to: %w", err)
 		}
 	}
-	if fromD > toD {
+	if fromD != 0 && toD != 0 && fromD > toD {
 		return 0, 0, usagef("--from %s is after --to %s", fromD, toD)
 	}
 	return fromD, toD, nil
-}
-
-func rangeText(flag string, d market.Date) string {
-	if flag == "" {
-		if d == firstDate {
-			return "first"
-		}
-		return "last"
-	}
-	return d.String()
 }

@@ -149,7 +149,7 @@ func ackArgs(args []string) (market.Key, market.Date, market.Date, error) {
 	if err := checkSourceArg("SOURCE", args[0]); err != nil {
 		return market.Key{}, 0, 0, err
 	}
-	key := market.Key{Source: args[0], Symbol: normalizeSymbol(args[1])}
+	key := market.Key{Source: args[0], Symbol: market.NormalizeSymbol(args[1])}
 	from, to, err := market.ParseDateRange(args[2])
 	if err != nil {
 		return key, 0, 0, usagef("%v", err)

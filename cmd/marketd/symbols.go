@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -100,7 +98,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	var out []market.Instrument
 	seen := map[string]bool{}
 	for _, raw := range symbols {
-		sym := normalizeSymbol(raw)
+		sym := market.NormalizeSymbol(raw)
 		if err := market.CheckSymbol(sym); err != nil {
 			return nil, usagef("%s symbol: %w", source, err)
 		}
@@ -133,10 +131,6 @@ func symbolUsage(raw, mkt string, err error) error {
 	}
 	return usageError{err}
 }
-
-// normalizeSymbol upper-cases a symbol: both sites spell symbols in
-// capitals, and "aapl" stored beside "AAPL" would be one stock twice.
-func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 func newSymbolsListCmd(a *app) *cobra.Command {
 	var source, mkt string
@@ -206,18 +200,16 @@ active again. Symbols the store does not know are an error and nothing is change
 			if err := checkSource(source); err != nil {
 				return err
 			}
-			var symbols []string
-			for _, s := range args {
-				if s = normalizeSymbol(s); !slices.Contains(symbols, s) {
-					symbols = append(symbols, s)
-				}
+			symbols := market.NormalizeSymbols(args)
+			if len(symbols) == 0 {
+				return usagef("symbols remove: give at least one SYMBOL")
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
 			n, err := collector.RemoveInstruments(cmd.Context(), st, source, symbols)
-			if unknown := (*collector.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+			if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
 				return usagef("symbols remove: %v; nothing changed", err)
 			}
 			if err != nil {

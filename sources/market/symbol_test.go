@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,5 +39,12 @@ func TestCheckSymbol(t *testing.T) {
 		if err == nil || err.Error() != tt.want || !errors.Is(err, market.ErrInvalidSymbol) {
 			t.Errorf("CheckSymbol(%q) = %v, want %s (wrapping ErrInvalidSymbol)", tt.in, err, tt.want)
 		}
+	}
+}
+
+func TestNormalizeSymbols(t *testing.T) {
+	got := market.NormalizeSymbols([]string{" aapl", "", "005930", "AAPL", "brk-b "})
+	if want := []string{"AAPL", "005930", "BRK-B"}; !slices.Equal(got, want) {
+		t.Errorf("NormalizeSymbols = %q, want %q", got, want)
 	}
 }

@@ -3,10 +3,14 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/export"
 )
 
@@ -158,5 +162,55 @@ func TestExportEightDecimals(t *testing.T) {
 		`"close":0.00001235,"adj_close":0.00001235,"volume":123456789012}` + "\n]\n"
 	if js.String() != wantJSON {
 		t.Errorf("json:\n%s\nwant\n%s", js.String(), wantJSON)
+	}
+}
+
+// CheckSymbols makes memory an export.Store: it has the symbols of order.
+func (m memory) CheckSymbols(_ context.Context, f store.InstrumentFilter) error {
+	var missing []string
+	for _, s := range f.Symbols {
+		if !slices.Contains(m.order, s) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		return &store.UnknownSymbolsError{Source: f.Source, Symbols: missing}
+	}
+	return nil
+}
+
+// Run normalizes and sorts the symbols, refuses unknown ones before
+// writing anything, and says what it wrote, naming open ends.
+func TestRun(t *testing.T) {
+	st := memory{order: []string{"AAPL", "MSFT"}, bars: map[string][]market.Bar{
+		"AAPL": {{Date: 20260105, Close: dec("10.75")}, {Date: 20260106, Close: dec("11")}},
+	}, actions: map[string][]market.Action{"AAPL": {{Date: 20260106, Kind: market.Dividend, Amount: dec("0.26")}}}}
+	ctx := context.Background()
+	var out bytes.Buffer
+	_, err := export.Run(ctx, &out, st, export.Request{Source: "yahoo", Symbols: []string{"aapl", "GOOG", "ibm"}})
+	var unknown *store.UnknownSymbolsError
+	if !errors.As(err, &unknown) || err.Error() != "yahoo has no GOOG, IBM" || out.Len() != 0 {
+		t.Fatalf("Run(GOOG, IBM) = %v, wrote %q; want yahoo has no GOOG, IBM and nothing written", err, out.String())
+	}
+	for _, tt := range []struct {
+		req     export.Request
+		summary string
+		lines   int
+	}{
+		{export.Request{Source: "yahoo", Symbols: []string{"msft", " aapl", ""}},
+			"export: 2 bars of 1 symbol (yahoo, first to last, csv); no bars in the range for MSFT", 3},
+		{export.Request{Source: "yahoo", From: 20260106, JSON: true},
+			"export: 1 bar of 1 symbol (yahoo, 2026-01-06 to last, json)", 0},
+		{export.Request{Source: "yahoo", To: 20260105, Actions: true},
+			"export: 0 actions of 0 symbols (yahoo, first to 2026-01-05, csv)", 1},
+	} {
+		out.Reset()
+		got, err := export.Run(ctx, &out, st, tt.req)
+		if err != nil || got != tt.summary {
+			t.Errorf("Run(%+v) = %q, %v; want %q", tt.req, got, err, tt.summary)
+		}
+		if lines := strings.Count(out.String(), "\n"); !tt.req.JSON && lines != tt.lines {
+			t.Errorf("Run(%+v) wrote %d lines, want %d:\n%s", tt.req, lines, tt.lines, out.String())
+		}
 	}
 }

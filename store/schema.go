@@ -71,3 +71,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// SchemaBehindError is a database that has not had this binary's
+// migrations: a query would fail on a missing table or column.
+type SchemaBehindError struct{ Have, Want int64 }
+
+func (e *SchemaBehindError) Error() string {
+	if e.Have == 0 {
+		return "has no marketd schema yet"
+	}
+	return fmt.Sprintf("has schema version %d, this marketd needs %d", e.Have, e.Want)
+}
+
+// CheckSchema returns a *SchemaBehindError unless the database has every
+// migration this binary embeds; it changes nothing (a user that may not
+// alter tables runs it instead of Migrate).
+func (s *Store) CheckSchema(ctx context.Context) error {
+	have, want, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if have < want {
+		return &SchemaBehindError{Have: have, Want: want}
+	}
+	return nil
+}

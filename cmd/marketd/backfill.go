@@ -52,7 +52,7 @@ what exists), --to to the last closed session.`,
 				}
 			}
 			if gapsOnly {
-				book := book(a.cfg, a.store)
+				book := a.cfg.Book(a.store)
 				req.Gaps = validate.NewGapFinder(a.store, func(ctx context.Context, code string) (validate.Calendar, error) {
 					return book.For(ctx, code)
 				}).Find
@@ -98,7 +98,7 @@ func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string
 			codes = append(codes, m.Code)
 		}
 	}
-	book := book(a.cfg, a.store)
+	book := a.cfg.Book(a.store)
 	var last market.Date
 	for _, c := range codes {
 		cal, err := book.For(ctx, c)

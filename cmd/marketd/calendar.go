@@ -45,7 +45,7 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cal, err := book(a.cfg, st).For(cmd.Context(), strings.ToUpper(args[0]))
+			cal, err := a.cfg.Book(st).For(cmd.Context(), strings.ToUpper(args[0]))
 			if err != nil {
 				return usagef("%v", err)
 			}
@@ -90,7 +90,7 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l, err := book(a.cfg, st).List(cmd.Context(), mics)
+			l, err := a.cfg.Book(st).List(cmd.Context(), mics)
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			was, now, err := book(a.cfg, st).Reset(cmd.Context(), st, m.Code, d)
+			was, now, err := a.cfg.Book(st).Reset(cmd.Context(), st, m.Code, d)
 			switch {
 			case errors.Is(err, calendar.ErrConfiguredOnly):
 				return usagef("%s %s is overridden in the configuration file (%s), not the database: edit its calendar_overrides to remove it",
@@ -170,7 +170,7 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			err = book(a.cfg, st).Set(cmd.Context(), st, m.Code, calendar.Override{Date: d, Open: open, Reason: reason})
+			err = a.cfg.Book(st).Set(cmd.Context(), st, m.Code, calendar.Override{Date: d, Open: open, Reason: reason})
 			if refused := (*calendar.RefusedError)(nil); errors.As(err, &refused) {
 				return usageError{err}
 			}

@@ -133,7 +133,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 // checkAckable refuses to acknowledge what cannot be a problem
 // (validate.CheckAckable).
 func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
-	cals := book(a.cfg, st)
+	cals := a.cfg.Book(st)
 	err := validate.CheckAckable(ctx, func(ctx context.Context, code string) (validate.Calendar, error) {
 		return cals.For(ctx, code)
 	}, st, key, from, to)

@@ -65,7 +65,7 @@ func (a *app) notifyUnitFailed(ctx context.Context, unit string) error {
 		fmt.Fprintf(a.stdout, "Subject: %s\n\n%s", msg.Subject, msg.Text)
 		return usagef("email.host is not set: the failure of %s was printed, not mailed", unit)
 	}
-	m, err := newMailer(a.cfg.Email)
+	m, err := a.cfg.Email.Mailer()
 	if err != nil {
 		return usageError{err}
 	}

@@ -117,7 +117,7 @@ func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generati
 		return nil, err
 	}
 	return &daemon.Generation{
-		Config: cfg, Collector: c, Calendars: book(cfg, a.store), Pools: w.pools,
+		Config: cfg, Collector: c, Calendars: cfg.Book(a.store), Pools: w.pools,
 		Validate: func(ctx context.Context) (*validate.Report, error) {
 			run, err := w.validation(validation{lookback: cfg.Validate.Lookback, repair: true, email: true})
 			if err != nil {

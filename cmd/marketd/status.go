@@ -78,7 +78,7 @@ func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Cho
 	for _, spec := range a.cfg.Schedule.Jobs {
 		scheduled = append(scheduled, spec.Name)
 	}
-	cals := book(a.cfg, st)
+	cals := a.cfg.Book(st)
 	rep, err := collector.StatusOf(ctx, st, func(ctx context.Context, code string) (collector.Calendar, error) {
 		return cals.For(ctx, code)
 	}, a.now(), insts, collector.StatusJobs(scheduled))

@@ -164,7 +164,7 @@ func (a *app) resend(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := newMailer(a.cfg.Email)
+	m, err := a.cfg.Email.Mailer()
 	if err != nil {
 		return usageError{err}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
@@ -13,11 +11,9 @@ import (
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/sources/naver"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
-	"github.com/marketd/marketd/validate/mailer"
 )
 
 // wiring is what one configuration builds on the process's store: the
@@ -68,19 +64,6 @@ func (a *app) newCollector(ctx context.Context) (*collector.Collector, error) {
 	return w.collector()
 }
 
-// book returns the calendars with the configured and the stored overrides
-// applied. st may be nil: the configured overrides only.
-func book(cfg config.Config, st *store.Store) *calendar.Book {
-	configured := make([]calendar.MarketOverride, len(cfg.CalendarOverrides))
-	for i, o := range cfg.CalendarOverrides {
-		configured[i] = calendar.MarketOverride{Market: o.Market, Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}}
-	}
-	if st == nil {
-		return calendar.NewBook(configured, nil)
-	}
-	return calendar.NewBook(configured, st)
-}
-
 // collector wires the collector: every site's source over the wiring's
 // HTTP pools (per-host limits), the store and the calendars.
 func (w *wiring) collector() (*collector.Collector, error) {
@@ -90,9 +73,9 @@ func (w *wiring) collector() (*collector.Collector, error) {
 		sources[s.name] = s.open(w.pools[s.name].Client())
 		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit()}
 	}
-	cals := book(w.cfg, w.store)
+	cals := w.cfg.Book(w.store)
 	return collector.New(collector.Config{
-		Claimant:            claimant(w.cfg.Sources),
+		Claimant:            w.cfg.Sources.Claimant(hostname()),
 		RestatementSessions: w.cfg.Collector.RestatementSessions,
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
@@ -113,23 +96,6 @@ func (w *wiring) collector() (*collector.Collector, error) {
 			return out
 		},
 	})
-}
-
-// claimant names this process in the work units of shared runs: the host
-// name, and the local addresses its sources are bound to, which tell apart
-// the processes of one machine ("ip-10-0-0-11@10.0.0.12").
-func claimant(cfg config.Sources) string {
-	host, _ := os.Hostname()
-	var addrs []string
-	for _, s := range sites(cfg) {
-		if a := s.transport.LocalAddr; a != "" && !slices.Contains(addrs, a) {
-			addrs = append(addrs, a)
-		}
-	}
-	if len(addrs) == 0 {
-		return host
-	}
-	return host + "@" + strings.Join(addrs, ",")
 }
 
 // classifier is source's classifier over the wiring's pool of that
@@ -163,12 +129,12 @@ type validation struct {
 // configuration says: the daemon's validate job and the validate command
 // both come through here.
 func (w *wiring) validation(opt validation) (validate.Run, error) {
-	v, cals := w.cfg.Validate, book(w.cfg, w.store)
+	v, cals := w.cfg.Validate, w.cfg.Book(w.store)
 	run := validate.Run{
 		Config: validate.Config{
 			Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
 			MaxMove: v.MaxMove, MaxRepeats: v.MaxRepeats, CrossSourceTolerance: v.CrossSourceTolerance,
-			Jobs: deadManJobs(w.cfg, w.now()), Recheck: opt.recheck,
+			Jobs: w.cfg.DeadManJobs(w.now()), Recheck: opt.recheck,
 		},
 		Store:     w.store,
 		Calendars: func(ctx context.Context, code string) (validate.Calendar, error) { return cals.For(ctx, code) },
@@ -184,7 +150,7 @@ func (w *wiring) validation(opt validation) (validate.Run, error) {
 		run.Repairer, run.Config.RepairBudget = c, v.RepairBudget
 	}
 	if opt.email && w.cfg.Email.Host != "" {
-		m, err := newMailer(w.cfg.Email)
+		m, err := w.cfg.Email.Mailer()
 		if err != nil {
 			return run, usageError{err}
 		}
@@ -193,26 +159,8 @@ func (w *wiring) validation(opt validation) (validate.Run, error) {
 	return run, nil
 }
 
-func newMailer(e config.Email) (*mailer.Mailer, error) {
-	return mailer.New(mailer.Config{
-		Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username, Password: e.Password,
-		PasswordFile: e.PasswordFile, From: e.From, To: e.To, HELO: e.HELO,
-	})
-}
-
-// deadManJobs are the scheduled jobs the validator watches, with the
-// longest time between two of their runs.
-func deadManJobs(cfg config.Config, now time.Time) []validate.Job {
-	var jobs []validate.Job
-	for _, spec := range cfg.Schedule.Jobs {
-		if spec.Name == schedule.JobValidate {
-			continue // the validator reporting on itself would never be heard
-		}
-		p, err := schedule.Period(spec, now)
-		if err != nil {
-			continue // the configuration was validated at start-up
-		}
-		jobs = append(jobs, validate.Job{Name: spec.Name, Period: p})
-	}
-	return jobs
+// hostname is this host's name, or "" when the system cannot say.
+func hostname() string {
+	host, _ := os.Hostname()
+	return host
 }

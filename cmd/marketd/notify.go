@@ -48,20 +48,16 @@ Without email.host it prints the message and exits 2.`,
 	return cmd
 }
 
-// notifyUnitFailed mails the failure of unit with its last journal lines.
-// A journal that cannot be read is said in the mail, which still goes.
+// notifyUnitFailed mails the failure of unit with its last journal lines,
+// or prints it when email.host is not set.
 func (a *app) notifyUnitFailed(ctx context.Context, unit string) error {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "this host"
 	}
-	lines, jerr := a.journal(ctx, unit, daemon.JournalLines)
-	if jerr != nil {
-		a.log.Warn("cannot read the journal", "unit", unit, "err", a.cfg.Redact(jerr))
-		lines = fmt.Sprintf("(the journal could not be read: %v)\n", a.cfg.Redact(jerr))
-	}
-	msg := daemon.UnitFailedMessage(unit, host, a.now(), a.cfg.RedactString(lines))
+	f := daemon.UnitFailure{Unit: unit, Host: host, At: a.now(), Journal: a.journal, Log: a.log}
 	if a.cfg.Email.Host == "" {
+		msg, _ := daemon.NotifyUnitFailed(ctx, a.cfg, f, nil)
 		fmt.Fprintf(a.stdout, "Subject: %s\n\n%s", msg.Subject, msg.Text)
 		return usagef("email.host is not set: the failure of %s was printed, not mailed", unit)
 	}
@@ -69,8 +65,9 @@ func (a *app) notifyUnitFailed(ctx context.Context, unit string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if err := m.Send(ctx, msg); err != nil {
-		return a.cfg.Redact(err)
+	msg, err := daemon.NotifyUnitFailed(ctx, a.cfg, f, m)
+	if err != nil {
+		return err
 	}
 	writeSummary(a.stdout, "mailed %q to %d recipients", msg.Subject, len(a.cfg.Email.To))
 	return nil

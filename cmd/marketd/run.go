@@ -52,8 +52,8 @@ answers.`,
 }
 
 // runDaemon runs the daemon until ctx ends or sigs delivers SIGTERM or
-// SIGINT, reloading the configuration on SIGHUP. ready, when set, is called
-// once the daemon runs (tests drive it through it). A clean stop returns nil.
+// SIGINT, loading the configuration again on SIGHUP (daemon.Serve). ready,
+// when set, is called once the daemon runs (tests drive it through it).
 func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*daemon.Daemon)) error {
 	if a.cfg.Database.Scheme() == config.SchemeSQLite {
 		unlock, err := sqlite.LockDaemon(a.cfg.Database.SQLitePath())
@@ -80,32 +80,11 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	select {
-	case <-d.Ready():
-		if ready != nil {
-			ready(d)
-		}
-	case err := <-done:
-		return err
-	}
-	for {
-		select {
-		case err := <-done:
-			return err
-		case sig := <-sigs:
-			if sig == syscall.SIGHUP {
-				a.reload(ctx, d)
-				continue
-			}
-			a.log.Info("stopping", "signal", sig.String())
-			stop()
-			return <-done
-		}
-	}
+	return daemon.Serve(ctx, d, sigs, func() (config.Config, error) {
+		next := *a
+		err := next.setup()
+		return next.cfg, err
+	}, ready)
 }
 
 // generation wires a configuration for the daemon's jobs, on the
@@ -126,18 +105,4 @@ func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generati
 			return run.Do(ctx)
 		},
 	}, nil
-}
-
-// reload loads the configuration again the way start-up did (same file,
-// environment and flags) and hands it to the daemon. Anything wrong leaves
-// the running configuration in place.
-func (a *app) reload(ctx context.Context, d *daemon.Daemon) {
-	next := *a
-	if err := next.setup(); err != nil {
-		a.log.Error("configuration reload rejected; keeping the running one", "err", d.Config().Redact(err))
-		return
-	}
-	if err := d.Reload(ctx, next.cfg); err != nil {
-		a.log.Error("configuration reload rejected; keeping the running one", "err", err)
-	}
 }

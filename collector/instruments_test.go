@@ -111,3 +111,36 @@ func TestRemoveInstruments(t *testing.T) {
 		t.Errorf("RemoveInstruments(AAPL) again = %d, %v; want 0 (already inactive)", n, err)
 	}
 }
+
+// A filter of inactive or unknown symbols, or of a board nothing active
+// trades on, is refused; one that selects something passes.
+func TestCheckFilter(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	if _, err := st.AddInstruments(ctx, []market.Instrument{naverInst("005930", market.BoardKOSPI),
+		{Key: yahooKey("AAPL"), Market: market.XNYS, Active: true}}); err != nil {
+		t.Fatal(err)
+	}
+	var unknown *store.UnknownSymbolsError
+	if err := CheckFilter(ctx, st, Filter{Source: market.SourceYahoo, Symbols: []string{"AAPL", "MSFT"}}); !errors.As(err, &unknown) ||
+		err.Error() != "yahoo has no MSFT" {
+		t.Errorf("CheckFilter(MSFT) = %v", err)
+	}
+	var empty *EmptyBoardError
+	for _, tt := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{Market: market.XKRX, Board: market.BoardKOSDAQ}, "no active KOSDAQ instruments"},
+		{Filter{Source: market.SourceYahoo, Market: market.XKRX, Board: market.BoardKOSPI}, "yahoo has no active KOSPI instruments"},
+	} {
+		if err := CheckFilter(ctx, st, tt.f); !errors.As(err, &empty) || err.Error() != tt.want {
+			t.Errorf("CheckFilter(%+v) = %v, want %q", tt.f, err, tt.want)
+		}
+	}
+	for _, f := range []Filter{{}, {Market: market.XKRX, Board: market.BoardKOSPI}, {Symbols: []string{"AAPL"}}} {
+		if err := CheckFilter(ctx, st, f); err != nil {
+			t.Errorf("CheckFilter(%+v) = %v", f, err)
+		}
+	}
+}

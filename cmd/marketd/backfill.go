@@ -87,25 +87,13 @@ what exists), --to to the last closed session.`,
 // market selected (code, or all of them): each instrument would be skipped
 // and the run reported ok.
 func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string) error {
-	codes := []string{code}
-	if code == "" {
-		ms, err := market.Markets()
-		if err != nil {
-			return err
-		}
-		codes = codes[:0]
-		for _, m := range ms {
-			codes = append(codes, m.Code)
-		}
+	var codes []string
+	if code != "" {
+		codes = []string{code}
 	}
-	book := a.cfg.Book(a.store)
-	var last market.Date
-	for _, c := range codes {
-		cal, err := book.For(ctx, c)
-		if err != nil {
-			return err
-		}
-		last = max(last, cal.LastClosed(a.now()))
+	last, err := a.cfg.Book(a.store).LastClosed(ctx, codes, a.now())
+	if err != nil {
+		return err
 	}
 	if from > last {
 		return usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)

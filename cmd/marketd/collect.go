@@ -94,48 +94,24 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		}
 		f.Symbols = append(f.Symbols, sym)
 	}
-	if len(f.Symbols) > 0 {
-		if err := a.checkActive(ctx, f); err != nil {
-			return f, err
-		}
-	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, usagef("say what to backfill: --symbols, --market, --source or --all")
 	}
-	if f.Board == "" {
-		return f, nil
+	if len(f.Symbols) == 0 && f.Board == "" {
+		return f, nil // nothing to check in the store
 	}
-	// A board the user named but nothing trades on is a mistake, not an
-	// empty run that reports ok.
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return f, err
 	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Market: f.Market, Board: f.Board, ActiveOnly: true})
-	if err != nil {
-		return f, err
-	}
-	if len(insts) == 0 {
-		if f.Source != "" {
-			return f, fmt.Errorf("--market %s: %s has no active %s instruments", s.market, f.Source, f.Board)
-		}
-		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, f.Board)
-	}
-	return f, nil
-}
-
-// checkActive refuses --symbols naming an instrument the store does not
-// have active, naming each: a typo must not pass for an empty run.
-func (a *app) checkActive(ctx context.Context, f collector.Filter) error {
-	st, err := a.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	err = st.CheckSymbols(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
+	err = collector.CheckFilter(ctx, st, f)
 	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
-		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(unknown.Symbols, ", "))
+		return f, usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(unknown.Symbols, ", "))
 	}
-	return err
+	if empty := (*collector.EmptyBoardError)(nil); errors.As(err, &empty) {
+		return f, fmt.Errorf("--market %s: %w", s.market, err)
+	}
+	return f, err
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 )
@@ -124,5 +125,27 @@ func TestYearOf(t *testing.T) {
 	out.Reset()
 	if err := WriteMarkets(&out); err != nil || !strings.Contains(out.String(), "XKRX    KRX,KOSPI,KOSDAQ,XKOS               Asia/Seoul        2000-2027    Korea Exchange (KOSPI, KOSDAQ)\n") {
 		t.Errorf("WriteMarkets: %v\n%s", err, out.String())
+	}
+}
+
+func TestBookLastClosed(t *testing.T) {
+	b := NewBook(nil, nil)
+	// Saturday 2026-03-07 03:00 UTC: New York closed Friday; crypto's
+	// last closed day is Friday too (UTC dates), and FX's.
+	now := time.Date(2026, 3, 7, 3, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		codes []string
+		want  market.Date
+	}{
+		{[]string{market.XNYS}, 20260306},
+		{[]string{market.XKRX, market.XNYS}, 20260306},
+		{nil, 20260306},
+	} {
+		if got, err := b.LastClosed(context.Background(), tt.codes, now); err != nil || got != tt.want {
+			t.Errorf("LastClosed(%v) = %s, %v; want %s", tt.codes, got, err, tt.want)
+		}
+	}
+	if _, err := b.LastClosed(context.Background(), []string{"MOON"}, now); err == nil {
+		t.Error("LastClosed(MOON) found a calendar")
 	}
 }

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector"
@@ -51,15 +49,6 @@ type app struct {
 	journal func(ctx context.Context, unit string, lines int) (string, error)
 }
 
-// usageError is a mistake on the command line or in the configuration:
-// exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: daemon.ReadJournal}
@@ -92,7 +81,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	for line := range strings.Lines(strings.TrimPrefix(msg, "marketd: ")) {
 		fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimSuffix(line, "\n"))
 	}
-	var ue usageError
+	var ue cli.UsageError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
@@ -114,7 +103,7 @@ func (a *app) setupWith(load func(config.Options) (config.Config, error)) error 
 	for _, kv := range a.sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return usagef("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
+			return cli.Usagef("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
 		}
 		overrides[k] = v
 	}
@@ -123,35 +112,14 @@ func (a *app) setupWith(load func(config.Options) (config.Config, error)) error 
 	}
 	cfg, err := load(config.Options{Path: a.configPath, Environ: a.environ, Overrides: overrides})
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	a.cfg = cfg
 	a.log = newLogger(a.stderr, cfg.LogLevel)
 	return nil
 }
 
-// annotationNoConfig marks commands that run without loading the configuration.
-const annotationNoConfig = "marketd/no-config"
-
-func skipsConfig(cmd *cobra.Command) bool {
-	for c := cmd; c != nil; c = c.Parent() {
-		if c.Annotations[annotationNoConfig] == "true" {
-			return true
-		}
-	}
-	return false
-}
-
 // writeSummary prints a command's one-line summary.
 func writeSummary(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
@@ -30,15 +31,15 @@ what exists), --to to the last closed session.`,
 		Example: `  marketd backfill --source naver --market KOSPI --dry-run
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
   marketd backfill --all --gaps-only`,
-		Args:    usageArgs(cobra.NoArgs),
-		PreRunE: usageFlagGroups,
+		Args:    cli.Args(cobra.NoArgs),
+		PreRunE: cli.FlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			filter, err := sel.filter(cmd.Context(), a, true)
 			if err != nil {
 				return err
 			}
 			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
-				Resume: a.resumeCommand(cmd)}
+				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)}
 			if req.From, req.To, err = parseRange(from, to); err != nil {
 				return err
 			}
@@ -96,7 +97,7 @@ func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string
 		return err
 	}
 	if from > last {
-		return usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
+		return cli.Usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
 	}
 	return nil
 }

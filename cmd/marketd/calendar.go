@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
@@ -20,8 +21,8 @@ func newCalendarCmd(a *app) *cobra.Command {
   marketd calendar close XKRX 2026-12-29 --reason "temporary holiday"
   marketd calendar overrides XKRX
   marketd calendar reset XKRX 2026-12-29`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: whichCommand,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: cli.WhichCommand,
 	}
 	cmd.AddCommand(newCalendarShowCmd(a), newCalendarSetCmd(a, false), newCalendarSetCmd(a, true),
 		newCalendarOverridesCmd(a), newCalendarResetCmd(a))
@@ -36,7 +37,7 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 		Example: `  marketd calendar show
   marketd calendar show XKRX --year 2026
   marketd calendar show JPX`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cli.Args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return calendar.WriteMarkets(a.stdout)
@@ -47,7 +48,7 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			}
 			cal, err := a.cfg.Book(st).For(cmd.Context(), strings.ToUpper(args[0]))
 			if err != nil {
-				return usagef("%v", err)
+				return cli.Usagef("%v", err)
 			}
 			given := cmd.Flags().Changed("year")
 			if !given {
@@ -55,9 +56,9 @@ func newCalendarShowCmd(a *app) *cobra.Command {
 			}
 			if err := cal.CheckYear(year); err != nil {
 				if given {
-					return usagef("--year %d: %w", year, err)
+					return cli.Usagef("--year %d: %w", year, err)
 				}
-				return usagef("this year, %d: %w; show a year of the table with --year", year, err)
+				return cli.Usagef("this year, %d: %w; show a year of the table with --year", year, err)
 			}
 			y, err := calendar.YearOf(cal, year)
 			if err != nil {
@@ -76,13 +77,13 @@ func newCalendarOverridesCmd(a *app) *cobra.Command {
 		Short: "List the calendar overrides, from the configuration file and the database",
 		Example: `  marketd calendar overrides
   marketd calendar overrides XKRX`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cli.Args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var mics []string
 			if len(args) == 1 {
 				m, err := market.LookupMarket(strings.ToUpper(args[0]))
 				if err != nil {
-					return usagef("%v", err)
+					return cli.Usagef("%v", err)
 				}
 				mics = []string{m.Code}
 			}
@@ -109,7 +110,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 		Short: "Delete a stored calendar override: the date follows the calendar (and the configuration file) again",
 		Example: `  marketd calendar close XKRX 2026-12-29 --reason "temporary holiday"
   marketd calendar reset XKRX 2026-12-29`,
-		Args: usageArgs(cobra.ExactArgs(2)),
+		Args: cli.Args(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, d, err := marketDateArgs(args)
 			if err != nil {
@@ -122,10 +123,10 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			was, now, err := a.cfg.Book(st).Reset(cmd.Context(), st, m.Code, d)
 			switch {
 			case errors.Is(err, calendar.ErrConfiguredOnly):
-				return usagef("%s %s is overridden in the configuration file (%s), not the database: edit its calendar_overrides to remove it",
+				return cli.Usagef("%s %s is overridden in the configuration file (%s), not the database: edit its calendar_overrides to remove it",
 					m.Code, d, a.configFile())
 			case errors.Is(err, calendar.ErrNotStored):
-				return usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
+				return cli.Usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
 			case err != nil:
 				return err
 			}
@@ -157,14 +158,14 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 		Use:     verb + " MARKET DATE",
 		Short:   fmt.Sprintf("Record that a market is %s on a date (stored in the database)", what),
 		Example: example,
-		Args:    usageArgs(cobra.ExactArgs(2)),
+		Args:    cli.Args(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, d, err := marketDateArgs(args)
 			if err != nil {
 				return err
 			}
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required: say why the calendar is wrong")
+				return cli.Usagef("--reason is required: say why the calendar is wrong")
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -172,7 +173,7 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 			}
 			err = a.cfg.Book(st).Set(cmd.Context(), st, m.Code, calendar.Override{Date: d, Open: open, Reason: reason})
 			if refused := (*calendar.RefusedError)(nil); errors.As(err, &refused) {
-				return usageError{err}
+				return cli.Usage(err)
 			}
 			if err != nil {
 				return err
@@ -189,11 +190,11 @@ func newCalendarSetCmd(a *app, open bool) *cobra.Command {
 func marketDateArgs(args []string) (market.Market, market.Date, error) {
 	m, err := market.LookupMarket(strings.ToUpper(args[0]))
 	if err != nil {
-		return market.Market{}, 0, usagef("%v", err)
+		return market.Market{}, 0, cli.Usagef("%v", err)
 	}
 	d, err := market.ParseDate(args[1])
 	if err != nil {
-		return market.Market{}, 0, usagef("%v", err)
+		return market.Market{}, 0, cli.Usagef("%v", err)
 	}
 	return m, d, nil
 }

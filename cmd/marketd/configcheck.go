@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 )
 
@@ -15,8 +16,8 @@ func newConfigCmd(a *app) *cobra.Command {
 		Example: `  marketd config check
   marketd --config /etc/marketd/marketd.yaml config check
   MARKETD_LOG_LEVEL=debug marketd --set validate.lookback=500 config check`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: whichCommand,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: cli.WhichCommand,
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
@@ -26,7 +27,7 @@ variables, --set flags) and prints what it found, without opening the database
 or starting anything: run it before a SIGHUP or a restart of the daemon.
 An invalid configuration exits 2 with the key and where its value came from.`,
 		Example: `  marketd --config /etc/marketd/marketd.yaml config check`,
-		Args:    usageArgs(cobra.NoArgs),
+		Args:    cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flags := len(a.sets)
 			if a.logLevel != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/store"
 )
@@ -20,7 +21,7 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 	}
 	st, err := a.cfg.OpenStore(ctx)
 	if bad := (*config.DatabaseError)(nil); errors.As(err, &bad) {
-		return nil, usageError{err}
+		return nil, cli.Usage(err)
 	}
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/export"
@@ -39,7 +40,7 @@ every date (with --actions, every ex-date). The summary line goes to stderr.`,
 		Example: `  marketd export --source naver --symbols 005930,000660 --from 2026-01-01 --to 2026-06-30
   marketd export --source yahoo --symbols AAPL --format json > aapl.json
   marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions})
 		},
@@ -64,7 +65,7 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 		return err
 	}
 	if fl.format != "csv" && fl.format != "json" {
-		return usagef("--format %q: want csv or json", fl.format)
+		return cli.Usagef("--format %q: want csv or json", fl.format)
 	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {
@@ -73,7 +74,7 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 	summary, err := export.Run(ctx, a.stdout, st, export.Request{Source: fl.source, Symbols: strings.Split(fl.symbols, ","),
 		From: from, To: to, JSON: fl.format == "json", Actions: fl.actions})
 	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
-		return usagef("export: %v", err)
+		return cli.Usagef("export: %v", err)
 	}
 	if err != nil {
 		return err
@@ -96,16 +97,16 @@ func parseRange(from, to string) (market.Date, market.Date, error) {
 	var err error
 	if from != "" {
 		if fromD, err = market.ParseDate(from); err != nil {
-			return 0, 0, usagef("--from: %w", err)
+			return 0, 0, cli.Usagef("--from: %w", err)
 		}
 	}
 	if to != "" {
 		if toD, err = market.ParseDate(to); err != nil {
-			return 0, 0, usagef("--to: %w", err)
+			return 0, 0, cli.Usagef("--to: %w", err)
 		}
 	}
 	if fromD != 0 && toD != 0 && fromD > toD {
-		return 0, 0, usagef("--from %s is after --to %s", fromD, toD)
+		return 0, 0, cli.Usagef("--from %s is after --to %s", fromD, toD)
 	}
 	return fromD, toD, nil
 }

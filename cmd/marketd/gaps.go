@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
@@ -19,8 +20,8 @@ func newGapsCmd(a *app) *cobra.Command {
 		Example: `  marketd gaps list --market XKRX
   marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps unack naver 005930 2026-11-02`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: whichCommand,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: cli.WhichCommand,
 	}
 	cmd.AddCommand(newGapsListCmd(a), newGapsAckCmd(a), newGapsUnackCmd(a))
 	return cmd
@@ -34,13 +35,13 @@ func newGapsListCmd(a *app) *cobra.Command {
 		Short: "List gaps, stale instruments and bad bars (no repair, no email) and the acknowledged ones",
 		Example: `  marketd gaps list
   marketd gaps list --market XKRX --lookback 250`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := validation{lookback: lookback}
 			if !cmd.Flags().Changed("lookback") {
 				opt.lookback = a.cfg.Validate.Lookback
 			} else if lookback < 0 {
-				return usagef("--lookback %d: want a number of sessions, or 0 for the whole history", lookback)
+				return cli.Usagef("--lookback %d: want a number of sessions, or 0 for the whole history", lookback)
 			}
 			chosen, err := parseMarkets(markets)
 			if err != nil {
@@ -74,14 +75,14 @@ func newGapsAckCmd(a *app) *cobra.Command {
 		Short: "Acknowledge a gap or bad bar: kept with its reason, no longer reported",
 		Example: `  marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps ack yahoo AAPL 2026-03-12 --reason "bad print, confirmed with the exchange"`,
-		Args: usageArgs(cobra.ExactArgs(3)),
+		Args: cli.Args(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, from, to, err := ackArgs(args)
 			if err != nil {
 				return err
 			}
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason is required: say why the data will never come")
+				return cli.Usagef("--reason is required: say why the data will never come")
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -107,7 +108,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 		Short: "Undo acknowledgements overlapping the dates: they are reported again",
 		Example: `  marketd gaps ack naver 005930 2026-11-02..2026-11-06 --reason "not served by Naver"
   marketd gaps unack naver 005930 2026-11-02`,
-		Args: usageArgs(cobra.ExactArgs(3)),
+		Args: cli.Args(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, from, to, err := ackArgs(args)
 			if err != nil {
@@ -122,7 +123,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 				return err
 			}
 			if n == 0 {
-				return usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, market.FormatDateRange(from, to))
+				return cli.Usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, market.FormatDateRange(from, to))
 			}
 			writeSummary(a.stdout, "removed %s of %s %s", plural(n, "acknowledgement"), key.Source, key.Symbol)
 			return nil
@@ -139,7 +140,7 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 	}, st, key, from, to)
 	na, unknown := (*validate.NotAckableError)(nil), (*validate.UnknownInstrumentError)(nil)
 	if errors.As(err, &na) || errors.As(err, &unknown) {
-		return usagef("gaps ack: %v; nothing acknowledged", err)
+		return cli.Usagef("gaps ack: %v; nothing acknowledged", err)
 	}
 	return err
 }
@@ -152,7 +153,7 @@ func ackArgs(args []string) (market.Key, market.Date, market.Date, error) {
 	key := market.Key{Source: args[0], Symbol: market.NormalizeSymbol(args[1])}
 	from, to, err := market.ParseDateRange(args[2])
 	if err != nil {
-		return key, 0, 0, usagef("%v", err)
+		return key, 0, 0, cli.Usagef("%v", err)
 	}
 	return key, from, to, nil
 }

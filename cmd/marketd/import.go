@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 )
@@ -28,14 +29,14 @@ Instruments added without a board (symbols add without --market KOSPI or KOSDAQ)
 are given their board when listed, and left alone when not.`,
 		Example: `  marketd symbols import --market KOSPI
   marketd symbols import --market KOSDAQ`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b := strings.ToUpper(strings.TrimSpace(board))
 			if b != market.BoardKOSPI && b != market.BoardKOSDAQ {
 				if board == "" {
-					return usagef("--market is required: KOSPI or KOSDAQ")
+					return cli.Usagef("--market is required: KOSPI or KOSDAQ")
 				}
-				return usagef("--market %q: want KOSPI or KOSDAQ (the boards Naver lists)", board)
+				return cli.Usagef("--market %q: want KOSPI or KOSDAQ (the boards Naver lists)", board)
 			}
 			res, err := a.importListing(cmd.Context(), b)
 			if err != nil {

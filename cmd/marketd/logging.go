@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"log/slog"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // newLogger logs to w as text for a person at a terminal and as JSON for
@@ -12,7 +14,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(level)) // validated by config.Load
 	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: durationText}
-	if isTerminal(w) {
+	if cli.IsTerminal(w) {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))

@@ -1,12 +1,15 @@
 package main
 
-import "github.com/marketd/marketd/sources/market"
+import (
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/sources/market"
+)
 
 // parseMarket reads a --market value.
 func parseMarket(v string) (market.Choice, error) {
 	c, err := market.ParseChoice(v)
 	if err != nil {
-		return c, usagef("--market: %w", err)
+		return c, cli.Usagef("--market: %w", err)
 	}
 	return c, nil
 }
@@ -15,7 +18,7 @@ func parseMarket(v string) (market.Choice, error) {
 func parseMarkets(vs []string) (market.Choices, error) {
 	cs, err := market.ParseChoices(vs)
 	if err != nil {
-		return nil, usagef("--market: %w", err)
+		return nil, cli.Usagef("--market: %w", err)
 	}
 	return cs, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
@@ -54,9 +55,9 @@ func siteNamed(arg, source string) (site, error) {
 		names[i] = s.name
 	}
 	if source == "" {
-		return site{}, usagef("%s is required: %s", arg, strings.Join(names, " or "))
+		return site{}, cli.Usagef("%s is required: %s", arg, strings.Join(names, " or "))
 	}
-	return site{}, usagef("%s %q: want %s", arg, source, strings.Join(names, " or "))
+	return site{}, cli.Usagef("%s %q: want %s", arg, source, strings.Join(names, " or "))
 }
 
 func checkSource(source string) error { return checkSourceArg("--source", source) }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
@@ -34,7 +35,7 @@ func TestSites(t *testing.T) {
 		{"--source", "", "--source is required: yahoo or naver"},
 		{"SOURCE", "google", `SOURCE "google": want yahoo or naver`},
 	} {
-		var ue usageError
+		var ue cli.UsageError
 		if _, err := siteNamed(tt.arg, tt.source); !errors.As(err, &ue) || err.Error() != tt.want {
 			t.Errorf("siteNamed(%q, %q) = %v, want the usage error %q", tt.arg, tt.source, err, tt.want)
 		}

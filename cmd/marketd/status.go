@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market"
@@ -33,7 +34,7 @@ result was not ok.`,
   marketd status --market JPX
   marketd status --run 1
   marketd --config /etc/marketd/marketd.yaml status`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := a.openStore(ctx, true)
@@ -96,7 +97,7 @@ func (a *app) showRun(ctx context.Context, st *store.Store, id int64) error {
 		return err
 	}
 	if !ok {
-		return usagef("--run %d: no run has this ID (see the RUN ID column of marketd status)", id)
+		return cli.Usagef("--run %d: no run has this ID (see the RUN ID column of marketd status)", id)
 	}
 	return rep.WriteText(a.stdout)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/naver"
@@ -22,8 +23,8 @@ func newSymbolsCmd(a *app) *cobra.Command {
   marketd symbols import --market KOSPI
   marketd symbols list --source naver
   marketd symbols remove --source yahoo MSFT`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: whichCommand,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: cli.WhichCommand,
 	}
 	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a))
 	return cmd
@@ -52,7 +53,7 @@ added. Naver instruments are XKRX.`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			insts, err := newInstruments(source, mkt, args)
 			if err != nil {
@@ -67,7 +68,7 @@ added. Naver instruments are XKRX.`,
 				if len(na.Failed) > 0 { // a transport failure is not the user's mistake: a runtime error
 					return fmt.Errorf("symbols add: %w", err)
 				}
-				return usagef("symbols add: %v", err)
+				return cli.Usagef("symbols add: %v", err)
 			}
 			if err != nil {
 				return err
@@ -100,7 +101,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	for _, raw := range symbols {
 		sym := market.NormalizeSymbol(raw)
 		if err := market.CheckSymbol(sym); err != nil {
-			return nil, usagef("%s symbol: %w", source, err)
+			return nil, cli.Usagef("%s symbol: %w", source, err)
 		}
 		in, err := src.newInstrument(sym, mc.Code, mc.Board)
 		if err != nil {
@@ -119,17 +120,17 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 func symbolUsage(raw, mkt string, err error) error {
 	switch {
 	case errors.Is(err, naver.ErrNotXKRX):
-		return usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
+		return cli.Usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
 	case errors.Is(err, naver.ErrNotCode):
-		return usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
+		return cli.Usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
 	case errors.Is(err, yahoo.ErrNotSymbol):
-		return usagef("yahoo symbol %q: not a Yahoo symbol", raw)
+		return cli.Usagef("yahoo symbol %q: not a Yahoo symbol", raw)
 	case errors.Is(err, yahoo.ErrNotKRX):
-		return usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
+		return cli.Usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
 	case errors.Is(err, yahoo.ErrNeedsBoard):
-		return usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
+		return cli.Usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
 	}
-	return usageError{err}
+	return cli.Usage(err)
 }
 
 func newSymbolsListCmd(a *app) *cobra.Command {
@@ -141,7 +142,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 		Long:  "List instruments as a table on stdout; the summary line goes to stderr.",
 		Example: `  marketd symbols list
   marketd symbols list --source naver --active`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if source != "" {
 				if err := checkSource(source); err != nil {
@@ -195,14 +196,14 @@ func newSymbolsRemoveCmd(a *app) *cobra.Command {
 active again. Symbols the store does not know are an error and nothing is changed.`,
 		Example: `  marketd symbols remove --source yahoo MSFT
   marketd symbols remove --source naver 005930 000660`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkSource(source); err != nil {
 				return err
 			}
 			symbols := market.NormalizeSymbols(args)
 			if len(symbols) == 0 {
-				return usagef("symbols remove: give at least one SYMBOL")
+				return cli.Usagef("symbols remove: give at least one SYMBOL")
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -210,7 +211,7 @@ active again. Symbols the store does not know are an error and nothing is change
 			}
 			n, err := collector.RemoveInstruments(cmd.Context(), st, source, symbols)
 			if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
-				return usagef("symbols remove: %v; nothing changed", err)
+				return cli.Usagef("symbols remove: %v; nothing changed", err)
 			}
 			if err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
 )
@@ -60,7 +61,7 @@ validator itself failed, 2 for usage errors.`,
   marketd validate --lookback 0 --format json --no-repair
   marketd validate --since 2016-01-01 --recheck
   marketd validate --resend`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if resend {
@@ -72,7 +73,7 @@ validator itself failed, 2 for usage errors.`,
 				return err
 			}
 			if format != "text" && format != "json" {
-				return usagef("--format %q: want text or json", format)
+				return cli.Usagef("--format %q: want text or json", format)
 			}
 			report, err := a.validateOnce(ctx, opt)
 			if report != nil {
@@ -109,27 +110,27 @@ func (a *app) validationOf(cmd *cobra.Command, opt validation, since string, mar
 	lookback := opt.lookback
 	switch {
 	case since != "" && cmd.Flags().Changed("lookback"):
-		return opt, usagef("--since and --lookback: give one or the other")
+		return opt, cli.Usagef("--since and --lookback: give one or the other")
 	case lookback < 0:
-		return opt, usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
+		return opt, cli.Usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
 	case !cmd.Flags().Changed("lookback"):
 		opt.lookback = a.cfg.Validate.Lookback
 	}
 	if since != "" {
 		d, err := market.ParseDate(since)
 		if err != nil {
-			return opt, usagef("--since: %v", err)
+			return opt, cli.Usagef("--since: %v", err)
 		}
 		// A day of slack: Seoul is ahead of UTC.
 		if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
-			return opt, usagef("--since %s: the date is in the future", d)
+			return opt, cli.Usagef("--since %s: the date is in the future", d)
 		}
 		opt.since, opt.lookback = d, 0
 	}
 	for _, m := range markets {
 		mk, err := market.LookupMarket(strings.ToUpper(m))
 		if err != nil {
-			return opt, usagef("--market: %v", err)
+			return opt, cli.Usagef("--market: %v", err)
 		}
 		opt.markets = append(opt.markets, mk.Code)
 	}
@@ -158,7 +159,7 @@ func printReport(a *app, r *validate.Report, format string) error {
 
 func (a *app) resend(ctx context.Context) error {
 	if a.cfg.Email.Host == "" {
-		return usagef("--resend needs email.host")
+		return cli.Usagef("--resend needs email.host")
 	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {
@@ -166,7 +167,7 @@ func (a *app) resend(ctx context.Context) error {
 	}
 	m, err := a.cfg.Email.Mailer()
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	n, err := validate.Resend(ctx, st, m)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // buildInfo is what the linker stamped into the binary, completed from the
@@ -57,8 +59,8 @@ func newVersionCmd(a *app) *cobra.Command {
 		Use:         "version",
 		Short:       "Print the version, commit and build date",
 		Example:     "  marketd version",
-		Args:        usageArgs(cobra.NoArgs),
-		Annotations: map[string]string{annotationNoConfig: "true"},
+		Args:        cli.Args(cobra.NoArgs),
+		Annotations: map[string]string{cli.AnnotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			writeSummary(a.stdout, "%s", a.build.line())
 			return nil

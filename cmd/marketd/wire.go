@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
@@ -152,7 +153,7 @@ func (w *wiring) validation(opt validation) (validate.Run, error) {
 	if opt.email && w.cfg.Email.Host != "" {
 		m, err := w.cfg.Email.Mailer()
 		if err != nil {
-			return run, usageError{err}
+			return run, cli.Usage(err)
 		}
 		run.Sender = m
 	}

@@ -44,7 +44,7 @@ type app struct {
 	log   *slog.Logger
 	store *store.Store
 	// wiring is what the configuration builds on the store (app.wire).
-	wiring *wiring
+	wiring *config.Wiring
 	// journal reads a systemd unit's journal (notify --unit-failed).
 	journal func(ctx context.Context, unit string, lines int) (string, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
@@ -37,9 +38,9 @@ func newGapsListCmd(a *app) *cobra.Command {
   marketd gaps list --market XKRX --lookback 250`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt := validation{lookback: lookback}
+			opt := config.Validation{Lookback: lookback}
 			if !cmd.Flags().Changed("lookback") {
-				opt.lookback = a.cfg.Validate.Lookback
+				opt.Lookback = a.cfg.Validate.Lookback
 			} else if lookback < 0 {
 				return cli.Usagef("--lookback %d: want a number of sessions, or 0 for the whole history", lookback)
 			}
@@ -47,7 +48,7 @@ func newGapsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt.markets = chosen.Codes()
+			opt.Markets = chosen.Codes()
 			report, err := a.validateOnce(cmd.Context(), opt)
 			if err != nil {
 				return err

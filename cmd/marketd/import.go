@@ -61,7 +61,7 @@ func (a *app) importListing(ctx context.Context, board string) (collector.Import
 	if err != nil {
 		return collector.ImportResult{}, err
 	}
-	res, err := collector.ImportListing(ctx, w.store, w.naverSource(), board)
+	res, err := collector.ImportListing(ctx, w.Store, w.NaverSource(), board)
 	if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
 		return res, fmt.Errorf("symbols %w. %s", err, removeFirst)
 	}

@@ -91,15 +91,15 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 // generation wires a configuration for the daemon's jobs, on the
 // process's store.
 func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
-	w := newWiring(cfg, a.store, a.log, a.now)
-	c, err := w.collector()
+	w := config.NewWiring(cfg, a.store, a.log, a.now)
+	c, err := w.Collector()
 	if err != nil {
 		return nil, err
 	}
 	return &daemon.Generation{
-		Config: cfg, Collector: c, Calendars: cfg.Book(a.store), Pools: w.pools,
+		Config: cfg, Collector: c, Calendars: cfg.Book(a.store), Pools: w.Pools,
 		Validate: func(ctx context.Context) (*validate.Report, error) {
-			run, err := w.validation(validation{lookback: cfg.Validate.Lookback, repair: true, email: true})
+			run, err := w.Validation(config.Validation{Lookback: cfg.Validate.Lookback, Repair: true, Email: true})
 			if err != nil {
 				return nil, err
 			}

@@ -63,7 +63,7 @@ added. Naver instruments are XKRX.`,
 			if err != nil {
 				return err
 			}
-			res, err := collector.AddInstruments(cmd.Context(), w.store, w.classifier(source), insts, mkt != "")
+			res, err := collector.AddInstruments(cmd.Context(), w.Store, w.Classifier(source), insts, mkt != "")
 			if na := (*collector.NotAddedError)(nil); errors.As(err, &na) {
 				if len(na.Failed) > 0 { // a transport failure is not the user's mistake: a runtime error
 					return fmt.Errorf("symbols add: %w", err)
@@ -103,7 +103,7 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 		if err := market.CheckSymbol(sym); err != nil {
 			return nil, cli.Usagef("%s symbol: %w", source, err)
 		}
-		in, err := src.newInstrument(sym, mc.Code, mc.Board)
+		in, err := src.NewInstrument(sym, mc.Code, mc.Board)
 		if err != nil {
 			return nil, symbolUsage(raw, mkt, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
 )
@@ -19,12 +20,15 @@ import (
 var errProblemsFound = errors.New("problems found")
 
 // validateOnce runs one validation as the configuration and opt say.
-func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Report, error) {
+func (a *app) validateOnce(ctx context.Context, opt config.Validation) (*validate.Report, error) {
 	w, err := a.wire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	run, err := w.validation(opt)
+	run, err := w.Validation(opt)
+	if bad := (*config.MailError)(nil); errors.As(err, &bad) {
+		return nil, cli.Usage(err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +71,7 @@ validator itself failed, 2 for usage errors.`,
 			if resend {
 				return a.resend(ctx)
 			}
-			opt, err := a.validationOf(cmd, validation{lookback: lookback, repair: !noRepair, email: !noEmail, recheck: recheck},
+			opt, err := a.validationOf(cmd, config.Validation{Lookback: lookback, Repair: !noRepair, Email: !noEmail, Recheck: recheck},
 				since, markets, sources)
 			if err != nil {
 				return err
@@ -106,15 +110,15 @@ validator itself failed, 2 for usage errors.`,
 // validationOf reads validate's selection flags into opt: --since or
 // --lookback (the configured one when neither is given), --market,
 // --source.
-func (a *app) validationOf(cmd *cobra.Command, opt validation, since string, markets, sources []string) (validation, error) {
-	lookback := opt.lookback
+func (a *app) validationOf(cmd *cobra.Command, opt config.Validation, since string, markets, sources []string) (config.Validation, error) {
+	lookback := opt.Lookback
 	switch {
 	case since != "" && cmd.Flags().Changed("lookback"):
 		return opt, cli.Usagef("--since and --lookback: give one or the other")
 	case lookback < 0:
 		return opt, cli.Usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
 	case !cmd.Flags().Changed("lookback"):
-		opt.lookback = a.cfg.Validate.Lookback
+		opt.Lookback = a.cfg.Validate.Lookback
 	}
 	if since != "" {
 		d, err := market.ParseDate(since)
@@ -125,20 +129,20 @@ func (a *app) validationOf(cmd *cobra.Command, opt validation, since string, mar
 		if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
 			return opt, cli.Usagef("--since %s: the date is in the future", d)
 		}
-		opt.since, opt.lookback = d, 0
+		opt.Since, opt.Lookback = d, 0
 	}
 	for _, m := range markets {
 		mk, err := market.LookupMarket(strings.ToUpper(m))
 		if err != nil {
 			return opt, cli.Usagef("--market: %v", err)
 		}
-		opt.markets = append(opt.markets, mk.Code)
+		opt.Markets = append(opt.Markets, mk.Code)
 	}
 	for _, s := range sources {
 		if err := checkSource(s); err != nil {
 			return opt, err
 		}
-		opt.sources = append(opt.sources, s)
+		opt.Sources = append(opt.Sources, s)
 	}
 	return opt, nil
 }

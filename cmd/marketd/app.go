@@ -32,7 +32,7 @@ const (
 type app struct {
 	stdout, stderr io.Writer
 	environ        []string
-	build          buildInfo
+	build          cli.BuildInfo
 	now            func() time.Time
 
 	// Global flags.
@@ -115,7 +115,7 @@ func (a *app) setupWith(load func(config.Options) (config.Config, error)) error 
 		return cli.Usage(err)
 	}
 	a.cfg = cfg
-	a.log = newLogger(a.stderr, cfg.LogLevel)
+	a.log = cli.NewLogger(a.stderr, cfg.LogLevel)
 	return nil
 }
 

@@ -33,7 +33,7 @@ MARKETD_* environment variables and flags, in increasing order of precedence.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	// --version prints what marketd version prints, without the configuration.
-	root.Version = a.build.line()
+	root.Version = a.build.Line()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(cli.FlagError)
 	f := root.PersistentFlags()

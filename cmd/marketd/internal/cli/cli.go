@@ -1,8 +1,9 @@
 // Package cli holds marketd's command-line conventions on top of cobra: a
 // mistake on the command line is a usage error (exit code 2), worded from
 // the command's own Use line and flags instead of cobra's and strconv's
-// words, and a long run's resume hint repeats the command as typed, its
-// secrets left out.
+// words; a long run's resume hint repeats the command as typed, its
+// secrets left out; logs go to stderr as text for a person and as JSON for
+// journald; and the version line names the build stamped into the binary.
 package cli
 
 import (

@@ -72,6 +72,19 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// Upgrade applies the pending migrations and returns the schema version
+// before and after them, for marketd migrate to say what it did.
+func (s *Store) Upgrade(ctx context.Context) (before, after int64, err error) {
+	if before, _, err = s.SchemaVersion(ctx); err != nil {
+		return 0, 0, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return before, 0, err
+	}
+	after, _, err = s.SchemaVersion(ctx)
+	return before, after, err
+}
+
 // SchemaBehindError is a database that has not had this binary's
 // migrations: a query would fail on a missing table or column.
 type SchemaBehindError struct{ Have, Want int64 }

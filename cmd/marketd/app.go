@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
@@ -71,16 +70,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	msg := err.Error()
-	// Belt and braces: whatever a driver put in an error, the password stays out.
-	if pw := a.cfg.Database.Password(); pw != "" {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
-	}
-	// A validation's error starts with its subject, "marketd: …". Joined
-	// errors (every invalid key of a configuration) get a line each.
-	for line := range strings.Lines(strings.TrimPrefix(msg, "marketd: ")) {
-		fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimSuffix(line, "\n"))
-	}
+	cli.WriteError(stderr, err, a.cfg.Database.Password())
 	var ue cli.UsageError
 	switch {
 	case errors.As(err, &ue):
@@ -99,13 +89,9 @@ func (a *app) setup() error { return a.setupWith(config.Load) }
 
 // setupWith is setup loading the configuration with load.
 func (a *app) setupWith(load func(config.Options) (config.Config, error)) error {
-	overrides := map[string]string{}
-	for _, kv := range a.sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return cli.Usagef("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
-		}
-		overrides[k] = v
+	overrides, err := config.ParseSets(a.sets)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	if a.logLevel != "" {
 		overrides["log_level"] = a.logLevel

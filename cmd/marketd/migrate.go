@@ -20,14 +20,7 @@ Every other command does this at start unless database.auto_migrate is false.`,
 			if err != nil {
 				return err
 			}
-			before, _, err := st.SchemaVersion(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := st.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			after, _, err := st.SchemaVersion(cmd.Context())
+			before, after, err := st.Upgrade(cmd.Context())
 			if err != nil {
 				return err
 			}

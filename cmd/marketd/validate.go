@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,7 +80,7 @@ validator itself failed, 2 for usage errors.`,
 			}
 			report, err := a.validateOnce(ctx, opt)
 			if report != nil {
-				if perr := printReport(a, report, format); perr != nil && err == nil {
+				if perr := report.Write(a.stdout, format == "json"); perr != nil && err == nil {
 					err = perr
 				}
 			}
@@ -145,20 +144,6 @@ func (a *app) validationOf(cmd *cobra.Command, opt config.Validation, since stri
 		opt.Sources = append(opt.Sources, s)
 	}
 	return opt, nil
-}
-
-func printReport(a *app, r *validate.Report, format string) error {
-	if format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	}
-	text, err := r.Text()
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprint(a.stdout, text)
-	return err
 }
 
 func (a *app) resend(ctx context.Context) error {

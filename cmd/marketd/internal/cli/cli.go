@@ -230,3 +230,17 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// WriteError writes err to w as marketd's error lines: "marketd: " and a
+// line of it, each (joined errors, such as every invalid key of a
+// configuration, get a line each), secret masked wherever a driver put it.
+func WriteError(w io.Writer, err error, secret string) {
+	msg := err.Error()
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "xxxxx")
+	}
+	// A validation's error starts with its subject, "marketd: …".
+	for line := range strings.Lines(strings.TrimPrefix(msg, "marketd: ")) {
+		fmt.Fprintf(w, "marketd: %s\n", strings.TrimSuffix(line, "\n"))
+	}
+}

@@ -74,3 +74,12 @@ func TestResumeCommand(t *testing.T) {
 		t.Errorf("ResumeCommand:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Each line of an error is a line of its own, the password masked.
+func TestWriteError(t *testing.T) {
+	var b strings.Builder
+	WriteError(&b, errors.Join(errors.New("marketd: first s3cret"), errors.New("second")), "s3cret")
+	if want := "marketd: first xxxxx\nmarketd: second\n"; b.String() != want {
+		t.Errorf("WriteError wrote %q, want %q", b.String(), want)
+	}
+}

@@ -32,8 +32,9 @@ func TestOpenStore(t *testing.T) {
 	if err := st.CheckSchema(ctx); !errors.As(err, &behind) || behind.Have != 0 || err.Error() != "has no marketd schema yet" {
 		t.Errorf("CheckSchema before migrating = %v", err)
 	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
+	before, after, err := st.Upgrade(ctx)
+	if err != nil || before != 0 || after != behind.Want {
+		t.Errorf("Upgrade = %d, %d, %v; want 0, %d", before, after, err, behind.Want)
 	}
 	if err := st.CheckSchema(ctx); err != nil {
 		t.Errorf("CheckSchema after migrating = %v", err)

@@ -26,3 +26,13 @@ func TestOriginAndDescribe(t *testing.T) {
 		t.Errorf("Describe = %q, want %q", got, want)
 	}
 }
+
+func TestParseSets(t *testing.T) {
+	got, err := ParseSets([]string{"a.b=1", "c=x=y", "a.b=2"})
+	if err != nil || len(got) != 2 || got["a.b"] != "2" || got["c"] != "x=y" {
+		t.Errorf("ParseSets = %v, %v", got, err)
+	}
+	if _, err := ParseSets([]string{"=1"}); err == nil || err.Error() != `--set "=1": want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h` {
+		t.Errorf("ParseSets(=1) = %v", err)
+	}
+}

@@ -5,8 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io"
 	htmltemplate "html/template"
+	"io"
 	texttemplate "text/template"
 
 	"github.com/marketd/marketd/sources/market"

@@ -15,7 +15,6 @@ import (
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/store/sqlite"
-	"github.com/marketd/marketd/validate"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -72,7 +71,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 		return fmt.Errorf("host name: %w", err)
 	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
-		Store: st, Build: a.generation, Log: a.log, Host: host, Version: a.build.Version,
+		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Host: host, Version: a.build.Version,
 		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
@@ -86,24 +85,4 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 		err := next.setup()
 		return next.cfg, err
 	}, ready)
-}
-
-// generation wires a configuration for the daemon's jobs, on the
-// process's store.
-func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
-	w := config.NewWiring(cfg, a.store, a.log, a.now)
-	c, err := w.Collector()
-	if err != nil {
-		return nil, err
-	}
-	return &daemon.Generation{
-		Config: cfg, Collector: c, Calendars: cfg.Book(a.store), Pools: w.Pools,
-		Validate: func(ctx context.Context) (*validate.Report, error) {
-			run, err := w.Validation(config.Validation{Lookback: cfg.Validate.Lookback, Repair: true, Email: true})
-			if err != nil {
-				return nil, err
-			}
-			return run.Do(ctx)
-		},
-	}, nil
 }

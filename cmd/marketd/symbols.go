@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/naver"
@@ -83,8 +84,8 @@ added. Naver instruments are XKRX.`,
 	return cmd
 }
 
-// newInstruments turns command-line symbols into instruments, rejecting
-// the first symbol the source cannot have.
+// newInstruments turns command-line symbols into instruments of source
+// (config.Site.Instruments), wording a refusal as a usage error.
 func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, error) {
 	src, err := siteNamed("--source", source)
 	if err != nil {
@@ -96,23 +97,15 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 			return nil, err
 		}
 	}
-	var out []market.Instrument
-	seen := map[string]bool{}
-	for _, raw := range symbols {
-		sym := market.NormalizeSymbol(raw)
-		if err := market.CheckSymbol(sym); err != nil {
-			return nil, cli.Usagef("%s symbol: %w", source, err)
-		}
-		in, err := src.NewInstrument(sym, mc.Code, mc.Board)
-		if err != nil {
-			return nil, symbolUsage(raw, mkt, err)
-		}
-		if !seen[in.Symbol] {
-			seen[in.Symbol] = true
-			out = append(out, in)
-		}
+	insts, err := src.Instruments(symbols, mc.Code, mc.Board)
+	var bad *config.SymbolError
+	switch {
+	case errors.As(err, &bad) && errors.Is(err, market.ErrInvalidSymbol):
+		return nil, cli.Usagef("%s symbol: %w", source, err)
+	case errors.As(err, &bad):
+		return nil, symbolUsage(bad.Raw, mkt, bad.Err)
 	}
-	return out, nil
+	return insts, err
 }
 
 // symbolUsage words a source's refusal of raw, given with --market mkt,

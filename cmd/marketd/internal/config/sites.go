@@ -46,3 +46,37 @@ func (n Naver) config() naver.Config {
 	return naver.Config{FChartURL: n.FchartURL, APIURL: n.APIURL, PollingURL: n.PollingURL,
 		MobileURL: n.MobileURL, PollingBatch: n.PollingBatch}
 }
+
+// SymbolError is a symbol a site refuses, as the user typed it. Err wraps
+// market.ErrInvalidSymbol when no source can have it, else it is the
+// site's NewInstrument refusal.
+type SymbolError struct {
+	Raw string
+	Err error
+}
+
+func (e *SymbolError) Error() string { return e.Err.Error() }
+func (e *SymbolError) Unwrap() error { return e.Err }
+
+// Instruments turns symbols as a user typed them into the site's
+// instruments, each once, on the exchange and board the user named (either
+// may be empty). The first symbol the site cannot have fails them all.
+func (s Site) Instruments(symbols []string, exchange, board string) ([]market.Instrument, error) {
+	var out []market.Instrument
+	seen := map[string]bool{}
+	for _, raw := range symbols {
+		sym := market.NormalizeSymbol(raw)
+		if err := market.CheckSymbol(sym); err != nil {
+			return nil, &SymbolError{Raw: raw, Err: err}
+		}
+		in, err := s.NewInstrument(sym, exchange, board)
+		if err != nil {
+			return nil, &SymbolError{Raw: raw, Err: err}
+		}
+		if !seen[in.Symbol] {
+			seen[in.Symbol] = true
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}

@@ -31,3 +31,21 @@ func TestSites(t *testing.T) {
 		t.Errorf("classifiers: yahoo %v, naver %v; want yahoo's only", y.Classifier != nil, n.Classifier != nil)
 	}
 }
+
+// Typed symbols become instruments once each; the first one the site
+// cannot have fails them all, named as typed.
+func TestSiteInstruments(t *testing.T) {
+	y := Default().Sources.Sites()[0]
+	got, err := y.Instruments([]string{" aapl", "AAPL", "005930"}, market.XKRX, market.BoardKOSPI)
+	var bad *SymbolError
+	if !errors.As(err, &bad) || bad.Raw != " aapl" || got != nil {
+		t.Errorf("Instruments(aapl on KOSPI) = %v, %v; want aapl refused", got, err)
+	}
+	got, err = y.Instruments([]string{" aapl", "AAPL", "brk-b"}, "", "")
+	if err != nil || len(got) != 2 || got[0].Symbol != "AAPL" || got[1].Symbol != "BRK-B" {
+		t.Errorf("Instruments = %+v, %v; want AAPL and BRK-B", got, err)
+	}
+	if _, err := y.Instruments([]string{"A;B"}, "", ""); !errors.Is(err, market.ErrInvalidSymbol) {
+		t.Errorf("Instruments(A;B) = %v, want ErrInvalidSymbol", err)
+	}
+}

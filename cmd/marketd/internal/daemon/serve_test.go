@@ -97,3 +97,22 @@ func TestNotifyUnitFailed(t *testing.T) {
 		t.Errorf("unread journal: %v\n%s", err, msg.Text)
 	}
 }
+
+// Wired builds a generation of every configured source over its own pool,
+// with the configuration's calendar overrides.
+func TestWired(t *testing.T) {
+	st := openStore(t)
+	cfg := loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI")+
+		"calendar_overrides:\n  - {market: XNYS, date: 2026-10-13, open: false, reason: storm}\n")
+	g, err := daemon.Wired(st, slog.New(slog.DiscardHandler), time.Now)(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Collector == nil || g.Validate == nil || len(g.Pools) != 2 || g.Pools["yahoo"] == nil || g.Pools["naver"] == nil {
+		t.Fatalf("generation %+v: want a collector, a validation and the yahoo and naver pools", g)
+	}
+	cal, err := g.Calendars.For(context.Background(), "XNYS")
+	if err != nil || cal.IsSession(20261013) {
+		t.Errorf("XNYS 2026-10-13 is a session (%v); the configured closure is missing", err)
+	}
+}

@@ -30,9 +30,9 @@ func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (
 			switch {
 			case err == sql.ErrNoRows:
 				_, err = tx.ExecContext(ctx, `INSERT INTO instruments
-					(source, symbol, market, board, instrument_type, currency, name, time_zone, active, listed, delisted, added_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-					in.Source, in.Symbol, in.Market, in.Board, in.Type, in.Currency, in.Name, timeZone(in.Market),
+					(source, symbol, market, board, instrument_type, intraday, currency, name, time_zone, active, listed, delisted, added_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+					in.Source, in.Symbol, in.Market, in.Board, in.Type, intradayArg(in.Intraday), in.Currency, in.Name, timeZone(in.Market),
 					nullDateArg(in.Listed), nullDateArg(in.Delisted), now)
 				if err != nil {
 					return fmt.Errorf("store: add instrument %s: %w", in.Key, err)
@@ -47,13 +47,15 @@ func (s *Store) AddInstruments(ctx context.Context, insts []market.Instrument) (
 				market = CASE WHEN ? <> '' THEN ? ELSE market END,
 				board = CASE WHEN ? <> '' THEN ? ELSE board END,
 				instrument_type = CASE WHEN ? <> '' THEN ? ELSE instrument_type END,
+				intraday = CASE WHEN ? <> '' THEN ? ELSE intraday END,
 				currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
 				name = CASE WHEN ? <> '' THEN ? ELSE name END,
 				time_zone = CASE WHEN ? <> '' THEN ? ELSE time_zone END,
 				listed = COALESCE(?, listed),
 				delisted = COALESCE(?, delisted)
 				WHERE source = ? AND symbol = ?`,
-				in.Market, in.Market, in.Board, in.Board, in.Type, in.Type, in.Currency, in.Currency, in.Name, in.Name,
+				in.Market, in.Market, in.Board, in.Board, in.Type, in.Type,
+				intradayArg(in.Intraday), intradayArg(in.Intraday), in.Currency, in.Currency, in.Name, in.Name,
 				timeZone(in.Market), timeZone(in.Market), nullDateArg(in.Listed), nullDateArg(in.Delisted),
 				in.Source, in.Symbol)
 			if err != nil {
@@ -107,6 +109,50 @@ func (s *Store) DeactivateInstruments(ctx context.Context, keys []market.Key) (i
 	return n, err
 }
 
+// SetIntraday sets the intraday interval collected for each of keys: 1m,
+// 5m or 60m, or 0 to stop collecting minute bars (those stored stay). It
+// changes every instrument or none: an unknown key is an error naming it.
+// It returns how many instruments changed.
+func (s *Store) SetIntraday(ctx context.Context, keys []market.Key, iv market.Interval) (int, error) {
+	if iv != 0 && !iv.Intraday() {
+		return 0, fmt.Errorf("store: set intraday interval %s: %w: want 1m, 5m, 60m or off", iv, ErrInvalid)
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, k := range keys {
+			var cur string
+			err := tx.QueryRowContext(ctx, `SELECT intraday FROM instruments WHERE source = ? AND symbol = ?`,
+				k.Source, k.Symbol).Scan(&cur)
+			if err == sql.ErrNoRows {
+				return fmt.Errorf("store: set intraday interval of %s: %w", k, ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("store: set intraday interval of %s: %w", k, err)
+			}
+			if cur == intradayArg(iv) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE instruments SET intraday = ? WHERE source = ? AND symbol = ?`,
+				intradayArg(iv), k.Source, k.Symbol); err != nil {
+				return fmt.Errorf("store: set intraday interval of %s: %w", k, err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// intradayArg is how an instrument's intraday interval is stored: its
+// spelling, ” for none.
+func intradayArg(iv market.Interval) string {
+	if iv == 0 {
+		return ""
+	}
+	return iv.String()
+}
+
 // Instruments returns the instruments f selects, by source then symbol.
 func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.Instrument, error) {
 	var where []string
@@ -129,7 +175,10 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	if f.ActiveOnly {
 		where = append(where, "active = 1")
 	}
-	query := `SELECT source, symbol, market, board, instrument_type, currency, name, active, listed, delisted FROM instruments`
+	if f.IntradayOnly {
+		where = append(where, "intraday <> ''")
+	}
+	query := `SELECT source, symbol, market, board, instrument_type, intraday, currency, name, active, listed, delisted FROM instruments`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -141,9 +190,15 @@ func (s *Store) Instruments(ctx context.Context, f InstrumentFilter) ([]market.I
 	var out []market.Instrument
 	for rows.Next() {
 		var in market.Instrument
-		if err := rows.Scan(&in.Source, &in.Symbol, &in.Market, &in.Board, &in.Type, &in.Currency, &in.Name, &in.Active,
+		var intraday string
+		if err := rows.Scan(&in.Source, &in.Symbol, &in.Market, &in.Board, &in.Type, &intraday, &in.Currency, &in.Name, &in.Active,
 			dateScanner{&in.Listed}, dateScanner{&in.Delisted}); err != nil {
 			return nil, fmt.Errorf("store: read instruments: %w", err)
+		}
+		if intraday != "" {
+			if in.Intraday, err = market.ParseInterval(intraday); err != nil {
+				return nil, fmt.Errorf("store: read instrument %s: intraday: %w", in.Key, err)
+			}
 		}
 		out = append(out, in)
 	}
@@ -169,6 +224,8 @@ type InstrumentFilter struct {
 	Board      string
 	Symbols    []string
 	ActiveOnly bool
+	// IntradayOnly selects the instruments with an intraday interval set.
+	IntradayOnly bool
 }
 
 // UnknownSymbolsError names the symbols asked for that a source does not

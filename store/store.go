@@ -72,3 +72,6 @@ func (s *Store) retryable(err error) error {
 
 // ErrInvalid marks a write rejected before reaching the database.
 var ErrInvalid = errors.New("invalid input")
+
+// ErrNotFound marks a change to an instrument the store does not hold.
+var ErrNotFound = errors.New("no such instrument")

@@ -43,6 +43,9 @@ type Instrument struct {
 	Type     string // one of the Type constants; empty until a source tells
 	Currency string // ISO 4217, e.g. KRW, USD; empty until a source tells
 	Name     string
+	// Intraday is the intraday interval collected besides the daily bars
+	// (1m, 5m or 60m); 0 when minute bars are off, the default.
+	Intraday Interval
 	Active   bool
 	Listed   Date // first trading date, when known
 	Delisted Date // last trading date, when delisted

@@ -113,3 +113,23 @@ type MinuteBar struct {
 	Close  Decimal
 	Volume sql.Null[int64]
 }
+
+// MinuteRequest asks a source for one instrument's intraday bars.
+type MinuteRequest struct {
+	Interval Interval  // 1m, 5m or 60m
+	From, To time.Time // bars starting in [From, To)
+	// PrePost includes the bars outside the regular session where the
+	// source has them (Yahoo's pre- and post-market). Off by default: the
+	// calendars, and so the validator, know only the regular session.
+	PrePost bool
+}
+
+// Quote is one answer of a live price feed for one instrument: the last
+// trade's price and the session's volume so far, as the source stamped
+// them. Successive quotes make minute bars: the minute's close is its last
+// quote's price, its volume the growth of the cumulative volume.
+type Quote struct {
+	At     time.Time // when the source says the price was traded, UTC
+	Price  Decimal
+	Volume int64 // cumulative over the session, not the minute's
+}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
@@ -49,4 +51,63 @@ func testInstruments(t *testing.T, s *store.Store) {
 		}
 		equal(t, "board "+board, got, want)
 	}
+}
+
+func testIntraday(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	_, err := s.AddInstruments(ctx, []market.Instrument{
+		{Key: aapl, Market: market.XNYS, Intraday: market.Interval5m},
+		{Key: samsung, Market: market.XKRX, Board: market.BoardKOSPI},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intraday := func(label string, want map[market.Key]market.Interval) {
+		t.Helper()
+		got, err := s.Instruments(ctx, store.InstrumentFilter{IntradayOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[market.Key]market.Interval{}
+		for _, in := range got {
+			have[in.Key] = in.Intraday
+		}
+		equal(t, label, have, want)
+	}
+	intraday("added with 5m", map[market.Key]market.Interval{aapl: market.Interval5m})
+
+	n, err := s.SetIntraday(ctx, []market.Key{aapl, samsung}, market.Interval1m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "changed to 1m", n, 2)
+	intraday("both 1m", map[market.Key]market.Interval{aapl: market.Interval1m, samsung: market.Interval1m})
+
+	// Re-adding without an interval keeps the one set: adding never erases.
+	if _, err := s.AddInstruments(ctx, []market.Instrument{{Key: aapl}}); err != nil {
+		t.Fatal(err)
+	}
+	n, err = s.SetIntraday(ctx, []market.Key{aapl}, market.Interval1m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "unchanged", n, 0)
+
+	// All or nothing: an unknown key names itself and changes no one.
+	nope := market.Key{Source: "yahoo", Symbol: "NOPE"}
+	_, err = s.SetIntraday(ctx, []market.Key{samsung, nope}, 0)
+	if !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "yahoo:NOPE") {
+		t.Fatalf("unknown key: err = %v, want ErrNotFound naming yahoo:NOPE", err)
+	}
+	intraday("after refused change", map[market.Key]market.Interval{aapl: market.Interval1m, samsung: market.Interval1m})
+
+	if _, err := s.SetIntraday(ctx, []market.Key{aapl}, market.Interval1d); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("1d: err = %v, want ErrInvalid", err)
+	}
+	n, err = s.SetIntraday(ctx, []market.Key{samsung}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "off", n, 1)
+	intraday("samsung off", map[market.Key]market.Interval{aapl: market.Interval1m})
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"RunByID", testRunByID},
 		{"Instruments", testInstruments},
 		{"InstrumentTypes", testInstrumentTypes},
+		{"Intraday", testIntraday},
 		{"Precision", testPrecision},
 		{"RunsRoundTrip", testRuns},
 		{"ClaimSlot", testClaimSlot},

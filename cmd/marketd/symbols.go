@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -158,16 +157,8 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tTYPE\tCURRENCY\tACTIVE\tNAME")
-			active := 0
-			for _, in := range insts {
-				if in.Active {
-					active++
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%t\t%s\n", in.Source, in.Symbol, in.Market, in.Board, in.Type, in.Currency, in.Active, in.Name)
-			}
-			if err := tw.Flush(); err != nil {
+			active, err := market.WriteInstruments(a.stdout, insts)
+			if err != nil {
 				return err
 			}
 			writeSummary(a.stderr, "symbols list: %s, %d active", plural(len(insts), "instrument"), active)

@@ -17,6 +17,7 @@ import (
 // StatusStore is what StatusOf reads of the store.
 type StatusStore interface {
 	WatermarkReader
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
 	LatestBars(ctx context.Context, keys []market.Key) (map[market.Key]market.Bar, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 }
@@ -57,11 +58,22 @@ func StatusJobs(scheduled []string) []string {
 	return jobs
 }
 
-// StatusOf sums insts per source and market, by market then source, with
-// their freshness at now, and reads the last run of each of jobs.
+// StatusOf sums the instruments of the chosen markets (every market when
+// none) per source and market, by market then source, with their
+// freshness at now, and reads the last run of each of jobs.
 func StatusOf(ctx context.Context, st StatusStore, cals func(ctx context.Context, market string) (Calendar, error),
-	now time.Time, insts []market.Instrument, jobs []string) (StatusReport, error) {
+	now time.Time, chosen market.Choices, jobs []string) (StatusReport, error) {
 	var rep StatusReport
+	all, err := st.Instruments(ctx, store.InstrumentFilter{})
+	if err != nil {
+		return rep, err
+	}
+	var insts []market.Instrument
+	for _, in := range all {
+		if chosen.Has(in) {
+			insts = append(insts, in)
+		}
+	}
 	keys := make([]market.Key, len(insts))
 	var active []market.Instrument
 	for i, in := range insts {

@@ -47,7 +47,7 @@ func TestStatusOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	cals := func(_ context.Context, code string) (Calendar, error) { return calendar.For(code) }
-	rep, err := StatusOf(ctx, st, cals, now, insts, StatusJobs([]string{"collect-krx", JobCollect}))
+	rep, err := StatusOf(ctx, st, cals, now, nil, StatusJobs([]string{"collect-krx", JobCollect}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +71,10 @@ status: 4 instruments (3 active) in 2 market/source groups; latest bar 2026-03-0
 `
 	if out.String() != want {
 		t.Errorf("WriteText:\n%s\nwant\n%s", out.String(), want)
+	}
+	rep, err = StatusOf(ctx, st, cals, now, market.Choices{{Code: market.XKRX, Board: market.BoardKOSPI}}, nil)
+	if err != nil || rep.Instruments != 1 || len(rep.Groups) != 1 || rep.Groups[0].Market != market.XKRX {
+		t.Errorf("StatusOf(KOSPI) = %+v, %v; want the KOSPI instrument only", rep, err)
 	}
 }
 

@@ -65,16 +65,6 @@ result was not ok.`,
 // showStatus prints what the store holds per market and source, then the
 // last run of each job.
 func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Choices) error {
-	all, err := st.Instruments(ctx, store.InstrumentFilter{})
-	if err != nil {
-		return err
-	}
-	var insts []market.Instrument
-	for _, in := range all {
-		if choice.Has(in) {
-			insts = append(insts, in)
-		}
-	}
 	var scheduled []string
 	for _, spec := range a.cfg.Schedule.Jobs {
 		scheduled = append(scheduled, spec.Name)
@@ -82,7 +72,7 @@ func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Cho
 	cals := a.cfg.Book(st)
 	rep, err := collector.StatusOf(ctx, st, func(ctx context.Context, code string) (collector.Calendar, error) {
 		return cals.For(ctx, code)
-	}, a.now(), insts, collector.StatusJobs(scheduled))
+	}, a.now(), choice, collector.StatusJobs(scheduled))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -130,13 +129,11 @@ func (a *app) validationOf(cmd *cobra.Command, opt config.Validation, since stri
 		}
 		opt.Since, opt.Lookback = d, 0
 	}
-	for _, m := range markets {
-		mk, err := market.LookupMarket(strings.ToUpper(m))
-		if err != nil {
-			return opt, cli.Usagef("--market: %v", err)
-		}
-		opt.Markets = append(opt.Markets, mk.Code)
+	chosen, err := parseMarkets(markets)
+	if err != nil {
+		return opt, err
 	}
+	opt.Markets = chosen.Codes()
 	for _, s := range sources {
 		if err := checkSource(s); err != nil {
 			return opt, err

@@ -173,3 +173,20 @@ func TestRunMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryErr(t *testing.T) {
+	ok := Summary{Run: store.Run{ID: 4, Job: JobCollect, Status: store.RunOK, Results: make([]store.RunResult, 3)}}
+	if err := ok.Err(); err != nil {
+		t.Errorf("ok run: %v", err)
+	}
+	partial := ok
+	partial.Status, partial.Failed = store.RunPartial, 2
+	if err := partial.Err(); err == nil || err.Error() != "collect run 4: 2 of 3 instruments failed; marketd status --run 4 lists them" {
+		t.Errorf("partial run: %v", err)
+	}
+	failed := ok
+	failed.Status, failed.Results = store.RunFailed, make([]store.RunResult, 1)
+	if err := failed.Err(); err == nil || err.Error() != "collect run 4: 0 of 1 instrument failed; marketd status --run 4 lists them" {
+		t.Errorf("failed run: %v", err)
+	}
+}

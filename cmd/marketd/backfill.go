@@ -53,10 +53,7 @@ what exists), --to to the last closed session.`,
 				}
 			}
 			if gapsOnly {
-				book := a.cfg.Book(a.store)
-				req.Gaps = validate.NewGapFinder(a.store, func(ctx context.Context, code string) (validate.Calendar, error) {
-					return book.For(ctx, code)
-				}).Find
+				req.Gaps = validate.NewGapFinder(a.store, a.cfg.ValidateCalendars(a.store)).Find
 			}
 			if !dryRun {
 				req.Progress = a.progress()

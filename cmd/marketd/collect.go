@@ -132,11 +132,8 @@ func (a *app) reportRun(s collector.Summary, err error) error {
 	if s.ID != 0 {
 		writeSummary(a.stdout, "%s", s.String())
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case s.Status == store.RunFailed || s.Failed > 0:
-		return fmt.Errorf("%s run %d: %d of %s failed; marketd status --run %d lists them", s.Job, s.ID, s.Failed, plural(len(s.Results), "instrument"), s.ID)
 	}
-	return nil
+	return s.Err()
 }

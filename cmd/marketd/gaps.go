@@ -135,10 +135,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 // checkAckable refuses to acknowledge what cannot be a problem
 // (validate.CheckAckable).
 func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
-	cals := a.cfg.Book(st)
-	err := validate.CheckAckable(ctx, func(ctx context.Context, code string) (validate.Calendar, error) {
-		return cals.For(ctx, code)
-	}, st, key, from, to)
+	err := validate.CheckAckable(ctx, a.cfg.ValidateCalendars(st), st, key, from, to)
 	na, unknown := (*validate.NotAckableError)(nil), (*validate.UnknownInstrumentError)(nil)
 	if errors.As(err, &na) || errors.As(err, &unknown) {
 		return cli.Usagef("gaps ack: %v; nothing acknowledged", err)

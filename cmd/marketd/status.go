@@ -69,10 +69,7 @@ func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Cho
 	for _, spec := range a.cfg.Schedule.Jobs {
 		scheduled = append(scheduled, spec.Name)
 	}
-	cals := a.cfg.Book(st)
-	rep, err := collector.StatusOf(ctx, st, func(ctx context.Context, code string) (collector.Calendar, error) {
-		return cals.For(ctx, code)
-	}, a.now(), choice, collector.StatusJobs(scheduled))
+	rep, err := collector.StatusOf(ctx, st, a.cfg.CollectorCalendars(st), a.now(), choice, collector.StatusJobs(scheduled))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
@@ -64,6 +65,18 @@ func (c Config) Book(st calendar.OverrideStore) *calendar.Book {
 		configured[i] = calendar.MarketOverride{Market: o.Market, Override: calendar.Override{Date: o.Date, Open: o.Open, Reason: o.Reason}}
 	}
 	return calendar.NewBook(configured, st)
+}
+
+// ValidateCalendars is Book(st) as the validator asks for calendars.
+func (c Config) ValidateCalendars(st calendar.OverrideStore) validate.Calendars {
+	book := c.Book(st)
+	return func(ctx context.Context, code string) (validate.Calendar, error) { return book.For(ctx, code) }
+}
+
+// CollectorCalendars is Book(st) as the collector asks for calendars.
+func (c Config) CollectorCalendars(st calendar.OverrideStore) func(context.Context, string) (collector.Calendar, error) {
+	book := c.Book(st)
+	return func(ctx context.Context, code string) (collector.Calendar, error) { return book.For(ctx, code) }
 }
 
 // Mailer returns the validator's mailer as the email section says.

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -50,7 +49,6 @@ func (w *Wiring) Collector() (*collector.Collector, error) {
 		sources[s.Name] = s.Open(w.Pools[s.Name].Client())
 		configs[s.Name] = collector.SourceConfig{Workers: s.Transport.Workers, Rate: s.Transport.Limit()}
 	}
-	cals := w.Config.Book(w.Store)
 	host, _ := os.Hostname()
 	return collector.New(collector.Config{
 		Claimant:            w.Config.Sources.Claimant(host),
@@ -63,7 +61,7 @@ func (w *Wiring) Collector() (*collector.Collector, error) {
 		// Used only by a shared run, which the daemon asks for when the
 		// database can share (store.SharedWork).
 		Units:        w.Store,
-		Calendars:    func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) },
+		Calendars:    w.Config.CollectorCalendars(w.Store),
 		Log:          w.log,
 		AfterAbandon: schedule.AfterAbandon,
 		Stats: func() map[string]httpx.Stats {
@@ -112,7 +110,7 @@ func (e *MailError) Unwrap() error { return e.Err }
 // configuration and opt say: the daemon's validate job and the validate
 // command both come through here.
 func (w *Wiring) Validation(opt Validation) (validate.Run, error) {
-	v, cals := w.Config.Validate, w.Config.Book(w.Store)
+	v := w.Config.Validate
 	run := validate.Run{
 		Config: validate.Config{
 			Lookback: opt.Lookback, Since: opt.Since, Markets: opt.Markets, Sources: opt.Sources,
@@ -120,7 +118,7 @@ func (w *Wiring) Validation(opt Validation) (validate.Run, error) {
 			Jobs: w.Config.DeadManJobs(w.now()), Recheck: opt.Recheck,
 		},
 		Store:     w.Store,
-		Calendars: func(ctx context.Context, code string) (validate.Calendar, error) { return cals.For(ctx, code) },
+		Calendars: w.Config.ValidateCalendars(w.Store),
 		Policy:    validate.Policy{Repeat: w.Config.Email.Repeat, SendAllClear: w.Config.Email.SendAllClear},
 		Log:       w.log,
 		Now:       w.now(),

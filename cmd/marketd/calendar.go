@@ -124,7 +124,7 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			switch {
 			case errors.Is(err, calendar.ErrConfiguredOnly):
 				return cli.Usagef("%s %s is overridden in the configuration file (%s), not the database: edit its calendar_overrides to remove it",
-					m.Code, d, a.configFile())
+					m.Code, d, config.File(a.configPath))
 			case errors.Is(err, calendar.ErrNotStored):
 				return cli.Usagef("%s %s has no stored calendar override (see marketd calendar overrides %s)", m.Code, d, m.Code)
 			case err != nil:
@@ -134,15 +134,6 @@ func newCalendarResetCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// configFile names the configuration file read: --config, or the default
-// one, which is the only other place file-only settings can come from.
-func (a *app) configFile() string {
-	if a.configPath != "" {
-		return a.configPath
-	}
-	return config.DefaultPath
 }
 
 func newCalendarSetCmd(a *app, open bool) *cobra.Command {

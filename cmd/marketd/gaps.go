@@ -145,7 +145,7 @@ func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key,
 
 // ackArgs reads SOURCE SYMBOL DATE[..DATE].
 func ackArgs(args []string) (market.Key, market.Date, market.Date, error) {
-	if err := checkSourceArg("SOURCE", args[0]); err != nil {
+	if _, err := siteNamed("SOURCE", args[0]); err != nil {
 		return market.Key{}, 0, 0, err
 	}
 	key := market.Key{Source: args[0], Symbol: market.NormalizeSymbol(args[1])}

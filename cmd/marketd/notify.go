@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -52,11 +51,7 @@ Without email.host it prints the message and exits 2.`,
 // notifyUnitFailed mails the failure of unit with its last journal lines,
 // or prints it when email.host is not set.
 func (a *app) notifyUnitFailed(ctx context.Context, unit string) error {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "this host"
-	}
-	f := daemon.UnitFailure{Unit: unit, Host: host, At: a.now(), Journal: a.journal, Log: a.log}
+	f := daemon.UnitFailure{Unit: unit, At: a.now(), Journal: a.journal, Log: a.log}
 	if a.cfg.Email.Host == "" {
 		msg, _ := daemon.NotifyUnitFailed(ctx, a.cfg, f, nil)
 		fmt.Fprintf(a.stdout, "Subject: %s\n\n%s", msg.Subject, msg.Text)

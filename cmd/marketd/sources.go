@@ -24,10 +24,8 @@ func siteNamed(arg, source string) (config.Site, error) {
 	return config.Site{}, cli.Usagef("%s %q: want %s", arg, source, strings.Join(names, " or "))
 }
 
-func checkSource(source string) error { return checkSourceArg("--source", source) }
-
-// checkSourceArg checks a source given as the flag or argument named arg.
-func checkSourceArg(arg, source string) error {
-	_, err := siteNamed(arg, source)
+// checkSource checks a --source.
+func checkSource(source string) error {
+	_, err := siteNamed("--source", source)
 	return err
 }

@@ -65,11 +65,7 @@ result was not ok.`,
 // showStatus prints what the store holds per market and source, then the
 // last run of each job.
 func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Choices) error {
-	var scheduled []string
-	for _, spec := range a.cfg.Schedule.Jobs {
-		scheduled = append(scheduled, spec.Name)
-	}
-	rep, err := collector.StatusOf(ctx, st, a.cfg.CollectorCalendars(st), a.now(), choice, collector.StatusJobs(scheduled))
+	rep, err := collector.StatusOf(ctx, st, a.cfg.CollectorCalendars(st), a.now(), choice, collector.StatusJobs(a.cfg.Schedule.JobNames()))
 	if err != nil {
 		return err
 	}

@@ -207,3 +207,12 @@ func ParseSets(sets []string) (map[string]string, error) {
 	}
 	return overrides, nil
 }
+
+// File names the configuration file a --config of path reads: path, or
+// the default one, the only other place file-only settings come from.
+func File(path string) string {
+	if path != "" {
+		return path
+	}
+	return DefaultPath
+}

@@ -36,3 +36,9 @@ func TestParseSets(t *testing.T) {
 		t.Errorf("ParseSets(=1) = %v", err)
 	}
 }
+
+func TestFile(t *testing.T) {
+	if File("") != DefaultPath || File("/etc/m.yaml") != "/etc/m.yaml" {
+		t.Errorf("File: %q, %q", File(""), File("/etc/m.yaml"))
+	}
+}

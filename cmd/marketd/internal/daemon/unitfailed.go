@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -107,7 +108,8 @@ func (b *limitedBuffer) String() string { return b.buf.String() }
 
 // UnitFailure is one failure of a unit to tell of.
 type UnitFailure struct {
-	Unit, Host string
+	Unit string
+	Host string // the host name when empty
 	At         time.Time
 	// Journal reads the unit's last lines (ReadJournal); a journal that
 	// cannot be read is said in the mail, which still goes.
@@ -127,6 +129,11 @@ func NotifyUnitFailed(ctx context.Context, cfg config.Config, f UnitFailure, s S
 	if err != nil {
 		f.Log.Warn("cannot read the journal", "unit", f.Unit, "err", cfg.Redact(err))
 		lines = fmt.Sprintf("(the journal could not be read: %v)\n", cfg.Redact(err))
+	}
+	if f.Host == "" {
+		if f.Host, err = os.Hostname(); err != nil {
+			f.Host = "this host"
+		}
 	}
 	msg := UnitFailedMessage(f.Unit, f.Host, f.At, cfg.RedactString(lines))
 	if s == nil {

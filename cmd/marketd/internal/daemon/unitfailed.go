@@ -110,7 +110,7 @@ func (b *limitedBuffer) String() string { return b.buf.String() }
 type UnitFailure struct {
 	Unit string
 	Host string // the host name when empty
-	At         time.Time
+	At   time.Time
 	// Journal reads the unit's last lines (ReadJournal); a journal that
 	// cannot be read is said in the mail, which still goes.
 	Journal func(ctx context.Context, unit string, lines int) (string, error)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,14 +80,6 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 	}
 	writeSummary(a.stderr, "%s", summary)
 	return nil
-}
-
-// plural counts things in words: "1 symbol", "2 symbols".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // parseRange reads --from and --to; an empty one is 0, an open end.

@@ -126,7 +126,7 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 			if n == 0 {
 				return cli.Usagef("no acknowledgement of %s %s overlaps %s", key.Source, key.Symbol, market.FormatDateRange(from, to))
 			}
-			writeSummary(a.stdout, "removed %s of %s %s", plural(n, "acknowledgement"), key.Source, key.Symbol)
+			writeSummary(a.stdout, "removed %s of %s %s", cli.Plural(n, "acknowledgement"), key.Source, key.Symbol)
 			return nil
 		},
 	}

@@ -161,7 +161,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stderr, "symbols list: %s, %d active", plural(len(insts), "instrument"), active)
+			writeSummary(a.stderr, "symbols list: %s, %d active", cli.Plural(len(insts), "instrument"), active)
 			return nil
 		},
 	}

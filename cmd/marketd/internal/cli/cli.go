@@ -184,6 +184,14 @@ func WhichCommand(cmd *cobra.Command, _ []string) error {
 	return Usagef("%s: which command? %s (see %s --help)", cmd.Name(), JoinWords(names, "or"), cmd.CommandPath())
 }
 
+// Plural counts things in words: "1 symbol", "2 symbols".
+func Plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
 // JoinWords lists words as a sentence does: "a", "a or b", "a, b or c".
 func JoinWords(words []string, conj string) string {
 	if len(words) < 2 {

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // Origin says where a configuration came from, for config check: the file
@@ -32,15 +34,12 @@ func Origin(path string, environ []string, flags int) string {
 	}
 	parts := []string{from}
 	if vars > 0 {
-		parts = append(parts, count(vars, "environment variable"))
+		parts = append(parts, cli.Plural(vars, "environment variable"))
 	}
 	if flags > 0 {
-		parts = append(parts, count(flags, "flag"))
+		parts = append(parts, cli.Plural(flags, "flag"))
 	}
-	if len(parts) == 1 {
-		return from
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return cli.JoinWords(parts, "and")
 }
 
 // Describe says what the configuration sets up, for config check: the
@@ -50,14 +49,6 @@ func (c Config) Describe() string {
 	if c.Email.Host != "" {
 		email = fmt.Sprintf("email to %d recipients via %s:%d", len(c.Email.To), c.Email.Host, c.Email.Port)
 	}
-	return fmt.Sprintf("database %s, %s, %s, %s", c.Database.Name(), count(len(c.Schedule.Jobs), "scheduled job"),
-		count(len(c.CalendarOverrides), "calendar override"), email)
-}
-
-// count counts things in words: "1 flag", "2 flags".
-func count(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	return fmt.Sprintf("database %s, %s, %s, %s", c.Database.Name(), cli.Plural(len(c.Schedule.Jobs), "scheduled job"),
+		cli.Plural(len(c.CalendarOverrides), "calendar override"), email)
 }

@@ -20,8 +20,7 @@ type exportFlags struct {
 }
 
 func newExportCmd(a *app) *cobra.Command {
-	var source, symbols, from, to, format string
-	var actions bool
+	var fl exportFlags
 	cmd := &cobra.Command{
 		Use:   "export --source S [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--actions]",
 		Short: "Write stored bars or corporate actions to stdout as CSV or JSON",
@@ -41,16 +40,16 @@ every date (with --actions, every ex-date). The summary line goes to stderr.`,
   marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions})
+			return a.export(cmd.Context(), fl)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
-	f.StringVar(&symbols, "symbols", "", "comma-separated `symbols` (default: all of the source)")
-	f.StringVar(&from, "from", "", "first `date`, YYYY-MM-DD (default: the earliest stored)")
-	f.StringVar(&to, "to", "", "last `date`, YYYY-MM-DD (default: the latest stored)")
-	f.StringVar(&format, "format", "csv", "output `format`: csv or json")
-	f.BoolVar(&actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
+	f.StringVar(&fl.source, "source", "", "data `source`: yahoo or naver (required)")
+	f.StringVar(&fl.symbols, "symbols", "", "comma-separated `symbols` (default: all of the source)")
+	f.StringVar(&fl.from, "from", "", "first `date`, YYYY-MM-DD (default: the earliest stored)")
+	f.StringVar(&fl.to, "to", "", "last `date`, YYYY-MM-DD (default: the latest stored)")
+	f.StringVar(&fl.format, "format", "csv", "output `format`: csv or json")
+	f.BoolVar(&fl.actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
 	return cmd
 }
 

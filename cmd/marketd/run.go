@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -66,12 +65,8 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	if err != nil {
 		return err
 	}
-	host, err := os.Hostname()
-	if err != nil {
-		return fmt.Errorf("host name: %w", err)
-	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
-		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Host: host, Version: a.build.Version,
+		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Version: a.build.Version,
 		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {

@@ -77,10 +77,20 @@ func (e *UnknownInstrumentError) Error() string {
 	return fmt.Sprintf("%s has no %s (see marketd symbols list)", e.Key.Source, e.Key.Symbol)
 }
 
-// AckStore is what CheckAckable reads.
+// AckStore is what CheckAckable reads and Acknowledge writes.
 type AckStore interface {
 	BarReader
 	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+	AddAck(ctx context.Context, a store.Ack) error
+}
+
+// Acknowledge records a, once CheckAckable accepts it: the gap or bad bar
+// it covers is kept with its reason and no longer reported.
+func Acknowledge(ctx context.Context, cals Calendars, st AckStore, a store.Ack) error {
+	if err := CheckAckable(ctx, cals, st, market.Key{Source: a.Source, Symbol: a.Symbol}, a.From, a.To); err != nil {
+		return err
+	}
+	return st.AddAck(ctx, a)
 }
 
 // CheckAckable refuses to acknowledge what cannot be a problem: an

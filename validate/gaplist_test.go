@@ -17,7 +17,7 @@ import (
 type listStore struct {
 	insts []market.Instrument
 	bars  map[market.Key][]market.Bar
-	acks  []store.Ack
+	acks  *[]store.Ack
 }
 
 func (s listStore) Instruments(_ context.Context, f store.InstrumentFilter) ([]market.Instrument, error) {
@@ -30,7 +30,12 @@ func (s listStore) Instruments(_ context.Context, f store.InstrumentFilter) ([]m
 	return out, nil
 }
 
-func (s listStore) Acks(context.Context) ([]store.Ack, error) { return s.acks, nil }
+func (s listStore) Acks(context.Context) ([]store.Ack, error) { return *s.acks, nil }
+
+func (s listStore) AddAck(_ context.Context, a store.Ack) error {
+	*s.acks = append(*s.acks, a)
+	return nil
+}
 
 func (s listStore) Bars(_ context.Context, k market.Key, from, to market.Date) ([]market.Bar, error) {
 	var out []market.Bar
@@ -52,7 +57,7 @@ var (
 // and of XKRX as a whole, and only their acknowledgements; a cross-source
 // difference is not something gaps ack settles.
 func TestListGaps(t *testing.T) {
-	st := listStore{insts: []market.Instrument{samsung, ecopro, apple}, acks: []store.Ack{
+	st := listStore{insts: []market.Instrument{samsung, ecopro, apple}, acks: &[]store.Ack{
 		{Source: market.SourceNaver, Symbol: "247540", From: 20261102, To: 20261106, Reason: "not served"},
 		{Source: market.SourceYahoo, Symbol: "AAPL", From: 20260312, To: 20260312, Reason: "bad print"},
 	}}
@@ -98,7 +103,7 @@ func TestListGaps(t *testing.T) {
 // a session of its market (with its overrides) or a day it has a bar on.
 func TestCheckAckable(t *testing.T) {
 	ctx := context.Background()
-	st := listStore{insts: []market.Instrument{apple}, bars: map[market.Key][]market.Bar{
+	st := listStore{insts: []market.Instrument{apple}, acks: &[]store.Ack{}, bars: map[market.Key][]market.Bar{
 		apple.Key: {{Date: 20260704, Close: market.DecimalFromInt(1)}}, // a bar on a holiday: a bad bar
 	}}
 	cals := func(_ context.Context, code string) (validate.Calendar, error) { return calendar.For(code) }
@@ -116,5 +121,13 @@ func TestCheckAckable(t *testing.T) {
 		if err := validate.CheckAckable(ctx, cals, st, apple.Key, r[0], r[1]); err != nil {
 			t.Errorf("CheckAckable(%s..%s) = %v, want nil", r[0], r[1], err)
 		}
+	}
+	// Acknowledge stores only what CheckAckable accepts.
+	if err := validate.Acknowledge(ctx, cals, st, store.Ack{Source: market.SourceYahoo, Symbol: "AAPL", From: 20261003, To: 20261003}); !errors.As(err, &na) {
+		t.Errorf("Acknowledge(Saturday) = %v", err)
+	}
+	ack := store.Ack{Source: market.SourceYahoo, Symbol: "AAPL", From: 20261001, To: 20261002, Reason: "halted"}
+	if err := validate.Acknowledge(ctx, cals, st, ack); err != nil || len(*st.acks) != 1 || (*st.acks)[0] != ack {
+		t.Errorf("Acknowledge = %v, stored %+v", err, *st.acks)
 	}
 }

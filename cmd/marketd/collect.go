@@ -84,15 +84,11 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		}
 		f.Market, f.Board = mc.Code, mc.Board
 	}
-	if s.symbols != nil && len(s.symbols) == 0 { // --symbols '': not "every instrument"
-		return f, cli.Usagef("--symbols: the list is empty")
-	}
-	for _, sym := range s.symbols {
-		sym = market.NormalizeSymbol(sym)
-		if err := market.CheckSymbol(sym); err != nil {
+	if s.symbols != nil { // given, if empty
+		var err error
+		if f.Symbols, err = market.ParseSymbols(s.symbols); err != nil {
 			return f, cli.Usagef("--symbols: %w", err)
 		}
-		f.Symbols = append(f.Symbols, sym)
 	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
 		return f, cli.Usagef("say what to backfill: --symbols, --market, --source or --all")

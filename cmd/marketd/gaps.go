@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -89,10 +88,13 @@ func newGapsAckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.checkAckable(cmd.Context(), st, key, from, to); err != nil {
-				return err
+			err = validate.Acknowledge(cmd.Context(), a.cfg.ValidateCalendars(st), st,
+				store.Ack{Source: key.Source, Symbol: key.Symbol, From: from, To: to, Reason: reason})
+			na, unknown := (*validate.NotAckableError)(nil), (*validate.UnknownInstrumentError)(nil)
+			if errors.As(err, &na) || errors.As(err, &unknown) {
+				return cli.Usagef("gaps ack: %v; nothing acknowledged", err)
 			}
-			if err := st.AddAck(cmd.Context(), store.Ack{Source: key.Source, Symbol: key.Symbol, From: from, To: to, Reason: reason}); err != nil {
+			if err != nil {
 				return err
 			}
 			writeSummary(a.stdout, "acknowledged %s %s %s: %s", key.Source, key.Symbol, market.FormatDateRange(from, to), reason)
@@ -130,17 +132,6 @@ func newGapsUnackCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// checkAckable refuses to acknowledge what cannot be a problem
-// (validate.CheckAckable).
-func (a *app) checkAckable(ctx context.Context, st *store.Store, key market.Key, from, to market.Date) error {
-	err := validate.CheckAckable(ctx, a.cfg.ValidateCalendars(st), st, key, from, to)
-	na, unknown := (*validate.NotAckableError)(nil), (*validate.UnknownInstrumentError)(nil)
-	if errors.As(err, &na) || errors.As(err, &unknown) {
-		return cli.Usagef("gaps ack: %v; nothing acknowledged", err)
-	}
-	return err
 }
 
 // ackArgs reads SOURCE SYMBOL DATE[..DATE].

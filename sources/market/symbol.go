@@ -64,3 +64,20 @@ func NormalizeSymbols(raw []string) []string {
 	}
 	return out
 }
+
+// ParseSymbols normalizes a list of symbols a user gave and refuses an
+// empty list (an empty --symbols is not "every instrument") and the first
+// symbol no source can have (wrapping ErrInvalidSymbol).
+func ParseSymbols(raw []string) ([]string, error) {
+	if len(raw) == 0 {
+		return nil, errors.New("the list is empty")
+	}
+	out := make([]string, len(raw))
+	for i, s := range raw {
+		out[i] = NormalizeSymbol(s)
+		if err := CheckSymbol(out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

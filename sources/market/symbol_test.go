@@ -48,3 +48,16 @@ func TestNormalizeSymbols(t *testing.T) {
 		t.Errorf("NormalizeSymbols = %q, want %q", got, want)
 	}
 }
+
+func TestParseSymbols(t *testing.T) {
+	got, err := market.ParseSymbols([]string{" aapl", "brk-b"})
+	if err != nil || !slices.Equal(got, []string{"AAPL", "BRK-B"}) {
+		t.Errorf("ParseSymbols = %q, %v", got, err)
+	}
+	if _, err := market.ParseSymbols([]string{}); err == nil || err.Error() != "the list is empty" {
+		t.Errorf("ParseSymbols(empty) = %v", err)
+	}
+	if _, err := market.ParseSymbols([]string{"AAPL", "A;B"}); !errors.Is(err, market.ErrInvalidSymbol) {
+		t.Errorf("ParseSymbols(A;B) = %v, want ErrInvalidSymbol", err)
+	}
+}

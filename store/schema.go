@@ -85,6 +85,16 @@ func (s *Store) Upgrade(ctx context.Context) (before, after int64, err error) {
 	return before, after, err
 }
 
+// Prepare readies the schema for this binary: with migrate it applies the
+// pending migrations, else it only checks that they have been applied (a
+// *SchemaBehindError when not), for a user that may not alter tables.
+func (s *Store) Prepare(ctx context.Context, migrate bool) error {
+	if migrate {
+		return s.Migrate(ctx)
+	}
+	return s.CheckSchema(ctx)
+}
+
 // SchemaBehindError is a database that has not had this binary's
 // migrations: a query would fail on a missing table or column.
 type SchemaBehindError struct{ Have, Want int64 }

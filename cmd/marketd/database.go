@@ -28,15 +28,12 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 	}
 	a.store = st
 	a.log.Debug("database opened", "database", a.databaseName())
-	switch {
-	case !migrate:
+	if !migrate {
 		return st, nil
-	case a.cfg.Database.AutoMigrate:
-		err = st.Migrate(ctx)
-	default:
-		if err = st.CheckSchema(ctx); errors.As(err, new(*store.SchemaBehindError)) {
-			err = fmt.Errorf("database %s %w: run `marketd migrate` first (database.auto_migrate is false)", a.databaseName(), err)
-		}
+	}
+	err = st.Prepare(ctx, a.cfg.Database.AutoMigrate)
+	if errors.As(err, new(*store.SchemaBehindError)) {
+		return nil, fmt.Errorf("database %s %w: run `marketd migrate` first (database.auto_migrate is false)", a.databaseName(), err)
 	}
 	if err != nil {
 		return nil, err

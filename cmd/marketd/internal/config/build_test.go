@@ -29,15 +29,18 @@ func TestOpenStore(t *testing.T) {
 	}
 	defer st.Close()
 	var behind *store.SchemaBehindError
-	if err := st.CheckSchema(ctx); !errors.As(err, &behind) || behind.Have != 0 || err.Error() != "has no marketd schema yet" {
-		t.Errorf("CheckSchema before migrating = %v", err)
+	if err := st.Prepare(ctx, false); !errors.As(err, &behind) || behind.Have != 0 || err.Error() != "has no marketd schema yet" {
+		t.Errorf("Prepare without migrating, before any migration = %v", err)
 	}
 	before, after, err := st.Upgrade(ctx)
 	if err != nil || before != 0 || after != behind.Want {
 		t.Errorf("Upgrade = %d, %d, %v; want 0, %d", before, after, err, behind.Want)
 	}
-	if err := st.CheckSchema(ctx); err != nil {
-		t.Errorf("CheckSchema after migrating = %v", err)
+	if err := st.Prepare(ctx, false); err != nil {
+		t.Errorf("Prepare without migrating, after Upgrade = %v", err)
+	}
+	if err := st.Prepare(ctx, true); err != nil {
+		t.Errorf("Prepare with nothing to migrate = %v", err)
 	}
 	if got := (Database{URL: "mysql://marketd:secret@db:3306/marketd"}).Name(); got != "mysql://marketd:xxxxx@db:3306/marketd" {
 		t.Errorf("Name = %q", got)

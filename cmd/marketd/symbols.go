@@ -10,8 +10,6 @@ import (
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/naver"
-	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 )
 
@@ -101,28 +99,12 @@ func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, 
 	switch {
 	case errors.As(err, &bad) && errors.Is(err, market.ErrInvalidSymbol):
 		return nil, cli.Usagef("%s symbol: %w", source, err)
+	case errors.As(err, &bad) && src.Refusal(bad.Raw, mkt, bad.Err) != "":
+		return nil, cli.Usagef("%s", src.Refusal(bad.Raw, mkt, bad.Err))
 	case errors.As(err, &bad):
-		return nil, symbolUsage(bad.Raw, mkt, bad.Err)
+		return nil, cli.Usage(bad.Err)
 	}
 	return insts, err
-}
-
-// symbolUsage words a source's refusal of raw, given with --market mkt,
-// as the remedy on marketd's command line.
-func symbolUsage(raw, mkt string, err error) error {
-	switch {
-	case errors.Is(err, naver.ErrNotXKRX):
-		return cli.Usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
-	case errors.Is(err, naver.ErrNotCode):
-		return cli.Usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
-	case errors.Is(err, yahoo.ErrNotSymbol):
-		return cli.Usagef("yahoo symbol %q: not a Yahoo symbol", raw)
-	case errors.Is(err, yahoo.ErrNotKRX):
-		return cli.Usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
-	case errors.Is(err, yahoo.ErrNeedsBoard):
-		return cli.Usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
-	}
-	return cli.Usage(err)
 }
 
 func newSymbolsListCmd(a *app) *cobra.Command {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/marketd/marketd/collector"
@@ -26,6 +28,10 @@ type Site struct {
 	// market, type, currency and name), asks it over a client of the
 	// site's pool; nil for a source that cannot.
 	Classifier func(*http.Client) collector.Classifier
+	// Refusal words a NewInstrument refusal of raw (the symbol as typed),
+	// given with --market mkt, as what to do instead; "" when it is not
+	// one of the source's own.
+	Refusal func(raw, mkt string, err error) string
 }
 
 // Sites returns the sources as s configures them, in the order messages
@@ -33,12 +39,34 @@ type Site struct {
 func (s Sources) Sites() []Site {
 	y, n := s.Yahoo, s.Naver
 	return []Site{
-		{Name: market.SourceYahoo, Transport: y.Transport, NewInstrument: yahoo.NewInstrument,
+		{Name: market.SourceYahoo, Transport: y.Transport, NewInstrument: yahoo.NewInstrument, Refusal: yahooRefusal,
 			Open:       func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) },
 			Classifier: func(c *http.Client) collector.Classifier { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
-		{Name: market.SourceNaver, Transport: n.Transport, NewInstrument: naver.NewInstrument,
+		{Name: market.SourceNaver, Transport: n.Transport, NewInstrument: naver.NewInstrument, Refusal: naverRefusal,
 			Open: func(c *http.Client) collector.Source { return naver.New(n.config(), c) }},
 	}
+}
+
+func yahooRefusal(raw, mkt string, err error) string {
+	switch {
+	case errors.Is(err, yahoo.ErrNotSymbol):
+		return fmt.Sprintf("yahoo symbol %q: not a Yahoo symbol", raw)
+	case errors.Is(err, yahoo.ErrNotKRX):
+		return fmt.Sprintf("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
+	case errors.Is(err, yahoo.ErrNeedsBoard):
+		return fmt.Sprintf("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
+	}
+	return ""
+}
+
+func naverRefusal(raw, mkt string, err error) string {
+	switch {
+	case errors.Is(err, naver.ErrNotXKRX):
+		return fmt.Sprintf("--market %s: naver has Korean (XKRX) instruments only", mkt)
+	case errors.Is(err, naver.ErrNotCode):
+		return fmt.Sprintf("naver symbol %q: want a 6-character KRX code such as 005930", raw)
+	}
+	return ""
 }
 
 // config is the Naver source's configuration.

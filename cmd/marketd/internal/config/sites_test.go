@@ -39,7 +39,18 @@ func TestSiteInstruments(t *testing.T) {
 	got, err := y.Instruments([]string{" aapl", "AAPL", "005930"}, market.XKRX, market.BoardKOSPI)
 	var bad *SymbolError
 	if !errors.As(err, &bad) || bad.Raw != " aapl" || got != nil {
-		t.Errorf("Instruments(aapl on KOSPI) = %v, %v; want aapl refused", got, err)
+		t.Fatalf("Instruments(aapl on KOSPI) = %v, %v; want aapl refused", got, err)
+	}
+	if msg := y.Refusal(bad.Raw, "kospi", bad.Err); msg != `yahoo symbol " aapl": --market kospi wants 6-character KRX codes or CODE.KS/CODE.KQ` {
+		t.Errorf("Refusal = %q", msg)
+	}
+	n := Default().Sources.Sites()[1]
+	_, err = n.Instruments([]string{"005930"}, market.XNYS, "")
+	if !errors.As(err, &bad) || n.Refusal(bad.Raw, "NYSE", bad.Err) != "--market NYSE: naver has Korean (XKRX) instruments only" {
+		t.Errorf("naver on NYSE: %v", err)
+	}
+	if msg := n.Refusal("x", "", errors.New("other")); msg != "" {
+		t.Errorf("Refusal of an unknown error = %q, want none", msg)
 	}
 	got, err = y.Instruments([]string{" aapl", "AAPL", "brk-b"}, "", "")
 	if err != nil || len(got) != 2 || got[0].Symbol != "AAPL" || got[1].Symbol != "BRK-B" {

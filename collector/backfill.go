@@ -38,6 +38,12 @@ type BackfillRequest struct {
 	// backfill run again skip what the interrupted runs of the same
 	// command finished: Force refetches stored ranges, not finished work.
 	Resume string
+	// Shared splits the backfill into work units that every `marketd run`
+	// on the database joins (Work); this process works on them too and
+	// returns once the run is recorded. It needs a database that shares
+	// runs (store.ErrSingleHost otherwise) and cannot take Gaps: the
+	// hosts that join have no gap finder.
+	Shared bool
 }
 
 // Plan is what a backfill will do.
@@ -66,6 +72,11 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 	}
 	if req.From != 0 && req.To != 0 && req.From > req.To {
 		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)
+	}
+	if req.Shared && !req.DryRun {
+		if err := c.canShare(ctx, req); err != nil {
+			return Summary{}, Plan{}, err
+		}
 	}
 	p := c.newPlanner()
 	insts, err := p.instruments(ctx, req.Filter)
@@ -97,10 +108,36 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 	if err != nil {
 		return Summary{}, plan, err
 	}
+	if req.Shared && slices.ContainsFunc(items, func(it item) bool { return len(it.ranges) > 0 }) {
+		spec := unitSpec{Job: JobBackfill, Force: req.Force}
+		if req.From != 0 {
+			spec.From = req.From.String()
+		}
+		if req.To != 0 {
+			spec.To = req.To.String()
+		}
+		s, err := c.runShared(ctx, l, items, spec)
+		return s, plan, err
+	}
 	l.plan(items)
 	c.execute(ctx, items, l, false)
 	s, err := c.end(ctx, l)
 	return s, plan, err
+}
+
+// canShare says why a shared backfill cannot be: a database that serves
+// one host, or a request the joining hosts could not do alike.
+func (c *Collector) canShare(ctx context.Context, req BackfillRequest) error {
+	if req.Gaps != nil {
+		return fmt.Errorf("collector: a shared backfill cannot fetch gaps only: the hosts that join it have no gap finder; run it on this host alone")
+	}
+	if c.deps.Units == nil {
+		return fmt.Errorf("collector: a shared backfill: %w", store.ErrSingleHost)
+	}
+	if err := c.deps.Units.SharedWork(ctx); err != nil {
+		return fmt.Errorf("collector: a shared backfill: %w", err)
+	}
+	return nil
 }
 
 func (c *Collector) backfillItem(ctx context.Context, p *planner, inst market.Instrument, req BackfillRequest) (item, error) {

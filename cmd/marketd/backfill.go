@@ -17,6 +17,7 @@ func newBackfillCmd(a *app) *cobra.Command {
 		sel                     selection
 		from, to                string
 		gapsOnly, dryRun, force bool
+		shared                  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backfill",
@@ -30,7 +31,8 @@ not fetch completed ranges again.
 what exists), --to to the last closed session.`,
 		Example: `  marketd backfill --source naver --market KOSPI --dry-run
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
-  marketd backfill --all --gaps-only`,
+  marketd backfill --all --gaps-only
+  marketd backfill --source yahoo --from 2016-01-01 --shared`,
 		Args:    cli.Args(cobra.NoArgs),
 		PreRunE: cli.FlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -38,7 +40,7 @@ what exists), --to to the last closed session.`,
 			if err != nil {
 				return err
 			}
-			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
+			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force, Shared: shared,
 				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)}
 			if req.From, req.To, err = parseRange(from, to); err != nil {
 				return err
@@ -75,9 +77,11 @@ what exists), --to to the last closed session.`,
 	f.BoolVar(&gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
 	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
+	f.BoolVar(&shared, "shared", false, "split the work into units that every `marketd run` on the database joins (MySQL 8.0+, MariaDB 10.6+); this process works too and waits for the end")
 	cmd.MarkFlagsMutuallyExclusive("all", "symbols")
 	// --gaps-only fetches only what is missing; --force refetches what is stored.
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "force")
+	cmd.MarkFlagsMutuallyExclusive("gaps-only", "shared") // the hosts that join have no gap finder
 	return cmd
 }
 

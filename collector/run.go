@@ -81,6 +81,15 @@ func (s Summary) ExitCode() int {
 	return 0
 }
 
+// Err is the run's outcome as a command's error: nil unless the run
+// failed or some of its instruments did, which status --run lists.
+func (s Summary) Err() error {
+	if s.Status != store.RunFailed && s.Failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s run %d: %d of %s failed; marketd status --run %d lists them", s.Job, s.ID, s.Failed, plural(len(s.Results), "instrument"), s.ID)
+}
+
 // String is the one-line summary: counts, and what failed and why; for an
 // offline run, that alone, once.
 func (s Summary) String() string {

@@ -227,3 +227,39 @@ type InstrumentFilter struct {
 	// IntradayOnly selects the instruments with an intraday interval set.
 	IntradayOnly bool
 }
+
+// UnknownSymbolsError names the symbols asked for that a source does not
+// have (among the instruments a filter selects).
+type UnknownSymbolsError struct {
+	Source  string
+	Symbols []string
+}
+
+func (e *UnknownSymbolsError) Error() string {
+	return fmt.Sprintf("%s has no %s", e.Source, strings.Join(e.Symbols, ", "))
+}
+
+// CheckSymbols returns an *UnknownSymbolsError naming the symbols of
+// f.Symbols that no instrument f selects has, in the order given: what a
+// command refuses before acting on a list the user typed (a typo must not
+// pass for an empty run).
+func (s *Store) CheckSymbols(ctx context.Context, f InstrumentFilter) error {
+	known, err := s.Instruments(ctx, f)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(known))
+	for _, in := range known {
+		have[in.Symbol] = true
+	}
+	var missing []string
+	for _, sym := range f.Symbols {
+		if !have[sym] {
+			missing = append(missing, sym)
+		}
+	}
+	if len(missing) > 0 {
+		return &UnknownSymbolsError{Source: f.Source, Symbols: missing}
+	}
+	return nil
+}

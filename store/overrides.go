@@ -22,21 +22,14 @@ func (s *Store) DeleteCalendarOverride(ctx context.Context, mkt string, d market
 	return n > 0, nil
 }
 
-// CalendarOverride opens or closes one date of a market's calendar at run
-// time, for closures announced after a release.
-type CalendarOverride struct {
-	Market string
-	Date   market.Date
-	Open   bool
-	Reason string
-}
-
-// SetCalendarOverride records an override, replacing one for the same date.
-func (s *Store) SetCalendarOverride(ctx context.Context, o CalendarOverride) error {
+// SetCalendarOverride records an override of the market mkt's calendar,
+// replacing one for the same date: a closure announced after a release,
+// or a holiday the exchange traded on after all (calendar.Book.Set).
+func (s *Store) SetCalendarOverride(ctx context.Context, mkt string, o calendar.Override) error {
 	q := `INSERT INTO calendar_overrides (market, day, is_open, reason) VALUES (?, ?, ?, ?)` +
 		s.d.upsert([]string{"market", "day"}, []string{"is_open", "reason"})
-	if _, err := s.db.ExecContext(ctx, q, o.Market, o.Date.String(), o.Open, o.Reason); err != nil {
-		return fmt.Errorf("store: calendar override %s %s: %w", o.Market, o.Date, err)
+	if _, err := s.db.ExecContext(ctx, q, mkt, o.Date.String(), o.Open, o.Reason); err != nil {
+		return fmt.Errorf("store: calendar override %s %s: %w", mkt, o.Date, err)
 	}
 	return nil
 }

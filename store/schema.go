@@ -71,3 +71,51 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Upgrade applies the pending migrations and returns the schema version
+// before and after them, for marketd migrate to say what it did.
+func (s *Store) Upgrade(ctx context.Context) (before, after int64, err error) {
+	if before, _, err = s.SchemaVersion(ctx); err != nil {
+		return 0, 0, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return before, 0, err
+	}
+	after, _, err = s.SchemaVersion(ctx)
+	return before, after, err
+}
+
+// Prepare readies the schema for this binary: with migrate it applies the
+// pending migrations, else it only checks that they have been applied (a
+// *SchemaBehindError when not), for a user that may not alter tables.
+func (s *Store) Prepare(ctx context.Context, migrate bool) error {
+	if migrate {
+		return s.Migrate(ctx)
+	}
+	return s.CheckSchema(ctx)
+}
+
+// SchemaBehindError is a database that has not had this binary's
+// migrations: a query would fail on a missing table or column.
+type SchemaBehindError struct{ Have, Want int64 }
+
+func (e *SchemaBehindError) Error() string {
+	if e.Have == 0 {
+		return "has no marketd schema yet"
+	}
+	return fmt.Sprintf("has schema version %d, this marketd needs %d", e.Have, e.Want)
+}
+
+// CheckSchema returns a *SchemaBehindError unless the database has every
+// migration this binary embeds; it changes nothing (a user that may not
+// alter tables runs it instead of Migrate).
+func (s *Store) CheckSchema(ctx context.Context) error {
+	have, want, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if have < want {
+		return &SchemaBehindError{Have: have, Want: want}
+	}
+	return nil
+}

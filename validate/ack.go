@@ -2,9 +2,12 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/store"
 )
 
 // NotAckableError is an acknowledgement refused because nothing on its
@@ -64,4 +67,51 @@ func CheckAck(ctx context.Context, cal AckCalendar, bars BarReader, inst market.
 		return &NotAckableError{Date: d, Why: why, Market: cal.Market().Code, Key: inst.Key}
 	}
 	return nil
+}
+
+// UnknownInstrumentError is an acknowledgement of an instrument the store
+// does not have: it could never silence anything.
+type UnknownInstrumentError struct{ Key market.Key }
+
+func (e *UnknownInstrumentError) Error() string {
+	return fmt.Sprintf("%s has no %s (see marketd symbols list)", e.Key.Source, e.Key.Symbol)
+}
+
+// AckStore is what CheckAckable reads and Acknowledge writes.
+type AckStore interface {
+	BarReader
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+	AddAck(ctx context.Context, a store.Ack) error
+}
+
+// Acknowledge records a, once CheckAckable accepts it: the gap or bad bar
+// it covers is kept with its reason and no longer reported.
+func Acknowledge(ctx context.Context, cals Calendars, st AckStore, a store.Ack) error {
+	if err := CheckAckable(ctx, cals, st, market.Key{Source: a.Source, Symbol: a.Symbol}, a.From, a.To); err != nil {
+		return err
+	}
+	return st.AddAck(ctx, a)
+}
+
+// CheckAckable refuses to acknowledge what cannot be a problem: an
+// instrument the store does not have (*UnknownInstrumentError), or dates
+// CheckAck refuses on the calendar of its market, with its overrides
+// (*NotAckableError).
+func CheckAckable(ctx context.Context, cals Calendars, st AckStore, key market.Key, from, to market.Date) error {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: key.Source, Symbols: []string{key.Symbol}})
+	if err != nil {
+		return err
+	}
+	if len(insts) == 0 {
+		return &UnknownInstrumentError{Key: key}
+	}
+	var cal AckCalendar
+	switch c, err := cals(ctx, insts[0].Market); {
+	case errors.Is(err, calendar.ErrNoTable):
+	case err != nil:
+		return err
+	default:
+		cal = c
+	}
+	return CheckAck(ctx, cal, st, insts[0], from, to)
 }

@@ -3,8 +3,10 @@ package validate
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	texttemplate "text/template"
 
 	"github.com/marketd/marketd/sources/market"
@@ -67,6 +69,22 @@ func (r *Report) Text() (string, error) {
 	var b bytes.Buffer
 	err := textReport.Execute(&b, view{r, r.Subject()})
 	return b.String(), err
+}
+
+// Write writes the report to w as marketd validate prints it: the text,
+// or with json the report as an indented JSON document.
+func (r *Report) Write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	text, err := r.Text()
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, text)
+	return err
 }
 
 // HTML renders the report as the email's HTML part. Mail clients drop

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector"
@@ -34,7 +31,7 @@ const (
 type app struct {
 	stdout, stderr io.Writer
 	environ        []string
-	build          buildInfo
+	build          cli.BuildInfo
 	now            func() time.Time
 
 	// Global flags.
@@ -46,19 +43,10 @@ type app struct {
 	log   *slog.Logger
 	store *store.Store
 	// wiring is what the configuration builds on the store (app.wire).
-	wiring *wiring
+	wiring *config.Wiring
 	// journal reads a systemd unit's journal (notify --unit-failed).
 	journal func(ctx context.Context, unit string, lines int) (string, error)
 }
-
-// usageError is a mistake on the command line or in the configuration:
-// exit code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
@@ -82,17 +70,8 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	if err == nil {
 		return exitOK
 	}
-	msg := err.Error()
-	// Belt and braces: whatever a driver put in an error, the password stays out.
-	if pw := a.cfg.Database.Password(); pw != "" {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
-	}
-	// A validation's error starts with its subject, "marketd: …". Joined
-	// errors (every invalid key of a configuration) get a line each.
-	for line := range strings.Lines(strings.TrimPrefix(msg, "marketd: ")) {
-		fmt.Fprintf(stderr, "marketd: %s\n", strings.TrimSuffix(line, "\n"))
-	}
-	var ue usageError
+	cli.WriteError(stderr, err, a.cfg.Database.Password())
+	var ue cli.UsageError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
@@ -110,48 +89,23 @@ func (a *app) setup() error { return a.setupWith(config.Load) }
 
 // setupWith is setup loading the configuration with load.
 func (a *app) setupWith(load func(config.Options) (config.Config, error)) error {
-	overrides := map[string]string{}
-	for _, kv := range a.sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return usagef("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
-		}
-		overrides[k] = v
+	overrides, err := config.ParseSets(a.sets)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	if a.logLevel != "" {
 		overrides["log_level"] = a.logLevel
 	}
 	cfg, err := load(config.Options{Path: a.configPath, Environ: a.environ, Overrides: overrides})
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	a.cfg = cfg
-	a.log = newLogger(a.stderr, cfg.LogLevel)
+	a.log = cli.NewLogger(a.stderr, cfg.LogLevel)
 	return nil
-}
-
-// annotationNoConfig marks commands that run without loading the configuration.
-const annotationNoConfig = "marketd/no-config"
-
-func skipsConfig(cmd *cobra.Command) bool {
-	for c := cmd; c != nil; c = c.Parent() {
-		if c.Annotations[annotationNoConfig] == "true" {
-			return true
-		}
-	}
-	return false
 }
 
 // writeSummary prints a command's one-line summary.
 func writeSummary(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
@@ -38,27 +40,17 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
   marketd backfill --source yahoo --symbols AAPL --interval 1m --prepost
   marketd backfill --source naver --market KOSPI --interval 1m --dry-run
   marketd backfill --source yahoo --from 2016-01-01 --shared`,
-		Args:    usageArgs(cobra.NoArgs),
-		PreRunE: usageFlagGroups,
+		Args:    cli.Args(cobra.NoArgs),
+		PreRunE: cli.FlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			filter, err := sel.filter(cmd.Context(), a, true)
 			if err != nil {
 				return err
 			}
 			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force, Shared: shared,
-				Resume: a.resumeCommand(cmd)}
-			if from != "" {
-				if req.From, err = market.ParseDate(from); err != nil {
-					return usagef("--from: %w", err)
-				}
-			}
-			if to != "" {
-				if req.To, err = market.ParseDate(to); err != nil {
-					return usagef("--to: %w", err)
-				}
-			}
-			if req.From != 0 && req.To != 0 && req.From > req.To {
-				return usagef("--from %s is after --to %s", req.From, req.To)
+				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)}
+			if req.From, req.To, err = parseRange(from, to); err != nil {
+				return err
 			}
 			c, err := a.newCollector(cmd.Context())
 			if err != nil {
@@ -70,20 +62,15 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 				}
 			}
 			if gapsOnly {
-				book := book(a.cfg, a.store)
-				req.Gaps = validate.NewGapFinder(a.store, func(ctx context.Context, code string) (validate.Calendar, error) {
-					return book.For(ctx, code)
-				}).Find
+				req.Gaps = validate.NewGapFinder(a.store, a.cfg.ValidateCalendars(a.store)).Find
 			}
 			if !dryRun {
 				req.Progress = a.progress()
 			}
-			if interval != "" || prePost {
-				if req.Interval, err = market.ParseInterval(interval); err != nil || !req.Interval.Intraday() {
-					return usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", interval)
-				}
-				req.PrePost = prePost
+			if req.Interval, err = parseInterval(interval); err != nil || (prePost && interval == "") {
+				return cmp.Or(err, cli.Usagef("--prepost needs --interval"))
 			}
+			req.PrePost = prePost
 			s, plan, err := c.Backfill(cmd.Context(), req)
 			if dryRun {
 				if err == nil {
@@ -117,28 +104,16 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 // market selected (code, or all of them): each instrument would be skipped
 // and the run reported ok.
 func (a *app) checkFromClosed(ctx context.Context, from market.Date, code string) error {
-	codes := []string{code}
-	if code == "" {
-		ms, err := market.Markets()
-		if err != nil {
-			return err
-		}
-		codes = codes[:0]
-		for _, m := range ms {
-			codes = append(codes, m.Code)
-		}
+	var codes []string
+	if code != "" {
+		codes = []string{code}
 	}
-	book := book(a.cfg, a.store)
-	var last market.Date
-	for _, c := range codes {
-		cal, err := book.For(ctx, c)
-		if err != nil {
-			return err
-		}
-		last = max(last, cal.LastClosed(a.now()))
+	last, err := a.cfg.Book(a.store).LastClosed(ctx, codes, a.now())
+	if err != nil {
+		return err
 	}
 	if from > last {
-		return usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
+		return cli.Usagef("--from %s is after the last closed session (%s): nothing to backfill yet", from, last)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -90,10 +91,7 @@ func TestResumeCommand(t *testing.T) {
 	}
 	want := "marketd backfill --force=true --from=2025-06-01 --set=sources.yahoo.rate=6/m --source=yahoo --symbols=AAPL,BRK-B" +
 		"   # plus the --set values with secrets, left out here"
-	if got := a.resumeCommand(cmd); got != want {
+	if got := cli.ResumeCommand(cmd, a.cfg.RedactString); got != want {
 		t.Errorf("resume hint:\n%s\nwant\n%s", got, want)
-	}
-	if got := shellQuote("it's a b"); got != `'it'\''s a b'` {
-		t.Errorf("shellQuote = %s", got)
 	}
 }

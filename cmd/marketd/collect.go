@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
@@ -29,7 +29,7 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
 		Example: `  marketd collect
   marketd collect --source naver --market KOSPI
   marketd collect --source yahoo --symbols AAPL,MSFT`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			filter, err := sel.filter(cmd.Context(), a, false)
 			if err != nil {
@@ -40,7 +40,7 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
 				return err
 			}
 			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: a.progress(),
-				Resume: a.resumeCommand(cmd)})
+				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)})
 			return a.reportRun(s, err)
 		},
 	}
@@ -75,75 +75,44 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		f.Source = s.source
 	}
 	if len(s.symbols) > 0 && s.market != "" {
-		return f, usagef("--symbols and --market are exclusive")
+		return f, cli.Usagef("--symbols and --market are exclusive")
 	}
 	if s.market != "" {
 		mc, err := parseMarket(s.market)
 		if err != nil {
 			return f, err
 		}
-		f.Market, f.Board = mc.code, mc.board
+		f.Market, f.Board = mc.Code, mc.Board
 	}
-	if s.symbols != nil && len(s.symbols) == 0 { // --symbols '': not "every instrument"
-		return f, usagef("--symbols: the list is empty")
-	}
-	for _, sym := range s.symbols {
-		sym = normalizeSymbol(sym)
-		if err := market.CheckSymbol(sym); err != nil {
-			return f, usagef("--symbols: %w", err)
-		}
-		f.Symbols = append(f.Symbols, sym)
-	}
-	if len(f.Symbols) > 0 {
-		if err := a.checkActive(ctx, f); err != nil {
-			return f, err
+	if s.symbols != nil { // given, if empty
+		var err error
+		if f.Symbols, err = market.ParseSymbols(s.symbols); err != nil {
+			return f, cli.Usagef("--symbols: %w", err)
 		}
 	}
 	if needOne && !s.all && len(f.Symbols) == 0 && f.Market == "" && f.Source == "" {
-		return f, usagef("say what to backfill: --symbols, --market, --source or --all")
+		return f, cli.Usagef("say what to backfill: --symbols, --market, --source or --all")
 	}
-	if f.Board == "" {
-		return f, nil
+	if len(f.Symbols) == 0 && f.Board == "" {
+		return f, nil // nothing to check in the store
 	}
-	// A board the user named but nothing trades on is a mistake, not an
-	// empty run that reports ok.
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return f, err
 	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Market: f.Market, Board: f.Board, ActiveOnly: true})
-	if err != nil {
-		return f, err
+	err = collector.CheckFilter(ctx, st, f)
+	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+		return f, cli.Usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(unknown.Symbols, ", "))
 	}
-	if len(insts) == 0 {
-		if f.Source != "" {
-			return f, fmt.Errorf("--market %s: %s has no active %s instruments", s.market, f.Source, f.Board)
-		}
-		return f, fmt.Errorf("--market %s: no active %s instruments", s.market, f.Board)
+	if empty := (*collector.EmptyBoardError)(nil); errors.As(err, &empty) {
+		return f, fmt.Errorf("--market %s: %w", s.market, err)
 	}
-	return f, nil
-}
-
-// checkActive refuses --symbols naming an instrument the store does not
-// have active, naming each: a typo must not pass for an empty run.
-func (a *app) checkActive(ctx context.Context, f collector.Filter) error {
-	st, err := a.openStore(ctx, true)
-	if err != nil {
-		return err
-	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: f.Source, Symbols: f.Symbols, ActiveOnly: true})
-	if err != nil {
-		return err
-	}
-	if missing := missingSymbols(f.Symbols, insts); len(missing) > 0 {
-		return usagef("--symbols: no active instrument %s (see marketd symbols list)", strings.Join(missing, ", "))
-	}
-	return nil
+	return f, err
 }
 
 // progress is a bar when stderr is a terminal, else a log line a minute.
 func (a *app) progress() collector.Progress {
-	if isTerminal(a.stderr) {
+	if cli.IsTerminal(a.stderr) {
 		return collector.NewBar(a.stderr)
 	}
 	return collector.NewLogProgress(a.log, time.Minute)
@@ -159,50 +128,8 @@ func (a *app) reportRun(s collector.Summary, err error) error {
 	if s.ID != 0 {
 		writeSummary(a.stdout, "%s", s.String())
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case s.Status == store.RunFailed || s.Failed > 0:
-		return fmt.Errorf("%s run %d: %d of %s failed; marketd status --run %d lists them", s.Job, s.ID, s.Failed, plural(len(s.Results), "instrument"), s.ID)
 	}
-	return nil
-}
-
-// resumeCommand is the invocation as typed (command path and flags), to
-// run again to resume: each value shell-quoted, a repeated flag (--set)
-// repeated, and a value that carries a secret (a password in --set
-// database=… or email.password=…) left out and said so, since the hint is
-// printed and kept in the run log.
-func (a *app) resumeCommand(cmd *cobra.Command) string {
-	out := append([]string{"marketd"}, strings.Fields(strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "))...)
-	secret := false
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		vals := []string{f.Value.String()}
-		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			vals = sv.GetSlice()
-			if f.Value.Type() != "stringArray" { // a comma list reads back as given
-				vals = []string{strings.Join(vals, ",")}
-			}
-		}
-		for _, v := range vals {
-			if a.cfg.RedactString(v) != v {
-				secret = true
-				continue
-			}
-			out = append(out, "--"+f.Name+"="+shellQuote(v))
-		}
-	})
-	line := strings.Join(out, " ")
-	if secret {
-		line += "   # plus the --set values with secrets, left out here"
-	}
-	return line
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@%+-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return s.Err()
 }

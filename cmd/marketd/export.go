@@ -2,33 +2,25 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"slices"
+	"errors"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/export"
 )
 
-// The widest range a DATE column holds, for "no --from/--to".
-var (
-	firstDate = market.NewDate(1000, 1, 1)
-	lastDate  = market.NewDate(9999, 12, 31)
-)
-
 // exportFlags are export's flags as given.
 type exportFlags struct {
-	source, symbols, from, to, format string
-	actions                           bool
-	interval                          string
+	source, symbols, from, to, format, interval string
+	actions                                     bool
 }
 
 func newExportCmd(a *app) *cobra.Command {
-	var source, symbols, from, to, format, interval string
-	var actions bool
+	var fl exportFlags
 	cmd := &cobra.Command{
 		Use:   "export --source S [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--actions | --interval 1m|5m|60m]",
 		Short: "Write stored bars or corporate actions to stdout as CSV or JSON",
@@ -51,20 +43,20 @@ session dates there.`,
   marketd export --source yahoo --symbols AAPL --format json > aapl.json
   marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01
   marketd export --source naver --symbols 005930 --interval 1m --from 2026-10-05 --format json`,
-		Args:    usageArgs(cobra.NoArgs),
-		PreRunE: usageFlagGroups,
+		Args:    cli.Args(cobra.NoArgs),
+		PreRunE: cli.FlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions, interval})
+			return a.export(cmd.Context(), fl)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
-	f.StringVar(&symbols, "symbols", "", "comma-separated `symbols` (default: all of the source)")
-	f.StringVar(&from, "from", "", "first `date`, YYYY-MM-DD (default: the earliest stored)")
-	f.StringVar(&to, "to", "", "last `date`, YYYY-MM-DD (default: the latest stored)")
-	f.StringVar(&format, "format", "csv", "output `format`: csv or json")
-	f.BoolVar(&actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
-	f.StringVar(&interval, "interval", "", "export minute bars of this `interval` instead: 1m, 5m or 60m")
+	f.StringVar(&fl.source, "source", "", "data `source`: yahoo or naver (required)")
+	f.StringVar(&fl.symbols, "symbols", "", "comma-separated `symbols` (default: all of the source)")
+	f.StringVar(&fl.from, "from", "", "first `date`, YYYY-MM-DD (default: the earliest stored)")
+	f.StringVar(&fl.to, "to", "", "last `date`, YYYY-MM-DD (default: the latest stored)")
+	f.StringVar(&fl.format, "format", "csv", "output `format`: csv or json")
+	f.BoolVar(&fl.actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
+	f.StringVar(&fl.interval, "interval", "", "export minute bars of this `interval` instead: 1m, 5m or 60m")
 	cmd.MarkFlagsMutuallyExclusive("actions", "interval")
 	return cmd
 }
@@ -79,83 +71,44 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 		return err
 	}
 	if fl.format != "csv" && fl.format != "json" {
-		return usagef("--format %q: want csv or json", fl.format)
+		return cli.Usagef("--format %q: want csv or json", fl.format)
 	}
-	var list []string
-	for s := range strings.SplitSeq(fl.symbols, ",") {
-		if s = normalizeSymbol(s); s != "" && !slices.Contains(list, s) {
-			list = append(list, s)
-		}
+	iv, err := parseInterval(fl.interval)
+	if err != nil {
+		return err
 	}
-	slices.Sort(list)
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		known, err := st.Instruments(ctx, store.InstrumentFilter{Source: fl.source, Symbols: list})
-		if err != nil {
-			return err
-		}
-		if missing := missingSymbols(list, known); len(missing) > 0 {
-			return usagef("export: %s has no %s", fl.source, strings.Join(missing, ", "))
-		}
-	}
-	if fl.interval != "" {
-		return a.exportMinutes(ctx, st, fl, list)
-	}
-	sel := export.Selection{Source: fl.source, Symbols: list, From: from, To: to, JSON: fl.format == "json"}
-	var n export.Count
-	if fl.actions {
-		n, err = export.Actions(ctx, a.stdout, st, sel)
-	} else {
-		n, err = export.Bars(ctx, a.stdout, st, sel)
+	summary, err := export.Run(ctx, a.stdout, st, export.Request{Source: fl.source, Symbols: strings.Split(fl.symbols, ","),
+		From: from, To: to, JSON: fl.format == "json", Actions: fl.actions, Interval: iv})
+	if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+		return cli.Usagef("export: %v", err)
 	}
 	if err != nil {
 		return err
 	}
-	none := ""
-	if len(n.Empty) > 0 {
-		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
-	}
-	writeSummary(a.stderr, "export: %s of %s (%s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"),
-		fl.source, rangeText(fl.from, from), rangeText(fl.to, to), fl.format, none)
+	writeSummary(a.stderr, "%s", summary)
 	return nil
 }
 
-// plural counts things in words: "1 symbol", "2 symbols".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
-
+// parseRange reads --from and --to; an empty one is 0, an open end.
 func parseRange(from, to string) (market.Date, market.Date, error) {
-	fromD, toD := firstDate, lastDate
+	var fromD, toD market.Date
 	var err error
 	if from != "" {
 		if fromD, err = market.ParseDate(from); err != nil {
-			return 0, 0, usagef("--from: %w", err)
+			return 0, 0, cli.Usagef("--from: %w", err)
 		}
 	}
 	if to != "" {
 		if toD, err = market.ParseDate(to); err != nil {
-			return 0, 0, usagef("--to: %w", err)
+			return 0, 0, cli.Usagef("--to: %w", err)
 		}
 	}
-	if fromD > toD {
-		return 0, 0, usagef("--from %s is after --to %s", fromD, toD)
+	if fromD != 0 && toD != 0 && fromD > toD {
+		return 0, 0, cli.Usagef("--from %s is after --to %s", fromD, toD)
 	}
 	return fromD, toD, nil
-}
-
-func rangeText(flag string, d market.Date) string {
-	if flag == "" {
-		if d == firstDate {
-			return "first"
-		}
-		return "last"
-	}
-	return d.String()
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 )
@@ -28,18 +28,28 @@ Instruments added without a board (symbols add without --market KOSPI or KOSDAQ)
 are given their board when listed, and left alone when not.`,
 		Example: `  marketd symbols import --market KOSPI
   marketd symbols import --market KOSDAQ`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b := strings.ToUpper(strings.TrimSpace(board))
 			if b != market.BoardKOSPI && b != market.BoardKOSDAQ {
 				if board == "" {
-					return usagef("--market is required: KOSPI or KOSDAQ")
+					return cli.Usagef("--market is required: KOSPI or KOSDAQ")
 				}
-				return usagef("--market %q: want KOSPI or KOSDAQ (the boards Naver lists)", board)
+				return cli.Usagef("--market %q: want KOSPI or KOSDAQ (the boards Naver lists)", board)
 			}
-			res, err := a.importListing(cmd.Context(), b)
+			w, err := a.wire(cmd.Context())
 			if err != nil {
 				return err
+			}
+			res, err := collector.ImportListing(cmd.Context(), w.Store, w.NaverSource(), b)
+			if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
+				return fmt.Errorf("symbols %w. %s", err, removeFirst)
+			}
+			if err != nil {
+				return fmt.Errorf("symbols %w", err)
+			}
+			if res.Deactivated > 0 {
+				a.log.Info("symbols import: no longer listed, marked inactive", "board", b, "count", res.Deactivated)
 			}
 			writeSummary(a.stdout, "imported %s: %d listed, %d added, %d reactivated, %d marked inactive",
 				b, res.Listed, res.Added, res.Reactivated, res.Deactivated)
@@ -52,23 +62,3 @@ are given their board when listed, and left alone when not.`,
 
 // removeFirst is the way past a refused import when codes really left.
 const removeFirst = "If they really were delisted, remove them first: marketd symbols remove --source naver CODE..."
-
-// importListing syncs the store's naver instruments of board with Naver's
-// listing of it.
-func (a *app) importListing(ctx context.Context, board string) (collector.ImportResult, error) {
-	w, err := a.wire(ctx)
-	if err != nil {
-		return collector.ImportResult{}, err
-	}
-	res, err := collector.ImportListing(ctx, w.store, w.naverSource(), board)
-	if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
-		return res, fmt.Errorf("symbols %w. %s", err, removeFirst)
-	}
-	if err != nil {
-		return res, fmt.Errorf("symbols %w", err)
-	}
-	if res.Deactivated > 0 {
-		a.log.Info("symbols import: no longer listed, marked inactive", "board", board, "count", res.Deactivated)
-	}
-	return res, nil
-}

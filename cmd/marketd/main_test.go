@@ -5,13 +5,14 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/sqlite"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // result is one in-process run of marketd.
@@ -158,7 +159,7 @@ func TestHelpHasExamples(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	var out, errb bytes.Buffer
-	a := &app{stdout: &out, stderr: &errb, build: buildInfo{Version: "v1.2.3", Commit: "abc1234", Date: "2026-11-23T10:00:00Z", Go: "go1.26.8"}}
+	a := &app{stdout: &out, stderr: &errb, build: cli.BuildInfo{Version: "v1.2.3", Commit: "abc1234", Date: "2026-11-23T10:00:00Z", Go: "go1.26.8"}}
 	root := newRootCmd(a)
 	root.SetArgs([]string{"version"})
 	if err := root.Execute(); err != nil {
@@ -172,21 +173,3 @@ func TestVersion(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
-
-// A plain go build, with no -ldflags, names the version and commit git
-// gave the toolchain instead of "dev (commit unknown)".
-func TestBuildFromBuildInfo(t *testing.T) {
-	info := &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261206043000-0123456789ab+dirty"},
-		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-12-06T04:30:00Z"}}}
-	b := buildFrom("dev", "", "", info)
-	if b.Version != "v0.0.0-20261206043000-0123456789ab+dirty" || b.Commit != "0123456789abcdef" || b.Date != "2026-12-06T04:30:00Z" {
-		t.Errorf("plain go build: %+v", b)
-	}
-	// The linker's stamps win; go run has neither.
-	if b := buildFrom("v1.2.0", "abc", "2026-12-01", info); b.Version != "v1.2.0" || b.Commit != "abc" || b.Date != "2026-12-01" {
-		t.Errorf("make build: %+v", b)
-	}
-	if b := buildFrom("dev", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}); b.Version != "dev" || b.Commit != "unknown" {
-		t.Errorf("go run: %+v", b)
-	}
-}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 func newMigrateCmd(a *app) *cobra.Command {
@@ -12,20 +14,13 @@ func newMigrateCmd(a *app) *cobra.Command {
 Every other command does this at start unless database.auto_migrate is false.`,
 		Example: `  marketd migrate
   MARKETD_DATABASE='mysql://marketd:secret@db:3306/marketd' marketd migrate`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.openStore(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
-			before, _, err := st.SchemaVersion(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := st.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			after, _, err := st.SchemaVersion(cmd.Context())
+			before, after, err := st.Upgrade(cmd.Context())
 			if err != nil {
 				return err
 			}

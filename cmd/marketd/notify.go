@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 )
@@ -24,13 +24,13 @@ It reads only the email and notify sections of the configuration, so a mistake
 elsewhere (the likely reason the unit failed) does not stop the mail.
 Without email.host it prints the message and exits 2.`,
 		Example: `  marketd --config /etc/marketd/marketd.yaml notify --unit-failed marketd.service`,
-		Args:    usageArgs(cobra.NoArgs),
+		Args:    cli.Args(cobra.NoArgs),
 		// It reads the email and notify sections only: the unit may have
 		// failed over a mistake elsewhere in the same file.
-		Annotations: map[string]string{annotationNoConfig: "true"},
+		Annotations: map[string]string{cli.AnnotationNoConfig: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if unit == "" {
-				return usagef("--unit-failed is required: name the systemd unit that failed, e.g. marketd.service")
+				return cli.Usagef("--unit-failed is required: name the systemd unit that failed, e.g. marketd.service")
 			}
 			if err := a.setupWith(func(o config.Options) (config.Config, error) {
 				return config.LoadSections(o, "email", "notify", "log_level")
@@ -38,7 +38,7 @@ Without email.host it prints the message and exits 2.`,
 				return err
 			}
 			if !daemon.ValidUnitName(unit) {
-				return usagef("--unit-failed %q: want a systemd unit name such as marketd.service", unit)
+				return cli.Usagef("--unit-failed %q: want a systemd unit name such as marketd.service", unit)
 			}
 			return a.notifyUnitFailed(cmd.Context(), unit)
 		},
@@ -48,29 +48,22 @@ Without email.host it prints the message and exits 2.`,
 	return cmd
 }
 
-// notifyUnitFailed mails the failure of unit with its last journal lines.
-// A journal that cannot be read is said in the mail, which still goes.
+// notifyUnitFailed mails the failure of unit with its last journal lines,
+// or prints it when email.host is not set.
 func (a *app) notifyUnitFailed(ctx context.Context, unit string) error {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "this host"
-	}
-	lines, jerr := a.journal(ctx, unit, daemon.JournalLines)
-	if jerr != nil {
-		a.log.Warn("cannot read the journal", "unit", unit, "err", a.cfg.Redact(jerr))
-		lines = fmt.Sprintf("(the journal could not be read: %v)\n", a.cfg.Redact(jerr))
-	}
-	msg := daemon.UnitFailedMessage(unit, host, a.now(), a.cfg.RedactString(lines))
+	f := daemon.UnitFailure{Unit: unit, At: a.now(), Journal: a.journal, Log: a.log}
 	if a.cfg.Email.Host == "" {
+		msg, _ := daemon.NotifyUnitFailed(ctx, a.cfg, f, nil)
 		fmt.Fprintf(a.stdout, "Subject: %s\n\n%s", msg.Subject, msg.Text)
-		return usagef("email.host is not set: the failure of %s was printed, not mailed", unit)
+		return cli.Usagef("email.host is not set: the failure of %s was printed, not mailed", unit)
 	}
-	m, err := newMailer(a.cfg.Email)
+	m, err := a.cfg.Email.Mailer()
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
-	if err := m.Send(ctx, msg); err != nil {
-		return a.cfg.Redact(err)
+	msg, err := daemon.NotifyUnitFailed(ctx, a.cfg, f, m)
+	if err != nil {
+		return err
 	}
 	writeSummary(a.stdout, "mailed %q to %d recipients", msg.Subject, len(a.cfg.Email.To))
 	return nil

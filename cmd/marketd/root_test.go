@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 func TestUnknownCommandSuggests(t *testing.T) {
@@ -22,7 +24,7 @@ func TestUnknownCommandSuggests(t *testing.T) {
 func TestVersionFlag(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := &app{stdout: &out, stderr: &errb, environ: []string{"MARKETD_DATABASE=nonsense"},
-		build: buildInfo{Version: "v1.2.3", Commit: "abc1234", Date: "2026-11-23T10:00:00Z", Go: "go1.26.8"}}
+		build: cli.BuildInfo{Version: "v1.2.3", Commit: "abc1234", Date: "2026-11-23T10:00:00Z", Go: "go1.26.8"}}
 	code := a.execute(context.Background(), []string{"--version"})
 	if want := "marketd v1.2.3 (commit abc1234, built 2026-11-23T10:00:00Z, go1.26.8)\n"; code != exitOK || out.String() != want || errb.String() != "" {
 		t.Errorf("--version: exit %d, stdout %q, stderr %q; want 0, %q", code, out.String(), errb.String(), want)

@@ -3,18 +3,17 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector/schedule"
 	"github.com/marketd/marketd/store/sqlite"
-	"github.com/marketd/marketd/validate"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -41,7 +40,7 @@ answers.`,
 		Example: `  marketd run
   marketd --config /etc/marketd/marketd.yaml run
   kill -HUP "$(pidof marketd)"    # reload the configuration`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sigs := make(chan os.Signal, 4)
 			signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
@@ -52,8 +51,8 @@ answers.`,
 }
 
 // runDaemon runs the daemon until ctx ends or sigs delivers SIGTERM or
-// SIGINT, reloading the configuration on SIGHUP. ready, when set, is called
-// once the daemon runs (tests drive it through it). A clean stop returns nil.
+// SIGINT, loading the configuration again on SIGHUP (daemon.Serve). ready,
+// when set, is called once the daemon runs (tests drive it through it).
 func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*daemon.Daemon)) error {
 	if a.cfg.Database.Scheme() == config.SchemeSQLite {
 		unlock, err := sqlite.LockDaemon(a.cfg.Database.SQLitePath())
@@ -66,78 +65,19 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	if err != nil {
 		return err
 	}
-	host, err := os.Hostname()
-	if err != nil {
-		return fmt.Errorf("host name: %w", err)
-	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
-		Store: st, Build: a.generation, Log: a.log, Host: host, Version: a.build.Version,
+		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Version: a.build.Version,
 		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx) }()
-	select {
-	case <-d.Ready():
-		if ready != nil {
-			ready(d)
-		}
-	case err := <-done:
-		return err
-	}
-	for {
-		select {
-		case err := <-done:
-			return err
-		case sig := <-sigs:
-			if sig == syscall.SIGHUP {
-				a.reload(ctx, d)
-				continue
-			}
-			a.log.Info("stopping", "signal", sig.String())
-			stop()
-			return <-done
-		}
-	}
-}
-
-// generation wires a configuration for the daemon's jobs, on the
-// process's store.
-func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generation, error) {
-	w := newWiring(cfg, a.store, a.log, a.now)
-	c, err := w.collector()
-	if err != nil {
-		return nil, err
-	}
-	return &daemon.Generation{
-		Config: cfg, Collector: c, Calendars: book(cfg, a.store), Pools: w.pools,
-		Validate: func(ctx context.Context) (*validate.Report, error) {
-			run, err := w.validation(validation{lookback: cfg.Validate.Lookback, repair: true, email: true})
-			if err != nil {
-				return nil, err
-			}
-			return run.Do(ctx)
-		},
-	}, nil
-}
-
-// reload loads the configuration again the way start-up did (same file,
-// environment and flags) and hands it to the daemon. Anything wrong leaves
-// the running configuration in place.
-func (a *app) reload(ctx context.Context, d *daemon.Daemon) {
-	next := *a
-	if err := next.setup(); err != nil {
-		a.log.Error("configuration reload rejected; keeping the running one", "err", d.Config().Redact(err))
-		return
-	}
-	if err := d.Reload(ctx, next.cfg); err != nil {
-		a.log.Error("configuration reload rejected; keeping the running one", "err", err)
-	}
+	return daemon.Serve(ctx, d, sigs, func() (config.Config, error) {
+		next := *a
+		err := next.setup()
+		return next.cfg, err
+	}, ready)
 }

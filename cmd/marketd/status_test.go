@@ -170,27 +170,3 @@ run 11: no instrument results
 		}
 	}
 }
-
-func TestRunMessage(t *testing.T) {
-	failed := func(sym, err string) store.RunResult {
-		return store.RunResult{Key: market.Key{Source: market.SourceNaver, Symbol: sym}, Status: "failed", Error: err}
-	}
-	ok := store.RunResult{Key: market.Key{Source: market.SourceNaver, Symbol: "005930"}, Status: "ok"}
-	for _, tt := range []struct {
-		run  store.Run
-		want string
-	}{
-		{store.Run{Status: store.RunOK, Results: []store.RunResult{ok}}, ""},
-		{store.Run{Status: store.RunOK, Message: "no active instruments for source naver on market XKRX"},
-			"no active instruments for source naver on market XKRX"},
-		{store.Run{Status: store.RunPartial, Results: []store.RunResult{ok, failed("0193T0", "HTTP 503")}},
-			"failed: naver:0193T0: HTTP 503"},
-		{store.Run{Status: store.RunInterrupted, Message: "interrupted; run the same command again to resume",
-			Results: []store.RunResult{failed("000660", "HTTP 503"), failed("0193T0", "timeout"), failed("035720", "HTTP 410"), failed("247540", "parse")}},
-			"interrupted; run the same command again to resume; failed: naver:000660: HTTP 503; naver:0193T0: timeout; naver:035720: HTTP 410; and 1 more"},
-	} {
-		if got := runMessage(tt.run); got != tt.want {
-			t.Errorf("runMessage(%+v) = %q, want %q", tt.run, got, tt.want)
-		}
-	}
-}

@@ -4,15 +4,13 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
-	"github.com/marketd/marketd/sources/naver"
-	"github.com/marketd/marketd/sources/yahoo"
 	"github.com/marketd/marketd/store"
 )
 
@@ -24,8 +22,8 @@ func newSymbolsCmd(a *app) *cobra.Command {
   marketd symbols import --market KOSPI
   marketd symbols list --source naver
   marketd symbols remove --source yahoo MSFT`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: whichCommand,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: cli.WhichCommand,
 	}
 	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a), newSymbolsIntradayCmd(a))
 	return cmd
@@ -51,13 +49,13 @@ the market (NYSE, NASDAQ and US are XNYS; JPX and TSE XTKS; LSE XLON; XETRA XETR
 A symbol Yahoo does not know, or one on an exchange marketd has no market for (unless
 --market says which), is refused; all refused symbols are named at once and nothing is
 added. Naver instruments are XKRX. --intraday also archives their minute bars of that
-interval (symbols intraday changes it).`,
+interval, existing instruments' included (symbols intraday changes it).`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iv, err := parseIntradayFlag(cmp.Or(intraday, "off"))
+			iv, err := parseIntraday(cmp.Or(intraday, "off"))
 			if err != nil {
 				return err
 			}
@@ -65,24 +63,22 @@ interval (symbols intraday changes it).`,
 			if err != nil {
 				return err
 			}
+			for i := range insts {
+				insts[i].Intraday = iv
+			}
 			w, err := a.wire(cmd.Context())
 			if err != nil {
 				return err
 			}
-			st := w.store
-			if c := w.classifier(source); c != nil {
-				if insts, err = classifyNew(cmd.Context(), c, st, insts, mkt != ""); err != nil {
-					return err
+			res, err := collector.AddInstruments(cmd.Context(), w.Store, w.Classifier(source), insts, mkt != "")
+			if na := (*collector.NotAddedError)(nil); errors.As(err, &na) {
+				if len(na.Failed) > 0 { // a transport failure is not the user's mistake: a runtime error
+					return fmt.Errorf("symbols add: %w", err)
 				}
+				return cli.Usagef("symbols add: %v", err)
 			}
-			res, err := st.AddInstruments(cmd.Context(), insts)
 			if err != nil {
 				return err
-			}
-			if iv != 0 {
-				if _, err := setIntraday(cmd.Context(), st, keysOf(insts), iv); err != nil {
-					return err
-				}
 			}
 			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
 				res.Added, res.Reactivated, res.Unchanged, source)
@@ -95,59 +91,31 @@ interval (symbols intraday changes it).`,
 	return cmd
 }
 
-// newInstruments turns command-line symbols into instruments, rejecting
-// the first symbol the source cannot have.
+// newInstruments turns command-line symbols into instruments of source
+// (config.Site.Instruments), wording a refusal as a usage error.
 func newInstruments(source, mkt string, symbols []string) ([]market.Instrument, error) {
 	src, err := siteNamed("--source", source)
 	if err != nil {
 		return nil, err
 	}
-	var mc marketChoice
+	var mc market.Choice
 	if mkt != "" {
 		if mc, err = parseMarket(mkt); err != nil {
 			return nil, err
 		}
 	}
-	var out []market.Instrument
-	seen := map[string]bool{}
-	for _, raw := range symbols {
-		sym := normalizeSymbol(raw)
-		if err := market.CheckSymbol(sym); err != nil {
-			return nil, usagef("%s symbol: %w", source, err)
-		}
-		in, err := src.newInstrument(sym, mc.code, mc.board)
-		if err != nil {
-			return nil, symbolUsage(raw, mkt, err)
-		}
-		if !seen[in.Symbol] {
-			seen[in.Symbol] = true
-			out = append(out, in)
-		}
-	}
-	return out, nil
-}
-
-// symbolUsage words a source's refusal of raw, given with --market mkt,
-// as the remedy on marketd's command line.
-func symbolUsage(raw, mkt string, err error) error {
+	insts, err := src.Instruments(symbols, mc.Code, mc.Board)
+	var bad *config.SymbolError
 	switch {
-	case errors.Is(err, naver.ErrNotXKRX):
-		return usagef("--market %s: naver has Korean (XKRX) instruments only", mkt)
-	case errors.Is(err, naver.ErrNotCode):
-		return usagef("naver symbol %q: want a 6-character KRX code such as 005930", raw)
-	case errors.Is(err, yahoo.ErrNotSymbol):
-		return usagef("yahoo symbol %q: not a Yahoo symbol", raw)
-	case errors.Is(err, yahoo.ErrNotKRX):
-		return usagef("yahoo symbol %q: --market %s wants 6-character KRX codes or CODE.KS/CODE.KQ", raw, mkt)
-	case errors.Is(err, yahoo.ErrNeedsBoard):
-		return usagef("yahoo symbol %q: a KRX code; use --market KOSPI or KOSDAQ so it becomes CODE.KS or CODE.KQ", raw)
+	case errors.As(err, &bad) && errors.Is(err, market.ErrInvalidSymbol):
+		return nil, cli.Usagef("%s symbol: %w", source, err)
+	case errors.As(err, &bad) && src.Refusal(bad.Raw, mkt, bad.Err) != "":
+		return nil, cli.Usagef("%s", src.Refusal(bad.Raw, mkt, bad.Err))
+	case errors.As(err, &bad):
+		return nil, cli.Usage(bad.Err)
 	}
-	return usageError{err}
+	return insts, err
 }
-
-// normalizeSymbol upper-cases a symbol: both sites spell symbols in
-// capitals, and "aapl" stored beside "AAPL" would be one stock twice.
-func normalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 func newSymbolsListCmd(a *app) *cobra.Command {
 	var source, mkt string
@@ -158,7 +126,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 		Long:  "List instruments as a table on stdout; the summary line goes to stderr.",
 		Example: `  marketd symbols list
   marketd symbols list --source naver --active`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if source != "" {
 				if err := checkSource(source); err != nil {
@@ -171,7 +139,7 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				f.Market, f.Board = c.code, c.board
+				f.Market, f.Board = c.Code, c.Board
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
@@ -181,19 +149,11 @@ func newSymbolsListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SOURCE\tSYMBOL\tMARKET\tBOARD\tTYPE\tCURRENCY\tACTIVE\tNAME")
-			active := 0
-			for _, in := range insts {
-				if in.Active {
-					active++
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%t\t%s\n", in.Source, in.Symbol, in.Market, in.Board, in.Type, in.Currency, in.Active, in.Name)
-			}
-			if err := tw.Flush(); err != nil {
+			active, err := market.WriteInstruments(a.stdout, insts)
+			if err != nil {
 				return err
 			}
-			writeSummary(a.stderr, "symbols list: %s, %d active", plural(len(insts), "instrument"), active)
+			writeSummary(a.stderr, "symbols list: %s, %d active", cli.Plural(len(insts), "instrument"), active)
 			return nil
 		},
 	}
@@ -212,56 +172,31 @@ func newSymbolsRemoveCmd(a *app) *cobra.Command {
 active again. Symbols the store does not know are an error and nothing is changed.`,
 		Example: `  marketd symbols remove --source yahoo MSFT
   marketd symbols remove --source naver 005930 000660`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkSource(source); err != nil {
 				return err
 			}
-			var symbols []string
-			for _, s := range args {
-				if s = normalizeSymbol(s); !slices.Contains(symbols, s) {
-					symbols = append(symbols, s)
-				}
+			symbols := market.NormalizeSymbols(args)
+			if len(symbols) == 0 {
+				return cli.Usagef("symbols remove: give at least one SYMBOL")
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			known, err := st.Instruments(cmd.Context(), store.InstrumentFilter{Source: source, Symbols: symbols})
-			if err != nil {
-				return err
+			n, err := collector.RemoveInstruments(cmd.Context(), st, source, symbols)
+			if unknown := (*store.UnknownSymbolsError)(nil); errors.As(err, &unknown) {
+				return cli.Usagef("symbols remove: %v; nothing changed", err)
 			}
-			if missing := missingSymbols(symbols, known); len(missing) > 0 {
-				return usagef("symbols remove: %s has no %s; nothing changed", source, strings.Join(missing, ", "))
-			}
-			keys := make([]market.Key, len(symbols))
-			for i, s := range symbols {
-				keys[i] = market.Key{Source: source, Symbol: s}
-			}
-			n, err := st.DeactivateInstruments(cmd.Context(), keys)
 			if err != nil {
 				return err
 			}
 			writeSummary(a.stdout, "symbols remove: %d marked inactive, %d already inactive (%s; bars kept)",
-				n, len(keys)-n, source)
+				n, len(symbols)-n, source)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
 	return cmd
-}
-
-// missingSymbols returns the symbols not among known, in the order given.
-func missingSymbols(symbols []string, known []market.Instrument) []string {
-	have := map[string]bool{}
-	for _, in := range known {
-		have[in.Symbol] = true
-	}
-	var missing []string
-	for _, s := range symbols {
-		if !have[s] {
-			missing = append(missing, s)
-		}
-	}
-	return missing
 }

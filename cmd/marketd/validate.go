@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/validate"
 )
@@ -18,12 +18,15 @@ import (
 var errProblemsFound = errors.New("problems found")
 
 // validateOnce runs one validation as the configuration and opt say.
-func (a *app) validateOnce(ctx context.Context, opt validation) (*validate.Report, error) {
+func (a *app) validateOnce(ctx context.Context, opt config.Validation) (*validate.Report, error) {
 	w, err := a.wire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	run, err := w.validation(opt)
+	run, err := w.Validation(opt)
+	if bad := (*config.MailError)(nil); errors.As(err, &bad) {
+		return nil, cli.Usage(err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -60,23 +63,23 @@ validator itself failed, 2 for usage errors.`,
   marketd validate --lookback 0 --format json --no-repair
   marketd validate --since 2016-01-01 --recheck
   marketd validate --resend`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if resend {
 				return a.resend(ctx)
 			}
-			opt, err := a.validationOf(cmd, validation{lookback: lookback, repair: !noRepair, email: !noEmail, recheck: recheck},
+			opt, err := a.validationOf(cmd, config.Validation{Lookback: lookback, Repair: !noRepair, Email: !noEmail, Recheck: recheck},
 				since, markets, sources)
 			if err != nil {
 				return err
 			}
 			if format != "text" && format != "json" {
-				return usagef("--format %q: want text or json", format)
+				return cli.Usagef("--format %q: want text or json", format)
 			}
 			report, err := a.validateOnce(ctx, opt)
 			if report != nil {
-				if perr := printReport(a, report, format); perr != nil && err == nil {
+				if perr := report.Write(a.stdout, format == "json"); perr != nil && err == nil {
 					err = perr
 				}
 			}
@@ -105,68 +108,52 @@ validator itself failed, 2 for usage errors.`,
 // validationOf reads validate's selection flags into opt: --since or
 // --lookback (the configured one when neither is given), --market,
 // --source.
-func (a *app) validationOf(cmd *cobra.Command, opt validation, since string, markets, sources []string) (validation, error) {
-	lookback := opt.lookback
+func (a *app) validationOf(cmd *cobra.Command, opt config.Validation, since string, markets, sources []string) (config.Validation, error) {
+	lookback := opt.Lookback
 	switch {
 	case since != "" && cmd.Flags().Changed("lookback"):
-		return opt, usagef("--since and --lookback: give one or the other")
+		return opt, cli.Usagef("--since and --lookback: give one or the other")
 	case lookback < 0:
-		return opt, usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
+		return opt, cli.Usagef("--lookback %d: want 0 (the whole history) or more sessions", lookback)
 	case !cmd.Flags().Changed("lookback"):
-		opt.lookback = a.cfg.Validate.Lookback
+		opt.Lookback = a.cfg.Validate.Lookback
 	}
 	if since != "" {
 		d, err := market.ParseDate(since)
 		if err != nil {
-			return opt, usagef("--since: %v", err)
+			return opt, cli.Usagef("--since: %v", err)
 		}
 		// A day of slack: Seoul is ahead of UTC.
 		if today := market.DateOf(a.now().UTC()); d > today.AddDays(1) {
-			return opt, usagef("--since %s: the date is in the future", d)
+			return opt, cli.Usagef("--since %s: the date is in the future", d)
 		}
-		opt.since, opt.lookback = d, 0
+		opt.Since, opt.Lookback = d, 0
 	}
-	for _, m := range markets {
-		mk, err := market.LookupMarket(strings.ToUpper(m))
-		if err != nil {
-			return opt, usagef("--market: %v", err)
-		}
-		opt.markets = append(opt.markets, mk.Code)
+	chosen, err := parseMarkets(markets)
+	if err != nil {
+		return opt, err
 	}
+	opt.Markets = chosen.Codes()
 	for _, s := range sources {
 		if err := checkSource(s); err != nil {
 			return opt, err
 		}
-		opt.sources = append(opt.sources, s)
+		opt.Sources = append(opt.Sources, s)
 	}
 	return opt, nil
 }
 
-func printReport(a *app, r *validate.Report, format string) error {
-	if format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	}
-	text, err := r.Text()
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprint(a.stdout, text)
-	return err
-}
-
 func (a *app) resend(ctx context.Context) error {
 	if a.cfg.Email.Host == "" {
-		return usagef("--resend needs email.host")
+		return cli.Usagef("--resend needs email.host")
 	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err
 	}
-	m, err := newMailer(a.cfg.Email)
+	m, err := a.cfg.Email.Mailer()
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	n, err := validate.Resend(ctx, st, m)
 	if err != nil {

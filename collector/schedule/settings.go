@@ -23,6 +23,15 @@ type Settings struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
 
+// JobNames names the jobs, in their order.
+func (s Settings) JobNames() []string {
+	names := make([]string, len(s.Jobs))
+	for i, j := range s.Jobs {
+		names[i] = j.Name
+	}
+	return names
+}
+
 // DefaultSettings returns the defaults: DefaultJobs, no leader election.
 func DefaultSettings() Settings {
 	return Settings{Jobs: DefaultJobs(), LeaderCheck: 5 * time.Second, ShutdownTimeout: 30 * time.Second}

@@ -3,6 +3,7 @@ package market
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,4 +46,38 @@ func CheckSymbol(s string) error {
 		}
 	}
 	return nil
+}
+
+// NormalizeSymbol upper-cases a symbol as a user typed it: both sites
+// spell symbols in capitals, and "aapl" stored beside "AAPL" would be one
+// stock twice.
+func NormalizeSymbol(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// NormalizeSymbols normalizes each of raw, leaving out empty ones and
+// repeats, in the order given.
+func NormalizeSymbols(raw []string) []string {
+	var out []string
+	for _, s := range raw {
+		if s = NormalizeSymbol(s); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ParseSymbols normalizes a list of symbols a user gave and refuses an
+// empty list (an empty --symbols is not "every instrument") and the first
+// symbol no source can have (wrapping ErrInvalidSymbol).
+func ParseSymbols(raw []string) ([]string, error) {
+	if len(raw) == 0 {
+		return nil, errors.New("the list is empty")
+	}
+	out := make([]string, len(raw))
+	for i, s := range raw {
+		out[i] = NormalizeSymbol(s)
+		if err := CheckSymbol(out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

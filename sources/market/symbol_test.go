@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,5 +39,25 @@ func TestCheckSymbol(t *testing.T) {
 		if err == nil || err.Error() != tt.want || !errors.Is(err, market.ErrInvalidSymbol) {
 			t.Errorf("CheckSymbol(%q) = %v, want %s (wrapping ErrInvalidSymbol)", tt.in, err, tt.want)
 		}
+	}
+}
+
+func TestNormalizeSymbols(t *testing.T) {
+	got := market.NormalizeSymbols([]string{" aapl", "", "005930", "AAPL", "brk-b "})
+	if want := []string{"AAPL", "005930", "BRK-B"}; !slices.Equal(got, want) {
+		t.Errorf("NormalizeSymbols = %q, want %q", got, want)
+	}
+}
+
+func TestParseSymbols(t *testing.T) {
+	got, err := market.ParseSymbols([]string{" aapl", "brk-b"})
+	if err != nil || !slices.Equal(got, []string{"AAPL", "BRK-B"}) {
+		t.Errorf("ParseSymbols = %q, %v", got, err)
+	}
+	if _, err := market.ParseSymbols([]string{}); err == nil || err.Error() != "the list is empty" {
+		t.Errorf("ParseSymbols(empty) = %v", err)
+	}
+	if _, err := market.ParseSymbols([]string{"AAPL", "A;B"}); !errors.Is(err, market.ErrInvalidSymbol) {
+		t.Errorf("ParseSymbols(A;B) = %v, want ErrInvalidSymbol", err)
 	}
 }

@@ -4,26 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/piquette/finance-go/form"
 
 	"github.com/marketd/marketd/sources/market"
 )
-
-// UnregisteredExchangeError is Classify's answer for a symbol Yahoo serves
-// from an exchange the market registry does not list: marketd has neither
-// a calendar nor a session time for it, so the caller must say which market
-// it trades on. Instrument is what Yahoo said about the symbol otherwise.
-type UnregisteredExchangeError struct {
-	Symbol, Exchange string
-	Instrument       market.Instrument
-}
-
-func (e *UnregisteredExchangeError) Error() string {
-	return fmt.Sprintf("yahoo %s: Yahoo's exchange %q is not a market marketd knows", e.Symbol, e.Exchange)
-}
 
 // Classify asks Yahoo what symbol is, with one chart request for its last
 // five sessions through the source's client (so through the host's rate
@@ -33,7 +19,7 @@ func (e *UnregisteredExchangeError) Error() string {
 // its board from the suffix (.KS, .KQ) or the exchange code (KSC, KOE).
 //
 // Errors wrap market.ErrNotFound when Yahoo does not know the symbol, are
-// an *UnregisteredExchangeError when its exchange is not in the registry,
+// a *market.UnregisteredExchangeError when its exchange is not in the registry,
 // or are the transport's errors.
 func (s *Source) Classify(ctx context.Context, symbol string) (market.Instrument, error) {
 	if symbol == "" {
@@ -69,7 +55,7 @@ func classify(symbol string, m chartMeta) (market.Instrument, error) {
 			if m.ExchangeName == "" {
 				return market.Instrument{}, malformed(symbol, "meta has no exchangeName and the symbol no market suffix")
 			}
-			return market.Instrument{}, &UnregisteredExchangeError{Symbol: symbol, Exchange: m.ExchangeName, Instrument: in}
+			return market.Instrument{}, &market.UnregisteredExchangeError{Site: "Yahoo", Exchange: m.ExchangeName, Instrument: in}
 		}
 	}
 	in.Market = mkt.Code

@@ -136,13 +136,13 @@ func TestClassifyRefusals(t *testing.T) {
 			"exchangeTimezoneName": "Europe/Warsaw", "longName": "ORLEN S.A.", "priceHint": 2}
 		src, _, _ := newSource(t, 200, chart(meta, nil, nil, nil), later)
 		_, err := src.Classify(context.Background(), "PKN.WA")
-		var ue *UnregisteredExchangeError
+		var ue *market.UnregisteredExchangeError
 		if !errors.As(err, &ue) {
 			t.Fatalf("err = %v, want an UnregisteredExchangeError", err)
 		}
 		want := market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: "PKN.WA"}, Type: market.TypeEquity,
 			Currency: "PLN", Name: "ORLEN S.A.", Active: true}
-		if ue.Symbol != "PKN.WA" || ue.Exchange != "WSE" || !reflect.DeepEqual(ue.Instrument, want) {
+		if ue.Site != "Yahoo" || ue.Exchange != "WSE" || !reflect.DeepEqual(ue.Instrument, want) {
 			t.Errorf("err = %+v, want PKN.WA on WSE with %+v", ue, want)
 		}
 		if got := err.Error(); got != `yahoo PKN.WA: Yahoo's exchange "WSE" is not a market marketd knows` {

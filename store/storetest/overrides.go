@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 )
 
@@ -13,12 +14,12 @@ import (
 // date of another market, and the market's other dates, alone.
 func testDeleteCalendarOverride(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	for _, o := range []store.CalendarOverride{
-		{Market: market.XKRX, Date: 20260603, Reason: "local election"},
-		{Market: market.XKRX, Date: 20261009, Open: true, Reason: "traded after all"},
-		{Market: market.XNYS, Date: 20260603, Reason: "storm"},
+	for _, o := range []calendar.MarketOverride{
+		{Market: market.XKRX, Override: calendar.Override{Date: 20260603, Reason: "local election"}},
+		{Market: market.XKRX, Override: calendar.Override{Date: 20261009, Open: true, Reason: "traded after all"}},
+		{Market: market.XNYS, Override: calendar.Override{Date: 20260603, Reason: "storm"}},
 	} {
-		if err := s.SetCalendarOverride(ctx, o); err != nil {
+		if err := s.SetCalendarOverride(ctx, o.Market, o.Override); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 )
@@ -104,4 +105,28 @@ func (b *Book) baseOf(code string) (*Calendar, error) {
 	}
 	b.base[m.Code] = c
 	return c, nil
+}
+
+// LastClosed returns the latest of the last closed sessions at now of the
+// markets codes, of every registered market when codes is empty: a date
+// after it has no session to fetch in any of them yet.
+func (b *Book) LastClosed(ctx context.Context, codes []string, now time.Time) (market.Date, error) {
+	if len(codes) == 0 {
+		ms, err := market.Markets()
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range ms {
+			codes = append(codes, m.Code)
+		}
+	}
+	var last market.Date
+	for _, code := range codes {
+		cal, err := b.For(ctx, code)
+		if err != nil {
+			return 0, err
+		}
+		last = max(last, cal.LastClosed(now))
+	}
+	return last, nil
 }

@@ -194,3 +194,25 @@ func syntaxError(path string, err error) error {
 	}
 	return fmt.Errorf("%s: %s", path, msg)
 }
+
+// ParseSets reads --set flags, KEY=VALUE each, into Options.Overrides.
+func ParseSets(sets []string) (map[string]string, error) {
+	overrides := make(map[string]string, len(sets))
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--set %q: want KEY=VALUE, e.g. --set sources.yahoo.rate=100/h", kv)
+		}
+		overrides[k] = v
+	}
+	return overrides, nil
+}
+
+// File names the configuration file a --config of path reads: path, or
+// the default one, the only other place file-only settings come from.
+func File(path string) string {
+	if path != "" {
+		return path
+	}
+	return DefaultPath
+}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -49,7 +50,7 @@ type Deps struct {
 	// configuration.
 	Build    func(ctx context.Context, cfg config.Config) (*Generation, error)
 	Log      *slog.Logger
-	Host     string // names this daemon in runs and slot claims
+	Host     string // names this daemon in runs and slot claims; the host name when empty
 	Version  string
 	Database string           // the database's name for the start-up line, password masked
 	Now      func() time.Time // time.Now when nil
@@ -96,6 +97,13 @@ type Daemon struct {
 // runs until Run. An invalid job set is an error wrapping
 // schedule.ErrInvalidJob.
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Daemon, error) {
+	if deps.Host == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("host name: %w", err)
+		}
+		deps.Host = host
+	}
 	gen, err := deps.Build(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/validate/mailer"
 )
 
@@ -102,3 +105,42 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 }
 
 func (b *limitedBuffer) String() string { return b.buf.String() }
+
+// UnitFailure is one failure of a unit to tell of.
+type UnitFailure struct {
+	Unit string
+	Host string // the host name when empty
+	At   time.Time
+	// Journal reads the unit's last lines (ReadJournal); a journal that
+	// cannot be read is said in the mail, which still goes.
+	Journal func(ctx context.Context, unit string, lines int) (string, error)
+	Log     *slog.Logger
+}
+
+// Sender sends a mail (validate/mailer.Mailer).
+type Sender interface {
+	Send(ctx context.Context, m mailer.Message) error
+}
+
+// NotifyUnitFailed builds the mail of f, secrets of cfg masked, and sends
+// it with s; with s nil it returns the mail unsent.
+func NotifyUnitFailed(ctx context.Context, cfg config.Config, f UnitFailure, s Sender) (mailer.Message, error) {
+	lines, err := f.Journal(ctx, f.Unit, JournalLines)
+	if err != nil {
+		f.Log.Warn("cannot read the journal", "unit", f.Unit, "err", cfg.Redact(err))
+		lines = fmt.Sprintf("(the journal could not be read: %v)\n", cfg.Redact(err))
+	}
+	if f.Host == "" {
+		if f.Host, err = os.Hostname(); err != nil {
+			f.Host = "this host"
+		}
+	}
+	msg := UnitFailedMessage(f.Unit, f.Host, f.At, cfg.RedactString(lines))
+	if s == nil {
+		return msg, nil
+	}
+	if err := s.Send(ctx, msg); err != nil {
+		return msg, cfg.Redact(err)
+	}
+	return msg, nil
+}

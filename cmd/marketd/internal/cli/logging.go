@@ -1,18 +1,18 @@
-package main
+package cli
 
 import (
 	"io"
 	"log/slog"
 )
 
-// newLogger logs to w as text for a person at a terminal and as JSON for
+// NewLogger logs to w as text for a person at a terminal and as JSON for
 // journald and log collectors. Secrets never reach it: the database is
 // named by its redacted URL and credentials are never passed as attributes.
-func newLogger(w io.Writer, level string) *slog.Logger {
+func NewLogger(w io.Writer, level string) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(level)) // validated by config.Load
 	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: durationText}
-	if isTerminal(w) {
+	if IsTerminal(w) {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // durations as text, as the terminal's do.
 func TestLogDurationsAsText(t *testing.T) {
 	var buf bytes.Buffer
-	newLogger(&buf, "info").Info("run finished", "duration", 90*time.Second+250*time.Millisecond)
+	NewLogger(&buf, "info").Info("run finished", "duration", 90*time.Second+250*time.Millisecond)
 	if got, want := buf.String(), `"duration":"1m30.25s"`; !strings.Contains(got, want) {
 		t.Errorf("log line %s lacks %s", got, want)
 	}

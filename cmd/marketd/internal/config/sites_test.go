@@ -1,0 +1,62 @@
+package config
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/naver"
+)
+
+// The sites come in the order messages name them, and each carries its
+// source's symbol rule and traits.
+func TestSites(t *testing.T) {
+	var names []string
+	for _, s := range Default().Sources.Sites() {
+		names = append(names, s.Name)
+	}
+	if want := []string{market.SourceYahoo, market.SourceNaver}; !slices.Equal(names, want) {
+		t.Fatalf("sites %v, want %v", names, want)
+	}
+	y, n := Default().Sources.Sites()[0], Default().Sources.Sites()[1]
+	if _, err := n.NewInstrument("005930", market.XNYS, ""); !errors.Is(err, naver.ErrNotXKRX) {
+		t.Errorf("naver site's NewInstrument on XNYS: %v, want naver.ErrNotXKRX", err)
+	}
+	if ss, ok := n.Open(nil).(collector.SilentSplitter); !ok || !ss.SilentSplits() {
+		t.Errorf("the naver site's source does not declare its silent splits")
+	}
+	if n.Classifier != nil || y.Classifier == nil {
+		t.Errorf("classifiers: yahoo %v, naver %v; want yahoo's only", y.Classifier != nil, n.Classifier != nil)
+	}
+}
+
+// Typed symbols become instruments once each; the first one the site
+// cannot have fails them all, named as typed.
+func TestSiteInstruments(t *testing.T) {
+	y := Default().Sources.Sites()[0]
+	got, err := y.Instruments([]string{" aapl", "AAPL", "005930"}, market.XKRX, market.BoardKOSPI)
+	var bad *SymbolError
+	if !errors.As(err, &bad) || bad.Raw != " aapl" || got != nil {
+		t.Fatalf("Instruments(aapl on KOSPI) = %v, %v; want aapl refused", got, err)
+	}
+	if msg := y.Refusal(bad.Raw, "kospi", bad.Err); msg != `yahoo symbol " aapl": --market kospi wants 6-character KRX codes or CODE.KS/CODE.KQ` {
+		t.Errorf("Refusal = %q", msg)
+	}
+	n := Default().Sources.Sites()[1]
+	_, err = n.Instruments([]string{"005930"}, market.XNYS, "")
+	if !errors.As(err, &bad) || n.Refusal(bad.Raw, "NYSE", bad.Err) != "--market NYSE: naver has Korean (XKRX) instruments only" {
+		t.Errorf("naver on NYSE: %v", err)
+	}
+	if msg := n.Refusal("x", "", errors.New("other")); msg != "" {
+		t.Errorf("Refusal of an unknown error = %q, want none", msg)
+	}
+	got, err = y.Instruments([]string{" aapl", "AAPL", "brk-b"}, "", "")
+	if err != nil || len(got) != 2 || got[0].Symbol != "AAPL" || got[1].Symbol != "BRK-B" {
+		t.Errorf("Instruments = %+v, %v; want AAPL and BRK-B", got, err)
+	}
+	if _, err := y.Instruments([]string{"A;B"}, "", ""); !errors.Is(err, market.ErrInvalidSymbol) {
+		t.Errorf("Instruments(A;B) = %v, want ErrInvalidSymbol", err)
+	}
+}

@@ -1,0 +1,136 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
+)
+
+// The widest range a DATE column holds: a Request without From or To.
+var (
+	firstDate = market.NewDate(1000, 1, 1)
+	lastDate  = market.NewDate(9999, 12, 31)
+)
+
+// Store is what Run reads (*store.Store).
+type Store interface {
+	BarStore
+	ActionStore
+	MinuteStore
+	CheckSymbols(ctx context.Context, f store.InstrumentFilter) error
+	// Instruments gives the minute export each instrument's market, whose
+	// zone its minutes are shown in.
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+}
+
+// Request is one export as marketd export asks for it.
+type Request struct {
+	Source  string
+	Symbols []string // as the user typed them; none: every instrument of the source
+	// From and To bound the dates; 0 leaves that end open.
+	From, To market.Date
+	JSON     bool
+	Actions  bool // the corporate actions instead of the bars
+	// Interval, when set (1m, 5m, 60m), exports the minute bars of that
+	// interval instead (Minutes): From and To are then session dates in
+	// each exchange's zone.
+	Interval market.Interval
+}
+
+// Run checks that the source has every symbol asked for (else a
+// *store.UnknownSymbolsError, and nothing is written), then writes what
+// req selects to w, and returns the summary line of what it wrote.
+func Run(ctx context.Context, w io.Writer, st Store, req Request) (string, error) {
+	syms := market.NormalizeSymbols(req.Symbols)
+	slices.Sort(syms)
+	if len(syms) > 0 {
+		if err := st.CheckSymbols(ctx, store.InstrumentFilter{Source: req.Source, Symbols: syms}); err != nil {
+			return "", err
+		}
+	}
+	if req.Interval != 0 {
+		return runMinutes(ctx, w, st, req, syms)
+	}
+	sel := Selection{Source: req.Source, Symbols: syms, From: req.From, To: req.To, JSON: req.JSON}
+	if sel.From == 0 {
+		sel.From = firstDate
+	}
+	if sel.To == 0 {
+		sel.To = lastDate
+	}
+	var (
+		n   Count
+		err error
+	)
+	if req.Actions {
+		n, err = Actions(ctx, w, st, sel)
+	} else {
+		n, err = Bars(ctx, w, st, sel)
+	}
+	if err != nil {
+		return "", err
+	}
+	return summary(req, n), nil
+}
+
+// runMinutes is Run for minute bars: the symbols asked for (syms,
+// checked), else every instrument of the source, each in its zone.
+func runMinutes(ctx context.Context, w io.Writer, st Store, req Request, syms []string) (string, error) {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: req.Source, Symbols: syms})
+	if err != nil {
+		return "", err
+	}
+	sel := Selection{Source: req.Source, Symbols: syms, From: req.From, To: req.To, JSON: req.JSON}
+	if len(syms) == 0 {
+		for _, in := range insts {
+			sel.Symbols = append(sel.Symbols, in.Symbol)
+		}
+	}
+	n, err := Minutes(ctx, w, st, sel, req.Interval, insts)
+	if err != nil {
+		return "", err
+	}
+	if len(syms) == 0 {
+		n.Empty = nil // of the whole source, most may have none: not worth naming
+	}
+	return summary(req, n), nil
+}
+
+// summary is the line that says what an export wrote.
+func summary(req Request, n Count) string {
+	none := ""
+	if len(n.Empty) > 0 {
+		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
+	}
+	format := "csv"
+	if req.JSON {
+		format = "json"
+	}
+	what := req.Source
+	if req.Interval != 0 {
+		what += ", " + req.Interval.String()
+	}
+	return fmt.Sprintf("export: %s of %s (%s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"),
+		what, dateOr(req.From, "first"), dateOr(req.To, "last"), format, none)
+}
+
+// dateOr is d, or open when d is 0 (the range is open at that end).
+func dateOr(d market.Date, open string) string {
+	if d == 0 {
+		return open
+	}
+	return d.String()
+}
+
+// plural counts things in words: "1 symbol", "2 symbols".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}

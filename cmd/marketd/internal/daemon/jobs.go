@@ -12,18 +12,25 @@ import (
 	"github.com/marketd/marketd/validate"
 )
 
-// jobs builds the scheduled jobs of a generation: the validate job
-// validates, every other job collects its source and market.
+// jobs builds the scheduled jobs of a generation: each runs what its
+// name's kind says (schedule.KindOf).
 func (d *Daemon) jobs(g *Generation) []schedule.Job {
 	jobs := make([]schedule.Job, 0, len(g.Config.Schedule.Jobs))
 	for _, spec := range g.Config.Schedule.Jobs {
-		run := d.collectRunner(g)
-		if spec.Name == schedule.JobValidate {
-			run = d.validateRunner(g)
-		}
-		jobs = append(jobs, schedule.Job{Spec: spec, Run: d.withStartPing(g, spec, run)})
+		jobs = append(jobs, schedule.Job{Spec: spec, Run: d.withStartPing(g, spec, d.runner(g, spec))})
 	}
 	return jobs
+}
+
+// runner returns what runs spec, by its kind (schedule.KindOf).
+func (d *Daemon) runner(g *Generation, spec schedule.JobSpec) schedule.Runner {
+	switch schedule.KindOf(spec.Name) {
+	case schedule.KindValidate:
+		return d.validateRunner(g)
+	case schedule.KindLive:
+		return d.liveRunner(g)
+	}
+	return d.collectRunner(g)
 }
 
 // collectRunner collects the job's source and market into the scheduler's

@@ -32,13 +32,6 @@ type LiveStore interface {
 	WriteMinutes(ctx context.Context, batch []store.MinuteWrite) (store.WriteResult, error)
 }
 
-// SessionHours says when a market's session of a day opens and closes,
-// late openings and early closes included; ok is false on a day without
-// one (calendar.Calendar).
-type SessionHours interface {
-	Hours(d market.Date) (open, close time.Time, ok bool)
-}
-
 // LiveConfig tunes live polling.
 type LiveConfig struct {
 	// Offset is when in each minute a poll starts (default 30s): late

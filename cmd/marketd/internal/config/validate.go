@@ -64,6 +64,9 @@ func (cfg Config) validate(origin map[string]string) error {
 	if cfg.Collector.InitialHistory == (Span{}) {
 		c.fail("collector.initial_history", "must be longer than 0d")
 	}
+	if cfg.Intraday.Retention == (Span{}) {
+		c.fail("intraday.retention", "must be longer than 0d")
+	}
 	if cfg.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(cfg.HTTP.Listen); err != nil {
 			c.fail("http.listen", "%q is not host:port (e.g. 127.0.0.1:9108)", cfg.HTTP.Listen)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
@@ -71,3 +72,62 @@ func (d *Daemon) pollingRun(ctx context.Context, job string, self int64) (store.
 }
 
 var _ collector.SessionHours = (*calendar.Calendar)(nil)
+
+// liveRestate is how many of the latest closed sessions an archive job
+// fetches again for a source polled live: the session just polled (whose
+// minutes have no open, high or low, and lack those polled while the
+// daemon was down) and the one before, for a catch-up the next morning
+// whose live poll stored a minute of the new session before it read the
+// watermarks.
+const liveRestate = 2
+
+// intradayRunner archives the minute bars of the job's source and market
+// after the close (collector.ArchiveMinutes) into the scheduler's run
+// record, as collectRunner collects daily bars.
+func (d *Daemon) intradayRunner(g *Generation) schedule.Runner {
+	return func(ctx context.Context, spec schedule.JobSpec, run *store.Run) error {
+		req := collector.ArchiveRequest{Filter: collector.Filter{Source: spec.Source, Market: spec.Market}, Job: spec.Name, Run: run}
+		if g.Quotes[spec.Source] != nil {
+			req.Restate = liveRestate
+		}
+		s, err := g.Collector.ArchiveMinutes(ctx, req)
+		if err != nil {
+			return g.Config.Redact(err)
+		}
+		if len(s.Results) == 0 && s.UpToDate == 0 && run.Message == "" {
+			run.Message = "no active intraday instruments" + selection(spec)
+		}
+		return nil
+	}
+}
+
+// retentionRunner drops the minute bars older than intraday.retention.
+func (d *Daemon) retentionRunner(g *Generation) schedule.Runner {
+	return func(ctx context.Context, _ schedule.JobSpec, run *store.Run) error {
+		res, err := collector.DropExpiredMinutes(ctx, d.st, d.now(), g.Config.Intraday.Retention.Before, d.log)
+		if err != nil {
+			return g.Config.Redact(err)
+		}
+		switch {
+		case len(res.Partitions) > 0:
+			run.Message = fmt.Sprintf("dropped %d monthly partitions of minute bars: %s", len(res.Partitions), strings.Join(res.Partitions, ", "))
+		case res.Rows > 0:
+			run.Message = fmt.Sprintf("deleted %d minute bars older than intraday.retention (%s)", res.Rows, g.Config.Intraday.Retention)
+		default:
+			run.Message = fmt.Sprintf("no minute bars older than intraday.retention (%s)", g.Config.Intraday.Retention)
+		}
+		return nil
+	}
+}
+
+// selection words a job's source and market for a run's message.
+func selection(spec schedule.JobSpec) string {
+	var s string
+	if spec.Source != "" {
+		s += " for source " + spec.Source
+	}
+	if spec.Market != "" {
+		s += " on market " + spec.Market
+	}
+	return s
+}

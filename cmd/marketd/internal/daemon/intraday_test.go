@@ -131,3 +131,47 @@ func TestLiveJob(t *testing.T) {
 		t.Errorf("second run: %q after %d more polls; want %q and none", second.Message, feed.polls-polls, w)
 	}
 }
+
+// The intraday-retention job drops the minute bars of the months older
+// than intraday.retention and says what it dropped; run again, nothing.
+func TestRetentionJob(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	key := market.Key{Source: market.SourceNaver, Symbol: "005930"}
+	now := time.Now().UTC()
+	old := time.Date(now.Year()-2, now.Month(), 1, 1, 0, 0, 0, time.UTC)
+	recent := now.Truncate(time.Minute).Add(-24 * time.Hour)
+	var bars []market.MinuteBar
+	for _, start := range []time.Time{old, old.Add(time.Minute), old.Add(2 * time.Minute), recent} {
+		bars = append(bars, market.MinuteBar{Start: start, Close: market.DecimalFromInt(100)})
+	}
+	if _, err := st.WriteMinutes(ctx, []store.MinuteWrite{{Key: key, Interval: market.Interval1m, Bars: bars}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := daemon.New(ctx, loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI")), daemon.Deps{
+		Store: st, Build: generations(st, nil), Log: slog.New(slog.DiscardHandler), Host: "test-host",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := schedule.DefaultJobs()[6]
+	for _, want := range []string{
+		"deleted 3 minute bars older than intraday.retention (400d)",
+		"no minute bars older than intraday.retention (400d)",
+	} {
+		run := &store.Run{Job: spec.Name}
+		if err := d.RunJob(ctx, spec, run); err != nil {
+			t.Fatal(err)
+		}
+		if run.Message != want {
+			t.Errorf("run message %q, want %q", run.Message, want)
+		}
+	}
+	left, err := st.MinuteBars(ctx, key, market.Interval1m, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || !left[0].Start.Equal(recent) {
+		t.Errorf("left %+v, want the bar of %s alone", left, recent)
+	}
+}

@@ -29,6 +29,10 @@ func (d *Daemon) runner(g *Generation, spec schedule.JobSpec) schedule.Runner {
 		return d.validateRunner(g)
 	case schedule.KindLive:
 		return d.liveRunner(g)
+	case schedule.KindIntraday:
+		return d.intradayRunner(g)
+	case schedule.KindRetention:
+		return d.retentionRunner(g)
 	}
 	return d.collectRunner(g)
 }
@@ -58,13 +62,7 @@ func (d *Daemon) collectRunner(g *Generation) schedule.Runner {
 		// symbols import), but the run log must say so: "ok, 0" alone
 		// reads as success.
 		if len(s.Results) == 0 && run.Message == "" {
-			run.Message = "no active instruments"
-			if spec.Source != "" {
-				run.Message += " for source " + spec.Source
-			}
-			if spec.Market != "" {
-				run.Message += " on market " + spec.Market
-			}
+			run.Message = "no active instruments" + selection(spec)
 		}
 		return nil
 	}

@@ -154,8 +154,9 @@ func (s LiveSummary) String() string {
 
 // Session polls today's session of req.Market (today on the clock, in the
 // market's zone) from its open, or from now when it has begun, to its
-// close, once a minute, and returns when it has closed. A day without a
-// session, or a session already over, returns at once.
+// close, once a minute, and returns in the minute after the close, when
+// the last minute's trades have been seen. A day without a session, or a
+// session already over, returns at once.
 //
 // Each minute's round asks the poller for every instrument and writes the
 // bars that moved in one transaction. A failed request or a bad quote
@@ -179,7 +180,7 @@ func (l *Live) Session(ctx context.Context, req LiveRequest) (LiveSummary, error
 	case !ok:
 		sum.Closed = true
 		return sum, nil
-	case !now.Before(closeAt):
+	case !now.Before(closeAt.Add(time.Minute)):
 		sum.Over = true
 		return sum, nil
 	}
@@ -198,15 +199,16 @@ func (l *Live) Session(ctx context.Context, req LiveRequest) (LiveSummary, error
 	log := l.deps.Log.With("job", JobLive, "source", req.Source, "market", mkt.Code, "session", sum.Session.String())
 	log.Info("live polling", "instruments", sum.Instruments, "open", open, "close", closeAt)
 
-	// Rounds start at open + k minutes + Offset; the first one now when
-	// the session has begun.
+	// Rounds start at open + k minutes + Offset, the first one now when
+	// the session has begun, and the last one in the minute after the
+	// close: a feed shows a minute's last trade once it has passed.
 	k, round := 0, open.Add(l.cfg.Offset)
 	if now.After(open) {
 		k = int(now.Sub(open) / time.Minute)
 		round = now
 	}
 	refreshed := now
-	for round.Before(closeAt) {
+	for round.Before(closeAt.Add(time.Minute)) {
 		if err := l.sleepUntil(ctx, round); err != nil {
 			return sum, fmt.Errorf("collector: live polling %s on %s: %w: %w", req.Source, mkt.Code, ErrInterrupted, err)
 		}

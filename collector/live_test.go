@@ -18,9 +18,11 @@ import (
 var seoul = mustLoc("Asia/Seoul")
 
 // tape is a fake quote feed: every code trades every minute of the
-// session, at prices and volumes derived from the code and the minute, and
-// a poll at t answers the last trade at t: the minute's price so far and
-// the cumulative volume through that minute.
+// session, at prices and volumes derived from the code and the minute. As
+// Naver's feed (and the simulated market's), a poll shows the trades of the
+// minutes that have ended: the last one's close, stamped at its last
+// second, and the cumulative volume through it; before any has, the
+// previous close stamped at the open.
 type tape struct {
 	clock clockwork.Clock
 	open  time.Time
@@ -31,12 +33,14 @@ type tape struct {
 	// bad makes the quote of a code at a minute malformed (price 0).
 	bad   map[int]map[string]bool
 	polls []time.Time
-	// onPoll runs at the start of each poll, with the minute polled.
+	// minutes is the session's length in minutes.
+	minutes int
+	// onPoll runs at the start of each poll, with the minute shown.
 	onPoll func(m int)
 }
 
 func (tp *tape) price(code string, m int) market.Decimal {
-	return market.DecimalFromInt(int64(10_000 + 100*int(code[5]-'0') + (m*37)%211))
+	return market.DecimalFromInt(int64(10_000 + 100*int(code[5]-'0') + ((m+1)*37)%211))
 }
 
 func (tp *tape) volume(code string, m int) int64 { return int64(1 + (m*13+int(code[5]))%50) }
@@ -51,7 +55,8 @@ func (tp *tape) cumulative(code string, m int) int64 {
 
 func (tp *tape) Quotes(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Quote, error) {
 	now := tp.clock.Now()
-	m := int(now.Sub(tp.open) / time.Minute)
+	// The minute shown: the last one ended, at most the session's last.
+	m := min(int(now.Sub(tp.open)/time.Minute)-1, tp.minutes-1)
 	if tp.onPoll != nil {
 		tp.onPoll(m)
 	}
@@ -68,7 +73,10 @@ func (tp *tape) Quotes(ctx context.Context, insts []market.Instrument) (map[mark
 			err = fmt.Errorf("naver polling: batch %s: HTTP 503", inst.Symbol)
 			continue
 		}
-		q := market.Quote{At: now, Price: tp.price(inst.Symbol, m), Volume: tp.cumulative(inst.Symbol, m)}
+		q := market.Quote{At: tp.open, Price: tp.price(inst.Symbol, -1), Volume: tp.cumulative(inst.Symbol, -1)}
+		if m >= 0 {
+			q = market.Quote{At: tp.open.Add(time.Duration(m)*time.Minute + 59*time.Second), Price: tp.price(inst.Symbol, m), Volume: tp.cumulative(inst.Symbol, m)}
+		}
 		if tp.bad[m][inst.Symbol] {
 			q.Price = 0
 		}
@@ -146,7 +154,7 @@ func newLiveHarness(t *testing.T, day string, start time.Time, ls LiveStore, ins
 		open, cls = d(day).In(seoul).Add(9*time.Hour), d(day).In(seoul).Add(15*time.Hour+30*time.Minute)
 	}
 	clock := clockwork.NewFakeClockAt(start)
-	tp := &tape{clock: clock, open: open}
+	tp := &tape{clock: clock, open: open, minutes: int(cls.Sub(open) / time.Minute)}
 	live, err := NewLive(LiveConfig{}, LiveDeps{
 		Poller: tp, Store: ls, Clock: clock,
 		Calendars: func(context.Context, string) (SessionHours, error) { return cal, nil },
@@ -239,11 +247,14 @@ func TestLiveSessionWritesEveryMinute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Polls != 390 || sum.FailedPolls != 1 || sum.Absent != 1 || sum.Rejected != 1 || sum.Late != 0 || sum.FailedWrites != 2 {
-		t.Errorf("summary %+v: want 390 polls, 1 failed, 1 absent, 1 rejected, none late, 2 failed writes", sum)
+	// 391 polls: the last one after the close, for the last minute.
+	if sum.Polls != 391 || sum.FailedPolls != 1 || sum.Absent != 1 || sum.Rejected != 1 || sum.Late != 0 || sum.FailedWrites != 2 {
+		t.Errorf("summary %+v: want 391 polls, 1 failed, 1 absent, 1 rejected, none late, 2 failed writes", sum)
 	}
-	if sum.Inserted != 3*390-2 || sum.Changed != 0 {
-		t.Errorf("inserted %d, changed %d: want %d, 0", sum.Inserted, sum.Changed, 3*390-2)
+	// Changed: the first minute, written with the previous close the
+	// feed showed before any trade, then with its own.
+	if sum.Inserted != 3*390-2 || sum.Changed != 3 {
+		t.Errorf("inserted %d, changed %d: want %d, 3", sum.Inserted, sum.Changed, 3*390-2)
 	}
 	if got := h.tape.polls[0]; !got.Equal(h.open.Add(30 * time.Second)) {
 		t.Errorf("first poll at %s, want 30s after the open", got)
@@ -272,8 +283,9 @@ func TestLiveSessionStartedMidSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Polled at once (11:17:45), then at 11:18:30 … 15:29:30.
-	first := int(start.Sub(h.open) / time.Minute)
+	// Polled at once (11:17:45, showing 11:16's last trade), then at
+	// 11:18:30 … 15:30:30.
+	first := int(start.Sub(h.open)/time.Minute) - 1
 	if sum.Polls != 390-first || !h.tape.polls[0].Equal(start) {
 		t.Errorf("%d polls, the first at %s: want %d, the first at the start", sum.Polls, h.tape.polls[0], 390-first)
 	}
@@ -296,8 +308,8 @@ func TestLiveSessionLateOpening(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := h.bars("005930")
-	if sum.Polls != 390 || len(got) != 390 {
-		t.Fatalf("%d polls, %d bars: want 390 of each", sum.Polls, len(got))
+	if sum.Polls != 391 || len(got) != 390 {
+		t.Fatalf("%d polls, %d bars: want 391 and 390", sum.Polls, len(got))
 	}
 	if first, last := got[0].Start, got[389].Start; !first.Equal(h.open.UTC()) || !last.Equal(h.close.Add(-time.Minute).UTC()) {
 		t.Errorf("bars from %s to %s, want 10:00 to 16:29 KST", first.In(seoul), last.In(seoul))
@@ -313,7 +325,7 @@ func TestLiveSessionNoSession(t *testing.T) {
 	}{
 		{"holiday", "2026-10-09", time.Date(2026, 10, 9, 8, 0, 0, 0, seoul), LiveSummary{Session: d("2026-10-09"), Closed: true}, "no session on 2026-10-09"},
 		{"weekend", "2026-10-10", time.Date(2026, 10, 10, 9, 30, 0, 0, seoul), LiveSummary{Session: d("2026-10-10"), Closed: true}, "no session on 2026-10-10"},
-		{"after the close", "2026-10-06", time.Date(2026, 10, 6, 15, 30, 0, 0, seoul), LiveSummary{Session: d("2026-10-06"), Over: true}, "the session of 2026-10-06 was over"},
+		{"after the close", "2026-10-06", time.Date(2026, 10, 6, 15, 31, 0, 0, seoul), LiveSummary{Session: d("2026-10-06"), Over: true}, "the session of 2026-10-06 was over"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newLiveHarness(t, tc.day, tc.at, nil, naverCodes("005930"))
@@ -345,11 +357,12 @@ func TestLiveSessionFiveMinuteBarsAndRefresh(t *testing.T) {
 	five := naverCodes("000665")
 	five[0].Intraday = market.Interval5m
 	h := newLiveHarness(t, "2026-10-06", time.Date(2026, 10, 6, 8, 59, 0, 0, seoul), nil, five)
-	// Enabled during the session, at 09:44: polled from the next refresh
-	// on, every ten minutes from the start (08:59): the round of 09:49:30.
+	// Enabled during the session, at 09:44:30: polled from the next
+	// refresh on, every ten minutes from the start (08:59): the round of
+	// 09:49:30, which shows 09:48.
 	late := naverCodes("005930")
 	h.tape.onPoll = func(m int) {
-		if m != 44 {
+		if m != 43 {
 			return
 		}
 		ctx := context.Background()
@@ -384,8 +397,8 @@ func TestLiveSessionFiveMinuteBarsAndRefresh(t *testing.T) {
 	}
 	checkBars(t, "000665", got, want)
 	var wantLate []market.MinuteBar
-	for m := 49; m < 390; m++ {
-		wantLate = append(wantLate, h.want("005930", m, m != 49))
+	for m := 48; m < 390; m++ {
+		wantLate = append(wantLate, h.want("005930", m, m != 48))
 	}
 	checkBars(t, "005930", h.bars("005930"), wantLate)
 }
@@ -395,14 +408,14 @@ func TestLiveSessionInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.tape.onPoll = func(m int) {
 		if m == 30 {
-			cancel() // as the poll of 09:30:30 starts
+			cancel() // as the poll of 09:31:30 starts
 		}
 	}
 	sum, err := h.run(ctx)
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want ErrInterrupted and context.Canceled", err)
 	}
-	if sum.Polls != 31 || sum.Absent != 1 || len(h.bars("005930")) != 30 {
-		t.Errorf("%d polls, %d absent, %d bars: want 31 polls, the last one cancelled, and the 30 bars before it", sum.Polls, sum.Absent, len(h.bars("005930")))
+	if sum.Polls != 32 || sum.Absent != 1 || len(h.bars("005930")) != 30 {
+		t.Errorf("%d polls, %d absent, %d bars: want 32 polls, the last one cancelled, and the 30 bars before it", sum.Polls, sum.Absent, len(h.bars("005930")))
 	}
 }

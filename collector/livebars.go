@@ -85,7 +85,7 @@ type quoteOutcome uint8
 const (
 	quoteApplied   quoteOutcome = iota // the bar moved
 	quoteUnchanged                     // the same price and volume again
-	quoteOutside                       // not a trade of this session (before the open, at or after the close)
+	quoteOutside                       // not a trade of this session's (before the open, after the closing print)
 	quoteStale                         // older than the bar already held
 	quoteInvalid                       // a price that is not positive, a negative volume
 )
@@ -96,8 +96,13 @@ func (lb *liveBars) apply(s *liveSeries, q market.Quote) quoteOutcome {
 		return quoteInvalid
 	}
 	at := q.At.UTC()
-	if at.Before(lb.open) || !at.Before(lb.close) {
+	switch {
+	case at.Before(lb.open) || !at.Before(lb.close.Add(time.Minute)):
 		return quoteOutside
+	case !at.Before(lb.close):
+		// The closing auction's print, stamped at the close: the
+		// session's last trade, in its last bar.
+		at = lb.close.Add(-time.Nanosecond)
 	}
 	iv := s.inst.Intraday.Duration()
 	start := lb.open.Add(at.Sub(lb.open) / iv * iv)

@@ -20,8 +20,9 @@ import (
 	"github.com/marketd/marketd/store"
 )
 
-// quoteFeed answers every instrument at the clock's time, price 1000 + the
-// minute of the day, cumulative volume 10 per minute of the day.
+// quoteFeed answers every instrument's last trade, in the last second of
+// the minute before the clock's: price 1000 + that minute of the day,
+// cumulative volume 10 per minute of the day.
 type quoteFeed struct {
 	clock clockwork.Clock
 	mu    sync.Mutex
@@ -32,7 +33,7 @@ func (f *quoteFeed) Quotes(_ context.Context, insts []market.Instrument) (map[ma
 	f.mu.Lock()
 	f.polls++
 	f.mu.Unlock()
-	now := f.clock.Now()
+	now := f.clock.Now().Truncate(time.Minute).Add(-time.Second)
 	m := int64(now.Hour()*60 + now.Minute())
 	out := map[market.Key]market.Quote{}
 	for _, inst := range insts {
@@ -85,8 +86,8 @@ func TestLiveJob(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- d.RunJob(ctx, spec, run) }()
-	// Polled at once (15:27:10), then at 15:28:30 and 15:29:30.
-	for _, at := range []string{"15:28:30", "15:29:30"} {
+	// Polled at once (15:27:10), then at 15:28:30, 15:29:30 and 15:30:30.
+	for _, at := range []string{"15:28:30", "15:29:30", "15:30:30"} {
 		if err := clock.BlockUntilContext(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -100,13 +101,13 @@ func TestLiveJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "session 2026-10-06: 1 instruments, 3 polls, 3 bars written (3 new, 0 changed)"
-	if run.Status != store.RunRunning || run.Message != want || run.Inserted != 3 || run.OK != 1 || len(bars) != 3 {
-		t.Errorf("run %+v with %d bars: want status left to the scheduler, %q, 3 inserted", run, len(bars), want)
+	const want = "session 2026-10-06: 1 instruments, 4 polls, 4 bars written (4 new, 0 changed)"
+	if run.Status != store.RunRunning || run.Message != want || run.Inserted != 4 || run.OK != 1 || len(bars) != 4 {
+		t.Errorf("run %+v with %d bars: want status left to the scheduler, %q, 4 inserted", run, len(bars), want)
 	}
-	if len(bars) == 3 && (bars[0].Volume.Valid || bars[2].Volume != (sql.Null[int64]{V: 10, Valid: true}) ||
-		bars[2].Close != market.DecimalFromInt(1000+15*60+29) || !bars[2].Start.Equal(time.Date(2026, 10, 6, 6, 29, 0, 0, time.UTC))) {
-		t.Errorf("bars %+v: want 15:27..15:29 KST, the last one close 1929 volume 10, the first without volume", bars)
+	if len(bars) == 4 && (bars[0].Volume.Valid || bars[3].Volume != (sql.Null[int64]{V: 10, Valid: true}) ||
+		bars[3].Close != market.DecimalFromInt(1000+15*60+29) || !bars[3].Start.Equal(time.Date(2026, 10, 6, 6, 29, 0, 0, time.UTC))) {
+		t.Errorf("bars %+v: want 15:26..15:29 KST, the last one close 1929 volume 10, the first without volume", bars)
 	}
 
 	run.Status = store.RunOK

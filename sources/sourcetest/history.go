@@ -1,7 +1,9 @@
 package sourcetest
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -159,16 +161,54 @@ func (in *instrument) splitFactor(d, upto market.Date) (num, den int64) {
 	return num, den
 }
 
+// walked returns walk(in, last), computed once for the latest last asked
+// and cut for earlier ones: a bar depends only on the sessions before it,
+// and a polled market asks for the same history thousands of times a
+// minute.
+func (in *instrument) walkedThrough(last market.Date) []rawBar {
+	in.walkMu.Lock()
+	defer in.walkMu.Unlock()
+	if in.walked == nil || last > in.walkTo {
+		in.walked, in.walkTo = walk(in, last), last
+	}
+	n, _ := slices.BinarySearchFunc(in.walked, last, func(r rawBar, d market.Date) int { return cmp.Compare(r.date, d) })
+	if n < len(in.walked) && in.walked[n].date == last {
+		n++
+	}
+	return in.walked[:n:n]
+}
+
 // history returns every bar served at now, from the listing through the
 // latest session that has opened, adjusted for the splits up to today and
 // rounded to decimals. The session in progress (until the market's settle
 // time) is provisional and moves minute by minute.
 func (m *Market) history(in *instrument, now time.Time, decimals int) []bar {
+	return m.recentHistory(in, now, decimals, 0)
+}
+
+// recentHistory is the last n bars of history (all for n = 0), without
+// adjusting the sessions before them.
+func (m *Market) recentHistory(in *instrument, now time.Time, decimals, n int) []bar {
+	out := finalHistory(in, now, decimals, n)
+	for i, b := range out {
+		if !in.mkt.Settled(b.date, now) {
+			out[i] = m.provisional(in, b, now)
+		}
+	}
+	return out
+}
+
+// finalHistory is recentHistory with every session's final bar, the one a
+// session in progress is heading for: what its minutes add up to.
+func finalHistory(in *instrument, now time.Time, decimals, n int) []bar {
 	last := in.lastSession(now)
 	if last == 0 {
 		return nil
 	}
-	raw := walk(in, last)
+	raw := in.walkedThrough(last)
+	if n > 0 {
+		raw = raw[max(0, len(raw)-n):]
+	}
 	today := in.mkt.Today(now)
 	out := make([]bar, len(raw))
 	for i, r := range raw {
@@ -176,9 +216,6 @@ func (m *Market) history(in *instrument, now time.Time, decimals int) []bar {
 		adj := func(x market.Decimal) market.Decimal { return scale(x, den, num).Round(decimals) }
 		b := bar{date: r.date, o: adj(r.o), h: adj(r.h), l: adj(r.l), c: adj(r.c), halted: r.halted}
 		b.v = int64(scale(market.Decimal(r.v), num, den))
-		if !in.mkt.Settled(r.date, now) {
-			b = m.provisional(in, b, now)
-		}
 		out[i] = b
 	}
 	return out

@@ -114,7 +114,9 @@ type LiveSummary struct {
 	// FailedPolls counts rounds whose poller reported an error (some or
 	// all of its requests failed); Absent the instruments a round's
 	// answer lacked, summed over the rounds; Rejected the quotes that
-	// were not this session's trades or were malformed.
+	// were malformed or older than the bar already held. Quotes of other
+	// sessions' trades (before the first trade, after the close) are
+	// neither.
 	FailedPolls, Absent, Rejected int
 	// Late counts the minutes not polled because the round before ran
 	// into them.
@@ -241,6 +243,7 @@ func (l *Live) Session(ctx context.Context, req LiveRequest) (LiveSummary, error
 // round polls once and writes what moved.
 func (l *Live) round(ctx context.Context, log *slog.Logger, lb *liveBars, insts []market.Instrument, sum *LiveSummary) {
 	sum.Polls++
+	lb.next()
 	quotes, err := l.deps.Poller.Quotes(ctx, insts)
 	if err != nil {
 		sum.FailedPolls++
@@ -253,8 +256,11 @@ func (l *Live) round(ctx context.Context, log *slog.Logger, lb *liveBars, insts 
 			continue
 		}
 		switch lb.apply(s, q) {
-		case quoteOutside, quoteStale, quoteInvalid:
+		case quoteStale, quoteInvalid:
 			sum.Rejected++
+		case quoteOutside:
+			// Yesterday's last trade before the first of today's, the
+			// after-hours trades after the close: not this session's.
 		}
 	}
 	writes := lb.pending()

@@ -169,19 +169,25 @@ func newLiveHarness(t *testing.T, day string, start time.Time, ls LiveStore, ins
 // poller waits for it, and returns its summary.
 func (h *liveHarness) run(ctx context.Context) (LiveSummary, error) {
 	h.t.Helper()
+	return driveLive(ctx, h.clock, h.open, h.live)
+}
+
+// driveLive runs live's session of KRX, advancing clock to each round
+// (open + k minutes + 30s) whenever the poller waits for one.
+func driveLive(ctx context.Context, clock *clockwork.FakeClock, open time.Time, live *Live) (LiveSummary, error) {
 	type result struct {
 		sum LiveSummary
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		sum, err := h.live.Session(ctx, LiveRequest{Source: market.SourceNaver, Market: market.XKRX})
+		sum, err := live.Session(ctx, LiveRequest{Source: market.SourceNaver, Market: market.XKRX})
 		done <- result{sum, err}
 	}()
 	for {
 		waiting := make(chan error, 1)
 		wctx, cancel := context.WithCancel(ctx)
-		go func() { waiting <- h.clock.BlockUntilContext(wctx, 1) }()
+		go func() { waiting <- clock.BlockUntilContext(wctx, 1) }()
 		select {
 		case r := <-done:
 			cancel()
@@ -192,13 +198,12 @@ func (h *liveHarness) run(ctx context.Context) (LiveSummary, error) {
 				r := <-done
 				return r.sum, r.err
 			}
-			// The poller sleeps until its next round: open + k minutes + 30s.
-			now := h.clock.Now()
-			next := h.open.Add(30 * time.Second)
+			now := clock.Now()
+			next := open.Add(30 * time.Second)
 			for !next.After(now) {
 				next = next.Add(time.Minute)
 			}
-			h.clock.Advance(next.Sub(now))
+			clock.Advance(next.Sub(now))
 		}
 	}
 }

@@ -27,10 +27,13 @@ type liveSeries struct {
 	// oldest first: the next write retries them.
 	unwritten []market.MinuteBar
 	seen      bool  // a quote of this session was seen since the start
+	answered  int   // the round of the last valid quote
 	cum       int64 // the session's cumulative volume at the last quote
 	// base is the cumulative volume at the end of the interval before
-	// cur, as far as polling saw it; known only when that interval was
-	// polled too, so that the growth since covers cur's interval alone.
+	// cur: the last quote's before cur began, known only when that quote
+	// came in the round just before, so that the growth since covers
+	// cur's interval alone (an instrument that did not trade for minutes
+	// keeps answering its last trade, so its base stays known).
 	base    int64
 	hasBase bool
 }
@@ -45,6 +48,7 @@ type liveSeries struct {
 // a whole market must not allocate thousands of slices.
 type liveBars struct {
 	open, close time.Time // the session's, bars start in [open, close)
+	round       int       // the current round, from 1
 	series      map[market.Key]*liveSeries
 	order       []*liveSeries
 	writes      []store.MinuteWrite
@@ -85,19 +89,31 @@ type quoteOutcome uint8
 const (
 	quoteApplied   quoteOutcome = iota // the bar moved
 	quoteUnchanged                     // the same price and volume again
-	quoteOutside                       // not a trade of this session's (before the open, after the closing print)
+	quoteOutside                       // not a trade of this session (before the open, after the closing print)
 	quoteStale                         // older than the bar already held
 	quoteInvalid                       // a price that is not positive, a negative volume
 )
 
-// apply folds quote q into s and reports what it did.
+// next starts a round: the quotes applied until the next call are its.
+func (lb *liveBars) next() { lb.round++ }
+
+// apply folds quote q, of the current round, into s and reports what it
+// did.
 func (lb *liveBars) apply(s *liveSeries, q market.Quote) quoteOutcome {
 	if q.Price <= 0 || q.Volume < 0 || q.At.IsZero() {
 		return quoteInvalid
 	}
+	if q.Volume == 0 && s.cur.Start.IsZero() {
+		// Nothing traded yet this session (the feed shows the previous
+		// close): no bar, but the volume before the first trade is known
+		// to be none.
+		s.seen, s.answered, s.cum = true, lb.round, 0
+		return quoteUnchanged
+	}
 	at := q.At.UTC()
 	switch {
-	case at.Before(lb.open) || !at.Before(lb.close.Add(time.Minute)):
+	case at.Before(lb.open) || !at.Before(lb.close.Add(time.Second)):
+		// Another session's trade, or after-hours trading.
 		return quoteOutside
 	case !at.Before(lb.close):
 		// The closing auction's print, stamped at the close: the
@@ -114,6 +130,7 @@ func (lb *liveBars) apply(s *liveSeries, q market.Quote) quoteOutcome {
 		s.seen, s.hasBase = true, false
 	case start.Equal(s.cur.Start):
 		if q.Price == s.cur.Close && q.Volume == s.cum {
+			s.answered = lb.round
 			return quoteUnchanged
 		}
 	case start.Before(s.cur.Start):
@@ -126,10 +143,9 @@ func (lb *liveBars) apply(s *liveSeries, q market.Quote) quoteOutcome {
 			}
 			s.unwritten = append(s.unwritten, s.cur)
 		}
-		// The growth since the last quote spans only the new interval
-		// when the last quote was in the one just before.
-		s.base, s.hasBase = s.cum, start.Equal(s.cur.Start.Add(iv))
+		s.base, s.hasBase = s.cum, s.answered == lb.round-1
 	}
+	s.answered = lb.round
 	s.cum = q.Volume
 	s.cur = market.MinuteBar{Start: start, Close: q.Price}
 	switch {

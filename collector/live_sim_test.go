@@ -164,4 +164,3 @@ func TestLiveRestartFilledByArchive(t *testing.T) {
 		checkBars(t, k.String()+" archived", got, m.MinuteTruth(k, market.Interval1m, day))
 	}
 }
-

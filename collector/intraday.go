@@ -88,13 +88,7 @@ func (c *Collector) ArchiveMinutes(ctx context.Context, req ArchiveRequest) (Sum
 		}
 		items = append(items, it)
 	}
-	l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
-	if err != nil {
-		return Summary{}, err
-	}
-	l.plan(items)
-	c.execute(ctx, items, l, false)
-	return c.end(ctx, l)
+	return c.run(ctx, items, req.Job, req.Run, req.Progress, req.Resume, false)
 }
 
 // minuteWatermarks reads the minute watermarks of insts, each at the

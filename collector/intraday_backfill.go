@@ -62,23 +62,9 @@ func (c *Collector) BackfillMinutes(ctx context.Context, req MinuteBackfillReque
 				return Summary{}, Plan{}, err
 			}
 		}
-		if id, ok := done[inst.Key]; ok && it.err == nil {
-			it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
-		}
-		items = append(items, it)
+		items = append(items, it.unlessDone(done))
 	}
-	plan := c.plan(items)
-	if req.DryRun {
-		return Summary{}, plan, nil
-	}
-	l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
-	if err != nil {
-		return Summary{}, plan, err
-	}
-	l.plan(items)
-	c.execute(ctx, items, l, false)
-	s, err := c.end(ctx, l)
-	return s, plan, err
+	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
 }
 
 // minuteBackfillSpan plans one instrument's backfill through its last

@@ -242,7 +242,7 @@ func TestArchiveMinutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := resultOf(t, s, "AAPL")
-	if r.Status != statusOK || r.From != d("2026-10-19") || r.Error != "4 sessions 2026-10-13..2026-10-16 past yahoo's 1m reach (168h0m0s): not fetched" {
+	if r.Status != statusOK || r.From != d("2026-10-19") || r.Error != "4 sessions 2026-10-13..2026-10-16 past yahoo's 1m reach (7 days): not fetched" {
 		t.Errorf("after two weeks: %+v", r)
 	}
 	f.equalBars("AAPL 1m after two weeks", f.stored("AAPL", market.Interval1m), slices.Concat(
@@ -336,7 +336,7 @@ func TestBackfillMinutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := resultOf(t, s, "IBM")
-	if s.Job != JobBackfill || r.Status != statusOK || r.Error != "5 sessions 2026-09-28..2026-10-02 past yahoo's 1m reach (168h0m0s): not fetched" || r.Rows != 5*960 {
+	if s.Job != JobBackfill || r.Status != statusOK || r.Error != "5 sessions 2026-09-28..2026-10-02 past yahoo's 1m reach (7 days): not fetched" || r.Rows != 5*960 {
 		t.Errorf("backfill: %+v, %+v", s.Run, r)
 	}
 	want := []minuteCall{{"IBM", market.MinuteRequest{Interval: market.Interval1m, From: d("2026-10-05").In(newYork).UTC(), To: d("2026-10-10").In(newYork).UTC(), PrePost: true}}}

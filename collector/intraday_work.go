@@ -55,10 +55,7 @@ func (p *planner) minuteBase(ctx context.Context, inst market.Instrument, iv mar
 		it.err = fmt.Errorf("calendar of %s has no session hours", inst.Market)
 		return it, 0
 	}
-	loc := time.UTC
-	if m, err := market.LookupMarket(inst.Market); err == nil && m.Location != nil {
-		loc = m.Location
-	}
+	loc := market.ZoneOf(inst.Market)
 	last := it.cal.LastClosed(p.now)
 	if inst.Delisted != 0 && inst.Delisted < last {
 		last = inst.Delisted
@@ -86,7 +83,7 @@ func (m *minuteWork) span(it *item, from, to market.Date, report bool) {
 	}
 	if report && lost > 0 {
 		m.note = fmt.Sprintf("%s past %s's %s reach (%s): not fetched",
-			sessionsText(sessions[:lost]), it.inst.Source, m.iv, m.src.MinuteReach(m.iv).Round(time.Hour))
+			sessionsText(sessions[:lost]), it.inst.Source, m.iv, reachText(m.src.MinuteReach(m.iv)))
 	}
 	sessions = sessions[lost:]
 	if len(sessions) == 0 {
@@ -104,6 +101,15 @@ func (m *minuteWork) span(it *item, from, to market.Date, report bool) {
 	}
 	m.from, m.to = m.from.UTC(), m.to.UTC()
 	it.ranges = []Range{{first, last}}
+}
+
+// reachText words a source's reach: "30 days", or the duration when it is
+// not whole days.
+func reachText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+	return d.String()
 }
 
 // sessionsText names sessions: "session 2026-10-05" or "12 sessions
@@ -124,8 +130,14 @@ func (c *Collector) processMinutes(ctx context.Context, it item) result {
 	}
 	m := it.minutes
 	bars, err := m.src.Minutes(ctx, it.inst, market.MinuteRequest{Interval: m.iv, From: m.from, To: m.to, PrePost: m.prePost})
-	if errors.Is(err, market.ErrNoData) {
+	note := m.note
+	switch {
+	case errors.Is(err, market.ErrNoData):
 		bars, err = nil, nil
+	case errors.Is(err, market.ErrBeyondReach):
+		// The sessions left the source's reach while the run went on: gone
+		// for good, so said once, as the planned ones past it are.
+		bars, err, note = nil, nil, err.Error()
 	}
 	if err == nil {
 		var wr store.WriteResult
@@ -139,9 +151,9 @@ func (c *Collector) processMinutes(ctx context.Context, it item) result {
 	case err != nil:
 		res.fail(err)
 	case res.rr.Rows == 0:
-		res.rr.Status, res.rr.Error = statusNoData, m.note
+		res.rr.Status, res.rr.Error = statusNoData, note
 	default:
-		res.rr.Status, res.rr.Error = statusOK, m.note
+		res.rr.Status, res.rr.Error = statusOK, note
 	}
 	return res
 }

@@ -86,8 +86,12 @@ func book(cfg config.Config, st *store.Store) *calendar.Book {
 func (w *wiring) collector() (*collector.Collector, error) {
 	sources := map[string]collector.Source{}
 	configs := map[string]collector.SourceConfig{}
+	minutes := map[string]collector.MinuteSource{}
 	for _, s := range sites(w.cfg.Sources) {
 		sources[s.name] = s.open(w.pools[s.name].Client())
+		if m, ok := sources[s.name].(collector.MinuteSource); ok {
+			minutes[s.name] = m
+		}
 		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit()}
 	}
 	cals := book(w.cfg, w.store)
@@ -97,8 +101,9 @@ func (w *wiring) collector() (*collector.Collector, error) {
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources: sources,
-		Store:   w.store,
+		Sources:       sources,
+		MinuteSources: minutes,
+		Store:         w.store,
 		// Used only by a shared run, which the daemon asks for when the
 		// database can share (store.SharedWork).
 		Units:        w.store,

@@ -54,26 +54,10 @@ func simSource(t *testing.T, now *time.Time, cfg httpx.Config, batch int, symbol
 	return src, sim
 }
 
-func minuteTruth(m *sourcetest.Market, code string, from, to market.Date) []market.MinuteBar {
-	var out []market.MinuteBar
-	for d := from; d <= to; d = d.AddDays(1) {
-		out = append(out, m.MinuteTruth(key(code), market.Interval1m, d)...)
-	}
-	return out
-}
-
 func sameMinutes(t *testing.T, what string, got, want []market.MinuteBar) {
 	t.Helper()
-	if len(want) == 0 {
-		t.Fatalf("%s: the simulated market has no bars to compare", what)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d bars, truth %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%s: bar %d = %+v, truth %+v", what, i, got[i], want[i])
-		}
+	if err := sourcetest.DiffMinutes(got, want); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -104,7 +88,7 @@ func TestMinutesFromSimulatedMarket(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		sameMinutes(t, tt.name, got, minuteTruth(sim.m, tt.code, tt.days[0], tt.days[1]))
+		sameMinutes(t, tt.name, got, sim.m.MinuteTruthBetween(key(tt.code), market.Interval1m, tt.days[0], tt.days[1]))
 		asked := sim.asked()[n:]
 		if len(asked) != 1 || asked[0].Query().Get("count") != tt.count || asked[0].Query().Get("timeframe") != "minute" {
 			t.Errorf("%s: asked %v, want one minute request for %s", tt.name, asked, tt.count)
@@ -133,7 +117,7 @@ func TestMinutesReach(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldest := now.Add(-MinuteArchiveReach)
-	want := slices.DeleteFunc(minuteTruth(sim.m, "005930", 20261112, 20261119), func(b market.MinuteBar) bool { return b.Start.Before(oldest) })
+	want := slices.DeleteFunc(sim.m.MinuteTruthBetween(key("005930"), market.Interval1m, 20261112, 20261119), func(b market.MinuteBar) bool { return b.Start.Before(oldest) })
 	// The archive's oldest minute has no predecessor to take its
 	// cumulative volume from.
 	want[0].Volume = sql.Null[int64]{}

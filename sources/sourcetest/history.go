@@ -1,7 +1,6 @@
 package sourcetest
 
 import (
-	"cmp"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -161,21 +160,26 @@ func (in *instrument) splitFactor(d, upto market.Date) (num, den int64) {
 	return num, den
 }
 
-// walked returns walk(in, last), computed once for the latest last asked
-// and cut for earlier ones: a bar depends only on the sessions before it,
-// and a polled market asks for the same history thousands of times a
-// minute.
-func (in *instrument) walkedThrough(last market.Date) []rawBar {
+// walkTail is how many of the latest sessions an instrument keeps from
+// its last walk: enough for the polling feed, the minute archive and a
+// week of Yahoo's intraday answers, which ask for the same recent history
+// many times a minute, while the whole history (hundreds of kilobytes
+// per symbol) is walked again when asked for.
+const walkTail = 40
+
+// walked returns the last n sessions of walk(in, last), or all of it for
+// n = 0 or n beyond walkTail.
+func (in *instrument) walked(last market.Date, n int) []rawBar {
+	if n <= 0 || n > walkTail {
+		return walk(in, last)
+	}
 	in.walkMu.Lock()
 	defer in.walkMu.Unlock()
-	if in.walked == nil || last > in.walkTo {
-		in.walked, in.walkTo = walk(in, last), last
+	if in.tail == nil || in.tailTo != last {
+		raw := walk(in, last)
+		in.tail, in.tailTo = slices.Clone(raw[max(0, len(raw)-walkTail):]), last
 	}
-	n, _ := slices.BinarySearchFunc(in.walked, last, func(r rawBar, d market.Date) int { return cmp.Compare(r.date, d) })
-	if n < len(in.walked) && in.walked[n].date == last {
-		n++
-	}
-	return in.walked[:n:n]
+	return in.tail[max(0, len(in.tail)-n):]
 }
 
 // history returns every bar served at now, from the listing through the
@@ -205,7 +209,7 @@ func finalHistory(in *instrument, now time.Time, decimals, n int) []bar {
 	if last == 0 {
 		return nil
 	}
-	raw := in.walkedThrough(last)
+	raw := in.walked(last, n)
 	if n > 0 {
 		raw = raw[max(0, len(raw)-n):]
 	}

@@ -35,8 +35,8 @@ type instrument struct {
 	illiquid   bool
 
 	walkMu sync.Mutex
-	walked []rawBar // the traded history through walkedTo, reused by later requests
-	walkTo market.Date
+	tail   []rawBar    // the last walkTail sessions of the walk through tailTo
+	tailTo market.Date // (see walked)
 }
 
 // splitYahoo splits a Yahoo KRX symbol ("005930.KS") into code and board.

@@ -30,6 +30,28 @@ func (in *instrument) hours(d market.Date) (open, cls time.Time) {
 	return in.at(d, in.open).UTC(), in.at(d, in.mkt.Close).UTC()
 }
 
+// barStarts returns the starts of session d's bars of iv: the calendar's
+// (calendar.BarStarts: early closes, late openings, midday breaks) when
+// it has them, else every step from the market's open to its close.
+func (in *instrument) barStarts(d market.Date, iv market.Interval) []time.Time {
+	if c, ok := in.cal.(interface {
+		BarStarts(market.Date, market.Interval) []time.Time
+	}); ok {
+		return c.BarStarts(d, iv)
+	}
+	open, cls := in.hours(d)
+	return steps(open, cls, iv.Duration())
+}
+
+// steps returns from, from+step, … before to.
+func steps(from, to time.Time, step time.Duration) []time.Time {
+	var out []time.Time
+	for t := from; t.Before(to); t = t.Add(step) {
+		out = append(out, t)
+	}
+	return out
+}
+
 // regularMinutes returns the traded minutes of b's regular session,
 // derived from its final bar: the first minute opens at b's open, the last
 // closes at b's close, one minute reaches b's high and one its low, and
@@ -41,9 +63,9 @@ func (in *instrument) regularMinutes(b bar, decimals int) []minute {
 	if b.halted {
 		return nil
 	}
-	open, cls := in.hours(b.date)
-	n := int(cls.Sub(open) / time.Minute)
-	if n <= 0 {
+	starts := in.barStarts(b.date, market.Interval1m)
+	n := len(starts)
+	if n == 0 {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(in.seed^uint64(b.date)*0x9e3779b97f4a7c15, uint64(b.date)))
@@ -91,7 +113,7 @@ func (in *instrument) regularMinutes(b bar, decimals int) []minute {
 		if i == loAt {
 			l = b.l
 		}
-		out[i] = minute{start: open.Add(time.Duration(traded[i]) * time.Minute), o: o, h: h, l: l, c: c}
+		out[i] = minute{start: starts[traded[i]], o: o, h: h, l: l, c: c}
 	}
 	for i := range out {
 		out[i].v = b.v * ws[i] / weights
@@ -138,14 +160,19 @@ type bucket struct {
 	end    time.Time // the bar's end: its start plus the interval, or the period's end
 }
 
-// aggregate groups minutes (ascending) into bars of step from start to
-// end, aligned on start as the sites align them; a bar the end cuts short
-// ends there. Bars without a trade are kept with traded false.
-func aggregate(minutes []minute, start, end time.Time, step time.Duration) []bucket {
-	var out []bucket
+// aggregate groups minutes (ascending) into the bars starting at starts
+// (ascending), each step long, none past end, where a bar the end (or the
+// next bar's start) cuts short ends. Bars without a trade are kept with
+// traded false.
+func aggregate(minutes []minute, starts []time.Time, step time.Duration, end time.Time) []bucket {
+	out := make([]bucket, 0, len(starts))
 	i := 0
-	for s := start; s.Before(end); s = s.Add(step) {
-		b := bucket{minute: minute{start: s}, end: earlierOf(s.Add(step), end)}
+	for k, s := range starts {
+		stop := earlierOf(s.Add(step), end)
+		if k+1 < len(starts) {
+			stop = earlierOf(stop, starts[k+1])
+		}
+		b := bucket{minute: minute{start: s}, end: stop}
 		for ; i < len(minutes) && minutes[i].start.Before(b.end); i++ {
 			m := minutes[i]
 			if m.start.Before(s) {
@@ -177,16 +204,16 @@ type sessionMinutes struct {
 	preAt, open, cls, po time.Time // pre-market start, open, close, post-market end
 }
 
-// sessionBars returns session b's bars of step, from its final bar.
-func (in *instrument) sessionBars(b bar, decimals int, step time.Duration, prePost bool) sessionMinutes {
+// sessionBars returns session b's bars of iv, from its final bar.
+func (in *instrument) sessionBars(b bar, decimals int, iv market.Interval, prePost bool) sessionMinutes {
 	open, cls := in.hours(b.date)
 	s := sessionMinutes{date: b.date, open: open, cls: cls, preAt: open, po: cls}
-	s.regular = aggregate(in.regularMinutes(b, decimals), open, cls, step)
+	s.regular = aggregate(in.regularMinutes(b, decimals), in.barStarts(b.date, iv), iv.Duration(), cls)
 	if prePost && in.kind.prePost {
 		pre, post := in.extendedMinutes(b, decimals)
 		s.preAt, s.po = in.at(b.date, in.kind.pre).UTC(), in.at(b.date, in.kind.post).UTC()
-		s.pre = aggregate(pre, s.preAt, open, step)
-		s.post = aggregate(post, cls, s.po, step)
+		s.pre = aggregate(pre, steps(s.preAt, open, iv.Duration()), iv.Duration(), open)
+		s.post = aggregate(post, steps(cls, s.po, iv.Duration()), iv.Duration(), s.po)
 	}
 	return s
 }

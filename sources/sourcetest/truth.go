@@ -2,7 +2,10 @@ package sourcetest
 
 import (
 	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 )
@@ -145,7 +148,7 @@ func (m *Market) minuteTruth(key market.Key, iv market.Interval, d market.Date, 
 	if !ok {
 		return nil
 	}
-	s := in.sessionBars(b, view, iv.Duration(), prePost && key.Source == market.SourceYahoo)
+	s := in.sessionBars(b, view, iv, prePost && key.Source == market.SourceYahoo)
 	var out []market.MinuteBar
 	for _, x := range s.all() {
 		if !x.traded || x.end.After(now) {
@@ -165,4 +168,33 @@ func dayBar(hist []bar, d market.Date) (bar, bool) {
 		return bar{}, false
 	}
 	return hist[i], true
+}
+
+// MinuteTruthBetween is MinuteTruth of every session from from to to.
+func (m *Market) MinuteTruthBetween(key market.Key, iv market.Interval, from, to market.Date) []market.MinuteBar {
+	var out []market.MinuteBar
+	for d := from; d <= to; d = d.AddDays(1) {
+		out = append(out, m.minuteTruth(key, iv, d, false)...)
+	}
+	return out
+}
+
+// DiffMinutes compares bars a client read with the truth: nil when they
+// are equal, else an error naming the first difference. An empty truth is
+// an error too, so that a comparison cannot pass by having nothing to
+// compare.
+func DiffMinutes(got, want []market.MinuteBar) error {
+	switch {
+	case len(want) == 0:
+		return errors.New("the simulated market has no bars to compare")
+	case len(got) != len(want):
+		return fmt.Errorf("%d bars, truth %d (truth from %s to %s)", len(got), len(want),
+			want[0].Start.Format(time.RFC3339), want[len(want)-1].Start.Format(time.RFC3339))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return fmt.Errorf("bar %d = %+v, truth %+v", i, got[i], want[i])
+		}
+	}
+	return nil
 }

@@ -102,7 +102,9 @@ func (m *Market) minuteChart(in *instrument, sym string, iv market.Interval, q u
 	prePost := q.Get("includePrePost") == "true"
 	hint := in.kind.priceHint
 	loc := in.mkt.Location
-	hist := finalHistory(in, now, hint, 0)
+	// A session a day at most (crypto), and the one before the window for
+	// chartPreviousClose.
+	hist := finalHistory(in, now, hint, int((now.Unix()-p1)/86400)+3)
 	first := market.DateOf(time.Unix(p1, 0).In(loc)).AddDays(-1)
 	last := market.DateOf(time.Unix(min(p2, now.Unix()), 0).In(loc)).AddDays(1)
 
@@ -118,7 +120,7 @@ func (m *Market) minuteChart(in *instrument, sym string, iv market.Interval, q u
 		if b.date < first || b.date > last {
 			continue
 		}
-		s := in.sessionBars(b, hint, iv.Duration(), prePost)
+		s := in.sessionBars(b, hint, iv, prePost)
 		if s.po.Unix() <= p1 || s.preAt.Unix() >= p2 || s.preAt.After(now) {
 			continue
 		}
@@ -158,7 +160,7 @@ func (m *Market) minuteChart(in *instrument, sym string, iv market.Interval, q u
 		ChartPreviousClose: price(prevClose, hint), Scale: 3, PriceHint: hint,
 		DataGranularity: name, ValidRanges: yahooRanges}
 	meta.Timezone, meta.Gmtoffset = now.In(loc).Zone()
-	if daily := m.history(in, now, hint); len(daily) > 0 {
+	if daily := m.recentHistory(in, now, hint, 2); len(daily) > 0 {
 		lastBar := daily[len(daily)-1]
 		meta.RegularMarketPrice = price(lastBar.c, hint)
 		meta.RegularMarketTime = earlier(now, in.at(lastBar.date, in.mkt.Close)).Unix()

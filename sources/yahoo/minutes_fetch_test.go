@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,31 +51,10 @@ func yahooInst(symbol, mic string) market.Instrument {
 	return market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: symbol}, Market: mic}
 }
 
-// truthBetween is the simulated market's bars of the sessions from..to.
-func truthBetween(m *sourcetest.Market, key market.Key, iv market.Interval, prePost bool, from, to market.Date) []market.MinuteBar {
-	var out []market.MinuteBar
-	for d := from; d <= to; d = d.AddDays(1) {
-		if prePost {
-			out = append(out, m.MinuteTruthPrePost(key, iv, d)...)
-		} else {
-			out = append(out, m.MinuteTruth(key, iv, d)...)
-		}
-	}
-	return out
-}
-
 func diffMinutes(t *testing.T, what string, got, want []market.MinuteBar) {
 	t.Helper()
-	if len(want) == 0 {
-		t.Fatalf("%s: the simulated market has no bars to compare", what)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d bars, truth %d (first %v, truth's first %v)", what, len(got), len(want), got[:min(1, len(got))], want[0])
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%s: bar %d = %+v, truth %+v", what, i, got[i], want[i])
-		}
+	if err := sourcetest.DiffMinutes(got, want); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -112,15 +90,19 @@ func TestMinutesFromSimulatedMarket(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		diffMinutes(t, tt.name, got, truthBetween(m, tt.inst.Key, tt.iv, tt.prePost, tt.days[0], tt.days[1]))
+		want := m.MinuteTruthBetween(tt.inst.Key, tt.iv, tt.days[0], tt.days[1])
+		if tt.prePost {
+			want = m.MinuteTruthPrePost(tt.inst.Key, tt.iv, tt.days[0])
+		}
+		diffMinutes(t, tt.name, got, want)
 		if len(rec.queries) != tt.requests {
 			t.Fatalf("%s: %d requests, want %d", tt.name, len(rec.queries), tt.requests)
 		}
 		q := rec.queries[0]
-		want := url.Values{"period1": {fmt.Sprint(tt.from.Unix())}, "period2": {fmt.Sprint(min(tt.to.Unix(), tt.from.Add(7*day).Unix()))},
+		wantQ := url.Values{"period1": {fmt.Sprint(tt.from.Unix())}, "period2": {fmt.Sprint(min(tt.to.Unix(), tt.from.Add(7*day).Unix()))},
 			"interval": {tt.iv.String()}, "includePrePost": {fmt.Sprint(tt.prePost)}}
-		if fmt.Sprint(q) != fmt.Sprint(want) {
-			t.Errorf("%s: query %v, want %v", tt.name, q, want)
+		if fmt.Sprint(q) != fmt.Sprint(wantQ) {
+			t.Errorf("%s: query %v, want %v", tt.name, q, wantQ)
 		}
 	}
 }
@@ -196,7 +178,7 @@ func TestMinutesFailures(t *testing.T) {
 	if _, err := src.Minutes(context.Background(), yahooInst("MSFT", market.XNYS), req); !errors.Is(err, errMalformed) || !strings.HasPrefix(err.Error(), "yahoo MSFT: ") {
 		t.Errorf("malformed MSFT: %v", err)
 	}
-	if got, err := src.Minutes(context.Background(), aapl, req); err != nil || !slices.Equal(got, truthBetween(m, aapl.Key, market.Interval1m, false, 20261123, 20261124)) {
+	if got, err := src.Minutes(context.Background(), aapl, req); err != nil || sourcetest.DiffMinutes(got, m.MinuteTruthBetween(aapl.Key, market.Interval1m, 20261123, 20261124)) != nil {
 		t.Errorf("AAPL after MSFT failed: %d bars, %v", len(got), err)
 	}
 	small := New(Config{BaseURL: srv.URL, Now: func() time.Time { return now }}, httpx.NewPool(httpx.Config{MaxBody: 4 << 10}, nil).Client())

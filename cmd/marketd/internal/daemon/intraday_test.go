@@ -176,3 +176,27 @@ func TestRetentionJob(t *testing.T) {
 		t.Errorf("left %+v, want the bar of %s alone", left, recent)
 	}
 }
+
+// An intraday- job with no instrument collecting minutes says so, as a
+// collect job with none does.
+func TestIntradayJobWithoutInstruments(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	d, err := daemon.New(ctx, loadConfig(t, fmt.Sprintf(baseConfig, "0 30 17 * * MON-FRI")), daemon.Deps{
+		Store: st, Build: generations(st, nil), Log: slog.New(slog.DiscardHandler), Host: "test-host",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := schedule.DefaultJobs()[4]
+	run := &store.Run{Job: spec.Name, Status: store.RunRunning}
+	if err := st.StartRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RunJob(ctx, spec, run); err != nil {
+		t.Fatal(err)
+	}
+	if want := "no active intraday instruments for source naver on market XKRX"; spec.Name != schedule.JobIntradayNaver || run.Message != want {
+		t.Errorf("%s: message %q, want %q", spec.Name, run.Message, want)
+	}
+}

@@ -451,3 +451,30 @@ func TestLivePaceWarning(t *testing.T) {
 		}
 	}
 }
+
+// A quote stamped at the close is the closing auction's print, in the
+// session's last bar; one stamped later is after-hours trading, not the
+// session's; one before the open is another session's.
+func TestLiveBarsAtTheEdges(t *testing.T) {
+	open := time.Date(2026, 10, 6, 9, 0, 0, 0, seoul)
+	closeAt := open.Add(390 * time.Minute)
+	lb := newLiveBars(open, closeAt)
+	lb.track(naverCodes("005930"))
+	s := lb.order[0]
+	lb.next()
+	for _, c := range []struct {
+		at   time.Time
+		want quoteOutcome
+	}{
+		{open.Add(-time.Hour), quoteOutside},
+		{closeAt.Add(time.Second), quoteOutside},
+		{closeAt, quoteApplied},
+	} {
+		if got := lb.apply(s, market.Quote{At: c.at, Price: market.DecimalFromInt(100), Volume: 10}); got != c.want {
+			t.Errorf("quote at %s: %d, want %d", c.at, got, c.want)
+		}
+	}
+	if want := closeAt.Add(-time.Minute).UTC(); !s.cur.Start.Equal(want) {
+		t.Errorf("closing print in the bar of %s, want %s", s.cur.Start, want)
+	}
+}

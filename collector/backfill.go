@@ -41,9 +41,15 @@ type BackfillRequest struct {
 	Resume string
 	// Interval, when intraday, fetches minute bars of that interval
 	// instead (BackfillMinutes), with Yahoo's pre- and post-market bars
-	// when PrePost; Gaps does not apply.
+	// when PrePost; Gaps and Shared do not apply.
 	Interval market.Interval
 	PrePost  bool
+	// Shared splits the backfill into work units that every `marketd run`
+	// on the database joins (Work); this process works on them too and
+	// returns once the run is recorded. It needs a database that shares
+	// runs (store.ErrSingleHost otherwise) and cannot take Gaps: the
+	// hosts that join have no gap finder.
+	Shared bool
 }
 
 // Plan is what a backfill will do.
@@ -68,8 +74,11 @@ type PlanItem struct {
 // the plan.
 func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary, Plan, error) {
 	if req.Interval != 0 || req.PrePost {
-		if req.Gaps != nil {
+		switch {
+		case req.Gaps != nil:
 			return Summary{}, Plan{}, errors.New("collector: a backfill of minute bars has no gap finder: it resumes at the first session with none stored")
+		case req.Shared:
+			return Summary{}, Plan{}, errors.New("collector: a backfill of minute bars is not shared: run it on this host alone")
 		}
 		return c.BackfillMinutes(ctx, MinuteBackfillRequest{Filter: req.Filter, Interval: req.Interval, PrePost: req.PrePost,
 			From: req.From, To: req.To, DryRun: req.DryRun, Force: req.Force, Job: req.Job, Progress: req.Progress, Resume: req.Resume})
@@ -79,6 +88,11 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 	}
 	if req.From != 0 && req.To != 0 && req.From > req.To {
 		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)
+	}
+	if req.Shared && !req.DryRun {
+		if err := c.canShare(ctx, req); err != nil {
+			return Summary{}, Plan{}, err
+		}
 	}
 	p := c.newPlanner()
 	insts, err := p.instruments(ctx, req.Filter)
@@ -98,6 +112,22 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 			return Summary{}, Plan{}, err
 		}
 		items = append(items, it.unlessDone(done))
+	}
+	if req.Shared && !req.DryRun && slices.ContainsFunc(items, func(it item) bool { return len(it.ranges) > 0 }) {
+		plan := c.plan(items)
+		l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
+		if err != nil {
+			return Summary{}, plan, err
+		}
+		spec := unitSpec{Job: JobBackfill, Force: req.Force}
+		if req.From != 0 {
+			spec.From = req.From.String()
+		}
+		if req.To != 0 {
+			spec.To = req.To.String()
+		}
+		s, err := c.runShared(ctx, l, items, spec)
+		return s, plan, err
 	}
 	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
 }
@@ -119,6 +149,21 @@ func (c *Collector) runBackfill(ctx context.Context, items []item, job string, d
 	}
 	s, err := c.run(ctx, items, job, nil, p, resume, false)
 	return s, plan, err
+}
+
+// canShare says why a shared backfill cannot be: a database that serves
+// one host, or a request the joining hosts could not do alike.
+func (c *Collector) canShare(ctx context.Context, req BackfillRequest) error {
+	if req.Gaps != nil {
+		return fmt.Errorf("collector: a shared backfill cannot fetch gaps only: the hosts that join it have no gap finder; run it on this host alone")
+	}
+	if c.deps.Units == nil {
+		return fmt.Errorf("collector: a shared backfill: %w", store.ErrSingleHost)
+	}
+	if err := c.deps.Units.SharedWork(ctx); err != nil {
+		return fmt.Errorf("collector: a shared backfill: %w", err)
+	}
+	return nil
 }
 
 func (c *Collector) backfillItem(ctx context.Context, p *planner, inst market.Instrument, req BackfillRequest) (item, error) {

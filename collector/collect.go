@@ -50,7 +50,11 @@ func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, e
 	// A run record the caller has not started (no ID) has nothing for
 	// units to refer to.
 	if req.Shared && c.deps.Units != nil && (req.Run == nil || req.Run.ID != 0) && slices.ContainsFunc(items, func(it item) bool { return it.skip != skipUpToDate }) {
-		return c.collectShared(ctx, req, items)
+		l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
+		if err != nil {
+			return Summary{}, err
+		}
+		return c.runShared(ctx, l, items, unitSpec{Job: JobCollect})
 	}
 	return c.run(ctx, items, req.Job, req.Run, req.Progress, req.Resume, true)
 }

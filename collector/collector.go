@@ -213,6 +213,9 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 	return &Collector{cfg: cfg.withDefaults(), deps: deps}, nil
 }
 
+// Claimant is how work units and runs name this collector's host.
+func (c *Collector) Claimant() string { return c.cfg.Claimant }
+
 // Filter selects instruments; zero fields select everything.
 type Filter struct {
 	Source  string

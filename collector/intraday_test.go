@@ -396,4 +396,7 @@ func TestBackfillMinutesResume(t *testing.T) {
 	if _, _, err := f.collector().Backfill(ctx, BackfillRequest{Interval: market.Interval1m, Gaps: gaps}); err == nil || !strings.Contains(err.Error(), "no gap finder") {
 		t.Errorf("minutes with a gap finder: %v", err)
 	}
+	if _, _, err := f.collector().Backfill(ctx, BackfillRequest{Interval: market.Interval1m, Shared: true}); err == nil || !strings.Contains(err.Error(), "not shared") {
+		t.Errorf("minutes shared: %v", err)
+	}
 }

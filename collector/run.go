@@ -44,6 +44,7 @@ type result struct {
 	rateLimited bool   // the host kept answering 429: stop asking it this run
 	unreachable string // the host no request reached, when that failed it
 	requests    int    // planned requests, for the ETA
+	storeErr    error  // the store refused a write (or a read the write needed)
 }
 
 // Summary is a finished run, for the CLI's summary line and exit code.
@@ -55,8 +56,10 @@ type Summary struct {
 	// nothing answering), and unreachable counts the failures they caused.
 	Unreachable []string
 	unreachable int
-	// Units is this host's part in a run shared as work units.
-	Units WorkTally
+	// Units is this host's part in a run shared as work units, and
+	// SharedBy, for such a run, its units and the hosts that did them.
+	Units    WorkTally
+	SharedBy string
 	// UpToDate counts the instruments skipped because their watermark
 	// already reached their market's last closed session (in Skipped).
 	// They get no per-instrument result: an hourly job over thousands of
@@ -109,6 +112,9 @@ func (s Summary) String() string {
 	}
 	if !s.Finished.IsZero() {
 		fmt.Fprintf(&b, "; %s", s.Finished.Sub(s.Started).Round(time.Millisecond))
+	}
+	if s.SharedBy != "" {
+		b.WriteString("; " + s.SharedBy)
 	}
 	if f := FailedInstruments(s.Results); f != "" {
 		b.WriteString("; " + f)
@@ -174,6 +180,12 @@ type runLog struct {
 	// the run's counts are their sums. tally is this host's part.
 	units []store.Unit
 	tally WorkTally
+	// owner, for a shared run, is the claimant that writes its record
+	// (FinishSharedRun); takenFrom names the host whose run this host
+	// took over, if it did.
+	owner, takenFrom string
+	// storeLost, when set, hears of every write the store refused.
+	storeLost func(error)
 
 	mu        sync.Mutex
 	sum       Summary
@@ -276,6 +288,9 @@ func (l *runLog) add(r result) {
 	l.remaining[r.rr.Key.Source] -= r.requests
 	st := l.statusLocked()
 	l.mu.Unlock()
+	if r.storeErr != nil && l.storeLost != nil {
+		l.storeLost(r.storeErr)
+	}
 	if l.progress != nil {
 		l.progress.Update(st)
 	}
@@ -374,7 +389,11 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 		msg = append(msg, "interrupted; "+l.resume())
 	}
 	if l.units != nil {
-		msg = append(msg, fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units)))
+		s.SharedBy = fmt.Sprintf("%d work units, done by %s", len(l.units), unitHosts(l.units))
+		msg = append(msg, s.SharedBy)
+	}
+	if l.takenFrom != "" {
+		msg = append(msg, fmt.Sprintf("recorded by %s, which took the run over from %s", l.c.cfg.Claimant, l.takenFrom))
 	}
 	if s.UpToDate > 0 && s.UpToDate == l.total {
 		// An hourly job mostly finds no market closed since its last run:
@@ -388,10 +407,17 @@ func (l *runLog) finish(ctx context.Context, interrupted bool) (Summary, error) 
 	var err error
 	if l.owned {
 		l.stopBeat()
+	}
+	if l.owned || l.owner != "" {
 		r.Finished = l.c.deps.Now()
 		// Record the run even when ctx was cancelled: that is when the
-		// record matters most.
-		if ferr := store.FinishRunRetrying(context.WithoutCancel(ctx), l.c.deps.Store, r, store.FinishRetryFor); ferr != nil {
+		// record matters most. A shared run is recorded by its owner only,
+		// once, even when the caller (the scheduler) keeps the record.
+		var f store.RunFinisher = l.c.deps.Store
+		if l.owner != "" {
+			f = sharedFinisher{l.c.deps.Units, l.owner}
+		}
+		if ferr := store.FinishRunRetrying(context.WithoutCancel(ctx), f, r, store.FinishRetryFor); ferr != nil {
 			err = fmt.Errorf("collector: record end of %s run %d: %w", r.Job, r.ID, ferr)
 		}
 	}

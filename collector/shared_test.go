@@ -27,6 +27,7 @@ import (
 type sharedWorld struct {
 	m     *sourcetest.Market
 	url   string
+	dbURL string
 	st    *store.Store
 	insts []market.Instrument
 	clock func() time.Time
@@ -54,7 +55,8 @@ func newSharedWorld(t *testing.T, nUS, nKR int) *sharedWorld {
 	t.Cleanup(stop)
 	w.url = url
 	ctx := context.Background()
-	st, err := mysql.Open(ctx, mysql.Config{URL: storetest.FreshMySQLURL(t)})
+	w.dbURL = storetest.FreshMySQLURL(t)
+	st, err := mysql.Open(ctx, mysql.Config{URL: w.dbURL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +167,67 @@ func (c *completions) WriteUnit(ctx context.Context, batch []store.Write, done s
 		c.mu.Unlock()
 	}
 	return res, err
+}
+
+// newFailover is the world of the failover tests: 20 US tickers whose
+// fetches are counted, units of 4 and one worker a host, so that a host's
+// second fetch is its unit's second instrument, and the owner h1, whose 20
+// requests a second leave the other host time to join, under a lease no
+// delay on a loaded machine runs out. cfg is the other host's: a short
+// lease, soon taken over.
+func newFailover(t *testing.T) (*sharedWorld, *fetchCounts, Config, *Collector) {
+	t.Helper()
+	w := newSharedWorld(t, 20, 0)
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	owner := counted(w.host(t, "h1", cfg, 20), counts, nil)
+	cfg.Lease = time.Second
+	return w, counts, cfg, owner
+}
+
+// counted has c's Yahoo fetches counted in counts, each first passed to
+// die when die is set (countingSource).
+func counted(c *Collector, counts *fetchCounts, die func(n int) error) *Collector {
+	c.deps.Sources[market.SourceYahoo] = &countingSource{Source: c.deps.Sources[market.SourceYahoo], counts: counts, die: die}
+	return c
+}
+
+// takenOver fails unless every unit is done by host and exactly one was
+// claimed twice (taken over from a lost host); it returns that one.
+func takenOver(t *testing.T, units []store.Unit, host string) store.Unit {
+	t.Helper()
+	var taken *store.Unit
+	for i, u := range units {
+		if u.State != store.UnitDone || u.Host != host || u.Claims > 2 {
+			t.Errorf("unit %+v, want done by %s", u, host)
+		}
+		if u.Claims == 2 {
+			if taken != nil {
+				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
+			}
+			taken = &units[i]
+		}
+	}
+	if taken == nil {
+		t.Fatalf("no unit was taken over: %+v", units)
+	}
+	return *taken
+}
+
+// checkFetches fails unless every instrument was fetched once, but again,
+// which was fetched twice.
+func (w *sharedWorld) checkFetches(t *testing.T, counts *fetchCounts, again string) {
+	t.Helper()
+	for _, in := range w.insts {
+		want := 1
+		if in.Symbol == again {
+			want = 2
+		}
+		if got := counts.n[in.Key]; got != want {
+			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
+		}
+	}
 }
 
 // sumUnits adds up the units' counts.
@@ -280,29 +343,17 @@ func (s *countingSource) Fetch(ctx context.Context, inst market.Instrument, from
 // bar lands once, the instrument the lost host finished is not fetched
 // again, and no unit that was done is fetched again.
 func TestSharedCollectTakesOverALostUnit(t *testing.T) {
-	w := newSharedWorld(t, 20, 0)
+	w, counts, cfg, owner := newFailover(t)
 	ctx := context.Background()
-	counts := &fetchCounts{n: map[market.Key]int{}}
-	// One worker each, so the lost host's second fetch is its unit's
-	// second instrument; the owner's 20 requests a second leave the other
-	// host time to join. The lost host claims with a short lease, the
-	// owner with one no delay on a loaded machine runs out.
-	cfg := Config{UnitSize: 4, Lease: 30 * time.Second, UnitPoll: 20 * time.Millisecond,
-		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
-	owner := w.host(t, "h1", cfg, 20)
-	cfg.Lease = time.Second
-	owner.deps.Sources[market.SourceYahoo] = &countingSource{Source: owner.deps.Sources[market.SourceYahoo], counts: counts}
-	lost := w.host(t, "h2", cfg, rate.Inf)
 	lostCtx, die := context.WithCancelCause(ctx)
 	errGone := errors.New("host h2 gone")
-	lost.deps.Sources[market.SourceYahoo] = &countingSource{Source: lost.deps.Sources[market.SourceYahoo], counts: counts,
-		die: func(n int) error {
-			if n == 2 {
-				die(errGone)
-				return errGone
-			}
-			return nil
-		}}
+	lost := counted(w.host(t, "h2", cfg, rate.Inf), counts, func(n int) error {
+		if n == 2 {
+			die(errGone)
+			return errGone
+		}
+		return nil
+	})
 
 	joined := make(chan WorkTally, 1)
 	go func() {
@@ -328,39 +379,109 @@ func TestSharedCollectTakesOverALostUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var taken *store.Unit
-	for i, u := range units {
-		if u.State != store.UnitDone || u.Host != "h1" {
-			t.Errorf("unit %+v, want done by h1", u)
-		}
-		if u.Claims == 2 {
-			if taken != nil {
-				t.Errorf("units %d and %d both claimed twice", taken.Number, u.Number)
-			}
-			taken = &units[i]
-		}
-	}
-	if taken == nil {
-		t.Fatalf("no unit was taken over: %+v", units)
-	}
+	taken := takenOver(t, units, "h1")
 	// The lost host stored its unit's first instrument whole: the redo
 	// finds it up to date and skips it.
-	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5}) {
+	if s.OK != 19 || s.Skipped != 1 || s.Failed != 0 || s.Status != store.RunOK || s.Units != (WorkTally{Claimed: 5, Done: 5, Instruments: 20}) {
 		t.Errorf("summary %s, owner's part %+v; want 19 ok, 1 skipped (finished by the lost host), 5 units", s, s.Units)
 	}
-	for _, in := range w.insts {
-		want := 1
-		if in.Symbol == taken.Symbols[1] {
-			want = 2 // in flight when its host went
-		}
-		if got := counts.n[in.Key]; got != want {
-			t.Errorf("%s fetched %d times, want %d", in.Key, got, want)
-		}
-	}
+	w.checkFetches(t, counts, taken.Symbols[1]) // in flight when its host went
 	// The market saw the lost host's one request and the owner's 19 (its
 	// units count those); the fetch the lost host died in sent none.
 	if st, sum := w.m.Stats(), sumUnits(units); st.Requests != 20 || st.Violations != 0 || sum.Requests != 19 {
 		t.Errorf("market saw %d requests (%d violations), units count %d; want 20, 0, 19", st.Requests, st.Violations, sum.Requests)
+	}
+	w.checkTruth(t)
+}
+
+// stuckRunLease is a UnitStore whose run-lease renewals never reach the
+// database (a link that drops them), everything else going through.
+type stuckRunLease struct{ UnitStore }
+
+func (stuckRunLease) RenewRun(context.Context, int64, string, time.Duration) error {
+	return errors.New("renewal lost on the way to the database")
+}
+
+// An owner that cannot renew its run's lease keeps working, but once the
+// lease has run out another host takes the run over: that host records
+// the run, once, and the owner, finishing its unit after the takeover,
+// records nothing and says the run was taken (store.ErrLeaseLost, which
+// the scheduler reads as "the other host records it").
+func TestOwnerThatLostItsRunRecordsNothing(t *testing.T) {
+	w := newSharedWorld(t, 8, 0)
+	ctx := context.Background()
+	counts := &fetchCounts{n: map[market.Key]int{}}
+	cfg := Config{UnitSize: 4, Lease: 600 * time.Millisecond, UnitPoll: 20 * time.Millisecond,
+		Sources: map[string]SourceConfig{market.SourceYahoo: {Workers: 1}}}
+	taken := make(chan struct{})
+	// The owner's first fetch waits until its run has been taken over.
+	owner := counted(w.host(t, "h1", cfg, rate.Inf), counts, func(n int) error {
+		if n == 1 {
+			select {
+			case <-taken:
+			case <-time.After(30 * time.Second): // the checks below fail
+			}
+		}
+		return nil
+	})
+	owner.deps.Units = stuckRunLease{w.st}
+	thief := w.host(t, "h2", cfg, rate.Inf)
+	var adopted Summary
+	var adoptErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			ids, err := w.st.OrphanedRuns(ctx)
+			if err == nil && len(ids) == 1 {
+				var ok bool
+				adopted, ok, adoptErr = thief.Adopt(ctx, ids[0])
+				if ok {
+					return
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	go func() {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			runs, err := w.st.Runs(ctx, JobCollect, 1)
+			if err != nil || len(runs) == 0 {
+				continue
+			}
+			if sr, ok, _ := w.st.SharedRunOf(ctx, runs[0].ID); ok && sr.Takeovers == 1 {
+				close(taken)
+				return
+			}
+		}
+	}()
+	s, err := owner.Collect(ctx, CollectRequest{Shared: true})
+	<-done
+	if !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("the owner's collect = %s, %v; want ErrLeaseLost", s, err)
+	}
+	if adoptErr != nil {
+		t.Fatal(adoptErr)
+	}
+	run, _, err := w.st.RunByID(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := w.st.Units(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "2 work units, done by " + unitHosts(units) + "; recorded by h2, which took the run over from h1"
+	if run.Status != store.RunOK || run.OK != 8 || run.Host != "h2" || run.Message != want || adopted.Message != want || adopted.ID != s.ID {
+		t.Errorf("run %+v, the taker's summary %s; want ok, 8 instruments, recorded by h2: %q", run, adopted, want)
+	}
+	for _, u := range units {
+		if u.State != store.UnitDone || u.Claims != 1 {
+			t.Errorf("unit %+v, want done once", u)
+		}
+	}
+	if sum := sumUnits(units); run.Inserted != sum.Inserted || run.Requests != sum.Requests || sum.Requests != 8 {
+		t.Errorf("run %+v, units sum to %+v", run, sum)
 	}
 	w.checkTruth(t)
 }

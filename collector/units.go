@@ -21,11 +21,20 @@ import (
 // UnitStore is what a run shared between hosts needs of the store
 // (MySQL/MariaDB; store.ErrSingleHost elsewhere).
 type UnitStore interface {
-	CreateUnits(ctx context.Context, runID int64, units []store.Unit) error
+	SharedWork(ctx context.Context) error
 	ClaimUnit(ctx context.Context, runID int64, source, owner, host string, lease time.Duration) (store.Unit, bool, error)
 	RenewUnit(ctx context.Context, runID int64, number int, owner string, lease time.Duration) error
+	ReleaseUnit(ctx context.Context, runID int64, number int, owner string) error
 	WriteUnit(ctx context.Context, batch []store.Write, done store.UnitCompletion) (store.WriteResult, error)
 	Units(ctx context.Context, runID int64) ([]store.Unit, error)
+
+	// A shared run's ownership (sharedrun.go).
+	ShareRun(ctx context.Context, sr store.SharedRun, lease time.Duration, units []store.Unit) error
+	SharedRunOf(ctx context.Context, runID int64) (store.SharedRun, bool, error)
+	RenewRun(ctx context.Context, runID int64, owner string, lease time.Duration) error
+	ReleaseRun(ctx context.Context, runID int64, owner string) (bool, error)
+	TakeOverRun(ctx context.Context, runID int64, owner, host string, pid int, lease time.Duration) (bool, error)
+	FinishSharedRun(ctx context.Context, r *store.Run, owner string) error
 }
 
 // newOwner names this collector as a claimant: host, process and a random
@@ -51,60 +60,14 @@ func splitUnits(items []item, size int) []store.Unit {
 	return out
 }
 
-// collectShared runs a planned collect as work units: it creates the run's
-// units, works on them with every other host that joins (Work), and waits
-// until all are done. The run's counts are the sums of its units.
-func (c *Collector) collectShared(ctx context.Context, req CollectRequest, items []item) (Summary, error) {
-	l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
-	if err != nil {
-		return Summary{}, err
-	}
-	id := l.run.ID
-	units := splitUnits(items, c.cfg.UnitSize)
-	if err := c.deps.Units.CreateUnits(ctx, id, units); err != nil {
-		// Nothing was shared yet: the run is done here, alone.
-		c.deps.Log.Warn("cannot share the run as work units; running it on this host", "run", id, "err", err)
-		l.plan(items)
-		c.execute(ctx, items, l, true)
-		return c.end(ctx, l)
-	}
-	c.deps.Log.Info("run shared as work units", "run", id, "job", req.Job, "units", len(units), "instruments", len(items))
-	l.total = len(items)
-	for {
-		t, err := c.Work(ctx, id)
-		l.tally = l.tally.add(t)
-		if err != nil && ctx.Err() == nil {
-			c.deps.Log.Warn("cannot work on units", "run", id, "err", err)
-		}
-		all, err := c.deps.Units.Units(context.WithoutCancel(ctx), id)
-		if err == nil && !slices.ContainsFunc(all, func(u store.Unit) bool { return u.State != store.UnitDone }) || ctx.Err() != nil {
-			if err == nil {
-				l.units = all
-			}
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(c.cfg.UnitPoll):
-		}
-	}
-	if l.units == nil {
-		// Interrupted: count what the units finished so far.
-		l.units, _ = c.deps.Units.Units(context.WithoutCancel(ctx), id)
-	}
-	if run, ok, err := c.deps.Store.RunByID(context.WithoutCancel(ctx), id); err == nil && ok {
-		l.sum.Results = run.Results // every host's, stored with each unit's completion
-	}
-	return c.end(ctx, l)
-}
-
 // WorkTally counts the units one host claimed in a run, those it finished
 // and those it let go unfinished (lease lost, database unreachable,
-// stopped): another host takes those over.
-type WorkTally struct{ Claimed, Done, Lost int }
+// stopped): another host takes those over. Instruments counts the
+// instruments of the units it finished: its throughput.
+type WorkTally struct{ Claimed, Done, Lost, Instruments int }
 
 func (t WorkTally) add(o WorkTally) WorkTally {
-	return WorkTally{t.Claimed + o.Claimed, t.Done + o.Done, t.Lost + o.Lost}
+	return WorkTally{t.Claimed + o.Claimed, t.Done + o.Done, t.Lost + o.Lost, t.Instruments + o.Instruments}
 }
 
 // Work claims units of run id, one per source at a time, and works on
@@ -113,6 +76,10 @@ func (t WorkTally) add(o WorkTally) WorkTally {
 func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	if c.deps.Units == nil {
 		return WorkTally{}, fmt.Errorf("collector: run %d: %w", id, store.ErrSingleHost)
+	}
+	spec, err := c.specOf(ctx, id)
+	if err != nil {
+		return WorkTally{}, err
 	}
 	units, err := c.deps.Units.Units(ctx, id)
 	if err != nil {
@@ -137,10 +104,11 @@ func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 				var t WorkTally
 				if err == nil && ok {
 					t.Claimed = 1
-					if err = c.runUnit(ctx, u); err != nil {
+					var n int
+					if n, err = c.runUnit(ctx, u, spec); err != nil {
 						t.Lost = 1
 					} else {
-						t.Done = 1
+						t.Done, t.Instruments = 1, n
 					}
 				}
 				mu.Lock()
@@ -159,14 +127,18 @@ func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	return tally, errors.Join(errs...)
 }
 
-// runUnit plans the unit's instruments from the watermarks as they are
+// runUnit plans the unit's instruments as spec says from what is stored
 // now (a unit taken over from a lost host resumes where it committed),
-// fetches and stores them, and completes the unit with its last write.
-// Losing the lease stops the work: another host owns the unit.
-func (c *Collector) runUnit(ctx context.Context, u store.Unit) error {
+// fetches and stores them, and completes the unit with its last write. It
+// returns how many instruments the unit came to. Losing the lease stops
+// the work: another host owns the unit. So does a write the database
+// refuses for want of a connection: nothing more would commit.
+func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (int, error) {
 	uctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	stopLease := c.keepLease(uctx, u, cancel)
+	stopLease := c.holdLease(uctx, func(ctx context.Context) error {
+		return c.deps.Units.RenewUnit(ctx, u.RunID, u.Number, c.cfg.Owner, c.cfg.Lease)
+	}, fmt.Sprintf("unit %d of run %d", u.Number, u.RunID), false, cancel)
 	defer stopLease()
 	var stats0 httpx.Stats
 	if c.deps.Stats != nil {
@@ -176,22 +148,28 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit) error {
 	// An instrument deactivated since the unit was made is left out.
 	insts, err := c.deps.Store.Instruments(uctx, store.InstrumentFilter{Source: u.Source, Symbols: u.Symbols, ActiveOnly: true})
 	if err != nil {
-		return fmt.Errorf("collector: instruments of unit %d of run %d: %w", u.Number, u.RunID, err)
+		return 0, fmt.Errorf("collector: instruments of unit %d of run %d: %w", u.Number, u.RunID, err)
 	}
 	slices.SortFunc(insts, func(a, b market.Instrument) int { return cmp.Compare(a.Symbol, b.Symbol) })
 	p := c.newPlanner()
 	items := make([]item, 0, len(insts))
 	for _, inst := range insts {
-		it, err := p.collectItem(uctx, inst)
+		it, err := spec.plan(uctx, c, p, inst)
 		if err != nil {
-			return fmt.Errorf("collector: unit %d of run %d: %w", u.Number, u.RunID, err)
+			return 0, fmt.Errorf("collector: unit %d of run %d: %w", u.Number, u.RunID, err)
 		}
 		items = append(items, it)
 	}
-	ul := &runLog{c: c, remaining: map[string]int{}}
+	ul := &runLog{c: c, remaining: map[string]int{}, storeLost: func(err error) {
+		// Out of reach, not refusing this instrument's data (which fails
+		// the instrument, as in any run): another host redoes the unit.
+		if t, ok := c.deps.Store.(interface{ Transient(error) bool }); ok && t.Transient(err) {
+			cancel(fmt.Errorf("unit %d of run %d stopped: the database is out of reach: %w", u.Number, u.RunID, err))
+		}
+	}}
 	var held heldWrite
 	if n := len(items); n > 0 {
-		c.execute(uctx, items[:n-1], ul, true)
+		c.execute(uctx, items[:n-1], ul, spec.batch())
 		if uctx.Err() == nil {
 			last := items[n-1]
 			last.hold = &held
@@ -203,7 +181,16 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit) error {
 		}
 	}
 	if uctx.Err() != nil {
-		return fmt.Errorf("collector: unit %d of run %d not finished: %w", u.Number, u.RunID, context.Cause(uctx))
+		if ctx.Err() != nil {
+			// Stopping: another host may have the unit now rather than
+			// when its lease runs out.
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
+			if err := c.deps.Units.ReleaseUnit(rctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
+				c.deps.Log.Warn("cannot hand the unit over; another host takes it when its lease runs out", "run", u.RunID, "unit", u.Number, "err", err)
+			}
+			rcancel()
+		}
+		return 0, fmt.Errorf("collector: unit %d of run %d not finished: %w", u.Number, u.RunID, context.Cause(uctx))
 	}
 	s := ul.sum
 	counts := store.UnitCounts{OK: s.OK, Failed: s.Failed, Skipped: s.Skipped,
@@ -221,16 +208,18 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit) error {
 	_, err = c.deps.Units.WriteUnit(wctx, batch, store.UnitCompletion{
 		RunID: u.RunID, Number: u.Number, Owner: c.cfg.Owner, Counts: counts, Results: s.Results})
 	if err != nil {
-		return fmt.Errorf("collector: complete unit %d of run %d: %w", u.Number, u.RunID, err)
+		return 0, fmt.Errorf("collector: complete unit %d of run %d: %w", u.Number, u.RunID, err)
 	}
-	return nil
+	return s.OK + s.Failed + s.Skipped, nil
 }
 
-// keepLease renews the unit's lease every third of it until stop is
-// called. When the lease is lost (another host took the unit) or cannot be
-// renewed before it runs out (the database is unreachable), it cancels the
-// unit's work with the reason: nothing more is committed for it here.
-func (c *Collector) keepLease(ctx context.Context, u store.Unit, cancel context.CancelCauseFunc) (stop func()) {
+// holdLease renews a lease (what names it) every third of
+// Config.Lease until stop is called. When the lease is lost (another host
+// took it over) or, unless untilLost, cannot be renewed before it runs out
+// (the database is unreachable), it cancels ctx's work with the reason:
+// nothing more is committed under it here. With untilLost it keeps trying
+// through an unreachable database until the lease is taken.
+func (c *Collector) holdLease(ctx context.Context, renew func(context.Context) error, what string, untilLost bool, cancel context.CancelCauseFunc) (stop func()) {
 	ctx, stopCtx := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -245,7 +234,7 @@ func (c *Collector) keepLease(ctx context.Context, u store.Unit, cancel context.
 			case <-t.C:
 			}
 			rctx, rcancel := context.WithTimeout(ctx, c.cfg.Lease/3)
-			err := c.deps.Units.RenewUnit(rctx, u.RunID, u.Number, c.cfg.Owner, c.cfg.Lease)
+			err := renew(rctx)
 			rcancel()
 			switch {
 			case err == nil:
@@ -253,8 +242,8 @@ func (c *Collector) keepLease(ctx context.Context, u store.Unit, cancel context.
 			case errors.Is(err, store.ErrLeaseLost):
 				cancel(err)
 				return
-			case time.Since(renewed) >= c.cfg.Lease:
-				cancel(fmt.Errorf("lease of unit %d of run %d ran out: cannot renew it: %w", u.Number, u.RunID, err))
+			case !untilLost && time.Since(renewed) >= c.cfg.Lease:
+				cancel(fmt.Errorf("lease of %s ran out: cannot renew it: %w", what, err))
 				return
 			}
 		}

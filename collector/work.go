@@ -38,6 +38,7 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 			var wr store.WriteResult
 			wr, err = c.write(ctx, it, r, series, &wm)
 			res.wr = res.wr.Add(wr)
+			res.storeErr = err
 			res.rr.Rows += wr.Inserted + wr.Changed + wr.Unchanged
 		}
 		switch {

@@ -124,7 +124,7 @@ func (s *Store) AbandonGone(ctx context.Context, host string, staleAfter time.Du
 		}
 		var why string
 		switch {
-		case r.Host == host && r.PID > 0 && !processAlive(r.PID):
+		case r.Host == host && r.PID > 0 && !processAlive(r.PID) && !s.outlivesProcess(ctx, r.ID):
 			why = fmt.Sprintf("process %d on %s is gone; no heartbeat", r.PID, r.Host)
 		case now.Sub(last) > staleAfter:
 			why = "no heartbeat from " + hostOrUnknown(r.Host)
@@ -148,6 +148,15 @@ func (s *Store) AbandonGone(ctx context.Context, host string, staleAfter time.Du
 		}
 	}
 	return out, nil
+}
+
+// outlivesProcess reports whether run id may go on without its process: a
+// shared run, which another host takes over once its lease runs out and
+// whose heartbeat that host keeps. When that cannot be read, it says yes:
+// the heartbeat rule still abandons the run if nobody keeps it.
+func (s *Store) outlivesProcess(ctx context.Context, id int64) bool {
+	shared, err := s.sharedRunExists(ctx, id)
+	return err != nil || shared
 }
 
 func hostOrUnknown(h string) string {

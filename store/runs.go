@@ -87,23 +87,26 @@ func (s *Store) FinishRun(ctx context.Context, r *Run) error {
 	if r.Finished.IsZero() {
 		r.Finished = s.now()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, ok = ?, failed = ?, skipped = ?,
-			requests = ?, throttled = ?, retries = ?, inserted = ?, changed = ?, unchanged = ?, message = ?
-			WHERE id = ?`,
-			r.Finished.UTC(), r.Status, r.OK, r.Failed, r.Skipped, r.Requests, r.Throttled, r.Retries,
-			r.Inserted, r.Changed, r.Unchanged, r.Message, r.ID)
-		if err != nil {
-			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM run_results WHERE run_id = ?`, r.ID); err != nil {
-			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
-		}
-		if err := insertResults(ctx, tx, s.d, r.ID, r.Results); err != nil {
-			return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
-		}
-		return nil
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.finishRunTx(ctx, tx, r) })
+}
+
+// finishRunTx writes r's outcome and results in tx.
+func (s *Store) finishRunTx(ctx context.Context, tx *sql.Tx, r *Run) error {
+	_, err := tx.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, ok = ?, failed = ?, skipped = ?,
+		requests = ?, throttled = ?, retries = ?, inserted = ?, changed = ?, unchanged = ?, message = ?
+		WHERE id = ?`,
+		r.Finished.UTC(), r.Status, r.OK, r.Failed, r.Skipped, r.Requests, r.Throttled, r.Retries,
+		r.Inserted, r.Changed, r.Unchanged, r.Message, r.ID)
+	if err != nil {
+		return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM run_results WHERE run_id = ?`, r.ID); err != nil {
+		return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+	}
+	if err := insertResults(ctx, tx, s.d, r.ID, r.Results); err != nil {
+		return fmt.Errorf("store: finish run %d of %s: %w", r.ID, r.Job, err)
+	}
+	return nil
 }
 
 var resultKey = []string{"run_id", "source", "symbol"}

@@ -118,6 +118,13 @@ func (s *Store) CreateUnits(ctx context.Context, runID int64, units []Unit) erro
 	if err := s.sharedOnly(); err != nil {
 		return err
 	}
+	if err := checkUnits(runID, units); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return createUnitsTx(ctx, tx, s.d, runID, units) })
+}
+
+func checkUnits(runID int64, units []Unit) error {
 	for i, u := range units {
 		if len(u.Symbols) == 0 {
 			return fmt.Errorf("store: create unit %d of run %d: %w: no symbols", i+1, runID, ErrInvalid)
@@ -128,19 +135,21 @@ func (s *Store) CreateUnits(ctx context.Context, runID int64, units []Unit) erro
 			}
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		ins := newMultiInsert(tx, s.d, "work_units", []string{"run_id", "unit", "source", "symbols"}, "")
-		for i, u := range units {
-			syms := strings.Join(u.Symbols, " ")
-			if err := ins.add(ctx, strconv.Itoa(i+1), 64+len(syms), runID, i+1, u.Source, syms); err != nil {
-				return fmt.Errorf("store: create units of run %d: %w", runID, err)
-			}
-		}
-		if err := ins.flush(ctx); err != nil {
+	return nil
+}
+
+func createUnitsTx(ctx context.Context, tx *sql.Tx, d Dialect, runID int64, units []Unit) error {
+	ins := newMultiInsert(tx, d, "work_units", []string{"run_id", "unit", "source", "symbols"}, "")
+	for i, u := range units {
+		syms := strings.Join(u.Symbols, " ")
+		if err := ins.add(ctx, strconv.Itoa(i+1), 64+len(syms), runID, i+1, u.Source, syms); err != nil {
 			return fmt.Errorf("store: create units of run %d: %w", runID, err)
 		}
-		return nil
-	})
+	}
+	if err := ins.flush(ctx); err != nil {
+		return fmt.Errorf("store: create units of run %d: %w", runID, err)
+	}
+	return nil
 }
 
 // claimable selects the units a claimant may take: pending, or claimed
@@ -150,15 +159,26 @@ const claimable = `(state = 'pending' OR state = 'claimed' AND lease_until < UTC
 // ClaimUnit claims the first claimable unit of source (any source when
 // empty) in run runID for owner (on host) for lease, skipping units other
 // claimants are claiming at this moment. ok is false when no unit is
-// claimable.
+// claimable, or the run is no longer running.
 func (s *Store) ClaimUnit(ctx context.Context, runID int64, source, owner, host string, lease time.Duration) (u Unit, ok bool, err error) {
 	if err := s.sharedOnly(); err != nil {
 		return Unit{}, false, err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		ok = false
+		// A run recorded ended (interrupted, abandoned) has nothing more
+		// to do: the next run starts from the watermarks. A plain read:
+		// the run's row is not locked.
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, runID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != RunRunning {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		var syms string
-		err := tx.QueryRowContext(ctx, `SELECT unit, source, symbols, claims FROM work_units
+		err = tx.QueryRowContext(ctx, `SELECT unit, source, symbols, claims FROM work_units
 			WHERE run_id = ? AND (? = '' OR source = ?) AND `+claimable+` ORDER BY unit LIMIT 1 FOR UPDATE SKIP LOCKED`,
 			runID, source, source).Scan(&u.Number, &u.Source, &syms, &u.Claims)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -201,6 +221,20 @@ func (s *Store) RenewUnit(ctx context.Context, runID int64, number int, owner st
 		if err := s.checkOwner(ctx, s.db.QueryRowContext, runID, number, owner, false); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ReleaseUnit ends owner's lease on a unit it holds now, so that another
+// host claims it at once: an owner that stops in the middle of a unit
+// hands it over. A unit owner no longer holds is left as it is.
+func (s *Store) ReleaseUnit(ctx context.Context, runID int64, number int, owner string) error {
+	if err := s.sharedOnly(); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE work_units SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 MICROSECOND
+		WHERE run_id = ? AND unit = ? AND owner = ? AND state = 'claimed'`, runID, number, owner); err != nil {
+		return fmt.Errorf("store: release unit %d of run %d: %w", number, runID, err)
 	}
 	return nil
 }
@@ -312,24 +346,8 @@ func (s *Store) OpenUnitRuns(ctx context.Context) ([]int64, error) {
 	if err := s.sharedOnly(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT u.run_id FROM work_units u JOIN runs r ON r.id = u.run_id
+	return s.runIDs(ctx, "runs with open units", `SELECT DISTINCT u.run_id FROM work_units u JOIN runs r ON r.id = u.run_id
 		WHERE r.status = ? AND `+claimable+` ORDER BY u.run_id`, RunRunning)
-	if err != nil {
-		return nil, fmt.Errorf("store: runs with open units: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: runs with open units: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: runs with open units: %w", err)
-	}
-	return ids, nil
 }
 
 func (s *Store) sharedOnly() error {

@@ -16,6 +16,7 @@ func newBackfillCmd(a *app) *cobra.Command {
 		sel                              selection
 		from, to, interval               string
 		gapsOnly, dryRun, force, prePost bool
+		shared                           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backfill",
@@ -35,7 +36,8 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
   marketd backfill --all --gaps-only
   marketd backfill --source yahoo --symbols AAPL --interval 1m --prepost
-  marketd backfill --source naver --market KOSPI --interval 1m --dry-run`,
+  marketd backfill --source naver --market KOSPI --interval 1m --dry-run
+  marketd backfill --source yahoo --from 2016-01-01 --shared`,
 		Args:    usageArgs(cobra.NoArgs),
 		PreRunE: usageFlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,7 +45,7 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 			if err != nil {
 				return err
 			}
-			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force,
+			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force, Shared: shared,
 				Resume: a.resumeCommand(cmd)}
 			if from != "" {
 				if req.From, err = market.ParseDate(from); err != nil {
@@ -101,10 +103,13 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
 	f.StringVar(&interval, "interval", "", "fetch minute bars of this `interval` instead: 1m, 5m or 60m")
 	f.BoolVar(&prePost, "prepost", false, "with --interval: also the bars before and after the regular session (Yahoo)")
+	f.BoolVar(&shared, "shared", false, "split the work into units that every `marketd run` on the database joins (MySQL 8.0+, MariaDB 10.6+); this process works too and waits for the end")
 	cmd.MarkFlagsMutuallyExclusive("all", "symbols")
 	// --gaps-only fetches only what is missing; --force refetches what is stored.
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "force")
+	cmd.MarkFlagsMutuallyExclusive("gaps-only", "shared") // the hosts that join have no gap finder
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "interval")
+	cmd.MarkFlagsMutuallyExclusive("shared", "interval")
 	return cmd
 }
 

@@ -20,6 +20,8 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 			"marketd: --all and --symbols: give one or the other\n"},
 		{[]string{"--all", "--gaps-only", "--force"},
 			"marketd: --gaps-only and --force: give one or the other\n"},
+		{[]string{"--all", "--gaps-only", "--shared"},
+			"marketd: --gaps-only and --shared: give one or the other\n"},
 		{[]string{"--all", "--from", "2027-01-01"},
 			"marketd: --from 2027-01-01 is after the last closed session (2026-10-08): nothing to backfill yet\n"},
 		{[]string{"--all", "--from", "2026-10-09", "--to", "2026-10-30"},
@@ -32,8 +34,13 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
 		}
 	}
+	// SQLite serves one host: a shared backfill says so and does nothing.
+	r := marketdAt(t, validateNow, env, "backfill", "--all", "--shared")
+	if want := "marketd: collector: a shared backfill: store: the database serves one host: sqlite keeps a run on one host; work units need MySQL 8.0+ or MariaDB 10.6+\n"; r.code != exitRuntime || r.stderr != want || r.stdout != "" {
+		t.Errorf("--shared on SQLite: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", r.code, r.stdout, r.stderr, exitRuntime, want)
+	}
 	// The last closed session itself is accepted.
-	r := marketdAt(t, validateNow, env, "backfill", "--source", "naver", "--symbols", "005930", "--from", "2026-10-08", "--to", "2026-10-08", "--dry-run")
+	r = marketdAt(t, validateNow, env, "backfill", "--source", "naver", "--symbols", "005930", "--from", "2026-10-08", "--to", "2026-10-08", "--dry-run")
 	want := "naver:005930: [2026-10-08..2026-10-08]\nnaver: 1 request, about 1s at the configured rate\n1 instrument, 0 already covered\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("--from the last closed session: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)

@@ -22,6 +22,7 @@ var exampleSkips = map[string]string{
 	"marketd --config /etc/marketd/marketd.yaml run":                                  "the daemon runs until stopped",
 	"marketd --config /etc/marketd/marketd.yaml notify --unit-failed marketd.service": "reads systemd's journal (TestNotifyUnitFailedMails covers it)",
 	"marketd validate --resend":                                                       "needs a mail server (the mail tests cover it)",
+	"marketd backfill --source yahoo --from 2016-01-01 --shared":                      "needs MySQL and daemons to join (TestDaemonsJoinASharedBackfill covers it)",
 }
 
 // examples lists the "marketd …" lines of the Examples of cmd and of its

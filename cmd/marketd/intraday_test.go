@@ -164,7 +164,7 @@ func TestBackfillMinutes(t *testing.T) {
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, "backfill ok: 0 ok, 0 failed, 1 skipped (already stored ") {
 		t.Errorf("rerun: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
-	for _, bad := range [][]string{{"backfill", "--all", "--prepost"}, {"backfill", "--all", "--interval", "1m", "--gaps-only"}, {"backfill", "--all", "--interval", "1d"}} {
+	for _, bad := range [][]string{{"backfill", "--all", "--prepost"}, {"backfill", "--all", "--interval", "1m", "--gaps-only"}, {"backfill", "--all", "--interval", "1d"}, {"backfill", "--all", "--interval", "1m", "--shared"}} {
 		if r := marketd(t, env, bad...); r.code != exitUsage {
 			t.Errorf("marketd %v: exit %d, stderr %q; want a usage error", bad, r.code, r.stderr)
 		}

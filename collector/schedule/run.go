@@ -87,6 +87,12 @@ func (s *Scheduler) run(gname, job string, slot time.Time) {
 	}()
 	err := c.Run(ctx, c.Spec, run)
 	returned = true
+	if errors.Is(err, store.ErrLeaseLost) {
+		// A shared run this host lost or, stopping, handed over: the host
+		// that took it over keeps its record, and writes its end once.
+		s.log.Warn("run left to another host, which records its end", "job", job, "run", run.ID, "err", err)
+		return
+	}
 	if resumed != 0 {
 		took := "resumed from the watermarks" // a validation has none: it starts over
 		if job == JobValidate {

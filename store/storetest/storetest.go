@@ -62,7 +62,10 @@ func Run(t *testing.T, open Opener) {
 		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
 		{"UnitLeaseTakeover", testUnitLeaseTakeover},
 		{"UnitDoneIsFinal", testUnitDoneIsFinal},
+		{"UnitRelease", testUnitRelease},
 		{"OpenUnitRunsAreRunning", testOpenUnitRunsAreRunning},
+		{"SharedRunTakeover", testSharedRunTakeover},
+		{"SharedRunNotAbandonedByPid", testSharedRunNotAbandonedByPid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -29,14 +29,26 @@ func sharedOrSingle(t *testing.T, s *store.Store, fn func()) {
 	_, writeErr := s.WriteUnit(ctx, nil, store.UnitCompletion{RunID: 1, Number: 1, Owner: "a"})
 	_, unitsErr := s.Units(ctx, 1)
 	_, openErr := s.OpenUnitRuns(ctx)
+	_, _, ofErr := s.SharedRunOf(ctx, 1)
+	_, takeErr := s.TakeOverRun(ctx, 1, "a", "h", 1, time.Minute)
+	_, orphanErr := s.OrphanedRuns(ctx)
+	_, releaseErr := s.ReleaseRun(ctx, 1, "a")
 	for name, err := range map[string]error{
-		"SharedWork":   s.SharedWork(ctx),
-		"CreateUnits":  s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
-		"ClaimUnit":    claimErr,
-		"RenewUnit":    s.RenewUnit(ctx, 1, 1, "a", time.Minute),
-		"WriteUnit":    writeErr,
-		"Units":        unitsErr,
-		"OpenUnitRuns": openErr,
+		"ShareRun":        s.ShareRun(ctx, store.SharedRun{RunID: 1, Owner: "a", Host: "h"}, time.Minute, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
+		"SharedRunOf":     ofErr,
+		"RenewRun":        s.RenewRun(ctx, 1, "a", time.Minute),
+		"TakeOverRun":     takeErr,
+		"FinishSharedRun": s.FinishSharedRun(ctx, &store.Run{ID: 1, Job: "collect"}, "a"),
+		"OrphanedRuns":    orphanErr,
+		"ReleaseRun":      releaseErr,
+		"SharedWork":      s.SharedWork(ctx),
+		"CreateUnits":     s.CreateUnits(ctx, 1, []store.Unit{{Source: "yahoo", Symbols: []string{"AAPL"}}}),
+		"ClaimUnit":       claimErr,
+		"RenewUnit":       s.RenewUnit(ctx, 1, 1, "a", time.Minute),
+		"ReleaseUnit":     s.ReleaseUnit(ctx, 1, 1, "a"),
+		"WriteUnit":       writeErr,
+		"Units":           unitsErr,
+		"OpenUnitRuns":    openErr,
 	} {
 		if !errors.Is(err, store.ErrSingleHost) {
 			t.Errorf("%s on %s = %v, want ErrSingleHost", name, s.Dialect().Name, err)
@@ -137,6 +149,13 @@ func testUnitLeaseTakeover(t *testing.T, s *store.Store) {
 		}
 		if err := s.RenewUnit(ctx, id, 1, "a/1/x", 300*time.Millisecond); err != nil {
 			t.Fatalf("renew by its owner: %v", err)
+		}
+		// A release by another claimant changes nothing.
+		if err := s.ReleaseUnit(ctx, id, 1, "b/1/y"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute); err != nil || ok {
+			t.Fatalf("claim after another claimant's release = %v, %v; want none", ok, err)
 		}
 		time.Sleep(500 * time.Millisecond)
 		b, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Minute)
@@ -246,7 +265,8 @@ func testUnitDoneIsFinal(t *testing.T, s *store.Store) {
 	})
 }
 
-// A finished run offers no units to join, even pending ones.
+// A finished run offers no units to join, even pending ones, and none of
+// its units can be claimed: a host still working on it stops.
 func testOpenUnitRunsAreRunning(t *testing.T, s *store.Store) {
 	sharedOrSingle(t, s, func() {
 		ctx := context.Background()
@@ -263,8 +283,46 @@ func testOpenUnitRunsAreRunning(t *testing.T, s *store.Store) {
 		if got, err := s.OpenUnitRuns(ctx); err != nil || !slices.Equal(got, []int64{open}) {
 			t.Errorf("OpenUnitRuns = %v, %v; want [%d]", got, err, open)
 		}
+		if u, ok, err := s.ClaimUnit(ctx, closed, "", "a/1/x", "host-a", time.Minute); err != nil || ok {
+			t.Errorf("claim of a unit of an interrupted run = %+v, %v, %v; want none", u, ok, err)
+		}
+		if u, ok, err := s.ClaimUnit(ctx, 999999, "", "a/1/x", "host-a", time.Minute); err != nil || ok {
+			t.Errorf("claim of a unit of no run = %+v, %v, %v; want none", u, ok, err)
+		}
+		if u, ok, err := s.ClaimUnit(ctx, open, "", "a/1/x", "host-a", time.Minute); err != nil || !ok || u.Number != 1 {
+			t.Errorf("claim of a unit of the running run = %+v, %v, %v; want unit 1", u, ok, err)
+		}
 		if err := s.CreateUnits(ctx, open, []store.Unit{{Source: market.SourceYahoo, Symbols: []string{"A B"}}}); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("a symbol with a space = %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// A claimant that stops releases its unit: another claims it at once,
+// long before the lease would have run out; a release by the old owner
+// after that changes nothing.
+func testUnitRelease(t *testing.T, s *store.Store) {
+	sharedOrSingle(t, s, func() {
+		ctx := context.Background()
+		id := startUnits(t, s, 1)
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "a/1/x", "host-a", time.Hour); err != nil || !ok {
+			t.Fatalf("claim = %v, %v", ok, err)
+		}
+		if err := s.ReleaseUnit(ctx, id, 1, "a/1/x"); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := s.ClaimUnit(ctx, id, "", "b/1/y", "host-b", time.Hour)
+		if err != nil || !ok || b.Number != 1 || b.Claims != 2 {
+			t.Fatalf("claim after the release = %+v, %v, %v; want unit 1, claimed twice", b, ok, err)
+		}
+		if err := s.RenewUnit(ctx, id, 1, "a/1/x", time.Hour); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("renew by the owner that released it = %v, want ErrLeaseLost", err)
+		}
+		if err := s.ReleaseUnit(ctx, id, 1, "a/1/x"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.ClaimUnit(ctx, id, "", "c/1/z", "host-c", time.Hour); err != nil || ok {
+			t.Errorf("claim after the old owner's second release = %v, %v; want none: host-b holds it", ok, err)
 		}
 	})
 }

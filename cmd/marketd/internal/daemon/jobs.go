@@ -54,7 +54,7 @@ func (d *Daemon) collectRunner(g *Generation) schedule.Runner {
 			Run:    run,
 			Shared: d.shared,
 		})
-		d.m.AddUnits(s.Units.Claimed, s.Units.Done, s.Units.Lost)
+		d.m.AddUnits(g.Collector.Claimant(), s.Units.Claimed, s.Units.Done, s.Units.Lost, s.Units.Instruments)
 		if err != nil {
 			return g.Config.Redact(err)
 		}

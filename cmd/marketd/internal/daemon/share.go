@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/marketd/marketd/collector"
 )
 
 // DefaultJoinEvery is how often a daemon on a database that shares runs
@@ -38,9 +40,9 @@ func (s *sharing) end(id int64) {
 }
 
 // joinRuns polls for runs with claimable units and works on each one this
-// daemon is not already working on, until ctx ends; it then waits for the
-// work in flight, whose units' leases other hosts take over once they run
-// out.
+// daemon is not already working on, and takes over the runs whose owner's
+// lease ran out, until ctx ends; it then waits for the work in flight,
+// whose leases other hosts take over once they run out.
 func (d *Daemon) joinRuns(ctx context.Context) {
 	every := d.deps.JoinEvery
 	if every <= 0 {
@@ -55,27 +57,57 @@ func (d *Daemon) joinRuns(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		ids, err := d.st.OpenUnitRuns(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.log.Warn("cannot look for shared runs to join", "err", d.Config().Redact(err))
-			}
+		orphans, err := d.st.OrphanedRuns(ctx)
+		if err == nil {
+			var open []int64
+			open, err = d.st.OpenUnitRuns(ctx)
+			d.joinEach(ctx, orphans, d.adopt)
+			d.joinEach(ctx, open, d.work)
+		}
+		if err != nil && ctx.Err() == nil {
+			d.log.Warn("cannot look for shared runs to join", "err", d.Config().Redact(err))
+		}
+	}
+}
+
+// joinEach calls do for each run of ids this daemon is not working on.
+func (d *Daemon) joinEach(ctx context.Context, ids []int64, do func(context.Context, *collector.Collector, int64)) {
+	for _, id := range ids {
+		if !d.share.begin(id) {
 			continue
 		}
-		for _, id := range ids {
-			if !d.share.begin(id) {
-				continue
-			}
-			d.share.wg.Go(func() {
-				defer d.share.end(id)
-				t, err := d.current().Collector.Work(ctx, id)
-				d.m.AddUnits(t.Claimed, t.Done, t.Lost)
-				if err != nil && ctx.Err() == nil {
-					d.log.Warn("work on a shared run stopped", "run", id, "units_done", t.Done, "units_lost", t.Lost, "err", d.Config().Redact(err))
-					return
-				}
-				d.log.Info("worked on a shared run", "run", id, "units_done", t.Done)
-			})
-		}
+		d.share.wg.Go(func() {
+			defer d.share.end(id)
+			do(ctx, d.current().Collector, id)
+		})
+	}
+}
+
+// work works on the units of run id until none is left to claim.
+func (d *Daemon) work(ctx context.Context, c *collector.Collector, id int64) {
+	t, err := c.Work(ctx, id)
+	d.m.AddUnits(c.Claimant(), t.Claimed, t.Done, t.Lost, t.Instruments)
+	if err != nil && ctx.Err() == nil {
+		d.log.Warn("work on a shared run stopped", "run", id, "units_done", t.Done, "units_lost", t.Lost, "err", d.Config().Redact(err))
+		return
+	}
+	d.log.Info("worked on a shared run", "run", id, "units_done", t.Done)
+}
+
+// adopt takes over run id, whose owner's lease ran out, and records it
+// once its units are done: the log line and the run's metrics and pings
+// are this daemon's to give, the owner being gone.
+func (d *Daemon) adopt(ctx context.Context, c *collector.Collector, id int64) {
+	s, ok, err := c.Adopt(ctx, id)
+	d.m.AddUnits(c.Claimant(), s.Units.Claimed, s.Units.Done, s.Units.Lost, s.Units.Instruments)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		d.log.Warn("cannot finish a shared run taken over", "run", id, "err", d.Config().Redact(err))
+	case err != nil || !ok:
+	default:
+		d.log.Info("run finished", "run", id, "job", s.Job, "status", s.Status, "duration", s.Finished.Sub(s.Started),
+			"ok", s.OK, "failed", s.Failed, "skipped", s.Skipped, "inserted", s.Inserted, "changed", s.Changed,
+			"requests", s.Requests, "message", s.Message)
+		d.runFinished(s.Run)
 	}
 }

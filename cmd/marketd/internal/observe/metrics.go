@@ -27,6 +27,7 @@ type Metrics struct {
 	behind      *prometheus.GaugeVec
 	gaps        *prometheus.GaugeVec
 	units       *prometheus.CounterVec
+	unitInsts   *prometheus.CounterVec
 }
 
 // NewMetrics registers marketd's metrics, reading HTTP counters from
@@ -63,9 +64,13 @@ func NewMetrics(pools map[string]StatsSource) *Metrics {
 			Name: "marketd_units_total",
 			Help: "Work units of shared runs this process claimed, finished (done) or let go unfinished (lost: another host redoes them).",
 		}, []string{"state"}),
+		unitInsts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marketd_unit_instruments_total",
+			Help: "Instruments of the work units this process finished, by the host name units give it: its throughput in shared runs.",
+		}, []string{"host"}),
 	}
 	m.http = &httpCollector{pools: pools}
-	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps, m.units, m.http,
+	m.reg.MustRegister(m.runs, m.runSeconds, m.lastSuccess, m.rows, m.behind, m.gaps, m.units, m.unitInsts, m.http,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -106,11 +111,14 @@ func (m *Metrics) SetLastSuccess(job string, unix int64) {
 // SetBehind sets how many of a source's instruments are behind.
 func (m *Metrics) SetBehind(source string, n int) { m.behind.WithLabelValues(source).Set(float64(n)) }
 
-// AddUnits counts work units of shared runs: claimed, done and lost.
-func (m *Metrics) AddUnits(claimed, done, lost int) {
+// AddUnits counts work units of shared runs, claimed, done and lost, and
+// the instruments of those done, by host (the name units give this
+// process: its host, and its bound address if any).
+func (m *Metrics) AddUnits(host string, claimed, done, lost, instruments int) {
 	m.units.WithLabelValues("claimed").Add(float64(claimed))
 	m.units.WithLabelValues("done").Add(float64(done))
 	m.units.WithLabelValues("lost").Add(float64(lost))
+	m.unitInsts.WithLabelValues(host).Add(float64(instruments))
 }
 
 // SetGaps sets how many open gaps a market has.

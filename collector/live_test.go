@@ -16,6 +16,7 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 )
 
@@ -234,13 +235,8 @@ func (h *liveHarness) want(code string, m int, withVolume bool) market.MinuteBar
 
 func checkBars(t *testing.T, code string, got, want []market.MinuteBar) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d bars, want %d", code, len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("%s: bar %d = %+v, want %+v", code, i, got[i], want[i])
-		}
+	if err := sourcetest.DiffMinutes(got, want); err != nil {
+		t.Fatalf("%s: %v", code, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -38,6 +39,11 @@ type BackfillRequest struct {
 	// backfill run again skip what the interrupted runs of the same
 	// command finished: Force refetches stored ranges, not finished work.
 	Resume string
+	// Interval, when intraday, fetches minute bars of that interval
+	// instead (BackfillMinutes), with Yahoo's pre- and post-market bars
+	// when PrePost; Gaps and Shared do not apply.
+	Interval market.Interval
+	PrePost  bool
 	// Shared splits the backfill into work units that every `marketd run`
 	// on the database joins (Work); this process works on them too and
 	// returns once the run is recorded. It needs a database that shares
@@ -67,6 +73,16 @@ type PlanItem struct {
 // resumes each instrument at its first hole. With DryRun it only returns
 // the plan.
 func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary, Plan, error) {
+	if req.Interval != 0 || req.PrePost {
+		switch {
+		case req.Gaps != nil:
+			return Summary{}, Plan{}, errors.New("collector: a backfill of minute bars has no gap finder: it resumes at the first session with none stored")
+		case req.Shared:
+			return Summary{}, Plan{}, errors.New("collector: a backfill of minute bars is not shared: run it on this host alone")
+		}
+		return c.BackfillMinutes(ctx, MinuteBackfillRequest{Filter: req.Filter, Interval: req.Interval, PrePost: req.PrePost,
+			From: req.From, To: req.To, DryRun: req.DryRun, Force: req.Force, Job: req.Job, Progress: req.Progress, Resume: req.Resume})
+	}
 	if req.Job == "" {
 		req.Job = JobBackfill
 	}
@@ -95,20 +111,14 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 		if err != nil {
 			return Summary{}, Plan{}, err
 		}
-		if id, ok := done[inst.Key]; ok && it.err == nil {
-			it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
+		items = append(items, it.unlessDone(done))
+	}
+	if req.Shared && !req.DryRun && slices.ContainsFunc(items, func(it item) bool { return len(it.ranges) > 0 }) {
+		plan := c.plan(items)
+		l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
+		if err != nil {
+			return Summary{}, plan, err
 		}
-		items = append(items, it)
-	}
-	plan := c.plan(items)
-	if req.DryRun {
-		return Summary{}, plan, nil
-	}
-	l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
-	if err != nil {
-		return Summary{}, plan, err
-	}
-	if req.Shared && slices.ContainsFunc(items, func(it item) bool { return len(it.ranges) > 0 }) {
 		spec := unitSpec{Job: JobBackfill, Force: req.Force}
 		if req.From != 0 {
 			spec.From = req.From.String()
@@ -119,9 +129,25 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 		s, err := c.runShared(ctx, l, items, spec)
 		return s, plan, err
 	}
-	l.plan(items)
-	c.execute(ctx, items, l, false)
-	s, err := c.end(ctx, l)
+	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
+}
+
+// unlessDone skips the item when done says an interrupted run of the same
+// forced backfill finished it.
+func (it item) unlessDone(done map[market.Key]int64) item {
+	if id, ok := done[it.inst.Key]; ok && it.err == nil {
+		it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
+	}
+	return it
+}
+
+// runBackfill plans items and, unless dryRun, runs them as a run of job.
+func (c *Collector) runBackfill(ctx context.Context, items []item, job string, dryRun bool, p Progress, resume string) (Summary, Plan, error) {
+	plan := c.plan(items)
+	if dryRun {
+		return Summary{}, plan, nil
+	}
+	s, err := c.run(ctx, items, job, nil, p, resume, false)
 	return s, plan, err
 }
 

@@ -17,6 +17,7 @@ import (
 // StatusStore is what StatusOf reads of the store.
 type StatusStore interface {
 	WatermarkReader
+	LatestMinutesReader
 	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
 	LatestBars(ctx context.Context, keys []market.Key) (map[market.Key]market.Bar, error)
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
@@ -37,10 +38,11 @@ type JobStatus struct {
 }
 
 // StatusReport is what marketd status shows: the instruments per market
-// and source, and the last run of each job.
+// and source, their minute archives, and the last run of each job.
 type StatusReport struct {
 	Database            string // named for the reader, password masked
 	Groups              []StatusGroup
+	Minutes             []MinuteStatusGroup // of the instruments archiving minute bars
 	Instruments, Active int
 	Latest              market.Date // the latest bar of all
 	Jobs                []JobStatus
@@ -120,6 +122,9 @@ func StatusOf(ctx context.Context, st StatusStore, cals func(ctx context.Context
 		return cmp.Or(cmp.Compare(x.Market, y.Market), cmp.Compare(x.Source, y.Source))
 	})
 	rep.Instruments = len(insts)
+	if rep.Minutes, err = MinuteStatusOf(ctx, st, cals, now, insts); err != nil {
+		return rep, err
+	}
 	for _, job := range jobs {
 		runs, err := st.Runs(ctx, job, 1)
 		if err != nil {
@@ -156,6 +161,9 @@ func (r StatusReport) WriteText(w io.Writer) error {
 	for _, g := range r.Groups {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.Market, g.Source, g.Total, g.Active, g.WithBars,
 			dash(g.Latest), g.Fresh, g.Behind, dash(g.OldestMark))
+	}
+	if err := WriteMinuteStatus(tw, r.Minutes); err != nil {
+		return err
 	}
 	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
 	for _, js := range r.Jobs {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
@@ -163,6 +164,22 @@ func TestExportEightDecimals(t *testing.T) {
 	if js.String() != wantJSON {
 		t.Errorf("json:\n%s\nwant\n%s", js.String(), wantJSON)
 	}
+}
+
+// Instruments and MinuteBars make memory an export.Store: it holds the
+// instruments of order, without minute bars.
+func (m memory) Instruments(_ context.Context, f store.InstrumentFilter) ([]market.Instrument, error) {
+	var out []market.Instrument
+	for _, s := range m.order {
+		if len(f.Symbols) == 0 || slices.Contains(f.Symbols, s) {
+			out = append(out, market.Instrument{Key: market.Key{Source: f.Source, Symbol: s}, Active: true})
+		}
+	}
+	return out, nil
+}
+
+func (m memory) MinuteBars(context.Context, market.Key, market.Interval, time.Time, time.Time) ([]market.MinuteBar, error) {
+	return nil, nil
 }
 
 // CheckSymbols makes memory an export.Store: it has the symbols of order.

@@ -21,6 +21,7 @@ var (
 type Store interface {
 	BarStore
 	ActionStore
+	MinuteExportStore
 	CheckSymbols(ctx context.Context, f store.InstrumentFilter) error
 }
 
@@ -32,6 +33,9 @@ type Request struct {
 	From, To market.Date
 	JSON     bool
 	Actions  bool // the corporate actions instead of the bars
+	// Interval (1m, 5m, 60m) exports the minute bars of that interval
+	// instead of the daily bars; 0 for the daily bars.
+	Interval market.Interval
 }
 
 // Run checks that the source has every symbol asked for (else a
@@ -44,6 +48,10 @@ func Run(ctx context.Context, w io.Writer, st Store, req Request) (string, error
 		if err := st.CheckSymbols(ctx, store.InstrumentFilter{Source: req.Source, Symbols: syms}); err != nil {
 			return "", err
 		}
+	}
+	if req.Interval != 0 {
+		return RunMinutes(ctx, w, st, MinuteRequest{Source: req.Source, Symbols: syms, Interval: req.Interval,
+			From: req.From, To: req.To, JSON: req.JSON})
 	}
 	sel := Selection{Source: req.Source, Symbols: syms, From: req.From, To: req.To, JSON: req.JSON}
 	if sel.From == 0 {

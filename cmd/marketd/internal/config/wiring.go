@@ -45,8 +45,12 @@ func NewWiring(cfg Config, st *store.Store, log *slog.Logger, now func() time.Ti
 func (w *Wiring) Collector() (*collector.Collector, error) {
 	sources := map[string]collector.Source{}
 	configs := map[string]collector.SourceConfig{}
+	minutes := map[string]collector.MinuteSource{}
 	for _, s := range w.Config.Sources.Sites() {
 		sources[s.Name] = s.Open(w.Pools[s.Name].Client())
+		if m, ok := sources[s.Name].(collector.MinuteSource); ok {
+			minutes[s.Name] = m
+		}
 		configs[s.Name] = collector.SourceConfig{Workers: s.Transport.Workers, Rate: s.Transport.Limit()}
 	}
 	host, _ := os.Hostname()
@@ -56,7 +60,8 @@ func (w *Wiring) Collector() (*collector.Collector, error) {
 		InitialHistory:      w.Config.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources: sources,
+		Sources:       sources,
+		MinuteSources: minutes,
 		Store:   w.Store,
 		// Used only by a shared run, which the daemon asks for when the
 		// database can share (store.SharedWork).

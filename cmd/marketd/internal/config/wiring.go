@@ -62,7 +62,7 @@ func (w *Wiring) Collector() (*collector.Collector, error) {
 	}, collector.Deps{
 		Sources:       sources,
 		MinuteSources: minutes,
-		Store:   w.Store,
+		Store:         w.Store,
 		// Used only by a shared run, which the daemon asks for when the
 		// database can share (store.SharedWork).
 		Units:        w.Store,

@@ -104,7 +104,6 @@ func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []
 		if marketSaid {
 			got.Market, got.Board = in.Market, in.Board
 		}
-		got.Intraday = in.Intraday // the user's, not the site's
 		out = append(out, got)
 	}
 	if len(no.Refused) > 0 || len(no.Failed) > 0 {

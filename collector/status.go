@@ -38,16 +38,14 @@ type JobStatus struct {
 }
 
 // StatusReport is what marketd status shows: the instruments per market
-// and source, and the last run of each job.
+// and source, their minute archives, and the last run of each job.
 type StatusReport struct {
 	Database            string // named for the reader, password masked
 	Groups              []StatusGroup
+	Minutes             []MinuteStatusGroup // of the instruments archiving minute bars
 	Instruments, Active int
 	Latest              market.Date // the latest bar of all
-	// Minutes is the minute archive of the active intraday instruments,
-	// per market, source and interval.
-	Minutes []MinuteStatusGroup
-	Jobs    []JobStatus
+	Jobs                []JobStatus
 }
 
 // StatusJobs are the jobs whose last run status shows: the collector's,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 
@@ -67,10 +66,12 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 			if !dryRun {
 				req.Progress = a.progress()
 			}
-			if req.Interval, err = parseInterval(interval); err != nil || (prePost && interval == "") {
-				return cmp.Or(err, cli.Usagef("--prepost needs --interval"))
+			if interval != "" || prePost {
+				if req.Interval, err = market.ParseInterval(interval); err != nil || !req.Interval.Intraday() {
+					return cli.Usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", interval)
+				}
+				req.PrePost = prePost
 			}
-			req.PrePost = prePost
 			s, plan, err := c.Backfill(cmd.Context(), req)
 			if dryRun {
 				if err == nil {

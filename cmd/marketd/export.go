@@ -15,8 +15,9 @@ import (
 
 // exportFlags are export's flags as given.
 type exportFlags struct {
-	source, symbols, from, to, format, interval string
-	actions                                     bool
+	source, symbols, from, to, format string
+	actions                           bool
+	interval                          string
 }
 
 func newExportCmd(a *app) *cobra.Command {
@@ -73,9 +74,11 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 	if fl.format != "csv" && fl.format != "json" {
 		return cli.Usagef("--format %q: want csv or json", fl.format)
 	}
-	iv, err := parseInterval(fl.interval)
-	if err != nil {
-		return err
+	var iv market.Interval
+	if fl.interval != "" {
+		if iv, err = market.ParseInterval(fl.interval); err != nil || !iv.Intraday() {
+			return cli.Usagef("--interval %q: want 1m, 5m or 60m", fl.interval)
+		}
 	}
 	st, err := a.openStore(ctx, true)
 	if err != nil {

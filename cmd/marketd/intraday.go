@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -14,33 +15,32 @@ func newSymbolsIntradayCmd(a *app) *cobra.Command {
 	var source, interval string
 	cmd := &cobra.Command{
 		Use:   "intraday --source S --interval 1m|5m|60m|off SYMBOL...",
-		Short: "Choose the minute bars archived for instruments (off: none)",
-		Long: `Set the interval of the minute bars archived for instruments after each close; off
-stops it (stored minute bars are kept). Every symbol must be in the store, else
+		Short: "Choose the minute bars collected for instruments (off: none)",
+		Long: `Set the intraday interval archived for instruments besides their daily bars: the
+after-close archive (job "intraday") then fetches each session's bars of that interval.
+off stops it; stored minute bars are kept. Every symbol must be in the store, else
 nothing changes.`,
 		Example: `  marketd symbols intraday --source yahoo --interval 1m AAPL MSFT
   marketd symbols intraday --source naver --interval off 005930`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iv, err := parseIntraday(interval)
+			iv, err := parseIntradayFlag(interval)
 			if err != nil {
 				return err
 			}
 			if err := checkSource(source); err != nil {
 				return err
 			}
-			var keys []market.Key
-			for _, s := range market.NormalizeSymbols(args) {
-				keys = append(keys, market.Key{Source: source, Symbol: s})
+			keys := make([]market.Key, len(args))
+			for i, s := range args {
+				keys[i] = market.Key{Source: source, Symbol: market.NormalizeSymbol(s)}
 			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			n, err := st.SetIntraday(cmd.Context(), keys, iv)
-			if errors.Is(err, store.ErrNotFound) {
-				return cli.Usagef("symbols intraday: %v; nothing changed", err)
-			} else if err != nil {
+			n, err := setIntraday(cmd.Context(), st, keys, iv)
+			if err != nil {
 				return err
 			}
 			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, len(keys)-n, source)
@@ -52,9 +52,8 @@ nothing changes.`,
 	return cmd
 }
 
-// parseIntraday reads --intraday or symbols intraday's --interval: 1m,
-// 5m, 60m or off.
-func parseIntraday(s string) (market.Interval, error) {
+// parseIntradayFlag reads --intraday or --interval: 1m, 5m, 60m or off.
+func parseIntradayFlag(s string) (market.Interval, error) {
 	iv, err := market.ParseIntraday(s)
 	if err != nil {
 		return 0, cli.Usagef("--interval: %w", err)
@@ -62,14 +61,20 @@ func parseIntraday(s string) (market.Interval, error) {
 	return iv, nil
 }
 
-// parseInterval reads backfill's and export's --interval: empty (daily
-// bars), 1m, 5m or 60m.
-func parseInterval(s string) (market.Interval, error) {
-	if s == "" {
-		return 0, nil
+// setIntraday sets keys' interval, all or none: a key the store lacks is
+// the user's mistake.
+func setIntraday(ctx context.Context, st *store.Store, keys []market.Key, iv market.Interval) (int, error) {
+	n, err := st.SetIntraday(ctx, keys, iv)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, cli.Usagef("symbols intraday: %v; nothing changed", err)
 	}
-	if iv, err := market.ParseInterval(s); err == nil && iv.Intraday() {
-		return iv, nil
+	return n, err
+}
+
+func keysOf(insts []market.Instrument) []market.Key {
+	keys := make([]market.Key, len(insts))
+	for i, in := range insts {
+		keys[i] = in.Key
 	}
-	return 0, cli.Usagef("--interval %q: want 1m, 5m or 60m", s)
+	return keys
 }

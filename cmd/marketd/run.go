@@ -21,8 +21,9 @@ func newRunCmd(a *app) *cobra.Command {
 		Use:   "run",
 		Short: "Run the daemon: scheduled collection and validation, health and metrics",
 		Long: `run is the long-running daemon. It runs the jobs of schedule.jobs on their cron
-schedules in their markets' time zones (a job named "validate" validates, the others
-collect their source and market), catches up at start any job that missed its last
+schedules in their markets' time zones (a job named "validate" validates, "live-…" polls
+live quotes through the session, "intraday-…" archives minute bars, "intraday-retention"
+drops old ones, the others collect their source and market), catches up at start any job that missed its last
 slot, and serves /healthz, /readyz and /metrics on http.listen.
 
 Signals: SIGTERM or SIGINT stops taking jobs, lets a running job finish for up to

@@ -23,7 +23,10 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show what the store holds and the last run of each job",
 		Long: `Show, per market and source, the instruments (all and active), how many have bars,
 the latest bar date, how many active instruments are fresh (their watermark has reached
-the market's last closed session) or behind, and the oldest watermark among them; then
+the market's last closed session) or behind, and the oldest watermark among them; for
+instruments archiving minute bars, per market, source and interval, how many are fresh
+(their last stored minute is in the market's last closed session) or behind, the last
+stored minute beside the last one expected, and the oldest instrument's last minute; then
 the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
 in the database, with its run ID, its message naming the instruments that failed and why.
 

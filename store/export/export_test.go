@@ -15,33 +15,11 @@ import (
 	"github.com/marketd/marketd/store/export"
 )
 
-// memory is a store of one source's bars, actions and 1m bars, by
-// symbol, its instruments on XNYS.
+// memory is a store of one source's bars and actions, by symbol.
 type memory struct {
 	bars    map[string][]market.Bar
 	actions map[string][]market.Action
-	minutes map[string][]market.MinuteBar
 	order   []string
-}
-
-func (m memory) Instruments(_ context.Context, f store.InstrumentFilter) ([]market.Instrument, error) {
-	var out []market.Instrument
-	for _, s := range m.order {
-		if len(f.Symbols) == 0 || slices.Contains(f.Symbols, s) {
-			out = append(out, market.Instrument{Key: market.Key{Source: f.Source, Symbol: s}, Market: market.XNYS})
-		}
-	}
-	return out, nil
-}
-
-func (m memory) MinuteBars(_ context.Context, key market.Key, iv market.Interval, from, to time.Time) ([]market.MinuteBar, error) {
-	var out []market.MinuteBar
-	for _, b := range m.minutes[key.Symbol] {
-		if iv == market.Interval1m && (from.IsZero() || !b.Start.Before(from)) && (to.IsZero() || b.Start.Before(to)) {
-			out = append(out, b)
-		}
-	}
-	return out, nil
 }
 
 func (m memory) ScanBars(_ context.Context, source string, from, to market.Date, fn func(market.Key, market.Bar) error) error {
@@ -188,6 +166,22 @@ func TestExportEightDecimals(t *testing.T) {
 	}
 }
 
+// Instruments and MinuteBars make memory an export.Store: it holds the
+// instruments of order, without minute bars.
+func (m memory) Instruments(_ context.Context, f store.InstrumentFilter) ([]market.Instrument, error) {
+	var out []market.Instrument
+	for _, s := range m.order {
+		if len(f.Symbols) == 0 || slices.Contains(f.Symbols, s) {
+			out = append(out, market.Instrument{Key: market.Key{Source: f.Source, Symbol: s}, Active: true})
+		}
+	}
+	return out, nil
+}
+
+func (m memory) MinuteBars(context.Context, market.Key, market.Interval, time.Time, time.Time) ([]market.MinuteBar, error) {
+	return nil, nil
+}
+
 // CheckSymbols makes memory an export.Store: it has the symbols of order.
 func (m memory) CheckSymbols(_ context.Context, f store.InstrumentFilter) error {
 	var missing []string
@@ -207,11 +201,7 @@ func (m memory) CheckSymbols(_ context.Context, f store.InstrumentFilter) error 
 func TestRun(t *testing.T) {
 	st := memory{order: []string{"AAPL", "MSFT"}, bars: map[string][]market.Bar{
 		"AAPL": {{Date: 20260105, Close: dec("10.75")}, {Date: 20260106, Close: dec("11")}},
-	}, actions: map[string][]market.Action{"AAPL": {{Date: 20260106, Kind: market.Dividend, Amount: dec("0.26")}}},
-		minutes: map[string][]market.MinuteBar{"AAPL": {
-			{Start: time.Date(2026, 1, 5, 20, 59, 0, 0, time.UTC), Close: dec("10.75")}, // 15:59 New York
-			{Start: time.Date(2026, 1, 6, 14, 30, 0, 0, time.UTC), Close: dec("10.8")},  // 09:30
-		}}}
+	}, actions: map[string][]market.Action{"AAPL": {{Date: 20260106, Kind: market.Dividend, Amount: dec("0.26")}}}}
 	ctx := context.Background()
 	var out bytes.Buffer
 	_, err := export.Run(ctx, &out, st, export.Request{Source: "yahoo", Symbols: []string{"aapl", "GOOG", "ibm"}})
@@ -230,12 +220,6 @@ func TestRun(t *testing.T) {
 			"export: 1 bar of 1 symbol (yahoo, 2026-01-06 to last, json)", 0},
 		{export.Request{Source: "yahoo", To: 20260105, Actions: true},
 			"export: 0 actions of 0 symbols (yahoo, first to 2026-01-05, csv)", 1},
-		// Minute bars by session date in New York; of the whole source,
-		// the symbols without any are not named.
-		{export.Request{Source: "yahoo", Symbols: []string{"aapl", "msft"}, Interval: market.Interval1m, To: 20260105},
-			"export: 1 minute bar of 1 symbol (yahoo, 1m, first to 2026-01-05, csv); no minute bars in the range for MSFT", 2},
-		{export.Request{Source: "yahoo", Interval: market.Interval1m},
-			"export: 2 minute bars of 1 symbol (yahoo, 1m, first to last, csv)", 3},
 	} {
 		out.Reset()
 		got, err := export.Run(ctx, &out, st, tt.req)

@@ -6,14 +6,64 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/store"
 )
 
 // MinuteStore is what Minutes reads (*store.Store).
 type MinuteStore interface {
 	MinuteBars(ctx context.Context, key market.Key, iv market.Interval, from, to time.Time) ([]market.MinuteBar, error)
+}
+
+// MinuteRequest is one export of minute bars as marketd export
+// --interval asks for it.
+type MinuteRequest struct {
+	Source   string
+	Symbols  []string // normalized and sorted; none: every instrument of the source
+	Interval market.Interval
+	// From and To are session dates in each exchange's zone; 0 leaves
+	// that end open.
+	From, To market.Date
+	JSON     bool
+}
+
+// MinuteExportStore is what RunMinutes reads (*store.Store).
+type MinuteExportStore interface {
+	MinuteStore
+	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
+}
+
+// RunMinutes writes the minute bars req selects to w (Minutes) and returns
+// the summary line of what it wrote. The caller has checked that the
+// source has the symbols asked for.
+func RunMinutes(ctx context.Context, w io.Writer, st MinuteExportStore, req MinuteRequest) (string, error) {
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: req.Source, Symbols: req.Symbols})
+	if err != nil {
+		return "", err
+	}
+	sel := Selection{Source: req.Source, Symbols: req.Symbols, From: req.From, To: req.To, JSON: req.JSON}
+	if len(sel.Symbols) == 0 {
+		for _, in := range insts {
+			sel.Symbols = append(sel.Symbols, in.Symbol)
+		}
+	}
+	n, err := Minutes(ctx, w, st, sel, req.Interval, insts)
+	if err != nil {
+		return "", err
+	}
+	none := ""
+	if len(req.Symbols) > 0 && len(n.Empty) > 0 { // with the whole source, most have none
+		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
+	}
+	format := "csv"
+	if req.JSON {
+		format = "json"
+	}
+	return fmt.Sprintf("export: %s of %s (%s, %s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"), req.Source, req.Interval,
+		dateOr(req.From, "first"), dateOr(req.To, "last"), format, none), nil
 }
 
 // minuteRow is one minute bar with what it is shown in.

@@ -21,11 +21,8 @@ var (
 type Store interface {
 	BarStore
 	ActionStore
-	MinuteStore
+	MinuteExportStore
 	CheckSymbols(ctx context.Context, f store.InstrumentFilter) error
-	// Instruments gives the minute export each instrument's market, whose
-	// zone its minutes are shown in.
-	Instruments(ctx context.Context, f store.InstrumentFilter) ([]market.Instrument, error)
 }
 
 // Request is one export as marketd export asks for it.
@@ -36,9 +33,8 @@ type Request struct {
 	From, To market.Date
 	JSON     bool
 	Actions  bool // the corporate actions instead of the bars
-	// Interval, when set (1m, 5m, 60m), exports the minute bars of that
-	// interval instead (Minutes): From and To are then session dates in
-	// each exchange's zone.
+	// Interval (1m, 5m, 60m) exports the minute bars of that interval
+	// instead of the daily bars; 0 for the daily bars.
 	Interval market.Interval
 }
 
@@ -54,7 +50,8 @@ func Run(ctx context.Context, w io.Writer, st Store, req Request) (string, error
 		}
 	}
 	if req.Interval != 0 {
-		return runMinutes(ctx, w, st, req, syms)
+		return RunMinutes(ctx, w, st, MinuteRequest{Source: req.Source, Symbols: syms, Interval: req.Interval,
+			From: req.From, To: req.To, JSON: req.JSON})
 	}
 	sel := Selection{Source: req.Source, Symbols: syms, From: req.From, To: req.To, JSON: req.JSON}
 	if sel.From == 0 {
@@ -75,34 +72,6 @@ func Run(ctx context.Context, w io.Writer, st Store, req Request) (string, error
 	if err != nil {
 		return "", err
 	}
-	return summary(req, n), nil
-}
-
-// runMinutes is Run for minute bars: the symbols asked for (syms,
-// checked), else every instrument of the source, each in its zone.
-func runMinutes(ctx context.Context, w io.Writer, st Store, req Request, syms []string) (string, error) {
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{Source: req.Source, Symbols: syms})
-	if err != nil {
-		return "", err
-	}
-	sel := Selection{Source: req.Source, Symbols: syms, From: req.From, To: req.To, JSON: req.JSON}
-	if len(syms) == 0 {
-		for _, in := range insts {
-			sel.Symbols = append(sel.Symbols, in.Symbol)
-		}
-	}
-	n, err := Minutes(ctx, w, st, sel, req.Interval, insts)
-	if err != nil {
-		return "", err
-	}
-	if len(syms) == 0 {
-		n.Empty = nil // of the whole source, most may have none: not worth naming
-	}
-	return summary(req, n), nil
-}
-
-// summary is the line that says what an export wrote.
-func summary(req Request, n Count) string {
 	none := ""
 	if len(n.Empty) > 0 {
 		none = fmt.Sprintf("; no %ss in the range for %s", n.Noun, strings.Join(n.Empty, ", "))
@@ -111,12 +80,8 @@ func summary(req Request, n Count) string {
 	if req.JSON {
 		format = "json"
 	}
-	what := req.Source
-	if req.Interval != 0 {
-		what += ", " + req.Interval.String()
-	}
 	return fmt.Sprintf("export: %s of %s (%s, %s to %s, %s)%s", plural(n.Rows, n.Noun), plural(n.Symbols, "symbol"),
-		what, dateOr(req.From, "first"), dateOr(req.To, "last"), format, none)
+		req.Source, dateOr(req.From, "first"), dateOr(req.To, "last"), format, none), nil
 }
 
 // dateOr is d, or open when d is 0 (the range is open at that end).

@@ -47,7 +47,7 @@ func Origin(path string, environ []string, flags int) string {
 func (c Config) Describe() string {
 	email := "email off (email.host unset)"
 	if c.Email.Host != "" {
-		email = fmt.Sprintf("email to %d recipients via %s:%d", len(c.Email.To), c.Email.Host, c.Email.Port)
+		email = fmt.Sprintf("email to %s via %s:%d", cli.Plural(len(c.Email.To), "recipient"), c.Email.Host, c.Email.Port)
 	}
 	return fmt.Sprintf("database %s, %s, %s, %s", c.Database.Name(), cli.Plural(len(c.Schedule.Jobs), "scheduled job"),
 		cli.Plural(len(c.CalendarOverrides), "calendar override"), email)

@@ -22,7 +22,7 @@ func TestOriginAndDescribe(t *testing.T) {
 	c := Default()
 	c.Database.URL = "mysql://u:secret@db:3306/m"
 	c.Email.Host, c.Email.To = "smtp.example.com", []string{"a@example.com"}
-	if got, want := c.Describe(), "database mysql://u:xxxxx@db:3306/m, 3 scheduled jobs, 0 calendar overrides, email to 1 recipients via smtp.example.com:587"; got != want {
+	if got, want := c.Describe(), "database mysql://u:xxxxx@db:3306/m, 7 scheduled jobs, 0 calendar overrides, email to 1 recipient via smtp.example.com:587"; got != want {
 		t.Errorf("Describe = %q, want %q", got, want)
 	}
 }

@@ -114,6 +114,9 @@ func checkJobSelection(c *checker, key string, j schedule.JobSpec) {
 	default:
 		c.fail(key+".source", "job %q: %q is not yahoo or naver", j.Name, j.Source)
 	}
+	if schedule.KindOf(j.Name) == schedule.KindLive && (j.Source != market.SourceNaver || j.Market != market.XKRX) {
+		c.fail(key+".source", "job %q: a live- job polls a live quote feed through its market's session: only source naver, market XKRX has one", j.Name)
+	}
 	if j.Market == "" {
 		return
 	}

@@ -41,18 +41,17 @@ func NewWiring(cfg Config, st *store.Store, log *slog.Logger, now func() time.Ti
 }
 
 // Collector wires the collector: every site's source over the wiring's
-// HTTP pools (per-host limits), as a minute source too where it serves
-// minutes, the store and the calendars.
+// HTTP pools (per-host limits), the store and the calendars.
 func (w *Wiring) Collector() (*collector.Collector, error) {
 	sources := map[string]collector.Source{}
 	configs := map[string]collector.SourceConfig{}
 	minutes := map[string]collector.MinuteSource{}
 	for _, s := range w.Config.Sources.Sites() {
 		sources[s.Name] = s.Open(w.Pools[s.Name].Client())
-		configs[s.Name] = collector.SourceConfig{Workers: s.Transport.Workers, Rate: s.Transport.Limit()}
 		if m, ok := sources[s.Name].(collector.MinuteSource); ok {
 			minutes[s.Name] = m
 		}
+		configs[s.Name] = collector.SourceConfig{Workers: s.Transport.Workers, Rate: s.Transport.Limit()}
 	}
 	host, _ := os.Hostname()
 	return collector.New(collector.Config{

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
+	"github.com/marketd/marketd/collector"
+	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
 )
@@ -22,6 +24,7 @@ func Wired(st *store.Store, log *slog.Logger, now func() time.Time) func(context
 		}
 		return &Generation{
 			Config: cfg, Collector: c, Calendars: cfg.Book(st), Pools: w.Pools,
+			Quotes: map[string]collector.QuotePoller{market.SourceNaver: w.NaverSource()},
 			Validate: func(ctx context.Context) (*validate.Report, error) {
 				run, err := w.Validation(config.Validation{Lookback: cfg.Validate.Lookback, Repair: true, Email: true})
 				if err != nil {

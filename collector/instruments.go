@@ -104,6 +104,7 @@ func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []
 		if marketSaid {
 			got.Market, got.Board = in.Market, in.Board
 		}
+		got.Intraday = in.Intraday // the user's choice, not the site's
 		out = append(out, got)
 	}
 	if len(no.Refused) > 0 || len(no.Failed) > 0 {

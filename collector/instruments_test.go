@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
@@ -142,5 +143,35 @@ func TestCheckFilter(t *testing.T) {
 		if err := CheckFilter(ctx, st, f); err != nil {
 			t.Errorf("CheckFilter(%+v) = %v", f, err)
 		}
+	}
+}
+
+// An interval given with the symbols (symbols add --intraday) survives
+// classification, for new instruments and ones already there; SetIntraday
+// names the symbols as typed and changes all or none.
+func TestAddInstrumentsIntraday(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	c := &fakeClassifier{known: map[string]market.Instrument{
+		"7203.T": {Key: yahooKey("7203.T"), Market: "XTKS", Currency: "JPY", Active: true},
+		"AAPL":   {Key: yahooKey("AAPL"), Market: market.XNYS, Currency: "USD", Active: true},
+	}}
+	if _, err := AddInstruments(ctx, st, c, []market.Instrument{{Key: yahooKey("AAPL"), Active: true}}, false); err != nil {
+		t.Fatal(err)
+	}
+	given := []market.Instrument{{Key: yahooKey("7203.T"), Active: true, Intraday: market.Interval5m}, {Key: yahooKey("AAPL"), Active: true, Intraday: market.Interval5m}}
+	if _, err := AddInstruments(ctx, st, c, given, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Instruments(ctx, store.InstrumentFilter{IntradayOnly: true})
+	if err != nil || len(got) != 2 || got[0].Intraday != market.Interval5m || got[1].Intraday != market.Interval5m {
+		t.Fatalf("intraday instruments %+v, %v; want 7203.T and AAPL at 5m", got, err)
+	}
+	changed, named, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"aapl", "AAPL", "7203.t"}, market.Interval1m)
+	if err != nil || changed != 2 || named != 2 {
+		t.Errorf("SetIntraday: %d changed of %d, %v; want 2 of 2", changed, named, err)
+	}
+	if _, _, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"AAPL", "NOPE"}, 0); !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "yahoo:NOPE") {
+		t.Errorf("SetIntraday with an unknown symbol: %v", err)
 	}
 }

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -16,10 +16,9 @@ func newSymbolsIntradayCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "intraday --source S --interval 1m|5m|60m|off SYMBOL...",
 		Short: "Choose the minute bars collected for instruments (off: none)",
-		Long: `Set the intraday interval archived for instruments besides their daily bars: the
-after-close archive (job "intraday") then fetches each session's bars of that interval.
-off stops it; stored minute bars are kept. Every symbol must be in the store, else
-nothing changes.`,
+		Long: `Set the interval of the minute bars archived for instruments after each close; off
+stops it (stored minute bars are kept). Every symbol must be in the store, else nothing
+changes.`,
 		Example: `  marketd symbols intraday --source yahoo --interval 1m AAPL MSFT
   marketd symbols intraday --source naver --interval off 005930`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
@@ -31,19 +30,17 @@ nothing changes.`,
 			if err := checkSource(source); err != nil {
 				return err
 			}
-			keys := make([]market.Key, len(args))
-			for i, s := range args {
-				keys[i] = market.Key{Source: source, Symbol: market.NormalizeSymbol(s)}
-			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			n, err := setIntraday(cmd.Context(), st, keys, iv)
-			if err != nil {
+			n, named, err := collector.SetIntraday(cmd.Context(), st, source, args, iv)
+			if errors.Is(err, store.ErrNotFound) {
+				return cli.Usagef("symbols intraday: %v; nothing changed", err)
+			} else if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, len(keys)-n, source)
+			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, named-n, source)
 			return nil
 		},
 	}
@@ -59,22 +56,4 @@ func parseIntradayFlag(s string) (market.Interval, error) {
 		return 0, cli.Usagef("--interval: %w", err)
 	}
 	return iv, nil
-}
-
-// setIntraday sets keys' interval, all or none: a key the store lacks is
-// the user's mistake.
-func setIntraday(ctx context.Context, st *store.Store, keys []market.Key, iv market.Interval) (int, error) {
-	n, err := st.SetIntraday(ctx, keys, iv)
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, cli.Usagef("symbols intraday: %v; nothing changed", err)
-	}
-	return n, err
-}
-
-func keysOf(insts []market.Instrument) []market.Key {
-	keys := make([]market.Key, len(insts))
-	for i, in := range insts {
-		keys[i] = in.Key
-	}
-	return keys
 }

@@ -49,7 +49,7 @@ the market (NYSE, NASDAQ and US are XNYS; JPX and TSE XTKS; LSE XLON; XETRA XETR
 A symbol Yahoo does not know, or one on an exchange marketd has no market for (unless
 --market says which), is refused; all refused symbols are named at once and nothing is
 added. Naver instruments are XKRX. --intraday also archives their minute bars of that
-interval (symbols intraday changes it).`,
+interval, on those already there too (symbols intraday changes it).`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
@@ -62,6 +62,9 @@ interval (symbols intraday changes it).`,
 			insts, err := newInstruments(source, mkt, args)
 			if err != nil {
 				return err
+			}
+			for i := range insts {
+				insts[i].Intraday = iv // set on the instruments already there too
 			}
 			w, err := a.wire(cmd.Context())
 			if err != nil {
@@ -76,11 +79,6 @@ interval (symbols intraday changes it).`,
 			}
 			if err != nil {
 				return err
-			}
-			if iv != 0 {
-				if _, err := setIntraday(cmd.Context(), w.Store, keysOf(insts), iv); err != nil {
-					return err
-				}
 			}
 			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
 				res.Added, res.Reactivated, res.Unchanged, source)

@@ -168,7 +168,7 @@ func (w *wiring) validation(opt validation) (validate.Run, error) {
 		Config: validate.Config{
 			Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
 			MaxMove: v.MaxMove, MaxRepeats: v.MaxRepeats, CrossSourceTolerance: v.CrossSourceTolerance,
-			Jobs: deadManJobs(w.cfg, w.now()), Recheck: opt.recheck,
+			Jobs: deadManJobs(w.cfg, w.now()), Recheck: opt.recheck, IntradayMinCoverage: v.IntradayMinCoverage,
 		},
 		Store:     w.store,
 		Calendars: func(ctx context.Context, code string) (validate.Calendar, error) { return cals.For(ctx, code) },

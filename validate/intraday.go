@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,13 +9,6 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 )
-
-// MinuteCounter counts an instrument's stored minute bars per exchange
-// date (store.MinuteCounts). The validator's Store is one when it holds
-// minute bars.
-type MinuteCounter interface {
-	MinuteCounts(ctx context.Context, key market.Key, iv market.Interval, loc *time.Location, from, to market.Date) (map[market.Date]int, error)
-}
 
 // BarCounter is what the intraday check needs of a calendar: how many bars
 // of an interval a session holds, its midday break and late opening
@@ -101,10 +93,6 @@ func (v *Validator) checkIntraday(ctx context.Context, sc *scope, insts []market
 	if len(want) == 0 || len(sc.sessions) == 0 {
 		return nil, nil, nil
 	}
-	counter, ok := v.store.(MinuteCounter)
-	if !ok {
-		return nil, nil, errors.New("the store cannot count minute bars")
-	}
 	mkt := sc.cal.Market()
 	bars, ok := sc.cal.(BarCounter)
 	if !ok {
@@ -121,7 +109,7 @@ func (v *Validator) checkIntraday(ctx context.Context, sc *scope, insts []market
 	counts := make([]map[market.Date]int, len(want))
 	first := sc.to
 	for i, in := range want {
-		c, err := counter.MinuteCounts(ctx, in.Key, in.Intraday, mkt.Location, sc.from, sc.to)
+		c, err := v.store.MinuteCounts(ctx, in.Key, in.Intraday, mkt.Location, sc.from, sc.to)
 		if err != nil {
 			return nil, nil, err
 		}

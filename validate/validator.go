@@ -29,6 +29,9 @@ type Store interface {
 	// the bars written since (see checkpoint.go).
 	Checkpoints(ctx context.Context, source string, symbols []string) ([]store.Checkpoint, error)
 	SaveCheckpoints(ctx context.Context, cps []store.Checkpoint) error
+	// MinuteCounts counts an instrument's stored minute bars of iv per
+	// date in loc (the exchange's zone), from..to.
+	MinuteCounts(ctx context.Context, key market.Key, iv market.Interval, loc *time.Location, from, to market.Date) (map[market.Date]int, error)
 }
 
 // Calendar is what the validator needs of an exchange calendar.

@@ -332,3 +332,47 @@ XKRX naver 0193T0 1m 2026-01-02..2026-01-09: 5 sessions, 400/1890 bars (21.2%), 
 		}
 	}
 }
+
+// TestIntradayAlertState: minute problems are new, then open, and
+// resolved once the archive has filled them.
+func TestIntradayAlertState(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	krxMinutes(t, s)
+	run := func(at time.Time) *validate.Report {
+		t.Helper()
+		r, err := validate.New(validate.Config{Lookback: 6}, s, calendars, nil, at).Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate.Track(ctx, s, r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, p := range run(krxNow).Problems {
+		if !p.New {
+			t.Errorf("first run: %s %s not new", p.Kind, p.Who())
+		}
+	}
+	cal, err := calendar.For(market.XKRX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := store.MinuteWrite{Key: key("005930"), Interval: market.Interval1m}
+	for _, start := range cal.BarStarts(20260106, market.Interval1m) {
+		w.Bars = append(w.Bars, market.MinuteBar{Start: start, Close: market.DecimalFromInt(1000)})
+	}
+	if _, err := s.WriteMinutes(ctx, []store.MinuteWrite{w}); err != nil {
+		t.Fatal(err)
+	}
+	second := run(krxNow.Add(time.Hour))
+	if fmt.Sprint(second.Resolved) != "[intraday gap naver 005930 2026-01-06]" {
+		t.Errorf("resolved %q", second.Resolved)
+	}
+	for _, p := range second.Problems {
+		if p.New {
+			t.Errorf("second run: %s %s %s new", p.Kind, p.Who(), p.Dates())
+		}
+	}
+}

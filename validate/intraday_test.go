@@ -119,14 +119,21 @@ func krxMinutes(t *testing.T, s *store.Store) {
 
 var krxNow = time.Date(2026, 1, 9, 22, 0, 0, 0, time.FixedZone("KST", 9*3600))
 
+// validateAt runs one validation at now.
+func validateAt(t *testing.T, s *store.Store, cfg validate.Config, repairer validate.Repairer, now time.Time) *validate.Report {
+	t.Helper()
+	r, err := validate.New(cfg, s, calendars, repairer, now).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func TestIntradayKRX(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
 		krxMinutes(t, s)
 		reach := func(market.Key, market.Interval) time.Duration { return 30 * 24 * time.Hour }
-		r, err := validate.New(validate.Config{Lookback: 6, MinuteReach: reach}, s, calendars, nil, krxNow).Run(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := validateAt(t, s, validate.Config{Lookback: 6, MinuteReach: reach}, nil, krxNow)
 		want := []row{
 			{validate.KindGap, "naver 005380", "2026-01-08", 1},
 			{validate.KindIntradayGap, "naver 005380", "2026-01-08", 1},
@@ -178,10 +185,7 @@ func TestIntradayBeyondReach(t *testing.T) {
 	// Two days back from 01-09 22:00 KST: 01-07 is the oldest date served.
 	reach := func(market.Key, market.Interval) time.Duration { return 48 * time.Hour }
 	f := &repairLog{}
-	r, err := validate.New(validate.Config{Lookback: 6, MinuteReach: reach, RepairBudget: 100}, s, calendars, f, krxNow).Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := validateAt(t, s, validate.Config{Lookback: 6, MinuteReach: reach, RepairBudget: 100}, f, krxNow)
 	got := map[string]string{}
 	for _, p := range r.Problems {
 		if p.Intraday() {
@@ -223,10 +227,7 @@ func TestIntradayAcked(t *testing.T) {
 	if err := s.AddAck(ctx, store.Ack{Source: market.SourceNaver, Symbol: "005930", From: 20260106, To: 20260107, Reason: "archive lost"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := validate.New(validate.Config{Lookback: 6}, s, calendars, nil, krxNow).Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := validateAt(t, s, validate.Config{Lookback: 6}, nil, krxNow)
 	for _, p := range r.Problems {
 		if p.Key.Symbol == "005930" {
 			t.Errorf("acknowledged problem reported: %v %s %s", p.Kind, p.Who(), p.Dates())
@@ -243,10 +244,7 @@ func TestIntradayDST(t *testing.T) {
 		aapl := market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, Market: market.XNYS, Active: true, Intraday: market.Interval1m}
 		storeIntraday(t, s, cal, aapl, ss, map[market.Date]minuteDay{20260310: {keep: none}})
 		now := time.Date(2026, 3, 11, 22, 0, 0, 0, time.UTC) // 18:00 EDT
-		r, err := validate.New(validate.Config{Lookback: 4}, s, calendars, nil, now).Run(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := validateAt(t, s, validate.Config{Lookback: 4}, nil, now)
 		if got, want := rows(r.Problems), []row{{validate.KindIntradayGap, "yahoo AAPL", "2026-03-10", 1}}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("problems %v, want %v\n%s", got, want, details(r.Problems))
 		}
@@ -266,10 +264,7 @@ func TestIntradayLunchBreak(t *testing.T) {
 		toyota := market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: "7203.T"}, Market: "XTKS", Active: true, Intraday: market.Interval1m}
 		storeIntraday(t, s, cal, toyota, ss, map[market.Date]minuteDay{20260108: {keep: firstN(150)}})
 		now := time.Date(2026, 1, 9, 18, 0, 0, 0, time.FixedZone("JST", 9*3600))
-		r, err := validate.New(validate.Config{Lookback: 3}, s, calendars, nil, now).Run(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := validateAt(t, s, validate.Config{Lookback: 3}, nil, now)
 		if got, want := rows(r.Problems), []row{{validate.KindIntradayThin, "yahoo 7203.T", "2026-01-08", 1}}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("problems %v, want %v\n%s", got, want, details(r.Problems))
 		}
@@ -285,10 +280,7 @@ func TestIntradayLunchBreak(t *testing.T) {
 func TestIntradayReportText(t *testing.T) {
 	s := storetest.OpenSQLite(t)
 	krxMinutes(t, s)
-	r, err := validate.New(validate.Config{Lookback: 6}, s, calendars, nil, krxNow).Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := validateAt(t, s, validate.Config{Lookback: 6}, nil, krxNow)
 	text, err := r.Text()
 	if err != nil {
 		t.Fatal(err)
@@ -341,10 +333,7 @@ func TestIntradayAlertState(t *testing.T) {
 	krxMinutes(t, s)
 	run := func(at time.Time) *validate.Report {
 		t.Helper()
-		r, err := validate.New(validate.Config{Lookback: 6}, s, calendars, nil, at).Run(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := validateAt(t, s, validate.Config{Lookback: 6}, nil, at)
 		if err := validate.Track(ctx, s, r); err != nil {
 			t.Fatal(err)
 		}

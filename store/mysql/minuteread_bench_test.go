@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
-	"github.com/marketd/marketd/store/mysql"
 )
 
 // The minute-read benchmark's table: codes × minuteReadSessions sessions ×
@@ -148,21 +146,7 @@ func logPlan(b *testing.B, s *store.Store, key market.Key, from, to time.Time) {
 // (the bench_built row records a completed build of that size).
 func minuteReadStore(b *testing.B, codes int) *store.Store {
 	ctx := context.Background()
-	server, u := serverDB(b)
-	defer server.Close()
-	if _, err := server.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+minuteReadDB); err != nil {
-		b.Fatal(err)
-	}
-	u.Path = "/" + minuteReadDB
-	u.RawQuery = url.Values{"interpolateParams": {"true"}}.Encode()
-	s, err := mysql.Open(ctx, mysql.Config{URL: u.String()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := persistentStore(b, minuteReadDB)
 	db := s.DB()
 	want := int64(codes) * minuteReadSessions * 390
 	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS bench_built (row_count BIGINT NOT NULL)"); err != nil {

@@ -165,7 +165,7 @@ func TestIntradayKRX(t *testing.T) {
 			"marketd backfill --source naver --symbols 005380 --interval 1m --from 2026-01-08 --to 2026-01-08",
 			"marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-06 --to 2026-01-06",
 			"marketd backfill --source naver --symbols 0193T0 --interval 1m --from 2026-01-08 --to 2026-01-08",
-			"marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07",
+			"marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07 --force",
 		}
 		if fmt.Sprint(cmds) != fmt.Sprint(wantCmds) {
 			t.Errorf("repair commands:\n got %q\nwant %q", cmds, wantCmds)
@@ -196,7 +196,7 @@ func TestIntradayBeyondReach(t *testing.T) {
 		"intraday gap|naver|005380|2026-01-08":  "marketd backfill --source naver --symbols 005380 --interval 1m --from 2026-01-08 --to 2026-01-08",
 		"intraday gap|naver|005930|2026-01-06":  "",
 		"intraday gap|naver|0193T0|2026-01-08":  "marketd backfill --source naver --symbols 0193T0 --interval 1m --from 2026-01-08 --to 2026-01-08",
-		"intraday thin|naver|005930|2026-01-07": "marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07",
+		"intraday thin|naver|005930|2026-01-07": "marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07 --force",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("repair commands:\n got %v\nwant %v", got, want)
@@ -297,7 +297,7 @@ XKRX naver 0193T0 1m 2026-01-02..2026-01-09: 5 sessions, 400/1890 bars (21.2%), 
 - [intraday gap] naver 0193T0 1m 2026-01-08: no 1m bars stored on a session the daily bars or its liquidity say it traded; refetch them while the source still serves them
     marketd backfill --source naver --symbols 0193T0 --interval 1m --from 2026-01-08 --to 2026-01-08
 - [intraday thin] naver 005930 1m 2026-01-07: 1m bars stored below 90% of the session's (stored/expected): 2026-01-07 300/390; refetch them while the source still serves them
-    marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07
+    marketd backfill --source naver --symbols 005930 --interval 1m --from 2026-01-07 --to 2026-01-07 --force
 `
 	if !strings.Contains(text, wantText) {
 		t.Errorf("text report lacks the intraday section:\n%s\nwant:\n%s", text, wantText)

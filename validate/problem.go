@@ -115,9 +115,15 @@ func (p Problem) RepairCommand() string {
 		return ""
 	}
 	if p.Intraday() {
-		// The archive's backfill of minute bars, not the daily one.
-		return fmt.Sprintf("marketd backfill --source %s --symbols %s --interval %s --from %s --to %s",
+		// The archive's backfill of minute bars, not the daily one; it
+		// skips a session with bars stored unless forced, and a thin
+		// session has some.
+		cmd := fmt.Sprintf("marketd backfill --source %s --symbols %s --interval %s --from %s --to %s",
 			p.Key.Source, p.Key.Symbol, p.Interval, p.From, p.To)
+		if p.Kind == KindIntradayThin {
+			cmd += " --force"
+		}
+		return cmd
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "marketd backfill --source %s", p.Key.Source)

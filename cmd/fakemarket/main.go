@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string) error {
 	symbols := fs.String("symbols", "AAPL,MSFT,005930,000660,7203.T,BTC-USD",
 		"comma-separated symbols: US tickers and indices (AAPL, ^GSPC), KRX codes (KOSPI), CODE.KQ for KOSDAQ, "+
 			"shares with a Yahoo market suffix (7203.T, SAP.DE, VOD.L), other indices (^N225), crypto pairs (BTC-USD), currency pairs (EURUSD=X)")
+	illiquid := fs.String("illiquid", "", "comma-separated symbols of --symbols that trade in only some minutes (about one in four)")
 	only := fs.Bool("only-listed", false, "answer symbols not in --symbols as unknown (404, <protocol />)")
 	faults := fs.String("faults", "", "fault spec, e.g. 'yahoo:5xx=0.05,timeout=0.02;naver:latency=50ms,reset=0.01'")
 	rate := fs.String("rate", "", "rate limits, e.g. 'yahoo=100/m,naver=10/s' per client IP address, as the sites count (a key may also be a host name)")
@@ -61,10 +62,20 @@ func run(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	opts := sourcetest.Options{Seed: *seed, OnlyListed: *only, MaxHang: *maxHang}
-	for s := range strings.SplitSeq(*symbols, ",") {
+	thin := map[string]bool{}
+	for s := range strings.SplitSeq(*illiquid, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			opts.Symbols = append(opts.Symbols, sourcetest.Symbol{Symbol: strings.ToUpper(s)})
+			thin[strings.ToUpper(s)] = true
 		}
+	}
+	for s := range strings.SplitSeq(*symbols, ",") {
+		if s = strings.ToUpper(strings.TrimSpace(s)); s != "" {
+			opts.Symbols = append(opts.Symbols, sourcetest.Symbol{Symbol: s, Illiquid: thin[s]})
+			delete(thin, s)
+		}
+	}
+	for s := range thin {
+		return fmt.Errorf("--illiquid: %s is not one of --symbols", s)
 	}
 	var err error
 	if opts.Faults, err = sourcetest.ParseFaults(*faults); err != nil {

@@ -17,6 +17,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{[]string{"--rate", "yahoo=fast"}, "--rate: rate \"yahoo=fast\""},
 		{[]string{"--symbols", "AAPL,12345"}, "--symbols: sourcetest: symbol \"12345\""},
 		{[]string{"--listen", "256.0.0.1:99999"}, "--listen 256.0.0.1:99999"},
+		{[]string{"--symbols", "AAPL", "--illiquid", "thin"}, "--illiquid: THIN is not one of --symbols"},
 	}
 	// A cancelled context: were a case to pass validation, run would stop
 	// at once instead of serving forever.

@@ -2,6 +2,7 @@ package market
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -133,3 +134,8 @@ type Quote struct {
 	Price  Decimal
 	Volume int64 // cumulative over the session, not the minute's
 }
+
+// ErrBeyondReach is a request for intraday bars older than the source
+// serves at that interval (the sources' MinuteReach). Permanent: asking
+// again will not help; the bars are gone from that source.
+var ErrBeyondReach = errors.New("beyond what the source serves at this interval")

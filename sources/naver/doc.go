@@ -9,10 +9,13 @@
 //   - Latest: the polling feed, the latest session of many codes per request;
 //     the day's bars of a whole market after the close.
 //   - Listing: the mobile market-value ranking, paged.
+//   - Minutes: the chart feed's minute archive (timeframe=minute), one
+//     request per instrument and window; MinuteReach says how far back.
+//   - Quotes: the polling feed's live price and cumulative volume of many
+//     codes per request, for minute bars built while the market trades.
 //
-// The chart feed's minute archive (timeframe=minute) is parsed into
-// minute bars (parseFChartMinutes; no request is wired to it yet). What
-// of its format is verified and what is not: the envelope (EUC-KR XML,
+// The minute archive is parsed by parseFChartMinutes. What of its format
+// is verified and what is not: the envelope (EUC-KR XML,
 // <chartdata> with a timeframe attribute, one <item data> per row) is the
 // daily feed's, checked against the recorded daily body. No recorded
 // minute body was found in public code, so the test body is CONSTRUCTED

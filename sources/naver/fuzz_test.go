@@ -105,3 +105,20 @@ func checkSeries(t *testing.T, s market.Series) {
 		}
 	}
 }
+
+func FuzzParseQuotes(f *testing.F) {
+	f.Add(fixture(f, fixPolling))
+	f.Add(fixture(f, fixEmpty))
+	f.Add([]byte(`{"datas":[{"itemCode":"0193T0","localTradedAt":"2026-10-06T10:00:59+09:00","closePriceRaw":1e3,"accumulatedTradingVolumeRaw":"1,000"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		quotes, err := parseQuotes("005930", body)
+		if err != nil {
+			return
+		}
+		for code, q := range quotes {
+			if !market.IsKRXCode(code) || q.Price <= 0 || q.Volume < 0 || q.At.Location() != time.UTC || q.At.IsZero() {
+				t.Fatalf("%s: quote %+v accepted", code, q)
+			}
+		}
+	})
+}

@@ -29,47 +29,68 @@ import (
 // a whole (transport, unparsable body) makes Latest return an error naming
 // the batch, together with the map of every other batch.
 func (s *Source) Latest(ctx context.Context, insts []market.Instrument) (map[market.Key]market.Series, error) {
+	codes, want, err := pollingCodes(insts)
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.clock()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[market.Key]market.Series, len(codes))
+	err = s.poll(ctx, codes, func(batch string, body []byte) error {
+		rows, err := parsePolling(batch, body, s.market.Location)
+		for code, r := range rows {
+			if !want[code] {
+				continue // an answer about a code not asked for
+			}
+			out[market.Key{Source: market.SourceNaver, Symbol: code}] = series(code, []row{r}, k)
+		}
+		return err
+	})
+	return out, err
+}
+
+// pollingCodes returns the codes of insts, once each, in order, and
+// their set.
+func pollingCodes(insts []market.Instrument) ([]string, map[string]bool, error) {
 	var codes []string
 	seen := map[string]bool{}
 	for _, inst := range insts {
 		code, err := checkInstrument(inst)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !seen[code] {
 			seen[code] = true
 			codes = append(codes, code)
 		}
 	}
-	k, err := s.clock()
-	if err != nil {
-		return nil, err
-	}
+	return codes, seen, nil
+}
+
+// poll asks the polling feed for codes, PollingBatch per request, one
+// request after the other, and hands each answer to use with the batch it
+// answers (comma-joined codes). A batch whose request or use fails is
+// named in the error returned, joined with the others'; the other batches
+// still go.
+func (s *Source) poll(ctx context.Context, codes []string, use func(batch string, body []byte) error) error {
 	f := s.newFetcher(ctx)
-	out := make(map[market.Key]market.Series, len(codes))
 	var errs []error
 	for start := 0; start < len(codes); start += s.cfg.PollingBatch {
 		if err := ctx.Err(); err != nil {
-			return out, errors.Join(append(errs, fmt.Errorf("naver %s: %w", endpointPolling, err))...)
+			return errors.Join(append(errs, fmt.Errorf("naver %s: %w", endpointPolling, err))...)
 		}
 		batch := strings.Join(codes[start:min(start+s.cfg.PollingBatch, len(codes))], ",")
 		body, err := f.get(endpointPolling, batch, s.cfg.PollingURL+"/api/realtime/domestic/stock/"+batch, charsetUTF8)
+		if err == nil {
+			err = use(batch, body)
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		rows, err := parsePolling(batch, body, s.market.Location)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for code, r := range rows {
-			if seen[code] {
-				out[market.Key{Source: market.SourceNaver, Symbol: code}] = series(code, []row{r}, k)
-			}
 		}
 	}
-	return out, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // flexString holds a JSON string or number as text: the polling feed sends
@@ -117,6 +138,8 @@ type pollingItem struct {
 	LowPriceRaw                 flexString `json:"lowPriceRaw"`
 	ClosePriceRaw               flexString `json:"closePriceRaw"`
 	AccumulatedTradingVolumeRaw flexString `json:"accumulatedTradingVolumeRaw"`
+
+	tradedAt time.Time // LocalTradedAt parsed
 }
 
 // parsePolling parses one polling answer into a row per code. batch names
@@ -125,6 +148,24 @@ type pollingItem struct {
 // number, no trading date) is left out; a body that is not the feed's
 // envelope is a ParseError.
 func parsePolling(batch string, body []byte, loc *time.Location) (map[string]row, error) {
+	items, err := pollingItems(batch, body)
+	out := make(map[string]row, len(items))
+	for _, it := range items {
+		r, err := parseRow(market.DateOf(it.tradedAt.In(loc)).Compact(),
+			it.OpenPriceRaw.or(it.OpenPrice), it.HighPriceRaw.or(it.HighPrice), it.LowPriceRaw.or(it.LowPrice),
+			it.ClosePriceRaw.or(it.ClosePrice), it.AccumulatedTradingVolumeRaw.or(it.AccumulatedTradingVolume))
+		if err != nil {
+			continue
+		}
+		out[it.ItemCode] = r
+	}
+	return out, err
+}
+
+// pollingItems decodes one polling answer's items that carry a KRX code
+// and a traded time (localTradedAt, RFC 3339); the others are left out. A
+// body that is not the feed's envelope is a ParseError naming the batch.
+func pollingItems(batch string, body []byte) ([]pollingItem, error) {
 	var doc struct {
 		Datas *[]json.RawMessage `json:"datas"`
 	}
@@ -134,7 +175,7 @@ func parsePolling(batch string, body []byte, loc *time.Location) (map[string]row
 	if doc.Datas == nil {
 		return nil, &ParseError{Endpoint: endpointPolling, Symbol: batch, Err: errors.New(`no "datas" list`)}
 	}
-	out := make(map[string]row, len(*doc.Datas))
+	out := make([]pollingItem, 0, len(*doc.Datas))
 	for _, raw := range *doc.Datas {
 		var it pollingItem
 		if json.Unmarshal(raw, &it) != nil || !market.IsKRXCode(it.ItemCode) {
@@ -144,13 +185,8 @@ func parsePolling(batch string, body []byte, loc *time.Location) (map[string]row
 		if err != nil {
 			continue
 		}
-		r, err := parseRow(market.DateOf(at.In(loc)).Compact(),
-			it.OpenPriceRaw.or(it.OpenPrice), it.HighPriceRaw.or(it.HighPrice), it.LowPriceRaw.or(it.LowPrice),
-			it.ClosePriceRaw.or(it.ClosePrice), it.AccumulatedTradingVolumeRaw.or(it.AccumulatedTradingVolume))
-		if err != nil {
-			continue
-		}
-		out[it.ItemCode] = r
+		it.tradedAt = at
+		out = append(out, it)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package sourcetest
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -159,16 +160,59 @@ func (in *instrument) splitFactor(d, upto market.Date) (num, den int64) {
 	return num, den
 }
 
+// walkTail is how many of the latest sessions an instrument keeps from
+// its last walk: enough for the polling feed, the minute archive and a
+// week of Yahoo's intraday answers, which ask for the same recent history
+// many times a minute, while the whole history (hundreds of kilobytes
+// per symbol) is walked again when asked for.
+const walkTail = 40
+
+// walked returns the last n sessions of walk(in, last), or all of it for
+// n = 0 or n beyond walkTail.
+func (in *instrument) walked(last market.Date, n int) []rawBar {
+	if n <= 0 || n > walkTail {
+		return walk(in, last)
+	}
+	in.walkMu.Lock()
+	defer in.walkMu.Unlock()
+	if in.tail == nil || in.tailTo != last {
+		raw := walk(in, last)
+		in.tail, in.tailTo = slices.Clone(raw[max(0, len(raw)-walkTail):]), last
+	}
+	return in.tail[max(0, len(in.tail)-n):]
+}
+
 // history returns every bar served at now, from the listing through the
 // latest session that has opened, adjusted for the splits up to today and
 // rounded to decimals. The session in progress (until the market's settle
 // time) is provisional and moves minute by minute.
 func (m *Market) history(in *instrument, now time.Time, decimals int) []bar {
+	return m.recentHistory(in, now, decimals, 0)
+}
+
+// recentHistory is the last n bars of history (all for n = 0), without
+// adjusting the sessions before them.
+func (m *Market) recentHistory(in *instrument, now time.Time, decimals, n int) []bar {
+	out := finalHistory(in, now, decimals, n)
+	for i, b := range out {
+		if !in.mkt.Settled(b.date, now) {
+			out[i] = m.provisional(in, b, now)
+		}
+	}
+	return out
+}
+
+// finalHistory is recentHistory with every session's final bar, the one a
+// session in progress is heading for: what its minutes add up to.
+func finalHistory(in *instrument, now time.Time, decimals, n int) []bar {
 	last := in.lastSession(now)
 	if last == 0 {
 		return nil
 	}
-	raw := walk(in, last)
+	raw := in.walked(last, n)
+	if n > 0 {
+		raw = raw[max(0, len(raw)-n):]
+	}
 	today := in.mkt.Today(now)
 	out := make([]bar, len(raw))
 	for i, r := range raw {
@@ -176,9 +220,6 @@ func (m *Market) history(in *instrument, now time.Time, decimals int) []bar {
 		adj := func(x market.Decimal) market.Decimal { return scale(x, den, num).Round(decimals) }
 		b := bar{date: r.date, o: adj(r.o), h: adj(r.h), l: adj(r.l), c: adj(r.c), halted: r.halted}
 		b.v = int64(scale(market.Decimal(r.v), num, den))
-		if !in.mkt.Settled(r.date, now) {
-			b = m.provisional(in, b, now)
-		}
 		out[i] = b
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -31,6 +32,11 @@ type instrument struct {
 	nulls      map[market.Date][]string
 	seed       uint64
 	configured bool
+	illiquid   bool
+
+	walkMu sync.Mutex
+	tail   []rawBar    // the last walkTail sessions of the walk through tailTo
+	tailTo market.Date // (see walked)
 }
 
 // splitYahoo splits a Yahoo KRX symbol ("005930.KS") into code and board.
@@ -155,6 +161,7 @@ func (m *Market) newInstrument(code, board string, s *Symbol) *instrument {
 	in.name = defaultName(code, in.krx)
 	if s != nil {
 		in.configured = true
+		in.illiquid = s.Illiquid
 		if s.Name != "" {
 			in.name = s.Name
 		}

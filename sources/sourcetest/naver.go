@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/korean"
@@ -40,12 +41,15 @@ func eucKR(s string) []byte {
 const fchartEmpty = "<?xml version=\"1.0\" encoding=\"EUC-KR\" ?>\n\n<protocol />\n"
 
 // fchart serves sise.nhn: the count most recent sessions, ascending, in
-// EUC-KR XML laid out byte for byte like the recording.
+// EUC-KR XML laid out byte for byte like the recording; with
+// timeframe=minute, the count most recent traded minutes (see
+// fchartMinutes).
 func (m *Market) fchart(r *http.Request, drift bool) response {
 	q := r.URL.Query()
 	resp := response{status: http.StatusOK, contentType: "text/xml;charset=EUC-KR"}
-	if tf := q.Get("timeframe"); tf != "" && tf != "day" {
-		return naverText(http.StatusBadRequest, "the simulated market serves timeframe=day only, not "+tf)
+	tf := q.Get("timeframe")
+	if tf != "" && tf != "day" && tf != "minute" {
+		return naverText(http.StatusBadRequest, "the simulated market serves timeframe=day and minute only, not "+tf)
 	}
 	count, err := strconv.Atoi(q.Get("count"))
 	if err != nil || count < 1 {
@@ -56,6 +60,10 @@ func (m *Market) fchart(r *http.Request, drift bool) response {
 		resp.body = []byte(fchartEmpty)
 		return resp
 	}
+	if tf == "minute" {
+		resp.body = fchartMinutes(in, count, m.now(), drift)
+		return resp
+	}
 	hist := m.history(in, m.now(), 0)
 	hist = hist[max(0, len(hist)-count):]
 	resp.body = fchartBody(in.code, in.name, count, in.firstSession(), hist, drift)
@@ -63,25 +71,77 @@ func (m *Market) fchart(r *http.Request, drift bool) response {
 }
 
 func fchartBody(code, name string, count int, origin market.Date, bars []bar, drift bool) []byte {
+	return fchartDoc(code, name, count, "day", origin, func(b *bytes.Buffer) {
+		for _, x := range bars {
+			o, h, l, v := x.o, x.h, x.l, x.v
+			if x.halted {
+				o, h, l, v = 0, 0, 0, 0
+			}
+			date := x.date.Compact()
+			if drift {
+				date = strings.ReplaceAll(x.date.String(), "-", ".") // a changed date format
+			}
+			fmt.Fprintf(b, "\t\t\t\n\t\t\t\t<item data=\"%s|%s|%s|%s|%s|%d\" />\n", date, o, h, l, x.c, v)
+		}
+	})
+}
+
+// fchartDoc lays out the chart feed's document around the items.
+func fchartDoc(code, name string, count int, timeframe string, origin market.Date, items func(*bytes.Buffer)) []byte {
 	var b bytes.Buffer
 	b.WriteString("<?xml version=\"1.0\" encoding=\"EUC-KR\" ?>\n\n<protocol>\n\n\n\n\t\n\t\n\t\t\t<chartdata symbol=\"")
 	b.WriteString(code)
 	b.WriteString("\" name=\"")
 	b.Write(eucKR(name))
-	fmt.Fprintf(&b, "\" count=\"%d\" timeframe=\"day\" precision=\"0\" origintime=\"%s\">\n", count, origin.Compact())
-	for _, x := range bars {
-		o, h, l, v := x.o, x.h, x.l, x.v
-		if x.halted {
-			o, h, l, v = 0, 0, 0, 0
-		}
-		date := x.date.Compact()
-		if drift {
-			date = strings.ReplaceAll(x.date.String(), "-", ".") // a changed date format
-		}
-		fmt.Fprintf(&b, "\t\t\t\n\t\t\t\t<item data=\"%s|%s|%s|%s|%s|%d\" />\n", date, o, h, l, x.c, v)
-	}
+	fmt.Fprintf(&b, "\" count=\"%d\" timeframe=\"%s\" precision=\"0\" origintime=\"%s\">\n", count, timeframe, origin.Compact())
+	items(&b)
 	b.WriteString("\t\t\t\n\t\n\n\n\t</chartdata>\n</protocol>\n")
 	return b.Bytes()
+}
+
+// NaverMinuteArchive is how far back the simulated chart feed's minute
+// archive reaches: minutes that started in the last seven days. The real
+// archive's depth is not documented (naver.Source.MinuteReach says what
+// marketd assumes); the simulator holds the same.
+const NaverMinuteArchive = 7 * 24 * time.Hour
+
+// fchartMinutes renders the minute archive: the count most recent traded
+// minutes of the regular sessions that started within NaverMinuteArchive,
+// ascending, "YYYYMMDDHHMM|open|high|low|close|volume" on Seoul's wall
+// clock, the volume the day's cumulative volume at that minute. The
+// minute in progress is there, with the values it will end with.
+func fchartMinutes(in *instrument, count int, now time.Time, drift bool) []byte {
+	loc := in.mkt.Location
+	cutoff := now.Add(-NaverMinuteArchive)
+	hist := finalHistory(in, now, 0, 10) // seven days hold at most seven sessions
+	var days [][]minute
+	for i := len(hist) - 1; i >= 0 && !hist[i].date.In(loc).Add(24*time.Hour).Before(cutoff); i-- {
+		days = append(days, in.regularMinutes(hist[i], 0))
+	}
+	type item struct {
+		minute
+		cum int64
+	}
+	var items []item
+	for i := len(days) - 1; i >= 0; i-- {
+		var cum int64
+		for _, x := range days[i] {
+			cum += x.v
+			if !x.start.Before(cutoff) && !x.start.After(now) {
+				items = append(items, item{x, cum})
+			}
+		}
+	}
+	items = items[max(0, len(items)-count):]
+	return fchartDoc(in.code, in.name, count, "minute", in.firstSession(), func(b *bytes.Buffer) {
+		for _, x := range items {
+			stamp := x.start.In(loc).Format("200601021504")
+			if drift {
+				stamp = x.start.In(loc).Format("2006.01.02 15:04")
+			}
+			fmt.Fprintf(b, "\t\t\t\n\t\t\t\t<item data=\"%s|%s|%s|%s|%s|%d\" />\n", stamp, x.o, x.h, x.l, x.c, x.cum)
+		}
+	})
 }
 
 var siseJSONHeader = []string{"날짜", "시가", "고가", "저가", "종가", "거래량", "외국인소진율"}

@@ -65,6 +65,9 @@ type Symbol struct {
 	Halts []market.Date
 	// YahooNulls are nulls in Yahoo's arrays.
 	YahooNulls []Null
+	// Illiquid instruments trade in only some minutes of a session (about
+	// one in four): their minute series has holes, as thin stocks' do.
+	Illiquid bool
 }
 
 // Split is a split effective on its ex-date: Numerator new shares for

@@ -164,7 +164,7 @@ func (m *Market) latest(in *instrument, now time.Time) session {
 	if in.delisted != 0 && in.delisted < in.mkt.Today(now) {
 		return session{}
 	}
-	hist := m.history(in, now, 0)
+	hist := m.recentHistory(in, now, 0, 2)
 	if len(hist) == 0 {
 		return session{}
 	}
@@ -172,14 +172,52 @@ func (m *Market) latest(in *instrument, now time.Time) session {
 	if len(hist) > 1 {
 		s.prev, s.hasPrev = hist[len(hist)-2], true
 	}
-	closeAt, settle := in.at(s.last.date, in.mkt.Close), in.at(s.last.date, in.mkt.Settle)
+	_, closeAt := in.hours(s.last.date) // 16:30 on the college entrance exam's day
+	settle := in.at(s.last.date, in.mkt.Settle)
 	s.open = now.Before(closeAt)
 	at := settle
 	if now.Before(settle) {
 		at = now.In(in.mkt.Location).Truncate(time.Second)
 	}
 	s.tradedAt = at.Format(time.RFC3339)
+	if s.open && !s.last.halted {
+		s.live(in, now)
+	}
 	return s
+}
+
+// live sets the session in progress from its minutes: the feed shows the
+// trades of the minutes that have ended, so the price is the close of
+// the last minute that traded, stamped at that minute's last second, and
+// the volume the sum of those minutes' volumes. Polled once a minute, it
+// gives every minute's close and volume exactly (MinuteTruth). Before the
+// first trade it shows the previous close, no volume, stamped at the open.
+func (s *session) live(in *instrument, now time.Time) {
+	fin := finalHistory(in, now, 0, 1)
+	if len(fin) == 0 || fin[0].date != s.last.date {
+		return
+	}
+	open, _ := in.hours(s.last.date)
+	b := bar{date: s.last.date, provisional: true}
+	prev := s.prev.c
+	if !s.hasPrev {
+		prev = fin[0].o
+	}
+	b.o, b.h, b.l, b.c = prev, prev, prev, prev
+	at := earlierOf(open, now.Truncate(time.Second)) // a late opening has not begun at the market's usual open
+	for i, x := range in.regularMinutes(fin[0], 0) {
+		if x.start.Add(time.Minute).After(now) {
+			break
+		}
+		if i == 0 {
+			b.o, b.h, b.l = x.o, x.h, x.l
+		}
+		b.h, b.l, b.c = max(b.h, x.h), min(b.l, x.l), x.c
+		b.v += x.v
+		at = x.start.Add(59 * time.Second)
+	}
+	s.last = b
+	s.tradedAt = at.In(in.mkt.Location).Format(time.RFC3339)
 }
 
 // shares is a plausible share count, fixed per symbol.

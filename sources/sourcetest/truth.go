@@ -2,7 +2,10 @@ package sourcetest
 
 import (
 	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/marketd/marketd/sources/market"
 )
@@ -104,4 +107,94 @@ func (m *Market) Actions(source, symbol string, from, to market.Date) []market.A
 	// Ascending by date; a dividend and a split on one day keep that order.
 	slices.SortStableFunc(out, func(a, b market.Action) int { return int(a.Date - b.Date) })
 	return out
+}
+
+// MinuteTruth returns what a correct client reads from the site of
+// key.Source for key.Symbol's session d at interval iv (1m, 5m or 60m),
+// at the market's Now: the regular session's bars that had a trade and
+// have ended, ascending, starts in UTC, prices at the stored precision
+// (Yahoo: priceHint, whole won for KRX shares; Naver: whole won), per-bar
+// volumes. The bars add up to the session's final daily bar. A halted
+// session, an unknown symbol and a day without a session have none.
+// Naver serves 1m only; its truth at other intervals is what aggregating
+// its minutes gives.
+func (m *Market) MinuteTruth(key market.Key, iv market.Interval, d market.Date) []market.MinuteBar {
+	return m.minuteTruth(key, iv, d, false)
+}
+
+// MinuteTruthPrePost is MinuteTruth with Yahoo's pre- and post-market bars
+// (includePrePost=true) for the instruments that have them (US shares).
+func (m *Market) MinuteTruthPrePost(key market.Key, iv market.Interval, d market.Date) []market.MinuteBar {
+	return m.minuteTruth(key, iv, d, true)
+}
+
+func (m *Market) minuteTruth(key market.Key, iv market.Interval, d market.Date, prePost bool) []market.MinuteBar {
+	in, ok := m.lookup(key.Source, key.Symbol)
+	if !ok || !iv.Intraday() {
+		return nil
+	}
+	now := m.now()
+	view, stored := 0, 0
+	if key.Source == market.SourceYahoo {
+		if in.yahooGone(now) {
+			return nil
+		}
+		view, stored = in.kind.priceHint, in.kind.priceHint
+		if in.krx {
+			stored = 0
+		}
+	}
+	b, ok := dayBar(finalHistory(in, now, view, 0), d)
+	if !ok {
+		return nil
+	}
+	s := in.sessionBars(b, view, iv, prePost && key.Source == market.SourceYahoo)
+	var out []market.MinuteBar
+	for _, x := range s.all() {
+		if !x.traded || x.end.After(now) {
+			continue
+		}
+		out = append(out, market.MinuteBar{Start: x.start,
+			Open: market.Some(x.o.Round(stored)), High: market.Some(x.h.Round(stored)), Low: market.Some(x.l.Round(stored)),
+			Close: x.c.Round(stored), Volume: market.Some(x.v)})
+	}
+	return out
+}
+
+// dayBar finds session d in an ascending history.
+func dayBar(hist []bar, d market.Date) (bar, bool) {
+	i, ok := slices.BinarySearchFunc(hist, d, func(b bar, d market.Date) int { return int(b.date - d) })
+	if !ok {
+		return bar{}, false
+	}
+	return hist[i], true
+}
+
+// MinuteTruthBetween is MinuteTruth of every session from from to to.
+func (m *Market) MinuteTruthBetween(key market.Key, iv market.Interval, from, to market.Date) []market.MinuteBar {
+	var out []market.MinuteBar
+	for d := from; d <= to; d = d.AddDays(1) {
+		out = append(out, m.minuteTruth(key, iv, d, false)...)
+	}
+	return out
+}
+
+// DiffMinutes compares bars a client read with the truth: nil when they
+// are equal, else an error naming the first difference. An empty truth is
+// an error too, so that a comparison cannot pass by having nothing to
+// compare.
+func DiffMinutes(got, want []market.MinuteBar) error {
+	switch {
+	case len(want) == 0:
+		return errors.New("the simulated market has no bars to compare")
+	case len(got) != len(want):
+		return fmt.Errorf("%d bars, truth %d (truth from %s to %s)", len(got), len(want),
+			want[0].Start.Format(time.RFC3339), want[len(want)-1].Start.Format(time.RFC3339))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return fmt.Errorf("bar %d = %+v, truth %+v", i, got[i], want[i])
+		}
+	}
+	return nil
 }

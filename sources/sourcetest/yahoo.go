@@ -161,8 +161,9 @@ type yahooMeta struct {
 
 var yahooRanges = []string{"1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"}
 
-// chart serves /v8/finance/chart/{symbol}: interval=1d only, a window by
-// period1/period2 (unix seconds, end exclusive) or by range.
+// chart serves /v8/finance/chart/{symbol}: interval=1d, a window by
+// period1/period2 (unix seconds, end exclusive) or by range; the intraday
+// intervals go to minuteChart.
 func (m *Market) chart(r *http.Request, drift bool) response {
 	sym := r.PathValue("symbol")
 	now := m.now()
@@ -172,7 +173,10 @@ func (m *Market) chart(r *http.Request, drift bool) response {
 	}
 	q := r.URL.Query()
 	if iv := q.Get("interval"); iv != "" && iv != "1d" {
-		return yahooJSON(http.StatusBadRequest, fmt.Appendf(nil, yahooBadInput, "interval="+iv+" is not supported by the simulated market (1d only)"))
+		if mi, err := market.ParseInterval(iv); err == nil && mi.Intraday() {
+			return m.minuteChart(in, sym, mi, q, now, drift)
+		}
+		return yahooJSON(http.StatusBadRequest, fmt.Appendf(nil, yahooBadInput, "interval="+iv+" is not supported by the simulated market (1m, 5m, 60m and 1d only)"))
 	}
 	rows, divs, splits := m.yahooHistory(in, now)
 	var p1, p2 int64

@@ -1,7 +1,7 @@
 // Package yahoo fetches daily bars, adjusted closes, dividends and splits
-// from Yahoo Finance's chart API (/v8/finance/chart/{symbol}), and reads
-// the same API's intraday bodies (interval=1m, 5m, 60m) into minute bars
-// (minutes.go; the requests are not wired yet).
+// from Yahoo Finance's chart API (/v8/finance/chart/{symbol}), and minute
+// bars from the same API's intraday answers (interval=1m, 5m, 60m;
+// Minutes, within Yahoo's limits: MinuteReach).
 //
 // Requests go through piquette/finance-go's backend, built per Source with
 // the configured base URL and the caller's *http.Client (never finance-go's

@@ -15,6 +15,9 @@ import (
 type minuteWindow struct {
 	window
 	interval market.Interval // what was asked for: 1m, 5m or 60m
+	// prePost keeps the pre- and post-market bars too (the request had
+	// includePrePost=true), each on the grid of its own period.
+	prePost bool
 }
 
 // decodeMinutes turns an intraday chart response body (interval=1m, 5m or
@@ -31,8 +34,9 @@ func decodeMinutes(body []byte, w minuteWindow) ([]market.MinuteBar, error) {
 // minutes reads the same envelope as a daily response, with a timestamp
 // per bar start. It keeps the bars that
 //   - lie inside a regular session (meta.tradingPeriods, or
-//     currentTradingPeriod.regular): Yahoo adds a zero-volume row stamped
-//     at the close itself, which starts no minute of the session;
+//     currentTradingPeriod.regular), or with w.prePost inside a pre- or
+//     post-market period: Yahoo adds a zero-volume row stamped at the
+//     close itself, which starts no minute of the session;
 //   - start on the interval's grid from the session's open: the live row,
 //     stamped at the last trade (regularMarketTime), is not a bar;
 //   - have ended by w.now (at the close for a bar the close cuts short):
@@ -79,7 +83,7 @@ func (env *envelope) minutes(w minuteWindow) ([]market.MinuteBar, error) {
 			return nil, malformed(symbol, "indicators.quote[0].%s has %d values for %d timestamps", c.name, len(c.values), n)
 		}
 	}
-	periods, err := res.Meta.regularPeriods()
+	periods, err := res.Meta.periods(w.prePost)
 	if err != nil {
 		return nil, malformed(symbol, "meta.tradingPeriods: %v", err)
 	}
@@ -141,12 +145,13 @@ func (env *envelope) minutes(w minuteWindow) ([]market.MinuteBar, error) {
 	return out, nil
 }
 
-// regularPeriods returns the regular sessions the response covers, from
+// periods returns the sessions the response covers, from
 // meta.tradingPeriods: an array of days, each an array of periods, when
 // the request asked for the regular session alone; an object with "pre",
 // "regular" and "post" arrays of the same form when it asked for pre- and
-// post-market too. Without it, currentTradingPeriod.regular.
-func (m chartMeta) regularPeriods() ([]tradingPeriod, error) {
+// post-market too (whose pre and post periods are returned with
+// prePost). Without it, currentTradingPeriod's.
+func (m chartMeta) periods(prePost bool) ([]tradingPeriod, error) {
 	var days [][]tradingPeriod
 	switch raw := m.TradingPeriods; {
 	case len(raw) == 0 || string(raw) == "null":
@@ -156,19 +161,29 @@ func (m chartMeta) regularPeriods() ([]tradingPeriod, error) {
 		}
 	default:
 		var split struct {
+			Pre     [][]tradingPeriod `json:"pre"`
 			Regular [][]tradingPeriod `json:"regular"`
+			Post    [][]tradingPeriod `json:"post"`
 		}
 		if err := json.Unmarshal(raw, &split); err != nil {
 			return nil, err
 		}
 		days = split.Regular
+		if prePost {
+			days = slices.Concat(split.Pre, split.Regular, split.Post)
+		}
 	}
 	var out []tradingPeriod
 	for _, d := range days {
 		out = append(out, d...)
 	}
-	if len(out) == 0 && m.CurrentTradingPeriod.Regular.End > m.CurrentTradingPeriod.Regular.Start {
-		out = append(out, m.CurrentTradingPeriod.Regular)
+	if len(out) == 0 {
+		cur := m.CurrentTradingPeriod
+		for _, p := range []tradingPeriod{cur.Pre, cur.Regular, cur.Post} {
+			if p.End > p.Start && (prePost || p == cur.Regular) {
+				out = append(out, p)
+			}
+		}
 	}
 	return out, nil
 }

@@ -208,11 +208,12 @@ func TestMinutesMalformed(t *testing.T) {
 }
 
 func FuzzDecodeMinutes(f *testing.F) {
-	f.Add(readFixture(f, amznMinutes))
-	f.Add(readFixture(f, "chart_AAPL_1d_20200831_20201107_events.json"))
-	f.Add([]byte(`{"chart":{"result":[{"meta":{"tradingPeriods":{"regular":[[{"start":0,"end":120}]]}},"timestamp":[60,60,0],"indicators":{"quote":[{"open":[1,2,null],"high":[1,2,3],"low":[0,0,0],"close":[1,2,3],"volume":[1,2,3]}]}}]}}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		bars, err := decodeMinutes(body, minuteWindow{window: window{symbol: "F", now: later}, interval: market.Interval1m})
+	f.Add(readFixture(f, amznMinutes), false)
+	f.Add(readFixture(f, "chart_AAPL_1d_20200831_20201107_events.json"), false)
+	f.Add([]byte(`{"chart":{"result":[{"meta":{"tradingPeriods":{"regular":[[{"start":0,"end":120}]]}},"timestamp":[60,60,0],"indicators":{"quote":[{"open":[1,2,null],"high":[1,2,3],"low":[0,0,0],"close":[1,2,3],"volume":[1,2,3]}]}}]}}`), false)
+	f.Add([]byte(`{"chart":{"result":[{"meta":{"tradingPeriods":{"pre":[[{"start":0,"end":60}]],"regular":[[{"start":60,"end":120}]],"post":[[{"start":120,"end":240}]]}},"timestamp":[0,60,120,180],"indicators":{"quote":[{"open":[1,2,3,4],"high":[1,2,3,4],"low":[1,2,3,4],"close":[1,2,3,4],"volume":[1,2,3,4]}]}}]}}`), true)
+	f.Fuzz(func(t *testing.T, body []byte, prePost bool) {
+		bars, err := decodeMinutes(body, minuteWindow{window: window{symbol: "F", now: later}, interval: market.Interval1m, prePost: prePost})
 		if err != nil {
 			return
 		}

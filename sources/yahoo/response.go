@@ -47,12 +47,14 @@ type chartMeta struct {
 	ExchangeTimezoneName string `json:"exchangeTimezoneName"`
 	PriceHint            *int   `json:"priceHint"`
 	CurrentTradingPeriod struct {
+		Pre     tradingPeriod `json:"pre"`
 		Regular tradingPeriod `json:"regular"`
+		Post    tradingPeriod `json:"post"`
 	} `json:"currentTradingPeriod"`
 	// DataGranularity is the interval of the bars ("1d", "1m", "60m").
 	DataGranularity string `json:"dataGranularity"`
 	// TradingPeriods lists intraday responses' sessions; its form depends
-	// on includePrePost (see regularPeriods), so it is decoded only there.
+	// on includePrePost (see periods), so it is decoded only there.
 	TradingPeriods json.RawMessage `json:"tradingPeriods"`
 }
 

@@ -70,22 +70,14 @@ func New(cfg Config, client *http.Client) *Source {
 // market.ErrNoData (the window is before the first listing) or the
 // transport's errors (httpx.ErrRateLimited, httpx.ErrTransient, …).
 func (s *Source) Fetch(ctx context.Context, inst market.Instrument, from, to market.Date) (market.Series, error) {
-	symbol := inst.Symbol
-	switch {
-	case symbol == "":
-		return market.Series{}, errors.New("yahoo: instrument has no symbol")
-	case inst.Source != "" && inst.Source != market.SourceYahoo:
-		return market.Series{}, fmt.Errorf("yahoo %s: instrument belongs to source %q", symbol, inst.Source)
-	case from.IsZero() || to.IsZero() || from > to:
+	symbol, err := checkInstrument(inst)
+	if err != nil {
+		return market.Series{}, err
+	}
+	if from.IsZero() || to.IsZero() || from > to {
 		return market.Series{}, fmt.Errorf("yahoo %s: invalid window %s..%s", symbol, from, to)
 	}
-	w := window{symbol: symbol, from: from, to: to, now: s.now(), typ: inst.Type}
-	for _, code := range []string{inst.Market, inst.Board} {
-		if m, err := market.LookupMarket(code); code != "" && err == nil {
-			w.market = &m
-			break
-		}
-	}
+	w := window{symbol: symbol, from: from, to: to, now: s.now(), typ: inst.Type, market: marketOf(inst)}
 
 	var env envelope
 	if err := s.backend.Call(chartPath(symbol), query(from, to), &ctx, &env); err != nil {
@@ -97,6 +89,29 @@ func (s *Source) Fetch(ctx context.Context, inst market.Instrument, from, to mar
 	}
 	series.Key = market.Key{Source: market.SourceYahoo, Symbol: symbol}
 	return series, nil
+}
+
+// checkInstrument returns inst's symbol, or an error when inst is not a
+// Yahoo instrument.
+func checkInstrument(inst market.Instrument) (string, error) {
+	switch {
+	case inst.Symbol == "":
+		return "", errors.New("yahoo: instrument has no symbol")
+	case inst.Source != "" && inst.Source != market.SourceYahoo:
+		return "", fmt.Errorf("yahoo %s: instrument belongs to source %q", inst.Symbol, inst.Source)
+	}
+	return inst.Symbol, nil
+}
+
+// marketOf returns the market inst is stored on, nil when marketd does not
+// know it.
+func marketOf(inst market.Instrument) *market.Market {
+	for _, code := range []string{inst.Market, inst.Board} {
+		if m, err := market.LookupMarket(code); code != "" && err == nil {
+			return &m
+		}
+	}
+	return nil
 }
 
 // chartPath escapes the symbol into its path segment: finance-go joins

@@ -84,22 +84,27 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 		if err != nil {
 			return Summary{}, Plan{}, err
 		}
-		if id, ok := done[inst.Key]; ok && it.err == nil {
-			it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
-		}
-		items = append(items, it)
+		items = append(items, it.unlessDone(done))
 	}
+	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
+}
+
+// unlessDone skips the item when done says an interrupted run of the same
+// forced backfill finished it.
+func (it item) unlessDone(done map[market.Key]int64) item {
+	if id, ok := done[it.inst.Key]; ok && it.err == nil {
+		it.ranges, it.skip = nil, fmt.Sprintf("fetched by the interrupted run %d", id)
+	}
+	return it
+}
+
+// runBackfill plans items and, unless dryRun, runs them as a run of job.
+func (c *Collector) runBackfill(ctx context.Context, items []item, job string, dryRun bool, p Progress, resume string) (Summary, Plan, error) {
 	plan := c.plan(items)
-	if req.DryRun {
+	if dryRun {
 		return Summary{}, plan, nil
 	}
-	l, err := c.begin(ctx, req.Job, nil, req.Progress, req.Resume)
-	if err != nil {
-		return Summary{}, plan, err
-	}
-	l.plan(items)
-	c.execute(ctx, items, l, false)
-	s, err := c.end(ctx, l)
+	s, err := c.run(ctx, items, job, nil, p, resume, false)
 	return s, plan, err
 }
 

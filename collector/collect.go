@@ -52,12 +52,19 @@ func (c *Collector) Collect(ctx context.Context, req CollectRequest) (Summary, e
 	if req.Shared && c.deps.Units != nil && (req.Run == nil || req.Run.ID != 0) && slices.ContainsFunc(items, func(it item) bool { return it.skip != skipUpToDate }) {
 		return c.collectShared(ctx, req, items)
 	}
-	l, err := c.begin(ctx, req.Job, req.Run, req.Progress, req.Resume)
+	return c.run(ctx, items, req.Job, req.Run, req.Progress, req.Resume, true)
+}
+
+// run records a run of job (in run, when the caller keeps the record)
+// doing the planned items; batch lets a BatchSource answer the items due
+// for one session.
+func (c *Collector) run(ctx context.Context, items []item, job string, run *store.Run, p Progress, resume string, batch bool) (Summary, error) {
+	l, err := c.begin(ctx, job, run, p, resume)
 	if err != nil {
 		return Summary{}, err
 	}
 	l.plan(items)
-	c.execute(ctx, items, l, true)
+	c.execute(ctx, items, l, batch)
 	return c.end(ctx, l)
 }
 

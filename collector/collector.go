@@ -54,6 +54,7 @@ type Store interface {
 	// an interruption skips what the interrupted run finished.
 	Runs(ctx context.Context, job string, limit int) ([]store.Run, error)
 	RunByID(ctx context.Context, id int64) (store.Run, bool, error)
+	MinuteStore
 }
 
 // Calendar is a market's trading calendar (sources/market/calendar).
@@ -176,6 +177,10 @@ type Deps struct {
 	// Units, when set, lets a collect be shared with other hosts as work
 	// units (CollectRequest.Shared, Work). Nil: every run is this host's.
 	Units UnitStore
+	// MinuteSources are the sources of intraday bars, by source name
+	// (ArchiveMinutes, BackfillMinutes). Nil: no instrument's minutes
+	// can be fetched, and each intraday one fails saying so.
+	MinuteSources map[string]MinuteSource
 }
 
 // Collector runs collect and backfill jobs.
@@ -214,6 +219,8 @@ type Filter struct {
 	Market  string
 	Board   string // one board of Market (KOSPI, KOSDAQ); board-less instruments are on none
 	Symbols []string
+	// Intraday selects only the instruments with an intraday interval set.
+	Intraday bool
 }
 
 // Range is an inclusive span of trading dates.

@@ -32,6 +32,9 @@ type item struct {
 	// hold, when set, keeps the item's last write back instead of
 	// committing it: a unit's completion goes in the same transaction.
 	hold *heldWrite
+	// minutes, when set, makes the item an intraday fetch (intraday.go):
+	// ranges then name the sessions it covers.
+	minutes *minuteWork
 }
 
 // skipUpToDate is why an instrument whose watermark reaches its market's
@@ -60,7 +63,7 @@ func (c *Collector) newPlanner() *planner {
 // and symbol so runs are reproducible.
 func (p *planner) instruments(ctx context.Context, f Filter) ([]market.Instrument, error) {
 	insts, err := p.c.deps.Store.Instruments(ctx, store.InstrumentFilter{
-		Source: f.Source, Market: f.Market, Board: f.Board, Symbols: f.Symbols, ActiveOnly: true})
+		Source: f.Source, Market: f.Market, Board: f.Board, Symbols: f.Symbols, ActiveOnly: true, IntradayOnly: f.Intraday})
 	if err != nil {
 		return nil, fmt.Errorf("collector: list instruments: %w", err)
 	}

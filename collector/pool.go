@@ -45,7 +45,12 @@ func (c *Collector) runSource(ctx context.Context, name string, items []item, l 
 					l.add(result{requests: it.requests(), rr: rateLimitedResult(it)})
 					continue
 				}
-				r := c.process(ctx, src, it)
+				var r result
+				if it.minutes != nil {
+					r = c.processMinutes(ctx, it)
+				} else {
+					r = c.process(ctx, src, it)
+				}
 				if r.rateLimited {
 					limited.Store(true)
 				}

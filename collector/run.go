@@ -22,6 +22,9 @@ const (
 	// JobRepair is a forced backfill of the ranges the validator found
 	// missing.
 	JobRepair = "repair"
+	// JobIntraday archives, after the close, the sessions of minute bars
+	// each intraday instrument is missing (ArchiveMinutes).
+	JobIntraday = "intraday"
 )
 
 // Run result statuses, as store.RunResult.Status holds them.

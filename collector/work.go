@@ -14,16 +14,8 @@ import (
 // process fetches and stores one item, range by range. It never returns
 // an error: the outcome, failures included, is the result.
 func (c *Collector) process(ctx context.Context, src Source, it item) result {
-	res := result{requests: it.requests(), rr: store.RunResult{Key: it.inst.Key}}
-	if len(it.ranges) > 0 {
-		res.rr.From, res.rr.To = it.ranges[0].From, it.ranges[len(it.ranges)-1].To
-	}
-	switch {
-	case it.err != nil:
-		res.rr.Status, res.rr.Error = statusFailed, it.err.Error()
-		return res
-	case it.skip != "":
-		res.rr.Status, res.rr.Error = statusSkipped, it.skip
+	res, planned := startResult(it)
+	if !planned {
 		return res
 	}
 	wm := it.wm
@@ -55,11 +47,7 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 			res.interrupted = true
 			return res
 		case err != nil:
-			res.rr.Status, res.rr.Error = statusFailed, err.Error()
-			res.rateLimited = errors.Is(err, httpx.ErrRateLimited)
-			if u := (*httpx.UnreachableError)(nil); errors.As(err, &u) {
-				res.unreachable = u.Host
-			}
+			res.fail(err)
 			return res
 		}
 	}
@@ -71,6 +59,34 @@ func (c *Collector) process(ctx context.Context, src Source, it item) result {
 		res.rr.Error = "whole history refetched: " + res.refetched
 	}
 	return res
+}
+
+// startResult begins the item's result; planned is false when the plan
+// already decided it (a failure without a request, or a skip).
+func startResult(it item) (res result, planned bool) {
+	res = result{requests: it.requests(), rr: store.RunResult{Key: it.inst.Key}}
+	if len(it.ranges) > 0 {
+		res.rr.From, res.rr.To = it.ranges[0].From, it.ranges[len(it.ranges)-1].To
+	}
+	switch {
+	case it.err != nil:
+		res.rr.Status, res.rr.Error = statusFailed, it.err.Error()
+		return res, false
+	case it.skip != "":
+		res.rr.Status, res.rr.Error = statusSkipped, it.skip
+		return res, false
+	}
+	return res, true
+}
+
+// fail records err as the item's failure, noting what the run does with
+// its source: a host that kept answering 429, or one no request reached.
+func (res *result) fail(err error) {
+	res.rr.Status, res.rr.Error = statusFailed, err.Error()
+	res.rateLimited = errors.Is(err, httpx.ErrRateLimited)
+	if u := (*httpx.UnreachableError)(nil); errors.As(err, &u) {
+		res.unreachable = u.Host
+	}
 }
 
 // learnListing records first as inst's listing date. Failing to is not

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
@@ -103,4 +105,52 @@ func minuteArg(t time.Time) string {
 		t = r.Add(time.Minute)
 	}
 	return t.Format(minuteLayout)
+}
+
+// latestMinutesChunk is how many instruments one LatestMinutes statement
+// asks about: each is its own lookup at the end of a primary-key range.
+const latestMinutesChunk = 200
+
+// LatestMinutes returns the start of the last stored bar of interval iv
+// of each of keys, in UTC: the minute watermark the archive resumes from.
+// Keys with no bar of iv are absent from the map.
+func (s *Store) LatestMinutes(ctx context.Context, iv market.Interval, keys []market.Key) (map[market.Key]time.Time, error) {
+	if !iv.Intraday() {
+		return nil, fmt.Errorf("store: latest minute bars: %w: interval %s is not intraday", ErrInvalid, iv)
+	}
+	out := make(map[market.Key]time.Time, len(keys))
+	for chunk := range slices.Chunk(keys, latestMinutesChunk) {
+		// One MAX per instrument, each read from the end of its own range
+		// of the primary key; a GROUP BY over an IN list may scan them.
+		var q strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		for i, k := range chunk {
+			if i > 0 {
+				q.WriteString(" UNION ALL ")
+			}
+			q.WriteString(`SELECT ?, ?, (SELECT MAX(starts_at) FROM minute_bars WHERE source = ? AND symbol = ? AND bar_interval = ?)`)
+			args = append(args, k.Source, k.Symbol, k.Source, k.Symbol, iv.Minutes())
+		}
+		rows, err := s.db.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: read latest %s minute bars: %w", iv, err)
+		}
+		for rows.Next() {
+			var k market.Key
+			var at time.Time
+			if err := rows.Scan(&k.Source, &k.Symbol, timeScanner{&at}); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: read latest %s minute bars: %w", iv, err)
+			}
+			if !at.IsZero() {
+				out[k] = at
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: read latest %s minute bars: %w", iv, err)
+		}
+	}
+	return out, nil
 }

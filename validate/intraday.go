@@ -17,6 +17,23 @@ type BarCounter interface {
 	BarCount(d market.Date, iv market.Interval) int
 }
 
+// MinuteReacher says how far back a source serves minute bars of an
+// interval (0: none); the Yahoo and Naver sources are.
+type MinuteReacher interface {
+	MinuteReach(iv market.Interval) time.Duration
+}
+
+// ReachOf makes Config.MinuteReach from the sources by name: a source
+// missing from it serves no minute bars.
+func ReachOf(sources map[string]MinuteReacher) func(market.Key, market.Interval) time.Duration {
+	return func(k market.Key, iv market.Interval) time.Duration {
+		if r, ok := sources[k.Source]; ok {
+			return r.MinuteReach(iv)
+		}
+		return 0
+	}
+}
+
 // IntradayCoverage is one instrument's minute bars over the sessions
 // checked: what the email's intraday section shows.
 type IntradayCoverage struct {

@@ -365,3 +365,31 @@ func TestIntradayAlertState(t *testing.T) {
 		}
 	}
 }
+
+type reachOf time.Duration
+
+func (r reachOf) MinuteReach(iv market.Interval) time.Duration {
+	if iv == market.Interval1m {
+		return time.Duration(r)
+	}
+	return 0
+}
+
+// TestReachOf: the reach of the key's source, none for a source that
+// serves no minute bars.
+func TestReachOf(t *testing.T) {
+	reach := validate.ReachOf(map[string]validate.MinuteReacher{market.SourceYahoo: reachOf(30 * 24 * time.Hour)})
+	for _, tt := range []struct {
+		key  market.Key
+		iv   market.Interval
+		want time.Duration
+	}{
+		{market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, market.Interval1m, 30 * 24 * time.Hour},
+		{market.Key{Source: market.SourceYahoo, Symbol: "AAPL"}, market.Interval5m, 0},
+		{market.Key{Source: market.SourceNaver, Symbol: "005930"}, market.Interval1m, 0},
+	} {
+		if got := reach(tt.key, tt.iv); got != tt.want {
+			t.Errorf("reach(%s, %s) = %v, want %v", tt.key, tt.iv, got, tt.want)
+		}
+	}
+}

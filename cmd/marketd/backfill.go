@@ -13,9 +13,9 @@ import (
 
 func newBackfillCmd(a *app) *cobra.Command {
 	var (
-		sel                     selection
-		from, to                string
-		gapsOnly, dryRun, force bool
+		sel                              selection
+		from, to, interval               string
+		gapsOnly, dryRun, force, prePost bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backfill",
@@ -26,10 +26,16 @@ Interrupted (Ctrl-C), it keeps what is committed; the same command resumes and d
 not fetch completed ranges again.
 
 --from defaults to the listing date (or 1980-01-01 when unknown: the source returns
-what exists), --to to the last closed session.`,
+what exists), --to to the last closed session.
+
+With --interval, the minute bars of that interval instead, whole sessions, as far back
+as the source serves them (--from defaults to that; older sessions are named, not
+fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 		Example: `  marketd backfill --source naver --market KOSPI --dry-run
   marketd backfill --source yahoo --symbols AAPL --from 2000-01-01
-  marketd backfill --all --gaps-only`,
+  marketd backfill --all --gaps-only
+  marketd backfill --source yahoo --symbols AAPL --interval 1m --prepost
+  marketd backfill --source naver --market KOSPI --interval 1m --dry-run`,
 		Args:    usageArgs(cobra.NoArgs),
 		PreRunE: usageFlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,6 +76,9 @@ what exists), --to to the last closed session.`,
 			if !dryRun {
 				req.Progress = a.progress()
 			}
+			if interval != "" || prePost {
+				return a.backfillMinutes(cmd.Context(), c, req, interval, prePost)
+			}
 			s, plan, err := c.Backfill(cmd.Context(), req)
 			if dryRun {
 				if err == nil {
@@ -87,9 +96,12 @@ what exists), --to to the last closed session.`,
 	f.BoolVar(&gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
 	f.BoolVar(&dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
 	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
+	f.StringVar(&interval, "interval", "", "fetch minute bars of this `interval` instead: 1m, 5m or 60m")
+	f.BoolVar(&prePost, "prepost", false, "with --interval: also the bars before and after the regular session (Yahoo)")
 	cmd.MarkFlagsMutuallyExclusive("all", "symbols")
 	// --gaps-only fetches only what is missing; --force refetches what is stored.
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "force")
+	cmd.MarkFlagsMutuallyExclusive("gaps-only", "interval")
 	return cmd
 }
 

@@ -9,7 +9,7 @@ func TestConfigCheck(t *testing.T) {
 	env, path := tempDB(t) // also moves into an empty directory
 	r := marketdAt(t, validateNow, append(env, "MARKETD_EMAIL_HOST=smtp.example.com", "MARKETD_EMAIL_FROM=m@example.com", "MARKETD_EMAIL_TO=a@example.com,b@example.com"),
 		"config", "check")
-	want := "configuration ok (no file: defaults and 4 environment variables): database sqlite:" + path + ", 3 scheduled jobs, 0 calendar overrides, email to 2 recipients via smtp.example.com:587\n"
+	want := "configuration ok (no file: defaults and 4 environment variables): database sqlite:" + path + ", 7 scheduled jobs, 0 calendar overrides, email to 2 recipients via smtp.example.com:587\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Errorf("config check: exit %d\n got %q\nwant %q\n%s", r.code, r.stdout, want, r.stderr)
 	}
@@ -25,7 +25,7 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("bad file: exit %d, stderr %q; want %d, %q", r.code, r.stderr, exitUsage, want)
 	}
 	r = marketdAt(t, validateNow, env, "--set", "database=mysql://u:secret@db.example.com:3306/m", "--config", "/dev/null", "config", "check")
-	if want := "configuration ok (/dev/null, 1 environment variable and 1 flag): database mysql://u:xxxxx@db.example.com:3306/m, 3 scheduled jobs, 0 calendar overrides, email off (email.host unset)\n"; r.stdout != want {
+	if want := "configuration ok (/dev/null, 1 environment variable and 1 flag): database mysql://u:xxxxx@db.example.com:3306/m, 7 scheduled jobs, 0 calendar overrides, email off (email.host unset)\n"; r.stdout != want {
 		t.Errorf("password masked:\n got %q\nwant %q\n%s", r.stdout, want, r.stderr)
 	}
 }

@@ -23,13 +23,14 @@ var (
 type exportFlags struct {
 	source, symbols, from, to, format string
 	actions                           bool
+	interval                          string
 }
 
 func newExportCmd(a *app) *cobra.Command {
-	var source, symbols, from, to, format string
+	var source, symbols, from, to, format, interval string
 	var actions bool
 	cmd := &cobra.Command{
-		Use:   "export --source S [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--actions]",
+		Use:   "export --source S [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|json] [--actions | --interval 1m|5m|60m]",
 		Short: "Write stored bars or corporate actions to stdout as CSV or JSON",
 		Long: `Write stored daily bars to stdout, ordered by symbol then date, streaming.
 CSV has the header source,symbol,date,open,high,low,close,adj_close,volume; prices are
@@ -41,13 +42,19 @@ dividend has its amount per share and no numerator or denominator; a split of 4 
 has numerator 4, denominator 1 and no amount. A value that does not apply to the kind
 is an empty field (JSON: null), never 0.
 Without --symbols every instrument of the source is exported; without --from/--to,
-every date (with --actions, every ex-date). The summary line goes to stderr.`,
+every date (with --actions, every ex-date). The summary line goes to stderr.
+With --interval, the minute bars of that interval instead, ordered by symbol then start,
+with the header source,symbol,interval,start,open,high,low,close,volume: start in the
+exchange's zone with its offset (2026-10-05T09:00:00+09:00), --from/--to selecting
+session dates there.`,
 		Example: `  marketd export --source naver --symbols 005930,000660 --from 2026-01-01 --to 2026-06-30
   marketd export --source yahoo --symbols AAPL --format json > aapl.json
-  marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01`,
-		Args: usageArgs(cobra.NoArgs),
+  marketd export --source yahoo --symbols AAPL,MSFT --actions --from 2020-01-01
+  marketd export --source naver --symbols 005930 --interval 1m --from 2026-10-05 --format json`,
+		Args:    usageArgs(cobra.NoArgs),
+		PreRunE: usageFlagGroups,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions})
+			return a.export(cmd.Context(), exportFlags{source, symbols, from, to, format, actions, interval})
 		},
 	}
 	f := cmd.Flags()
@@ -57,6 +64,8 @@ every date (with --actions, every ex-date). The summary line goes to stderr.`,
 	f.StringVar(&to, "to", "", "last `date`, YYYY-MM-DD (default: the latest stored)")
 	f.StringVar(&format, "format", "csv", "output `format`: csv or json")
 	f.BoolVar(&actions, "actions", false, "export corporate actions (dividends, splits) instead of bars")
+	f.StringVar(&interval, "interval", "", "export minute bars of this `interval` instead: 1m, 5m or 60m")
+	cmd.MarkFlagsMutuallyExclusive("actions", "interval")
 	return cmd
 }
 
@@ -91,6 +100,9 @@ func (a *app) export(ctx context.Context, fl exportFlags) error {
 		if missing := missingSymbols(list, known); len(missing) > 0 {
 			return usagef("export: %s has no %s", fl.source, strings.Join(missing, ", "))
 		}
+	}
+	if fl.interval != "" {
+		return a.exportMinutes(ctx, st, fl, list)
 	}
 	sel := export.Selection{Source: fl.source, Symbols: list, From: from, To: to, JSON: fl.format == "json"}
 	var n export.Count

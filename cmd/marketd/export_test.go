@@ -223,9 +223,10 @@ func TestStatusAndMigrate(t *testing.T) {
 		// No watermarks: every active instrument is behind.
 		"XKRX    naver   1            1       1          2026-11-20  0      1       -\n",
 		"XNYS    yahoo   2            2       2          2020-09-01  0      2       -\n",
-		"collect        never",
-		"collect-krx    never",
-		"collect-yahoo  never",
+		"collect             never",
+		"collect-krx         never",
+		"collect-yahoo       never",
+		"live-naver          never",
 		"status: 3 instruments (3 active) in 2 market/source groups; latest bar 2026-11-20\n",
 	} {
 		if !contains(r.stdout, want) {

@@ -87,7 +87,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"unknown command", nil, []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`, ""},
 		{"no command", nil, nil, exitUsage, "a command is required", ""},
 		{"unknown flag", nil, []string{"status", "--frob"}, exitUsage, "unknown flag: --frob", ""},
-		{"symbols without subcommand", nil, []string{"symbols"}, exitUsage, "symbols: which command? add, import, list or remove (see marketd symbols --help)", ""},
+		{"symbols without subcommand", nil, []string{"symbols"}, exitUsage, "symbols: which command? add, import, intraday, list or remove (see marketd symbols --help)", ""},
 		{"export without source", nil, []string{"export"}, exitUsage, "--source is required", ""},
 		{"export bad date", nil, []string{"export", "--source", "yahoo", "--from", "2026/01/02"}, exitUsage, `--from: invalid date "2026/01/02"`, ""},
 		{"export bad format", nil, []string{"export", "--source", "yahoo", "--format", "xml"}, exitUsage, `--format "xml"`, ""},

@@ -12,7 +12,9 @@ import (
 
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
+	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store/sqlite"
 	"github.com/marketd/marketd/validate"
 )
@@ -22,8 +24,9 @@ func newRunCmd(a *app) *cobra.Command {
 		Use:   "run",
 		Short: "Run the daemon: scheduled collection and validation, health and metrics",
 		Long: `run is the long-running daemon. It runs the jobs of schedule.jobs on their cron
-schedules in their markets' time zones (a job named "validate" validates, the others
-collect their source and market), catches up at start any job that missed its last
+schedules in their markets' time zones (a job named "validate" validates, "live-…" polls
+live quotes through the session, "intraday-…" archives minute bars, "intraday-retention"
+drops old ones, the others collect their source and market), catches up at start any job that missed its last
 slot, and serves /healthz, /readyz and /metrics on http.listen.
 
 Signals: SIGTERM or SIGINT stops taking jobs, lets a running job finish for up to
@@ -118,6 +121,7 @@ func (a *app) generation(_ context.Context, cfg config.Config) (*daemon.Generati
 	}
 	return &daemon.Generation{
 		Config: cfg, Collector: c, Calendars: book(cfg, a.store), Pools: w.pools,
+		Quotes: map[string]collector.QuotePoller{market.SourceNaver: w.naverSource()},
 		Validate: func(ctx context.Context) (*validate.Report, error) {
 			run, err := w.validation(validation{lookback: cfg.Validate.Lookback, repair: true, email: true})
 			if err != nil {

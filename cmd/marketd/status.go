@@ -43,7 +43,10 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show what the store holds and the last run of each job",
 		Long: `Show, per market and source, the instruments (all and active), how many have bars,
 the latest bar date, how many active instruments are fresh (their watermark has reached
-the market's last closed session) or behind, and the oldest watermark among them; then
+the market's last closed session) or behind, and the oldest watermark among them; for
+instruments archiving minute bars, per market, source and interval, how many are fresh
+(their last stored minute is in the market's last closed session) or behind, the last
+stored minute beside the last one expected, and the oldest instrument's last minute; then
 the last run of each job (collect, backfill, repair and the scheduled jobs) as recorded
 in the database, with its run ID, its message naming the instruments that failed and why.
 
@@ -177,6 +180,14 @@ func (a *app) showStatus(ctx context.Context, st *store.Store, choice marketChoi
 		active += g.active
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%s\n", g.market, g.source, g.total, g.active, g.withBars,
 			dash(g.latest), g.fresh, g.behind, dash(g.oldestMark))
+	}
+	cals := book(a.cfg, st)
+	mins, err := collector.MinuteStatusOf(ctx, st, func(ctx context.Context, code string) (collector.Calendar, error) { return cals.For(ctx, code) }, a.now(), insts)
+	if err != nil {
+		return err
+	}
+	if err := collector.WriteMinuteStatus(tw, mins); err != nil {
+		return err
 	}
 	fmt.Fprintln(tw, "\nJOB\tLAST RUN\tRUN ID\tSTATUS\tOK\tFAILED\tSKIPPED\tROWS IN/CHANGED\tMESSAGE")
 	for _, job := range a.statusJobs() {

@@ -104,15 +104,20 @@ func TestStatusRun(t *testing.T) {
 
 	r := marketd(t, env, "status")
 	jobs := r.stdout[strings.Index(r.stdout, "JOB "):]
-	// The default configuration schedules collect-krx, collect-yahoo and validate.
+	// The default configuration schedules collect-krx, collect-yahoo,
+	// validate and the four intraday jobs.
 	// Run 11 was left "running" on 2026-09-29 by a process gone since: abandoned.
-	want := "JOB            LAST RUN              RUN ID  STATUS     OK  FAILED  SKIPPED  ROWS IN/CHANGED  MESSAGE\n" +
-		"collect        2026-09-29T06:40:00Z  1       partial    1   4       1        6/1              4 of 7 failed; failed: naver:000660: naver 000660: parse: no close on 2026-09-24; naver:0193T0: naver 0193T0: HTTP 503; yahoo:GONE1: yahoo GONE1: symbol not found; and 1 more\n" +
-		"backfill       2026-09-29T18:40:00Z  11      abandoned  0   0       0        0/0              abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks\n" +
-		"repair         2026-09-29T15:40:00Z  10      ok         2   0       0        8/0              \n" +
-		"collect-krx    never                 -       -                                                \n" +
-		"collect-yahoo  never                 -       -                                                \n" +
-		"validate       never                 -       -                                                \n" +
+	want := "JOB                 LAST RUN              RUN ID  STATUS     OK  FAILED  SKIPPED  ROWS IN/CHANGED  MESSAGE\n" +
+		"collect             2026-09-29T06:40:00Z  1       partial    1   4       1        6/1              4 of 7 failed; failed: naver:000660: naver 000660: parse: no close on 2026-09-24; naver:0193T0: naver 0193T0: HTTP 503; yahoo:GONE1: yahoo GONE1: symbol not found; and 1 more\n" +
+		"backfill            2026-09-29T18:40:00Z  11      abandoned  0   0       0        0/0              abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks\n" +
+		"repair              2026-09-29T15:40:00Z  10      ok         2   0       0        8/0              \n" +
+		"collect-krx         never                 -       -                                                \n" +
+		"collect-yahoo       never                 -       -                                                \n" +
+		"validate            never                 -       -                                                \n" +
+		"live-naver          never                 -       -                                                \n" +
+		"intraday-naver      never                 -       -                                                \n" +
+		"intraday-yahoo      never                 -       -                                                \n" +
+		"intraday-retention  never                 -       -                                                \n" +
 		"status: 0 instruments (0 active) in 0 market/source groups; latest bar -\n"
 	if r.code != exitOK || jobs != want {
 		t.Errorf("status: exit %d, stderr %q, jobs\n%q\nwant\n%q", r.code, r.stderr, jobs, want)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,14 +27,14 @@ func newSymbolsCmd(a *app) *cobra.Command {
 		Args: usageArgs(cobra.NoArgs),
 		RunE: whichCommand,
 	}
-	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a))
+	cmd.AddCommand(newSymbolsAddCmd(a), newSymbolsListCmd(a), newSymbolsRemoveCmd(a), newSymbolsImportCmd(a), newSymbolsIntradayCmd(a))
 	return cmd
 }
 
 func newSymbolsAddCmd(a *app) *cobra.Command {
-	var source, mkt string
+	var source, mkt, intraday string
 	cmd := &cobra.Command{
-		Use:   "add --source yahoo|naver [--market M] SYMBOL...",
+		Use:   "add --source yahoo|naver [--market M] [--intraday 1m|5m|60m] SYMBOL...",
 		Short: "Add instruments, or reactivate removed ones",
 		Long: `Add instruments to collect. Adding one that exists changes nothing; adding one that was
 removed makes it active again. Yahoo symbols are stored as Yahoo spells them (AAPL,
@@ -49,12 +50,17 @@ GER XETR, CCC CRYPTO, CCY FX, ...), or else for the symbol's suffix. --market ov
 the market (NYSE, NASDAQ and US are XNYS; JPX and TSE XTKS; LSE XLON; XETRA XETR; ...).
 A symbol Yahoo does not know, or one on an exchange marketd has no market for (unless
 --market says which), is refused; all refused symbols are named at once and nothing is
-added. Naver instruments are XKRX.`,
+added. Naver instruments are XKRX. --intraday also archives their minute bars of that
+interval (symbols intraday changes it).`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			iv, err := parseIntradayFlag(cmp.Or(intraday, "off"))
+			if err != nil {
+				return err
+			}
 			insts, err := newInstruments(source, mkt, args)
 			if err != nil {
 				return err
@@ -73,12 +79,18 @@ added. Naver instruments are XKRX.`,
 			if err != nil {
 				return err
 			}
+			if iv != 0 {
+				if _, err := setIntraday(cmd.Context(), st, keysOf(insts), iv); err != nil {
+					return err
+				}
+			}
 			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
 				res.Added, res.Reactivated, res.Unchanged, source)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "data `source`: yahoo or naver (required)")
+	cmd.Flags().StringVar(&intraday, "intraday", "", "also archive their minute bars of this `interval`: 1m, 5m or 60m")
 	cmd.Flags().StringVar(&mkt, "market", "", "`market` of the symbols, overriding Yahoo's: a MIC (XNYS, XKRX, XTKS, ...) or a name (KOSPI, KOSDAQ, NYSE, JPX, LSE, XETRA, ...)")
 	return cmd
 }

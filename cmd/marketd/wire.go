@@ -86,8 +86,12 @@ func book(cfg config.Config, st *store.Store) *calendar.Book {
 func (w *wiring) collector() (*collector.Collector, error) {
 	sources := map[string]collector.Source{}
 	configs := map[string]collector.SourceConfig{}
+	minutes := map[string]collector.MinuteSource{}
 	for _, s := range sites(w.cfg.Sources) {
 		sources[s.name] = s.open(w.pools[s.name].Client())
+		if m, ok := sources[s.name].(collector.MinuteSource); ok {
+			minutes[s.name] = m
+		}
 		configs[s.name] = collector.SourceConfig{Workers: s.transport.Workers, Rate: s.transport.Limit()}
 	}
 	cals := book(w.cfg, w.store)
@@ -97,8 +101,9 @@ func (w *wiring) collector() (*collector.Collector, error) {
 		InitialHistory:      w.cfg.Collector.InitialHistory.Before,
 		Sources:             configs,
 	}, collector.Deps{
-		Sources: sources,
-		Store:   w.store,
+		Sources:       sources,
+		MinuteSources: minutes,
+		Store:         w.store,
 		// Used only by a shared run, which the daemon asks for when the
 		// database can share (store.SharedWork).
 		Units:        w.store,
@@ -164,11 +169,18 @@ type validation struct {
 // both come through here.
 func (w *wiring) validation(opt validation) (validate.Run, error) {
 	v, cals := w.cfg.Validate, book(w.cfg, w.store)
+	reach := map[string]validate.MinuteReacher{}
+	for _, s := range sites(w.cfg.Sources) {
+		if r, ok := s.open(w.pools[s.name].Client()).(validate.MinuteReacher); ok {
+			reach[s.name] = r
+		}
+	}
 	run := validate.Run{
 		Config: validate.Config{
 			Lookback: opt.lookback, Since: opt.since, Markets: opt.markets, Sources: opt.sources,
 			MaxMove: v.MaxMove, MaxRepeats: v.MaxRepeats, CrossSourceTolerance: v.CrossSourceTolerance,
 			Jobs: deadManJobs(w.cfg, w.now()), Recheck: opt.recheck, IntradayMinCoverage: v.IntradayMinCoverage,
+			MinuteReach: validate.ReachOf(reach),
 		},
 		Store:     w.store,
 		Calendars: func(ctx context.Context, code string) (validate.Calendar, error) { return cals.For(ctx, code) },

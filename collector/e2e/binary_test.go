@@ -17,8 +17,12 @@ var (
 	binDir    string
 )
 
-// TestMain removes the binary built by marketdBinary.
+// TestMain removes the binary built by marketdBinary. Started as
+// BenchmarkLivePolling's child, it serves the simulated market instead.
 func TestMain(m *testing.M) {
+	if serveLiveSim() {
+		return
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

@@ -138,15 +138,15 @@ func newPipeline(tb testing.TB, st collector.Store, url string, now func() time.
 	if cfg.Host == "" {
 		cfg.Host = "e2e"
 	}
+	y := yahoo.New(yahoo.Config{BaseURL: url, Now: now}, p.ypool.Client())
+	n := naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, Now: now}, p.npool.Client())
 	c, err := collector.New(cfg, collector.Deps{
-		Sources: map[string]collector.Source{
-			market.SourceYahoo: yahoo.New(yahoo.Config{BaseURL: url, Now: now}, p.ypool.Client()),
-			market.SourceNaver: naver.New(naver.Config{FChartURL: url, APIURL: url, PollingURL: url, MobileURL: url, Now: now}, p.npool.Client()),
-		},
-		Store:     st,
-		Calendars: func(_ context.Context, code string) (collector.Calendar, error) { return calendar.For(code) },
-		Log:       discard,
-		Now:       now,
+		Sources:       map[string]collector.Source{market.SourceYahoo: y, market.SourceNaver: n},
+		MinuteSources: map[string]collector.MinuteSource{market.SourceYahoo: y, market.SourceNaver: n},
+		Store:         st,
+		Calendars:     func(_ context.Context, code string) (collector.Calendar, error) { return calendar.For(code) },
+		Log:           discard,
+		Now:           now,
 		Stats: func() map[string]httpx.Stats {
 			return map[string]httpx.Stats{market.SourceYahoo: p.ypool.Total(), market.SourceNaver: p.npool.Total()}
 		},

@@ -39,6 +39,45 @@ type JobSpec struct {
 // source and market.
 const JobValidate = "validate"
 
+// The intraday jobs of DefaultJobs.
+const (
+	JobLiveNaver         = "live-naver"
+	JobIntradayNaver     = "intraday-naver"
+	JobIntradayYahoo     = "intraday-yahoo"
+	JobIntradayRetention = "intraday-retention"
+)
+
+// Kind is what a job does, told by its name (KindOf).
+type Kind uint8
+
+// The kinds of jobs.
+const (
+	KindCollect   Kind = iota // collects its source's daily bars on its market
+	KindValidate              // validates the store: the job named "validate"
+	KindLive                  // polls live quotes through its market's session: "live-…"
+	KindIntraday              // archives minute bars after the close: "intraday-…"
+	KindRetention             // drops minute bars past intraday.retention: "intraday-retention"
+)
+
+// KindOf returns what the job named name does: "validate" validates,
+// "intraday-retention" enforces intraday.retention, a name starting
+// "live-" polls live quotes and one starting "intraday-" archives minute
+// bars; any other job collects daily bars. Names, not a field, so that a
+// configuration written before these kinds keeps its meaning.
+func KindOf(name string) Kind {
+	switch {
+	case name == JobValidate:
+		return KindValidate
+	case name == JobIntradayRetention:
+		return KindRetention
+	case strings.HasPrefix(name, "live-"):
+		return KindLive
+	case strings.HasPrefix(name, "intraday-"):
+		return KindIntraday
+	}
+	return KindCollect
+}
+
 // AfterAbandon words what becomes of the work of an abandoned run of job,
 // for its message in the run log: a collecting job's next run resumes from
 // the watermarks its runs committed; a validation keeps no progress and is
@@ -56,7 +95,9 @@ func AfterAbandon(job string) string {
 // instruments whose market closed a session since their watermark (most
 // runs send no request), so each market is collected within the hour after
 // its own close without a job per exchange; validate early in the Seoul
-// morning.
+// morning; and the intraday jobs, which do nothing until some instrument
+// has an intraday interval: poll KRX live through its session, archive
+// minute bars after the closes, and drop those past intraday.retention.
 func DefaultJobs() []JobSpec {
 	return []JobSpec{
 		{Name: "collect-krx", Cron: "0 30 20 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 2 * time.Hour},
@@ -65,6 +106,20 @@ func DefaultJobs() []JobSpec {
 		// hands over to the next slot, which resumes from the watermarks.
 		{Name: "collect-yahoo", Cron: "0 15 * * * *", TZ: "UTC", Source: "yahoo", Timeout: 55 * time.Minute},
 		{Name: JobValidate, Cron: "0 0 7 * * *", TZ: "Asia/Seoul", Timeout: time.Hour},
+		// Live polling runs from the open to the close. Its slots every
+		// quarter of an hour of the session let a daemon restarted
+		// mid-session (whose earlier slot is taken) resume within one;
+		// while a run polls, the daemon skips the slots that follow, and
+		// another host's run finds it polling and ends at once.
+		{Name: JobLiveNaver, Cron: "0 */15 9-15 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 8 * time.Hour},
+		// After the latest close of the year (16:30 on the day of the
+		// college entrance exam): the session's minutes with their open,
+		// high and low, and any the live poll missed.
+		{Name: JobIntradayNaver, Cron: "0 0 17 * * MON-FRI", TZ: "Asia/Seoul", Source: "naver", Market: "XKRX", Timeout: 2 * time.Hour},
+		// Hourly, as collect-yahoo: each market within the hour after its
+		// close; a run with no session newly closed sends no request.
+		{Name: JobIntradayYahoo, Cron: "0 45 * * * *", TZ: "UTC", Source: "yahoo", Timeout: 55 * time.Minute},
+		{Name: JobIntradayRetention, Cron: "0 30 3 * * *", TZ: "UTC", Timeout: 30 * time.Minute},
 	}
 }
 

@@ -296,3 +296,51 @@ func TestReload(t *testing.T) {
 		t.Fatalf("extra run after reload: %+v", <-fired)
 	}
 }
+
+// A daemon restarted during the KRX session resumes live polling at once:
+// the morning's slot is held by the run the stop interrupted, and the
+// catch-up claims the latest quarter-hour slot instead.
+func TestLiveJobResumesMidSession(t *testing.T) {
+	ctx := context.Background()
+	st, _ := tempSQLite(t)
+	live := DefaultJobs()[3]
+	if live.Name != JobLiveNaver {
+		t.Fatalf("default job 3 is %q", live.Name)
+	}
+	morning := utc("2026-10-06T00:00:00Z") // Tuesday 09:00 KST
+	if won, err := st.ClaimSlot(ctx, live.Name, morning, "old-process"); err != nil || !won {
+		t.Fatalf("claim: %v, %v", won, err)
+	}
+	r := &store.Run{Job: live.Name, Host: "a", Started: morning, Status: store.RunRunning}
+	if err := st.StartRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.Finished = store.RunInterrupted, utc("2026-10-06T02:10:00Z")
+	if err := st.FinishRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+
+	start := utc("2026-10-06T02:20:05Z") // 11:20:05 KST
+	h := newHarness(t, start)
+	fired := make(chan firing, 8)
+	h.start(h.scheduler(st, "a", []Job{{Spec: live, Run: recorder(h.clock, fired)}}))
+	if got := h.next(1)[0]; got.Status != store.RunOK || !got.Started.Equal(start) {
+		t.Fatalf("catch-up run = %+v, want ok at start %s", got, start)
+	}
+	var slots []time.Time
+	rows, err := st.DB().QueryContext(ctx, `SELECT slot FROM job_slots WHERE job = ? ORDER BY slot`, live.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s time.Time
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		slots = append(slots, s)
+	}
+	if want := []time.Time{morning, utc("2026-10-06T02:15:00Z")}; len(slots) != 2 || !slots[0].Equal(want[0]) || !slots[1].Equal(want[1]) {
+		t.Errorf("claimed slots %v, want %v (the catch-up took 11:15 KST)", slots, want)
+	}
+}

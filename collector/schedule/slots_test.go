@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestValidateRejects(t *testing.T) {
 		edit func([]Job) []Job
 		want string
 	}{
-		{"duplicate name", func(j []Job) []Job { return append(j, j[0]) }, `schedule.jobs[3] ("collect-krx") name: duplicate`},
+		{"duplicate name", func(j []Job) []Job { return append(j, j[0]) }, fmt.Sprintf(`schedule.jobs[%d] ("collect-krx") name: duplicate`, len(noop))},
 		{"empty name", func(j []Job) []Job { j[1].Spec.Name = ""; return j }, `schedule.jobs[1] ("") name: empty`},
 		{"no runner", func(j []Job) []Job { j[2].Run = nil; return j }, `schedule.jobs[2] ("validate") runner: no runner for this job`},
 		{"five fields", func(j []Job) []Job { j[0].Spec.Cron = "30 20 * * MON-FRI"; return j }, `schedule.jobs[0] ("collect-krx") cron: "30 20 * * MON-FRI"`},
@@ -121,6 +122,10 @@ func TestPeriod(t *testing.T) {
 		{DefaultJobs()[0], 72 * time.Hour}, // Friday to Monday
 		{DefaultJobs()[1], time.Hour},      // hourly, every day: the dead-man check waits two hours
 		{DefaultJobs()[2], 24 * time.Hour},
+		{DefaultJobs()[3], 65*time.Hour + 15*time.Minute}, // live-naver: Friday 15:45 to Monday 09:00
+		{DefaultJobs()[4], 72 * time.Hour},
+		{DefaultJobs()[5], time.Hour},
+		{DefaultJobs()[6], 24 * time.Hour},
 		{JobSpec{Name: "q", Cron: "0 */15 * * * *", TZ: "UTC"}, 15 * time.Minute},
 	} {
 		got, err := Period(c.spec, from)
@@ -139,7 +144,25 @@ func TestValidateSpecs(t *testing.T) {
 	}
 	bad := append(DefaultJobs(), JobSpec{Name: "x", Cron: "0 0 7 * *", TZ: "Asia/Seoul"})
 	err := ValidateSpecs(bad)
-	if !errors.Is(err, ErrInvalidJob) || !strings.Contains(err.Error(), `schedule.jobs[3] ("x") cron: "0 0 7 * *"`) {
+	if !errors.Is(err, ErrInvalidJob) || !strings.Contains(err.Error(), fmt.Sprintf(`schedule.jobs[%d] ("x") cron: "0 0 7 * *"`, len(bad)-1)) {
 		t.Fatalf("ValidateSpecs = %v", err)
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	want := map[string]Kind{
+		"collect-krx": KindCollect, "collect-yahoo": KindCollect, "validate": KindValidate,
+		"live-naver": KindLive, "intraday-naver": KindIntraday, "intraday-yahoo": KindIntraday,
+		"intraday-retention": KindRetention, "my-live-job": KindCollect, "validate-us": KindCollect,
+	}
+	for name, k := range want {
+		if got := KindOf(name); got != k {
+			t.Errorf("KindOf(%q) = %d, want %d", name, got, k)
+		}
+	}
+	for _, spec := range DefaultJobs() {
+		if _, ok := want[spec.Name]; !ok {
+			t.Errorf("default job %q: no kind checked", spec.Name)
+		}
 	}
 }

@@ -45,6 +45,18 @@ func ParseInterval(s string) (Interval, error) {
 	return 0, fmt.Errorf("invalid interval %q: want 1m, 5m, 60m or 1d", s)
 }
 
+// ParseIntraday parses an instrument's intraday setting as the command
+// line writes it: "1m", "5m" or "60m", or "off" (0: no minute bars).
+func ParseIntraday(s string) (Interval, error) {
+	if s == "off" {
+		return 0, nil
+	}
+	if iv, err := ParseInterval(s); err == nil && iv.Intraday() {
+		return iv, nil
+	}
+	return 0, fmt.Errorf("invalid intraday interval %q: want 1m, 5m, 60m or off", s)
+}
+
 // IntervalOfMinutes returns the intraday interval of n minutes: the form
 // stores keep.
 func IntervalOfMinutes(n int) (Interval, error) {

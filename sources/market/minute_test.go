@@ -73,3 +73,16 @@ func TestIntervalJSON(t *testing.T) {
 		t.Fatal("marshal of the zero Interval: no error")
 	}
 }
+
+func TestParseIntraday(t *testing.T) {
+	for in, want := range map[string]market.Interval{"1m": market.Interval1m, "5m": market.Interval5m, "60m": market.Interval60m, "off": 0} {
+		if got, err := market.ParseIntraday(in); err != nil || got != want {
+			t.Errorf("ParseIntraday(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"1d", "", "OFF", "2m"} {
+		if _, err := market.ParseIntraday(in); err == nil || err.Error() != `invalid intraday interval "`+in+`": want 1m, 5m, 60m or off` {
+			t.Errorf("ParseIntraday(%q): %v", in, err)
+		}
+	}
+}

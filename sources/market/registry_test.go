@@ -186,3 +186,11 @@ func TestLimitOf(t *testing.T) {
 		}
 	}
 }
+
+func TestZoneOf(t *testing.T) {
+	for code, want := range map[string]string{"XKRX": "Asia/Seoul", "KOSPI": "Asia/Seoul", "XNYS": "America/New_York", "NOWHERE": "UTC"} {
+		if got := ZoneOf(code).String(); got != want {
+			t.Errorf("ZoneOf(%q) = %s, want %s", code, got, want)
+		}
+	}
+}

@@ -59,9 +59,9 @@ func (s *Source) Minutes(ctx context.Context, inst market.Instrument, req market
 	if s.marketErr != nil {
 		return nil, fmt.Errorf("naver: %w", s.marketErr)
 	}
-	cal, err := calendar.For(market.XKRX)
-	if err != nil {
-		return nil, fmt.Errorf("naver %s: %w", code, err)
+	cal := s.cal
+	if s.calErr != nil {
+		return nil, fmt.Errorf("naver %s: %w", code, s.calErr)
 	}
 	now := s.cfg.Now()
 	oldest := now.Add(-MinuteArchiveReach)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/marketd/marketd/sources/httpx"
 	"github.com/marketd/marketd/sources/market"
+	"github.com/marketd/marketd/sources/market/calendar"
 )
 
 // Default endpoints (config keys sources.naver.*_url).
@@ -74,6 +75,10 @@ type Source struct {
 	transport http.RoundTripper
 	market    market.Market
 	marketErr error
+	// cal is XKRX's calendar, built once: building one costs about 2 ms,
+	// as much as the minute request it serves.
+	cal    *calendar.Calendar
+	calErr error
 }
 
 // New returns a Source that sends every request through client's transport
@@ -84,7 +89,8 @@ func New(cfg Config, client *http.Client) *Source {
 		rt = client.Transport
 	}
 	m, err := market.LookupMarket(market.XKRX)
-	return &Source{cfg: cfg.withDefaults(), transport: rt, market: m, marketErr: err}
+	cal, calErr := calendar.For(market.XKRX)
+	return &Source{cfg: cfg.withDefaults(), transport: rt, market: m, marketErr: err, cal: cal, calErr: calErr}
 }
 
 // Endpoint names, used in errors so an operator can tell which feed failed.

@@ -215,3 +215,42 @@ func testMinutesInvalid(t *testing.T, s *store.Store) {
 	}
 	equal(t, "nothing stored", readMinutes(t, s, aapl, market.Interval1m, time.Time{}, time.Time{}), []market.MinuteBar(nil))
 }
+
+// testLatestMinutes: the last stored start of each asked key in one
+// interval, in UTC; keys with no bar of that interval are absent, other
+// intervals and instruments are not mixed in, and more keys than one
+// statement asks about are all answered.
+func testLatestMinutes(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	writeMinutes(t, s,
+		store.MinuteWrite{Key: aapl, Interval: market.Interval1m, Bars: aaplMinutes(t)},
+		store.MinuteWrite{Key: aapl, Interval: market.Interval5m, Bars: []market.MinuteBar{{Start: minute(t, "2026-03-10T19:55:00Z"), Close: 1}}},
+		store.MinuteWrite{Key: samsung, Interval: market.Interval1m, Bars: []market.MinuteBar{
+			{Start: minute(t, "2026-03-10T06:29:00Z"), Close: 1}, {Start: minute(t, "2026-03-10T00:00:00Z"), Close: 2}}})
+	keys := []market.Key{aapl, samsung, {Source: market.SourceYahoo, Symbol: "NONE"}}
+	for i := range 450 { // more than one statement's worth, none stored
+		keys = append(keys, market.Key{Source: market.SourceNaver, Symbol: fmt.Sprintf("9%05d", i)})
+	}
+	got, err := s.LatestMinutes(ctx, market.Interval1m, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "1m", got, map[market.Key]time.Time{aapl: minute(t, "2026-03-09T13:32:00Z"), samsung: minute(t, "2026-03-10T06:29:00Z")})
+	for k, at := range got {
+		if at.Location() != time.UTC {
+			t.Errorf("%s: %v in %v, want UTC", k, at, at.Location())
+		}
+	}
+	got, err = s.LatestMinutes(ctx, market.Interval5m, keys[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "5m", got, map[market.Key]time.Time{aapl: minute(t, "2026-03-10T19:55:00Z")})
+	got, err = s.LatestMinutes(ctx, market.Interval60m, nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("no keys: %v, %v; want an empty map", got, err)
+	}
+	if _, err := s.LatestMinutes(ctx, market.Interval1d, keys[:1]); !errors.Is(err, store.ErrInvalid) || !strings.Contains(err.Error(), "1d") {
+		t.Errorf("LatestMinutes 1d: %v, want ErrInvalid naming 1d", err)
+	}
+}

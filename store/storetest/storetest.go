@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"MinuteRetention", testMinuteRetention},
 		{"MinutesInvalid", testMinutesInvalid},
 		{"MinuteCounts", testMinuteCounts},
+		{"LatestMinutes", testLatestMinutes},
 		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
 		{"UnitLeaseTakeover", testUnitLeaseTakeover},
 		{"UnitDoneIsFinal", testUnitDoneIsFinal},

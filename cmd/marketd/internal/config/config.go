@@ -35,6 +35,7 @@ type Config struct {
 	LogLevel     string            `yaml:"log_level"`
 	Sources      Sources           `yaml:"sources"`
 	Collector    Collector         `yaml:"collector"`
+	Intraday     Intraday          `yaml:"intraday"`
 	HTTP         HTTP              `yaml:"http"`
 	Schedule     schedule.Settings `yaml:"schedule"`
 	Validate     Validate          `yaml:"validate"`
@@ -236,6 +237,13 @@ type Collector struct {
 	InitialHistory Span `yaml:"initial_history"`
 }
 
+// Intraday configures the minute bars kept besides the daily ones.
+type Intraday struct {
+	// Retention is how long minute bars are kept: whole months (UTC)
+	// older than it are dropped (collector.DropExpiredMinutes).
+	Retention Span `yaml:"retention"`
+}
+
 // HTTP configures the daemon's HTTP listener (health and metrics).
 type HTTP struct {
 	Listen string `yaml:"listen"`
@@ -273,6 +281,7 @@ func Default() Config {
 			},
 		},
 		Collector: Collector{RestatementSessions: 5, InitialHistory: Span{Years: 1}},
+		Intraday:  Intraday{Retention: Span{Days: 400}},
 		HTTP:      HTTP{Listen: "127.0.0.1:9108"},
 		Schedule:  schedule.DefaultSettings(),
 		Validate:  Validate{Lookback: 30, MaxMove: 0.5, MaxRepeats: 5, CrossSourceTolerance: 0.02, RepairBudget: 200, IntradayMinCoverage: 0.9},

@@ -272,6 +272,16 @@ func TestErrors(t *testing.T) {
 			want: []string{"{file}:2: validate.intraday_min_coverage: must be above 0 and at most 1 (0.9 = 90% of a session's minute bars)"},
 		},
 		{
+			name: "bad intraday retention",
+			file: "intraday:\n  retention: 400 days\n",
+			want: []string{`{file}:2: intraday.retention: invalid span "400 days": want Ny or Nd`},
+		},
+		{
+			name: "zero intraday retention",
+			env:  []string{"MARKETD_INTRADAY_RETENTION=0d"},
+			want: []string{"environment MARKETD_INTRADAY_RETENTION: intraday.retention: must be longer than 0d"},
+		},
+		{
 			name: "bad listen address",
 			env:  []string{"MARKETD_HTTP_LISTEN=9108"},
 			want: []string{"environment MARKETD_HTTP_LISTEN: http.listen", "not host:port"},
@@ -328,14 +338,15 @@ func TestKeysAndEnvNames(t *testing.T) {
 		"email.to":                    "MARKETD_EMAIL_TO",
 		"validate.repair_budget":      "MARKETD_VALIDATE_REPAIR_BUDGET",
 		"notify.ping_url":             "MARKETD_NOTIFY_PING_URL",
+		"intraday.retention":          "MARKETD_INTRADAY_RETENTION",
 	} {
 		if got[path] != env {
 			t.Errorf("key %s: env %q, want %q", path, got[path], env)
 		}
 	}
-	// 32 for the store, sources, collector and http; 3 schedule; 6 validate; 11 email; 1 notify.
-	if len(got) != 53 {
-		t.Errorf("%d keys, want 53: %v", len(got), got)
+	// 32 for the store, sources, collector and http; 1 intraday; 3 schedule; 6 validate; 11 email; 1 notify.
+	if len(got) != 54 {
+		t.Errorf("%d keys, want 54: %v", len(got), got)
 	}
 }
 

@@ -29,6 +29,8 @@ func TestJobSelection(t *testing.T) {
     - {name: validate, cron: "0 0 7 * * *", tz: Asia/Seoul}
     - {name: naver-us, cron: "0 30 17 * * MON-FRI", tz: America/New_York, source: naver, market: XNYS}
     - {name: tokyo, cron: "0 30 16 * * MON-FRI", tz: Asia/Tokyo, source: yahoo, market: XTKS}
+    - {name: live-us, cron: "0 30 9 * * MON-FRI", tz: America/New_York, source: yahoo, market: XNYS}
+    - {name: live-naver, cron: "0 */15 9-15 * * MON-FRI", tz: Asia/Seoul, source: naver, market: XKRX}
 `)
 	_, err := Load(Options{Path: path})
 	want := path + `:5: schedule.jobs[2].source: job "lse": "bing" is not yahoo or naver
@@ -36,7 +38,8 @@ func TestJobSelection(t *testing.T) {
 ` + path + `:6: schedule.jobs[3].market: job "kospi": "KOSPI": write XKRX: a job selects the instruments of a whole exchange, by its code
 ` + path + `:7: schedule.jobs[4].source: job "us": "Yahoo" is not yahoo or naver
 ` + path + `:7: schedule.jobs[4].market: job "us": "xnys": write XNYS: a job selects the instruments of a whole exchange, by its code
-` + path + `:9: schedule.jobs[6].market: job "naver-us": naver has Korean (XKRX) instruments only, so source naver on XNYS would collect nothing: use source yahoo, or market XKRX`
+` + path + `:9: schedule.jobs[6].market: job "naver-us": naver has Korean (XKRX) instruments only, so source naver on XNYS would collect nothing: use source yahoo, or market XKRX
+` + path + `:11: schedule.jobs[8].source: job "live-us": a live- job polls a live quote feed through its market's session: only source naver, market XKRX has one`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load = %v\nwant %s", err, want)
 	}

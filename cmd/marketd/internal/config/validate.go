@@ -64,6 +64,9 @@ func (cfg Config) validate(origin map[string]string) error {
 	if cfg.Collector.InitialHistory == (Span{}) {
 		c.fail("collector.initial_history", "must be longer than 0d")
 	}
+	if cfg.Intraday.Retention == (Span{}) {
+		c.fail("intraday.retention", "must be longer than 0d")
+	}
 	if cfg.HTTP.Listen != "" {
 		if _, _, err := net.SplitHostPort(cfg.HTTP.Listen); err != nil {
 			c.fail("http.listen", "%q is not host:port (e.g. 127.0.0.1:9108)", cfg.HTTP.Listen)
@@ -110,6 +113,9 @@ func checkJobSelection(c *checker, key string, j schedule.JobSpec) {
 	case "", market.SourceYahoo, market.SourceNaver:
 	default:
 		c.fail(key+".source", "job %q: %q is not yahoo or naver", j.Name, j.Source)
+	}
+	if schedule.KindOf(j.Name) == schedule.KindLive && (j.Source != market.SourceNaver || j.Market != market.XKRX) {
+		c.fail(key+".source", "job %q: a live- job polls a live quote feed through its market's session: only source naver, market XKRX has one", j.Name)
 	}
 	if j.Market == "" {
 		return

@@ -40,6 +40,8 @@ type Generation struct {
 	Validate  func(ctx context.Context) (*validate.Report, error)
 	Calendars *calendar.Book
 	Pools     map[string]*httpx.Pool // by source, for the metrics
+	// Quotes are the live quote feeds by source (naver), for live- jobs.
+	Quotes map[string]collector.QuotePoller
 }
 
 // Deps are the daemon's collaborators.
@@ -62,6 +64,8 @@ type Deps struct {
 	// JoinEvery is how often the daemon looks for shared runs to join;
 	// DefaultJoinEvery when zero.
 	JoinEvery time.Duration
+	// Clock paces live polling; the real clock when nil.
+	Clock clockwork.Clock
 }
 
 // httpShutdownTimeout bounds how long in-flight scrapes and probes may take
@@ -230,10 +234,7 @@ func (d *Daemon) Leader() *mysql.Leader { return d.leader }
 // nothing is recorded but what the job writes into run.
 func (d *Daemon) RunJob(ctx context.Context, spec schedule.JobSpec, run *store.Run) error {
 	g := d.current()
-	if spec.Name == schedule.JobValidate {
-		return d.validateRunner(g)(ctx, spec, run)
-	}
-	return d.collectRunner(g)(ctx, spec, run)
+	return d.runner(g, spec)(ctx, spec, run)
 }
 
 // notify tells the service manager, if any, the daemon's state.

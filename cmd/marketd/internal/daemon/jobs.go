@@ -12,18 +12,29 @@ import (
 	"github.com/marketd/marketd/validate"
 )
 
-// jobs builds the scheduled jobs of a generation: the validate job
-// validates, every other job collects its source and market.
+// jobs builds the scheduled jobs of a generation: each runs what its
+// name's kind says (schedule.KindOf).
 func (d *Daemon) jobs(g *Generation) []schedule.Job {
 	jobs := make([]schedule.Job, 0, len(g.Config.Schedule.Jobs))
 	for _, spec := range g.Config.Schedule.Jobs {
-		run := d.collectRunner(g)
-		if spec.Name == schedule.JobValidate {
-			run = d.validateRunner(g)
-		}
-		jobs = append(jobs, schedule.Job{Spec: spec, Run: d.withStartPing(g, spec, run)})
+		jobs = append(jobs, schedule.Job{Spec: spec, Run: d.withStartPing(g, spec, d.runner(g, spec))})
 	}
 	return jobs
+}
+
+// runner returns what runs spec, by its kind (schedule.KindOf).
+func (d *Daemon) runner(g *Generation, spec schedule.JobSpec) schedule.Runner {
+	switch schedule.KindOf(spec.Name) {
+	case schedule.KindValidate:
+		return d.validateRunner(g)
+	case schedule.KindLive:
+		return d.liveRunner(g)
+	case schedule.KindIntraday:
+		return d.intradayRunner(g)
+	case schedule.KindRetention:
+		return d.retentionRunner(g)
+	}
+	return d.collectRunner(g)
 }
 
 // collectRunner collects the job's source and market into the scheduler's
@@ -51,13 +62,7 @@ func (d *Daemon) collectRunner(g *Generation) schedule.Runner {
 		// symbols import), but the run log must say so: "ok, 0" alone
 		// reads as success.
 		if len(s.Results) == 0 && run.Message == "" {
-			run.Message = "no active instruments"
-			if spec.Source != "" {
-				run.Message += " for source " + spec.Source
-			}
-			if spec.Market != "" {
-				run.Message += " on market " + spec.Market
-			}
+			run.Message = "no active instruments" + selection(spec)
 		}
 		return nil
 	}

@@ -47,7 +47,8 @@ type IntradayCoverage struct {
 	// not make up for another session's missing ones).
 	Sessions, Stored, Expected int
 	// Median is the median of the sessions' coverage, stored / expected,
-	// over the sessions with at least one bar stored.
+	// over the sessions with at least one bar stored among the window's
+	// and the last liquiditySessions.
 	Median float64
 	// Illiquid: Median is below the minimum coverage, so the instrument
 	// does not trade every minute: only whole missing sessions count.
@@ -95,8 +96,9 @@ const (
 //   - a session whose stored bars are below Config.IntradayMinCoverage of
 //     the calendar's count is thin, on a liquid instrument only;
 //   - an instrument is illiquid when the median coverage of its sessions
-//     with bars is below the minimum: it does not trade every minute, so
-//     only whole missing sessions are reported.
+//     with bars (the window's, and the last 20 whatever the window) is
+//     below the minimum: it does not trade every minute, so only whole
+//     missing sessions are reported.
 //
 // A series with nothing stored in the window is one gap on the last
 // session, if the instrument traded then: the archive has not run for it.
@@ -123,19 +125,32 @@ func (v *Validator) checkIntraday(ctx context.Context, sc *scope, insts []market
 			return nil, nil, fmt.Errorf("the %s calendar has no session hours: minute bars cannot be checked", mkt.Code)
 		}
 	}
+	// Liquidity is judged over liquiditySessions at least, so that a short
+	// window (one session) does not call a liquid instrument's thin day
+	// its normal.
+	liqFrom := sc.to
+	for i := 1; i < liquiditySessions && liqFrom != 0; i++ {
+		liqFrom = sc.cal.Prev(liqFrom)
+	}
+	countFrom := sc.from
+	if liqFrom != 0 {
+		countFrom = min(countFrom, liqFrom)
+	}
+	liqSessions := sc.cal.Sessions(countFrom, sc.to)
 	counts := make([]map[market.Date]int, len(want))
 	first := sc.to
 	for i, in := range want {
-		c, err := v.store.MinuteCounts(ctx, in.Key, in.Intraday, mkt.Location, sc.from, sc.to)
+		c, err := v.store.MinuteCounts(ctx, in.Key, in.Intraday, mkt.Location, countFrom, sc.to)
 		if err != nil {
 			return nil, nil, err
 		}
 		counts[i] = c
 		for d := range c {
-			first = min(first, d)
+			if d >= sc.from {
+				first = min(first, d)
+			}
 		}
 	}
-	first = max(first, sc.from)
 	daily, err := v.dailyTrades(ctx, sc.source, want, first, sc.to)
 	if err != nil {
 		return nil, nil, err
@@ -145,7 +160,7 @@ func (v *Validator) checkIntraday(ctx context.Context, sc *scope, insts []market
 	var out []IntradayCoverage
 	for i, in := range want {
 		days := v.intradayDays(sc, bars, in, counts[i], daily[in.Key])
-		ps, cov := v.judgeIntraday(sc, in, days)
+		ps, cov := v.judgeIntraday(sc, in, days, medianCoverage(bars, in.Intraday, liqSessions, counts[i]))
 		problems = append(problems, ps...)
 		if len(days) > 0 {
 			out = append(out, cov)
@@ -160,7 +175,9 @@ func (v *Validator) checkIntraday(ctx context.Context, sc *scope, insts []market
 func (v *Validator) intradayDays(sc *scope, bars BarCounter, in market.Instrument, counts map[market.Date]int, daily map[market.Date]dailyTrade) []intradayDay {
 	from := sc.to
 	for d := range counts {
-		from = min(from, d)
+		if d >= sc.from {
+			from = min(from, d)
+		}
 	}
 	if !in.Listed.IsZero() {
 		from = max(from, in.Listed)
@@ -186,23 +203,16 @@ func (v *Validator) intradayDays(sc *scope, bars BarCounter, in market.Instrumen
 
 // judgeIntraday turns one instrument's sessions into problems and its
 // coverage row.
-func (v *Validator) judgeIntraday(sc *scope, in market.Instrument, days []intradayDay) ([]Problem, IntradayCoverage) {
+func (v *Validator) judgeIntraday(sc *scope, in market.Instrument, days []intradayDay, median float64) ([]Problem, IntradayCoverage) {
 	mkt := sc.cal.Market().Code
-	cov := IntradayCoverage{Market: mkt, Key: in.Key, Interval: in.Intraday}
+	cov := IntradayCoverage{Market: mkt, Key: in.Key, Interval: in.Intraday, Median: median}
 	if len(days) > 0 {
 		cov.From, cov.To = days[0].date, days[len(days)-1].date
 	}
 	floor := v.cfg.IntradayMinCoverage
-	var ratios []float64
-	for _, d := range days {
-		if d.stored > 0 {
-			ratios = append(ratios, min1(float64(d.stored)/float64(d.expected)))
-		}
-	}
-	cov.Median = median(ratios)
-	// No session with bars: liquidity unknown, so only the daily bars say
-	// when minutes were due.
-	cov.Illiquid = len(ratios) == 0 || cov.Median < floor
+	// No session with bars (median 0): liquidity unknown, so only the daily
+	// bars say when minutes were due.
+	cov.Illiquid = cov.Median < floor
 	var gaps, thin []market.Date
 	detail := map[market.Date]string{}
 	for _, d := range days {
@@ -301,7 +311,21 @@ func (v *Validator) dailyTrades(ctx context.Context, source string, insts []mark
 	return out, nil
 }
 
-func min1(x float64) float64 { return min(x, 1) }
+// liquiditySessions is how many sessions back, at least, an instrument's
+// median coverage is taken over.
+const liquiditySessions = 20
+
+// medianCoverage is the median of stored / expected bars of iv over the
+// sessions with a bar stored (0 when there is none).
+func medianCoverage(bars BarCounter, iv market.Interval, sessions []market.Date, counts map[market.Date]int) float64 {
+	var ratios []float64
+	for _, d := range sessions {
+		if n, want := counts[d], bars.BarCount(d, iv); n > 0 && want > 0 {
+			ratios = append(ratios, min(float64(n)/float64(want), 1))
+		}
+	}
+	return median(ratios)
+}
 
 // median of xs (0 for none), which it sorts.
 func median(xs []float64) float64 {

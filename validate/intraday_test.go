@@ -176,6 +176,38 @@ func TestIntradayKRX(t *testing.T) {
 	})
 }
 
+// TestIntradayShortWindow: a one-session window still judges liquidity
+// over the last 20 sessions: 005930's thin 01-07 is reported, not taken
+// for its normal.
+func TestIntradayShortWindow(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		krxMinutes(t, s)
+		// Two days earlier, the later daily bars are dated in the future:
+		// bad bars, not this test's concern.
+		r := validateAt(t, s, validate.Config{Lookback: 1}, nil, krxNow.AddDate(0, 0, -2))
+		var minutes []validate.Problem
+		for _, p := range r.Problems {
+			if p.Intraday() {
+				minutes = append(minutes, p)
+			}
+		}
+		want := []row{{validate.KindIntradayThin, "naver 005930", "2026-01-07", 1}}
+		if got := rows(minutes); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("problems %v, want %v\n%s", got, want, details(r.Problems))
+		}
+		// Medians over 01-02, 01-05 and 01-07 (0193T0: 100/330 and two 100/390).
+		wantCov := []string{
+			"XKRX naver 000660 1m 2026-01-07..2026-01-07 1 390/390 1.0000 false 0 0",
+			"XKRX naver 005380 1m 2026-01-07..2026-01-07 1 390/390 1.0000 false 0 0",
+			"XKRX naver 005930 1m 2026-01-07..2026-01-07 1 300/390 1.0000 false 0 1",
+			"XKRX naver 0193T0 1m 2026-01-07..2026-01-07 1 100/390 0.2564 true 0 0",
+		}
+		if got := coverageRows(r.Intraday); fmt.Sprint(got) != fmt.Sprint(wantCov) {
+			t.Errorf("coverage:\n got %q\nwant %q", got, wantCov)
+		}
+	})
+}
+
 // TestIntradayBeyondReach: a session older than the source serves is
 // reported without a repair command, and the validator's self-repair
 // (daily backfills) never touches minute problems.

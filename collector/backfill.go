@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -38,6 +39,11 @@ type BackfillRequest struct {
 	// backfill run again skip what the interrupted runs of the same
 	// command finished: Force refetches stored ranges, not finished work.
 	Resume string
+	// Interval, when intraday, fetches minute bars of that interval
+	// instead (BackfillMinutes), with Yahoo's pre- and post-market bars
+	// when PrePost; Gaps does not apply.
+	Interval market.Interval
+	PrePost  bool
 }
 
 // Plan is what a backfill will do.
@@ -61,6 +67,13 @@ type PlanItem struct {
 // resumes each instrument at its first hole. With DryRun it only returns
 // the plan.
 func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary, Plan, error) {
+	if req.Interval != 0 || req.PrePost {
+		if req.Gaps != nil {
+			return Summary{}, Plan{}, errors.New("collector: a backfill of minute bars has no gap finder: it resumes at the first session with none stored")
+		}
+		return c.BackfillMinutes(ctx, MinuteBackfillRequest{Filter: req.Filter, Interval: req.Interval, PrePost: req.PrePost,
+			From: req.From, To: req.To, DryRun: req.DryRun, Force: req.Force, Job: req.Job, Progress: req.Progress, Resume: req.Resume})
+	}
 	if req.Job == "" {
 		req.Job = JobBackfill
 	}

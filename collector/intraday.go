@@ -88,6 +88,7 @@ func (c *Collector) ArchiveMinutes(ctx context.Context, req ArchiveRequest) (Sum
 		}
 		items = append(items, it)
 	}
+	defer c.shareWriter(ctx, items)()
 	return c.run(ctx, items, req.Job, req.Run, req.Progress, req.Resume, false)
 }
 

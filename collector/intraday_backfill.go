@@ -64,6 +64,7 @@ func (c *Collector) BackfillMinutes(ctx context.Context, req MinuteBackfillReque
 		}
 		items = append(items, it.unlessDone(done))
 	}
+	defer c.shareWriter(ctx, items)()
 	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
 }
 

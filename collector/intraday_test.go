@@ -367,7 +367,8 @@ func TestBackfillMinutesResume(t *testing.T) {
 	if _, err := f.st.WriteMinutes(ctx, []store.MinuteWrite{{Key: ibm, Interval: market.Interval5m, Bars: bars}}); err != nil {
 		t.Fatal(err)
 	}
-	s, _, err := f.collector().BackfillMinutes(ctx, MinuteBackfillRequest{Filter: Filter{Symbols: []string{"IBM", "MSFT"}}, Interval: market.Interval5m, From: d("2026-10-05")})
+	// Through Backfill, as backfill --interval asks.
+	s, _, err := f.collector().Backfill(ctx, BackfillRequest{Filter: Filter{Symbols: []string{"IBM", "MSFT"}}, Interval: market.Interval5m, From: d("2026-10-05")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,5 +389,11 @@ func TestBackfillMinutesResume(t *testing.T) {
 	}
 	if _, _, err := f.collector().BackfillMinutes(ctx, MinuteBackfillRequest{Interval: market.Interval1d}); err == nil || !strings.Contains(err.Error(), "interval 1d is not intraday") {
 		t.Errorf("1d: %v", err)
+	}
+	gaps := func(context.Context, market.Instrument, market.Date, market.Date) ([][2]market.Date, error) {
+		return nil, nil
+	}
+	if _, _, err := f.collector().Backfill(ctx, BackfillRequest{Interval: market.Interval1m, Gaps: gaps}); err == nil || !strings.Contains(err.Error(), "no gap finder") {
+		t.Errorf("minutes with a gap finder: %v", err)
 	}
 }

@@ -24,6 +24,8 @@ type minuteWork struct {
 	// note says what the run leaves out (sessions past the source's
 	// reach); it goes with the instrument's result.
 	note string
+	// writer commits the run's writes (shareWriter sets it).
+	writer *minuteWriter
 }
 
 // reachMargin keeps planned requests inside the source's reach while the
@@ -168,10 +170,11 @@ func (c *Collector) minutesIn(it item, bars []market.MinuteBar) []market.MinuteB
 	return out
 }
 
-// writeMinutes stores bars, ascending, in transactions of whole sessions
-// of at least Config.WriteBatch bars (the last one fewer), so that the
-// minute watermark always ends a stored session. A write in flight when
-// ctx ends is finished; the next is not started.
+// writeMinutes stores bars, ascending, in writes of whole sessions of at
+// least Config.WriteBatch bars (the last one fewer), each committed
+// (with other instruments' writes: minuteWriter) before the next is
+// sent, so that the minute watermark always ends a stored session. A
+// write in flight when ctx ends is finished; the next is not started.
 func (c *Collector) writeMinutes(ctx context.Context, it item, bars []market.MinuteBar) (store.WriteResult, error) {
 	m := it.minutes
 	var total store.WriteResult
@@ -184,10 +187,7 @@ func (c *Collector) writeMinutes(ctx context.Context, it item, bars []market.Min
 		for n < len(bars) && market.DateOf(bars[n].Start.In(m.loc)) == day {
 			n++
 		}
-		w := store.MinuteWrite{Key: it.inst.Key, Interval: m.iv, Bars: bars[:n]}
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		res, err := c.deps.Store.WriteMinutes(wctx, []store.MinuteWrite{w})
-		cancel()
+		res, err := m.writer.write(store.MinuteWrite{Key: it.inst.Key, Interval: m.iv, Bars: bars[:n]})
 		if err != nil {
 			return total, fmt.Errorf("store %s %s minutes %s..%s: %w", it.inst.Key, m.iv,
 				market.DateOf(bars[0].Start.In(m.loc)), day, err)

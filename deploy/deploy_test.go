@@ -122,7 +122,7 @@ func TestExampleConfig(t *testing.T) {
 	for _, j := range get(t, doc, "schedule.jobs").([]any) {
 		jobs = append(jobs, j.(map[string]any)["name"].(string))
 	}
-	if want := []string{"collect-krx", "collect-yahoo", "validate"}; !slices.Equal(jobs, want) {
+	if want := []string{"collect-krx", "collect-yahoo", "validate", "live-naver", "intraday-naver", "intraday-yahoo", "intraday-retention"}; !slices.Equal(jobs, want) {
 		t.Errorf("schedule.jobs = %v, want %v", jobs, want)
 	}
 }

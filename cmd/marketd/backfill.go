@@ -77,7 +77,10 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 				req.Progress = a.progress()
 			}
 			if interval != "" || prePost {
-				return a.backfillMinutes(cmd.Context(), c, req, interval, prePost)
+				if req.Interval, err = market.ParseInterval(interval); err != nil || !req.Interval.Intraday() {
+					return usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", interval)
+				}
+				req.PrePost = prePost
 			}
 			s, plan, err := c.Backfill(cmd.Context(), req)
 			if dryRun {

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/export"
@@ -79,24 +77,6 @@ func keysOf(insts []market.Instrument) []market.Key {
 		keys[i] = in.Key
 	}
 	return keys
-}
-
-// backfillMinutes runs backfill --interval: req as the flags made it, for
-// minute bars.
-func (a *app) backfillMinutes(ctx context.Context, c *collector.Collector, req collector.BackfillRequest, interval string, prePost bool) error {
-	iv, err := market.ParseInterval(interval)
-	if interval == "" || err != nil || !iv.Intraday() {
-		return usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", interval)
-	}
-	s, plan, err := c.BackfillMinutes(ctx, collector.MinuteBackfillRequest{Filter: req.Filter, Interval: iv, PrePost: prePost,
-		From: req.From, To: req.To, DryRun: req.DryRun, Force: req.Force, Progress: req.Progress, Resume: req.Resume})
-	if req.DryRun {
-		if err == nil {
-			fmt.Fprint(a.stdout, plan.String())
-		}
-		return err
-	}
-	return a.reportRun(s, err)
 }
 
 // exportMinutes runs export --interval for symbols, checked and sorted.

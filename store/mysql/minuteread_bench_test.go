@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+	"github.com/marketd/marketd/store/storetest"
 )
 
 // The minute-read benchmark's table: codes × minuteReadSessions sessions ×
@@ -91,11 +91,11 @@ func BenchmarkMinuteRead100M(b *testing.B) {
 		read() // the range's pages into the buffer pool
 	}
 	var took []time.Duration
-	cpu := cpuTime(b)
+	cpu := storetest.ProcessCPU(b)
 	for b.Loop() {
 		took = append(took, read())
 	}
-	cpu = cpuTime(b) - cpu
+	cpu = storetest.ProcessCPU(b) - cpu
 	slices.Sort(took)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(took[len(took)/2]), "p50_ms")
@@ -240,13 +240,4 @@ func minuteTSV(lo, hi int, days []time.Time) io.Reader {
 		pw.CloseWithError(w.Flush())
 	}()
 	return pr
-}
-
-// cpuTime is the CPU time this process has used, user and system.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

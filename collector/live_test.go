@@ -1,14 +1,18 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	"golang.org/x/time/rate"
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
@@ -422,5 +426,28 @@ func TestLiveSessionInterrupted(t *testing.T) {
 	}
 	if sum.Polls != 32 || sum.Absent != 1 || len(h.bars("005930")) != 30 {
 		t.Errorf("%d polls, %d absent, %d bars: want 32 polls, the last one cancelled, and the 30 bars before it", sum.Polls, sum.Absent, len(h.bars("005930")))
+	}
+}
+
+// A round that cannot fit in its minute at the source's rate is said once,
+// at the start; one that fits is not.
+func TestLivePaceWarning(t *testing.T) {
+	for _, tc := range []struct {
+		rate rate.Limit
+		warn bool
+	}{{2, false}, {1, true}} {
+		var buf bytes.Buffer
+		l, err := NewLive(LiveConfig{Batch: 50, Rate: tc.rate}, LiveDeps{Poller: &tape{}, Store: newStore(t),
+			Calendars: func(context.Context, string) (SessionHours, error) { return nil, nil },
+			Log:       slog.New(slog.NewTextHandler(&buf, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.checkPace(LiveRequest{Source: market.SourceNaver}, 2700)
+		// 54 requests: 27 s at 2/s, 54 s at 1/s, over the 30 s after the offset.
+		const want = `msg="live polling cannot ask for every instrument each minute at the source's rate: rounds will run late and skip minutes" source=naver instruments=2700 requests_per_round=54 rate_per_second=1 offset=30s`
+		if got := strings.Contains(buf.String(), want); got != tc.warn {
+			t.Errorf("rate %v: logged %q, want the warning: %v", tc.rate, buf.String(), tc.warn)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -214,7 +215,7 @@ func BenchmarkLivePolling(b *testing.B) {
 		pool := httpx.NewPool(httpx.Config{Rate: rate.Inf, Timeout: 30 * time.Second}, counter)
 		src := naver.New(naver.Config{PollingURL: sim.url, FChartURL: sim.url, APIURL: sim.url, MobileURL: sim.url, Now: clock.Now}, pool.Client())
 		live, err := collector.NewLive(collector.LiveConfig{}, collector.LiveDeps{
-			Poller: src, Store: st, Clock: clock,
+			Poller: src, Store: st, Clock: clock, Log: slog.New(slog.DiscardHandler),
 			Calendars: func(context.Context, string) (collector.SessionHours, error) { return cal, nil },
 		})
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/collector/schedule"
-	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 )
 
@@ -28,8 +27,10 @@ func (d *Daemon) liveRunner(g *Generation) schedule.Runner {
 			run.Message = fmt.Sprintf("run %d on %s (pid %d) is polling this session", other.ID, other.Host, other.PID)
 			return nil
 		}
-		transport := g.Config.Sources.Naver.Transport
-		live, err := collector.NewLive(collector.LiveConfig{Batch: g.Config.Sources.Naver.PollingBatch, Rate: transport.Limit()}, collector.LiveDeps{
+		// Naver's settings: the one source with a live feed (the
+		// configuration refuses a live- job on another).
+		naver := g.Config.Sources.Naver
+		live, err := collector.NewLive(collector.LiveConfig{Batch: naver.PollingBatch, Rate: naver.Transport.Limit()}, collector.LiveDeps{
 			Poller: poller,
 			Store:  d.st,
 			Calendars: func(ctx context.Context, mic string) (collector.SessionHours, error) {
@@ -70,8 +71,6 @@ func (d *Daemon) pollingRun(ctx context.Context, job string, self int64) (store.
 	}
 	return store.Run{}, false, nil
 }
-
-var _ collector.SessionHours = (*calendar.Calendar)(nil)
 
 // liveRestate is how many of the latest closed sessions an archive job
 // fetches again for a source polled live: the session just polled (whose

@@ -100,7 +100,7 @@ func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	for _, src := range sources {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				u, ok, err := c.deps.Units.ClaimUnit(ctx, id, src, c.cfg.Owner, c.cfg.Claimant, c.cfg.Lease)
+				u, ok, err := c.claimUnit(ctx, id, src)
 				var t WorkTally
 				if err == nil && ok {
 					t.Claimed = 1
@@ -125,6 +125,23 @@ func (c *Collector) Work(ctx context.Context, id int64) (WorkTally, error) {
 	}
 	wg.Wait()
 	return tally, errors.Join(errs...)
+}
+
+// claimUnit claims the next open unit of src. The claim is not cancelled
+// with ctx: a claim the server committed while the client gave up would
+// hold the unit until its lease ran out. A unit claimed as ctx ends is
+// handed back at once.
+func (c *Collector) claimUnit(ctx context.Context, id int64, src string) (store.Unit, bool, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
+	defer cancel()
+	u, ok, err := c.deps.Units.ClaimUnit(cctx, id, src, c.cfg.Owner, c.cfg.Claimant, c.cfg.Lease)
+	if err != nil || !ok || ctx.Err() == nil {
+		return u, ok, err
+	}
+	if err := c.deps.Units.ReleaseUnit(cctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
+		c.deps.Log.Warn("cannot hand the unit over; another host takes it when its lease runs out", "run", u.RunID, "unit", u.Number, "err", err)
+	}
+	return store.Unit{}, false, nil
 }
 
 // runUnit plans the unit's instruments as spec says from what is stored

@@ -34,7 +34,17 @@ const (
 	KindCrossSource Kind = "cross-source difference"
 	// KindCalendar: the calendar table does not cover a date checked.
 	KindCalendar Kind = "calendar"
+	// KindIntradayGap: sessions with no minute bar stored for an
+	// instrument that collects them, while it traded.
+	KindIntradayGap Kind = "intraday gap"
+	// KindIntradayThin: sessions of a liquid instrument with fewer minute
+	// bars stored than validate.intraday_min_coverage of the calendar's.
+	KindIntradayThin Kind = "intraday thin"
 )
+
+// Intraday reports whether the problem is about minute bars (Interval
+// set): the email shows those in its intraday section.
+func (p Problem) Intraday() bool { return p.Interval != 0 }
 
 // Problem is one thing wrong in the store, over a range of sessions.
 type Problem struct {
@@ -42,8 +52,11 @@ type Problem struct {
 	Market string
 	Key    market.Key // zero for a market-wide problem or a job
 	Job    string     // for KindDeadMan
-	From   market.Date
-	To     market.Date
+	// Interval is the minute bars' interval of an intraday problem; zero
+	// for daily bars.
+	Interval market.Interval
+	From     market.Date
+	To       market.Date
 	// Sessions is how many sessions the range covers (gaps).
 	Sessions int
 	Detail   string
@@ -100,6 +113,17 @@ func (p Problem) RepairCommand() string {
 	}
 	if !p.Repairable {
 		return ""
+	}
+	if p.Intraday() {
+		// The archive's backfill of minute bars, not the daily one; it
+		// skips a session with bars stored unless forced, and a thin
+		// session has some.
+		cmd := fmt.Sprintf("marketd backfill --source %s --symbols %s --interval %s --from %s --to %s",
+			p.Key.Source, p.Key.Symbol, p.Interval, p.From, p.To)
+		if p.Kind == KindIntradayThin {
+			cmd += " --force"
+		}
+		return cmd
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "marketd backfill --source %s", p.Key.Source)

@@ -19,6 +19,7 @@ var templates embed.FS
 var funcs = map[string]any{
 	"last":  func(s []market.Date) market.Date { return s[len(s)-1] },
 	"count": count,
+	"pct":   func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) },
 }
 
 var (
@@ -48,10 +49,15 @@ type problemGroup struct {
 // ByMarket groups the problems by market, so that a report over many
 // markets reads market by market; the groups come in the order of their
 // most urgent problem.
+//
+// Minute bars' problems are left to the intraday section (IntradayProblems).
 func (v view) ByMarket() []problemGroup {
 	var out []problemGroup
 	at := map[string]int{}
 	for _, p := range v.Problems {
+		if p.Intraday() {
+			continue
+		}
 		i, ok := at[p.Market]
 		if !ok {
 			i = len(out)
@@ -59,6 +65,17 @@ func (v view) ByMarket() []problemGroup {
 			out = append(out, problemGroup{Market: p.Market})
 		}
 		out[i].Problems = append(out[i].Problems, p)
+	}
+	return out
+}
+
+// IntradayProblems are the minute bars' problems, most urgent first.
+func (v view) IntradayProblems() []Problem {
+	var out []Problem
+	for _, p := range v.Problems {
+		if p.Intraday() {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -11,7 +11,9 @@ import (
 func (v *Validator) repair(ctx context.Context, problems []Problem) (tried []Problem, failures []RepairFailure) {
 	budget := v.cfg.RepairBudget
 	for _, p := range problems {
-		if !p.Repairable || budget <= 0 {
+		// The Repairer backfills daily bars; minute bars are refetched by
+		// the archive (the problem's repair command).
+		if !p.Repairable || p.Intraday() || budget <= 0 {
 			continue
 		}
 		spent, err := v.repairer.Repair(ctx, p.Key, p.Market, p.From, p.To)

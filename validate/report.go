@@ -63,6 +63,9 @@ type Report struct {
 	Repaired       []Problem // fixed by self-repair in this run
 	RepairFailures []RepairFailure
 	Grids          []Grid
+	// Intraday is the minute-bar coverage of each instrument that
+	// collects minute bars, in the order of the passes.
+	Intraday []IntradayCoverage
 	// Resolved lists the IDs of problems reported before that are gone.
 	Resolved []string
 	// Checked is where the run looked: the alert state resolves only
@@ -79,6 +82,7 @@ type RepairFailure struct {
 // Counts tallies problems by what the subject line reports.
 type Counts struct {
 	Gaps, BadBars, Stale, MarketWide, Drift, DeadMan, Info int
+	IntradayGaps, IntradayThin                             int
 }
 
 // Counts tallies the remaining problems.
@@ -98,6 +102,10 @@ func (r *Report) Counts() Counts {
 			c.Drift++
 		case KindDeadMan:
 			c.DeadMan++
+		case KindIntradayGap:
+			c.IntradayGaps++
+		case KindIntradayThin:
+			c.IntradayThin++
 		default:
 			c.Info++
 		}
@@ -109,7 +117,7 @@ func (r *Report) Counts() Counts {
 // differences and calendar notes aside.
 func (r *Report) Clean() bool {
 	c := r.Counts()
-	return c.Gaps+c.BadBars+c.Stale+c.MarketWide+c.Drift+c.DeadMan == 0
+	return c.Gaps+c.BadBars+c.Stale+c.MarketWide+c.Drift+c.DeadMan+c.IntradayGaps+c.IntradayThin == 0
 }
 
 // Subject is the email subject:
@@ -131,6 +139,8 @@ func (r *Report) Subject() string {
 	add(c.Gaps, "gap", "gaps")
 	add(c.Stale, "stale", "stale")
 	add(c.BadBars, "bad bar", "bad bars")
+	add(c.IntradayGaps, "intraday gap", "intraday gaps")
+	add(c.IntradayThin, "thin intraday range", "thin intraday ranges")
 	what := strings.Join(parts, ", ")
 	switch {
 	case r.Clean() && len(r.Markets) == 0:
@@ -155,7 +165,7 @@ func (r *Report) Subject() string {
 	return fmt.Sprintf("marketd: %s — %s (%s)", what, strings.Join(markets, ", "), day)
 }
 
-var kindOrder = []Kind{KindDrift, KindDeadMan, KindMarketMissing, KindStale, KindGap, KindBadBar, KindCalendar, KindCrossSource}
+var kindOrder = []Kind{KindDrift, KindDeadMan, KindMarketMissing, KindStale, KindGap, KindBadBar, KindIntradayGap, KindIntradayThin, KindCalendar, KindCrossSource}
 
 func (r *Report) sort() {
 	rank := func(k Kind) int { return slices.Index(kindOrder, k) }

@@ -29,6 +29,9 @@ func TestScopeCovers(t *testing.T) {
 		{Problem{Kind: KindCalendar, Market: market.XKRX, From: 20261008}, true},
 		{Problem{Kind: KindCalendar, Market: market.XNYS, From: 20261008}, false},
 		{Problem{Kind: KindCrossSource, Market: market.XKRX, Key: market.Key{Source: "naver", Symbol: "005930"}, From: 20261005}, true},
+		{Problem{Kind: KindIntradayGap, Market: market.XKRX, Key: market.Key{Source: "naver", Symbol: "005930"}, Interval: market.Interval1m, From: 20261002}, true},
+		{Problem{Kind: KindIntradayThin, Market: market.XKRX, Key: market.Key{Source: "naver", Symbol: "005930"}, Interval: market.Interval1m, From: 20260930}, false},
+		{Problem{Kind: KindIntradayGap, Market: market.XKRX, Key: market.Key{Source: "naver", Symbol: "000660"}, Interval: market.Interval1m, From: 20261002}, false},
 		{Problem{Kind: KindDeadMan, Job: "collect-krx"}, true},
 		{Problem{Kind: KindDeadMan, Job: "collect-us"}, false},
 	} {

@@ -29,6 +29,9 @@ type Store interface {
 	// the bars written since (see checkpoint.go).
 	Checkpoints(ctx context.Context, source string, symbols []string) ([]store.Checkpoint, error)
 	SaveCheckpoints(ctx context.Context, cps []store.Checkpoint) error
+	// MinuteCounts counts an instrument's stored minute bars of iv per
+	// date in loc (the exchange's zone), from..to.
+	MinuteCounts(ctx context.Context, key market.Key, iv market.Interval, loc *time.Location, from, to market.Date) (map[market.Date]int, error)
 }
 
 // Calendar is what the validator needs of an exchange calendar.
@@ -82,6 +85,16 @@ type Config struct {
 	RepairBudget int
 	Jobs         []Job
 	GridSessions int // sessions in the coverage grid; default 20
+	// IntradayMinCoverage is the share of a session's minute bars (the
+	// calendar's count) a liquid instrument must have stored; below it
+	// the session is thin. An instrument whose median coverage is below
+	// it is illiquid: only its sessions with no bar at all are reported.
+	// Default 0.9.
+	IntradayMinCoverage float64
+	// MinuteReach says how far back the source of key serves bars of iv
+	// (0: not at all); nil: unknown, every missing session is taken as
+	// still fetchable.
+	MinuteReach func(key market.Key, iv market.Interval) time.Duration
 	// Recheck reads every bar of the window, even those earlier
 	// validations found clean and no write has touched since (for bars
 	// changed by hand in SQL, which the store cannot see).
@@ -100,6 +113,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GridSessions <= 0 {
 		c.GridSessions = 20
+	}
+	if c.IntradayMinCoverage <= 0 {
+		c.IntradayMinCoverage = 0.9
 	}
 	return c
 }
@@ -222,6 +238,12 @@ func (v *Validator) checkAll(ctx context.Context) (*Report, error) {
 			return nil, fmt.Errorf("checking %s on %s: %w", g.source, g.mkt, err)
 		}
 		res.summary.Calendar = note.text
+		minutes, coverage, err := v.checkIntraday(ctx, sc, insts)
+		if err != nil {
+			return nil, fmt.Errorf("checking the minute bars of %s on %s: %w", g.source, g.mkt, err)
+		}
+		res.problems = append(res.problems, minutes...)
+		report.Intraday = append(report.Intraday, coverage...)
 		report.Checked.add(g.mkt, g.source, sc.from, sc.to, insts)
 		report.Problems = append(report.Problems, res.problems...)
 		report.Markets = append(report.Markets, res.summary)

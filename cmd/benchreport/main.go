@@ -29,6 +29,8 @@ var suites = []suite{
 	{"./store/mysql", "^BenchmarkUpsertBars$", "1x"},
 	{"./store/mysql", "^BenchmarkLatestBars$", "200x"},
 	{"./store/mysql", "^BenchmarkReadQueries$", "50x"},
+	// Builds its 100M-row table once (MARKETD_TEST_MINUTE_ROWS sizes it).
+	{"./store/mysql", "^BenchmarkMinuteRead100M$", "200x"},
 	{"./sources/naver", "^BenchmarkRequests$", "1x"},
 	{"./collector/e2e", ".", "1x"},
 }

@@ -83,10 +83,10 @@ func benchArchive(b *testing.B, open func(testing.TB) *store.Store, size func(co
 		p := newPipeline(b, st, url, clock, httpx.Config{MinBackoff: time.Millisecond},
 			collector.Config{Sources: map[string]collector.SourceConfig{market.SourceNaver: {Workers: 8}}})
 		b.StartTimer()
-		start, cpu0 := time.Now(), processCPU(b)
+		start, cpu0 := time.Now(), storetest.ProcessCPU(b)
 		s, err := p.c.ArchiveMinutes(ctx, collector.ArchiveRequest{})
 		wall += time.Since(start)
-		cpu += processCPU(b) - cpu0
+		cpu += storetest.ProcessCPU(b) - cpu0
 		b.StopTimer()
 		if err != nil || s.OK != n || s.Failed != 0 || s.Inserted != 390*n {
 			b.Fatalf("archive: %s, %v; want %d ok and %d rows inserted", s, err, n, 390*n)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -73,9 +72,9 @@ func BenchmarkValidator(b *testing.B) {
 					b.StartTimer()
 				}
 				stop := storetest.HeapPeak()
-				start, startCPU := time.Now(), processCPU(b)
+				start, startCPU := time.Now(), storetest.ProcessCPU(b)
 				r, err := validate.New(tc.cfg, st, cals, nil, fixedNow).Run(context.Background())
-				wall, cpu = time.Since(start), processCPU(b)-startCPU
+				wall, cpu = time.Since(start), storetest.ProcessCPU(b)-startCPU
 				heap = stop()
 				if err != nil {
 					b.Fatal(err)
@@ -245,13 +244,4 @@ func validateRows(sessions []market.Date) io.Reader {
 		pw.CloseWithError(w.Flush())
 	}()
 	return pr
-}
-
-// processCPU returns the CPU time (user and system) this process has used.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -308,22 +308,7 @@ func BenchmarkLatestBars(b *testing.B) {
 // latestStore opens the latest-bar benchmark's database, building its
 // bars when they are not complete.
 func latestStore(b *testing.B) *store.Store {
-	ctx := context.Background()
-	server, u := serverDB(b)
-	defer server.Close()
-	if _, err := server.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+latestDB); err != nil {
-		b.Fatal(err)
-	}
-	u.Path = "/" + latestDB
-	u.RawQuery = url.Values{"interpolateParams": {"true"}}.Encode()
-	s, err := mysql.Open(ctx, mysql.Config{URL: u.String()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := persistentStore(b, latestDB)
 	storetest.BuildLatest(b, s, latestInstruments, latestDays, func(ctx context.Context) error {
 		if _, err := s.DB().ExecContext(ctx, "TRUNCATE TABLE bars"); err != nil {
 			return err
@@ -334,5 +319,27 @@ func latestStore(b *testing.B) *store.Store {
 		_, err := s.DB().ExecContext(ctx, "ANALYZE TABLE bars")
 		return err
 	})
+	return s
+}
+
+// persistentStore opens (creating it if need be) and migrates the database
+// name, which a benchmark keeps between runs for the table it built.
+func persistentStore(b *testing.B, name string) *store.Store {
+	ctx := context.Background()
+	server, u := serverDB(b)
+	defer server.Close()
+	if _, err := server.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+name); err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + name
+	u.RawQuery = url.Values{"interpolateParams": {"true"}}.Encode()
+	s, err := mysql.Open(ctx, mysql.Config{URL: u.String()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
 	return s
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"MinutesMany", testMinutesMany},
 		{"MinuteRetention", testMinuteRetention},
 		{"MinutesInvalid", testMinutesInvalid},
+		{"MinuteCounts", testMinuteCounts},
 		{"LatestMinutes", testLatestMinutes},
 		{"UnitClaimsNeverOverlap", testUnitClaimsNeverOverlap},
 		{"UnitLeaseTakeover", testUnitLeaseTakeover},

@@ -35,6 +35,7 @@ type Calendar struct {
 	// wall clock. A market that shares a table but keeps other hours (XFRA on
 	// Xetra's holidays) has follows false and gets its own regular hours.
 	eras     []era
+	breaks   []era // midday breaks by era, in the table's wall clock
 	special  map[market.Date]span
 	clockLoc *time.Location
 	follows  bool
@@ -95,7 +96,7 @@ func For(code string) (*Calendar, error) {
 		mkt: m, first: t.first, last: t.last, table: t.closures,
 		complete: complete, rules: rules, ruled: make(map[market.Date]string),
 		ruledTo: t.last + indexAhead, everyDay: everyDay,
-		eras: t.eras, special: t.special, clockLoc: m.Location,
+		eras: t.eras, breaks: t.breaks, special: t.special, clockLoc: m.Location,
 	}
 	if t.zone != "" {
 		if c.clockLoc, err = time.LoadLocation(t.zone); err != nil {
@@ -294,7 +295,9 @@ func (c *Calendar) Prev(d market.Date) market.Date {
 }
 
 // Hours returns when session d opened and closed (or will), early closes
-// and late openings included; ok is false on a day with no session.
+// and late openings included; ok is false on a day with no session. The
+// market does not trade during the session's midday break, if it has one
+// (Break).
 func (c *Calendar) Hours(d market.Date) (open, close time.Time, ok bool) {
 	if !c.IsSession(d) {
 		return time.Time{}, time.Time{}, false
@@ -335,6 +338,36 @@ func (c *Calendar) eraOf(d market.Date) (era, bool) {
 		e = x
 	}
 	return e, true
+}
+
+// Break returns session d's midday break (Tokyo, Hong Kong, Shanghai and
+// Shenzhen stop trading at noon), as instants; ok is false on a day with no
+// session, on a market that trades through the day (XNYS, XKRX, Europe)
+// and on a session that closes before its break would begin (Hong Kong's
+// half days close at 12:00, where the break starts). A close inside the
+// break ends the session at the break's start: the afternoon never opens.
+// Unlike hours, a break has no era before its first line: a table states
+// when the market paused at noon.
+func (c *Calendar) Break(d market.Date) (start, end time.Time, ok bool) {
+	open, cls, ok := c.Hours(d)
+	if !ok || !c.follows {
+		return time.Time{}, time.Time{}, false
+	}
+	var b *era
+	for i := range c.breaks {
+		if c.breaks[i].from > d {
+			break
+		}
+		b = &c.breaks[i]
+	}
+	if b == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	start, end = at(d, b.open, c.clockLoc), at(d, b.close, c.clockLoc)
+	if !start.After(open) || !start.Before(cls) {
+		return time.Time{}, time.Time{}, false
+	}
+	return start, end, true
 }
 
 // LastClosed returns the latest session whose close, in the exchange's zone

@@ -12,7 +12,9 @@
 // cited in each header): most exchanges' closures follow lunar calendars,
 // elections and government decisions that no rule computes. A table lists
 // the weekday closures of the years it covers, the regular hours by era
-// ("hours" lines: Tokyo closed at 15:00 until 2024-11-04) and the days with
+// ("hours" lines: Tokyo closed at 15:00 until 2024-11-04), the midday breaks
+// by era ("break" lines: Tokyo, Hong Kong, Shanghai and Shenzhen pause at
+// noon; minute bars are expected around them) and the days with
 // other hours (early closes, KRX's late openings, India's Saturday
 // sessions). NYSE is the exception that proves the rule: its holidays are
 // computed (xnys.go) and its table holds only unscheduled closures and early

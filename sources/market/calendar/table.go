@@ -23,6 +23,7 @@ type table struct {
 	first, last int
 	zone        string // wall clock of the hours; "" = the market's zone
 	eras        []era
+	breaks      []era // midday breaks from a date on, as eras of hours
 	closures    map[market.Date]string
 	special     map[market.Date]span
 }
@@ -50,8 +51,9 @@ func loadTable(name string) (table, error) {
 
 // parseTable reads the data file format: '#' comments; one "years,FIRST,LAST"
 // line; optionally one "zone,IANA" line (the wall clock of the hours, when it
-// is not the market's own: Euronext's table serves Lisbon too) and
-// "hours,FROM,HH:MM-HH:MM" lines (the regular session from a date on); then,
+// is not the market's own: Euronext's table serves Lisbon too),
+// "hours,FROM,HH:MM-HH:MM" lines (the regular session from a date on) and
+// "break,FROM,HH:MM-HH:MM" lines (the midday break from a date on); then,
 // in ascending order, "YYYY-MM-DD,reason" closures and
 // "YYYY-MM-DD,HH:MM-HH:MM,reason" sessions with other hours. Closures on
 // weekends, duplicates and dates outside the years are rejected: each is a
@@ -85,20 +87,16 @@ func parseTable(name, text string) (table, error) {
 			}
 			t.zone = rest
 			continue
-		case "hours":
-			from, hours, _ := strings.Cut(rest, ",")
-			d, err := market.ParseDate(from)
+		case "hours", "break":
+			list := &t.eras
+			if key == "break" {
+				list = &t.breaks
+			}
+			e, err := parseEra(key, rest, *list)
 			if err != nil {
 				return table{}, fmt.Errorf("%s:%d: %w", name, n, err)
 			}
-			s, err := parseSpan(hours)
-			if err != nil {
-				return table{}, fmt.Errorf("%s:%d: %w", name, n, err)
-			}
-			if k := len(t.eras); k > 0 && d <= t.eras[k-1].from {
-				return table{}, fmt.Errorf("%s:%d: hours from %s is not after %s", name, n, d, t.eras[k-1].from)
-			}
-			t.eras = append(t.eras, era{from: d, span: s})
+			*list = append(*list, e)
 			continue
 		}
 		if t.first == 0 {
@@ -142,6 +140,24 @@ func parseTable(name, text string) (table, error) {
 		return table{}, fmt.Errorf("%s: no years line", name)
 	}
 	return t, nil
+}
+
+// parseEra reads the "FROM,HH:MM-HH:MM" of an hours or break line, which
+// must begin after the last era of its kind.
+func parseEra(key, rest string, before []era) (era, error) {
+	from, hours, _ := strings.Cut(rest, ",")
+	d, err := market.ParseDate(from)
+	if err != nil {
+		return era{}, err
+	}
+	s, err := parseSpan(hours)
+	if err != nil {
+		return era{}, err
+	}
+	if k := len(before); k > 0 && d <= before[k-1].from {
+		return era{}, fmt.Errorf("%s from %s is not after %s", key, d, before[k-1].from)
+	}
+	return era{from: d, span: s}, nil
 }
 
 // parseSpan reads "HH:MM-HH:MM".

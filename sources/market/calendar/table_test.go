@@ -26,6 +26,8 @@ func TestParseTableRejects(t *testing.T) {
 		{"bad clock", "years,2024,2024\n2024-09-16,09:00-25:00,x\n", `invalid hours "09:00-25:00"`},
 		{"hours no reason", "years,2024,2024\n2024-09-16,09:00-12:00,\n", "t.csv:2: 2024-09-16 has no reason"},
 		{"eras unsorted", "years,2024,2024\nhours,2024-06-01,09:00-15:00\nhours,2024-01-01,09:00-15:30\n", "t.csv:3: hours from 2024-01-01 is not after 2024-06-01"},
+		{"breaks unsorted", "years,2024,2024\nbreak,2024-06-01,11:30-12:30\nbreak,2024-06-01,11:00-12:30\n", "t.csv:3: break from 2024-06-01 is not after 2024-06-01"},
+		{"bad break", "years,2024,2024\nbreak,2024-06-01,12:30-11:30\n", `t.csv:2: invalid hours "12:30-11:30"`},
 		{"bad zone", "years,2024,2024\nzone,Mars/Olympus\n", "t.csv:2: want one zone,IANA line"},
 	}
 	for _, tt := range tests {

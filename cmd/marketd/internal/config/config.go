@@ -59,6 +59,9 @@ type Validate struct {
 	CrossSourceTolerance float64 `yaml:"cross_source_tolerance"`
 	// RepairBudget bounds the requests self-repair may spend per run (0: off).
 	RepairBudget int `yaml:"repair_budget"`
+	// IntradayMinCoverage is the share of a session's minute bars a
+	// liquid instrument must have stored.
+	IntradayMinCoverage float64 `yaml:"intraday_min_coverage"`
 }
 
 // Email configures the validator's report mail (validate/mailer). With no
@@ -281,7 +284,7 @@ func Default() Config {
 		Intraday:  Intraday{Retention: Span{Days: 400}},
 		HTTP:      HTTP{Listen: "127.0.0.1:9108"},
 		Schedule:  schedule.DefaultSettings(),
-		Validate:  Validate{Lookback: 30, MaxMove: 0.5, MaxRepeats: 5, CrossSourceTolerance: 0.02, RepairBudget: 200},
+		Validate:  Validate{Lookback: 30, MaxMove: 0.5, MaxRepeats: 5, CrossSourceTolerance: 0.02, RepairBudget: 200, IntradayMinCoverage: 0.9},
 		Email:     Email{Port: 587, TLS: "mandatory", Repeat: "daily"},
 	}
 }

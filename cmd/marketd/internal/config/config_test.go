@@ -267,6 +267,11 @@ func TestErrors(t *testing.T) {
 			want: []string{`{file}:2: collector.initial_history: invalid span "1 year": want Ny or Nd`},
 		},
 		{
+			name: "intraday coverage above 1",
+			file: "validate:\n  intraday_min_coverage: 90\n",
+			want: []string{"{file}:2: validate.intraday_min_coverage: must be above 0 and at most 1 (0.9 = 90% of a session's minute bars)"},
+		},
+		{
 			name: "bad intraday retention",
 			file: "intraday:\n  retention: 400 days\n",
 			want: []string{`{file}:2: intraday.retention: invalid span "400 days": want Ny or Nd`},
@@ -339,9 +344,9 @@ func TestKeysAndEnvNames(t *testing.T) {
 			t.Errorf("key %s: env %q, want %q", path, got[path], env)
 		}
 	}
-	// 32 for the store, sources, collector and http; 1 intraday; 3 schedule; 5 validate; 11 email; 1 notify.
-	if len(got) != 53 {
-		t.Errorf("%d keys, want 53: %v", len(got), got)
+	// 32 for the store, sources, collector and http; 1 intraday; 3 schedule; 6 validate; 11 email; 1 notify.
+	if len(got) != 54 {
+		t.Errorf("%d keys, want 54: %v", len(got), got)
 	}
 }
 

@@ -141,6 +141,9 @@ func (v Validate) validate(c *checker) {
 		c.fail("validate.cross_source_tolerance", "must be positive (0.02 = 2%%)")
 	}
 	c.atLeast("validate.repair_budget", v.RepairBudget, 0)
+	if v.IntradayMinCoverage <= 0 || v.IntradayMinCoverage > 1 {
+		c.fail("validate.intraday_min_coverage", "must be above 0 and at most 1 (0.9 = 90%% of a session's minute bars)")
+	}
 }
 
 // validate checks the email section only when mail is configured (a

@@ -116,11 +116,18 @@ func (e *MailError) Unwrap() error { return e.Err }
 // command both come through here.
 func (w *Wiring) Validation(opt Validation) (validate.Run, error) {
 	v := w.Config.Validate
+	reach := map[string]validate.MinuteReacher{}
+	for _, s := range w.Config.Sources.Sites() {
+		if r, ok := s.Open(w.Pools[s.Name].Client()).(validate.MinuteReacher); ok {
+			reach[s.Name] = r
+		}
+	}
 	run := validate.Run{
 		Config: validate.Config{
 			Lookback: opt.Lookback, Since: opt.Since, Markets: opt.Markets, Sources: opt.Sources,
 			MaxMove: v.MaxMove, MaxRepeats: v.MaxRepeats, CrossSourceTolerance: v.CrossSourceTolerance,
-			Jobs: w.Config.DeadManJobs(w.now()), Recheck: opt.Recheck,
+			Jobs: w.Config.DeadManJobs(w.now()), Recheck: opt.Recheck, IntradayMinCoverage: v.IntradayMinCoverage,
+			MinuteReach: validate.ReachOf(reach),
 		},
 		Store:     w.Store,
 		Calendars: w.Config.ValidateCalendars(w.Store),

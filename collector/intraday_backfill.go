@@ -43,16 +43,9 @@ func (c *Collector) BackfillMinutes(ctx context.Context, req MinuteBackfillReque
 	if req.From != 0 && req.To != 0 && req.From > req.To {
 		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)
 	}
-	p := c.newPlanner()
-	insts, err := p.instruments(ctx, req.Filter)
+	p, insts, done, err := c.backfillStart(ctx, req.Filter, req.Force, req.Job, req.Resume)
 	if err != nil {
 		return Summary{}, Plan{}, err
-	}
-	var done map[market.Key]int64
-	if req.Force && req.Resume != "" {
-		if done, err = c.doneBefore(ctx, req.Job, req.Resume); err != nil {
-			return Summary{}, Plan{}, err
-		}
 	}
 	items := make([]item, 0, len(insts))
 	for _, inst := range insts {

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/sethvargo/go-retry"
 	"golang.org/x/time/rate"
 )
@@ -57,6 +58,9 @@ type Config struct {
 	// the machine's own); the zero Addr lets the system choose. It binds
 	// only the transport made when New or NewPool is given no base.
 	LocalAddr netip.Addr
+	// Clock times the rate limit, 429 pauses and Stats.Waited (the real
+	// clock when nil): a test drives it to check the limit exactly.
+	Clock clockwork.Clock
 }
 
 func (c Config) withDefaults() Config {
@@ -86,6 +90,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = DefaultMaxBody
+	}
+	if c.Clock == nil {
+		c.Clock = clockwork.NewRealClock()
 	}
 	return c
 }
@@ -226,7 +233,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 			Method:     req.Method,
 			URL:        req.URL.Redacted(),
 			Code:       resp.StatusCode,
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), t.cfg.Clock.Now()),
 			Body:       body[:min(len(body), 4096)],
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
@@ -255,33 +262,52 @@ func (t *Transport) wait(ctx context.Context, req *http.Request) error {
 		t.mu.Lock()
 		blocked, paused := t.blockedUntil, t.pausedUntil
 		t.mu.Unlock()
-		now := time.Now()
+		now := t.cfg.Clock.Now()
 		if now.Before(blocked) {
 			return fmt.Errorf("%s %s: %w: the host kept answering 429 for %s; not trying again before %s",
 				req.Method, req.URL.Redacted(), ErrRateLimited, t.cfg.MaxCooldown, blocked.Format(time.RFC3339))
 		}
 		if now.Before(paused) {
-			if err := sleep(ctx, paused.Sub(now)); err != nil {
+			if err := t.sleep(ctx, paused.Sub(now)); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := t.limiter.Wait(ctx); err != nil {
-			if ctx.Err() == nil {
-				// The limiter refuses at once when the next token comes after
-				// the context's deadline; its error wraps nothing, so make it
-				// the deadline callers already branch on.
-				return fmt.Errorf("%s %s: %w: %v", req.Method, req.URL.Redacted(), context.DeadlineExceeded, err)
-			}
+		if err := t.token(ctx, req); err != nil {
 			return err
 		}
 		t.mu.Lock()
 		paused = t.pausedUntil
 		t.mu.Unlock()
-		if !time.Now().Before(paused) {
+		if !t.cfg.Clock.Now().Before(paused) {
 			return nil
 		}
 	}
+}
+
+// token waits for the limiter's next token on the transport's clock
+// (rate.Limiter.Wait reads the real one). A token that would come after
+// ctx's deadline is refused at once, as the deadline callers branch on.
+func (t *Transport) token(ctx context.Context, req *http.Request) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := t.cfg.Clock.Now()
+	r := t.limiter.ReserveN(now, 1)
+	if !r.OK() {
+		return fmt.Errorf("%s %s: rate limit burst %d cannot grant a token", req.Method, req.URL.Redacted(), t.cfg.Burst)
+	}
+	delay := r.DelayFrom(now)
+	if deadline, ok := ctx.Deadline(); ok && now.Add(delay).After(deadline) {
+		r.CancelAt(now)
+		return fmt.Errorf("%s %s: %w: the rate limit's next token comes in %s", req.Method, req.URL.Redacted(), context.DeadlineExceeded, delay)
+	}
+	if err := t.sleep(ctx, delay); err != nil {
+		// Hand the token back: it may let another request go sooner.
+		r.CancelAt(t.cfg.Clock.Now())
+		return err
+	}
+	return nil
 }
 
 // waitBegin and waitEnd count the wall-clock time during which any
@@ -290,7 +316,7 @@ func (t *Transport) wait(ctx context.Context, req *http.Request) error {
 func (t *Transport) waitBegin() {
 	t.mu.Lock()
 	if t.waiting == 0 {
-		t.waitSince = time.Now()
+		t.waitSince = t.cfg.Clock.Now()
 	}
 	t.waiting++
 	t.mu.Unlock()
@@ -299,7 +325,7 @@ func (t *Transport) waitBegin() {
 func (t *Transport) waitEnd() {
 	t.mu.Lock()
 	if t.waiting--; t.waiting == 0 {
-		t.waitNanos.Add(int64(time.Since(t.waitSince)))
+		t.waitNanos.Add(int64(t.cfg.Clock.Since(t.waitSince)))
 	}
 	t.mu.Unlock()
 }
@@ -309,7 +335,7 @@ func (t *Transport) waitEnd() {
 func (t *Transport) throttle(retryAfter time.Duration) (gaveUp bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := time.Now()
+	now := t.cfg.Clock.Now()
 	if t.streakStart.IsZero() {
 		t.streakStart = now
 	}
@@ -365,7 +391,7 @@ func (t *Transport) Stats() Stats {
 	paused := max(time.Until(t.pausedUntil), 0)
 	waited := time.Duration(t.waitNanos.Load())
 	if t.waiting > 0 {
-		waited += time.Since(t.waitSince)
+		waited += t.cfg.Clock.Since(t.waitSince)
 	}
 	t.mu.Unlock()
 	return Stats{
@@ -488,13 +514,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
+// sleep waits d on the transport's clock, or until ctx ends.
+func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	timer := t.cfg.Clock.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-timer.C:
+	case <-timer.Chan():
 		return nil
 	}
 }

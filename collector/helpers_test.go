@@ -57,6 +57,7 @@ type yahooServer struct {
 	t        *truth
 	mu       sync.Mutex
 	times    []time.Time                      // arrival of every request
+	now      func() time.Time                 // stamps times; time.Now when nil
 	notFound map[string]bool                  // symbols answered 404
 	fail503  map[string]int                   // symbols answered 503 this many more times
 	always   func(w http.ResponseWriter) bool // answers every request when it returns true
@@ -77,8 +78,12 @@ func (s *yahooServer) total() int {
 
 func (s *yahooServer) serve(w http.ResponseWriter, r *http.Request) {
 	symbol := strings.TrimPrefix(r.URL.Path, "/v8/finance/chart/")
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
 	s.mu.Lock()
-	s.times = append(s.times, time.Now())
+	s.times = append(s.times, now())
 	nf := s.notFound[symbol]
 	fail := s.fail503[symbol] > 0
 	if fail {

@@ -8,21 +8,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
+	"github.com/marketd/marketd/sources/sourcetest"
 )
 
-// With more workers than the budget needs, the server never sees more
-// requests in any second than the limiter allows (rate × 1s + burst).
+// With more workers than the budget needs, the server sees requests
+// exactly as often as the limiter allows, never more in any second than
+// rate × 1s + burst.
 func TestWorkersNeverExceedTheRate(t *testing.T) {
 	syms := []string{"A01", "A02", "A03", "A04", "A05", "A06", "A07", "A08", "A09", "A10",
 		"A11", "A12", "A13", "A14", "A15", "A16", "A17", "A18", "A19", "A20"}
+	const (
+		perSecond = 8
+		workers   = 8
+		interval  = time.Second / perSecond
+	)
 	f := newFixture(t, syms...)
-	const perSecond = 8
-	f.hx.Rate, f.hx.Burst = perSecond, 1
-	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {Workers: 8, Rate: perSecond}}
+	// The limiter's clock moves only while every worker with a symbol
+	// left to fetch waits for a token: the server's stamps are the moments
+	// the limiter granted, whatever the machine's load.
+	clock := clockwork.NewFakeClock()
+	start := clock.Now()
+	f.srv.now = clock.Now
+	f.hx.Rate, f.hx.Burst, f.hx.Clock = perSecond, 1, clock
+	f.cfg.Sources = map[string]SourceConfig{market.SourceYahoo: {Workers: workers, Rate: perSecond}}
 	c, _ := f.collector()
+	stop, driven := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(driven)
+		sourcetest.DriveClock(clock, func() int { return min(workers, len(syms)-f.srv.total()) }, stop)
+	}()
 	s, err := c.Collect(context.Background(), CollectRequest{})
+	close(stop)
+	<-driven
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +54,20 @@ func TestWorkersNeverExceedTheRate(t *testing.T) {
 	times := append([]time.Time(nil), f.srv.times...)
 	f.srv.mu.Unlock()
 	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	// Burst 1: the first at once, then one every 1/rate, never sooner
+	// (a limiter removed or doubled) and never later (one far stricter).
+	for i, at := range times {
+		if want := start.Add(time.Duration(i) * interval); !at.Equal(want) {
+			t.Fatalf("request %d granted at %s, want %s", i, at.Sub(start), want.Sub(start))
+		}
+	}
 	for i := range times {
 		n := 0
 		for j := i; j < len(times) && times[j].Sub(times[i]) < time.Second; j++ {
 			n++
 		}
 		if n > perSecond+1 {
-			t.Fatalf("%d requests within one second from %s, limit %d/s burst 1", n, times[i].Format(time.StampMilli), perSecond)
+			t.Fatalf("%d requests within one second from %s, limit %d/s burst 1", n, times[i].Sub(start), perSecond)
 		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/jonboulle/clockwork"
 	"golang.org/x/time/rate"
+
+	"github.com/marketd/marketd/sources/sourcetest"
 )
 
 // fast is a Config whose backoffs keep retry tests in the milliseconds.
@@ -212,7 +214,7 @@ func TestRateLimit(t *testing.T) {
 	driven := make(chan struct{})
 	go func() {
 		defer close(driven)
-		driveClock(clock, func() int { return int(active.Load()) }, stop)
+		sourcetest.DriveClock(clock, func() int { return int(active.Load()) }, stop)
 	}()
 	wg.Wait()
 	close(stop)
@@ -254,25 +256,6 @@ func TestRateLimit(t *testing.T) {
 	// the run lost to the limiter, from the first request to the last.
 	if want := (requests - 1) * interval; st.Waited != want {
 		t.Errorf("Stats.Waited = %s, want %s", st.Waited, want)
-	}
-}
-
-// driveClock advances clock a millisecond at a time whenever at least
-// waiting() goroutines wait on it, until stop is closed.
-func driveClock(clock *clockwork.FakeClock, waiting func() int, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		// waiting() falls as workers finish: ask again after a while.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
-		err := clock.BlockUntilContext(ctx, waiting())
-		cancel()
-		if err == nil {
-			clock.Advance(time.Millisecond)
-		}
 	}
 }
 

@@ -138,10 +138,18 @@ func (c *Collector) claimUnit(ctx context.Context, id int64, src string) (store.
 	if err != nil || !ok || ctx.Err() == nil {
 		return u, ok, err
 	}
-	if err := c.deps.Units.ReleaseUnit(cctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
+	c.handOver(ctx, u)
+	return store.Unit{}, false, nil
+}
+
+// handOver releases a unit this host stops working on, so that another
+// host may have it now rather than when its lease runs out.
+func (c *Collector) handOver(ctx context.Context, u store.Unit) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
+	defer cancel()
+	if err := c.deps.Units.ReleaseUnit(rctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
 		c.deps.Log.Warn("cannot hand the unit over; another host takes it when its lease runs out", "run", u.RunID, "unit", u.Number, "err", err)
 	}
-	return store.Unit{}, false, nil
 }
 
 // runUnit plans the unit's instruments as spec says from what is stored
@@ -150,13 +158,21 @@ func (c *Collector) claimUnit(ctx context.Context, id int64, src string) (store.
 // returns how many instruments the unit came to. Losing the lease stops
 // the work: another host owns the unit. So does a write the database
 // refuses for want of a connection: nothing more would commit.
-func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (int, error) {
+func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (n int, err error) {
 	uctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stopLease := c.holdLease(uctx, func(ctx context.Context) error {
 		return c.deps.Units.RenewUnit(ctx, u.RunID, u.Number, c.cfg.Owner, c.cfg.Lease)
 	}, fmt.Sprintf("unit %d of run %d", u.Number, u.RunID), false, cancel)
-	defer stopLease()
+	defer func() {
+		// The renewer stops first: a renewal committed after the release
+		// would keep the unit from the other hosts for a whole lease.
+		stopLease()
+		if err != nil && ctx.Err() != nil {
+			// Stopping, whether planning, fetching or writing.
+			c.handOver(ctx, u)
+		}
+	}()
 	var stats0 httpx.Stats
 	if c.deps.Stats != nil {
 		stats0 = c.deps.Stats()[u.Source]
@@ -198,15 +214,6 @@ func (c *Collector) runUnit(ctx context.Context, u store.Unit, spec unitSpec) (i
 		}
 	}
 	if uctx.Err() != nil {
-		if ctx.Err() != nil {
-			// Stopping: another host may have the unit now rather than
-			// when its lease runs out.
-			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), handOverTimeout)
-			if err := c.deps.Units.ReleaseUnit(rctx, u.RunID, u.Number, c.cfg.Owner); err != nil {
-				c.deps.Log.Warn("cannot hand the unit over; another host takes it when its lease runs out", "run", u.RunID, "unit", u.Number, "err", err)
-			}
-			rcancel()
-		}
 		return 0, fmt.Errorf("collector: unit %d of run %d not finished: %w", u.Number, u.RunID, context.Cause(uctx))
 	}
 	s := ul.sum
@@ -250,7 +257,10 @@ func (c *Collector) holdLease(ctx context.Context, renew func(context.Context) e
 				return
 			case <-t.C:
 			}
-			rctx, rcancel := context.WithTimeout(ctx, c.cfg.Lease/3)
+			// Not cancelled by stop: a renewal the server commits after
+			// the client gave up could land after the hand-over that
+			// follows stop. stop waits for it instead (Lease/3 at most).
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Lease/3)
 			err := renew(rctx)
 			rcancel()
 			switch {

@@ -202,9 +202,12 @@ const killGrace = 10 * time.Second
 // gocron v2.21.2 waits in a busy loop (executor.stop: `for time.Now().
 // Before(timeout) && count < 3 { select { ...; default: } }`), a full core
 // for as long as a job runs. So Stop waits for the runs itself, asleep, and
-// calls Shutdown only after: by then nothing runs, and gocron's loop ends at
-// once; this bounds it when a run outlives killGrace.
-const gocronStopTimeout = 500 * time.Millisecond
+// calls Shutdown only after: by then nothing runs, and gocron's loop ends as
+// soon as its own runner goroutines have wound down; this bounds it when a
+// run outlives killGrace. Those goroutines need CPU too, which the loop and
+// a loaded host share: 500ms of wall time was not always enough (a clean
+// SIGTERM under load ended "timed out waiting for jobs to finish").
+const gocronStopTimeout = 5 * time.Second
 
 func checkCalendars(cfg Config, cs []*compiled) error {
 	var errs []error

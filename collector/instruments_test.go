@@ -144,3 +144,30 @@ func TestCheckFilter(t *testing.T) {
 		}
 	}
 }
+
+// The interval the user chose survives classification, and SetIntraday
+// changes all the symbols or none.
+func TestIntraday(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	c := &fakeClassifier{known: map[string]market.Instrument{
+		"7203.T": {Key: yahooKey("7203.T"), Market: "XTKS", Active: true},
+	}}
+	if _, err := AddInstruments(ctx, st, c, []market.Instrument{{Key: yahooKey("7203.T"), Active: true, Intraday: market.Interval5m}}, false); err != nil {
+		t.Fatal(err)
+	}
+	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
+	if err != nil || len(insts) != 1 || insts[0].Intraday != market.Interval5m || insts[0].Market != "XTKS" {
+		t.Fatalf("stored %+v, %v; want 7203.T on XTKS archiving 5m bars", insts, err)
+	}
+	if _, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"7203.t", "AAPL"}, market.Interval1m); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetIntraday with AAPL unknown = %v, want ErrNotFound", err)
+	}
+	if n, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"7203.t"}, market.Interval1m); n != 1 || err != nil {
+		t.Errorf("SetIntraday(7203.t) = %d, %v", n, err)
+	}
+	insts, _ = st.Instruments(ctx, store.InstrumentFilter{})
+	if insts[0].Intraday != market.Interval1m {
+		t.Errorf("after SetIntraday: %v, want 1m", insts[0].Intraday)
+	}
+}

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
+	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
 )
@@ -31,19 +31,18 @@ nothing changes.`,
 			if err := checkSource(source); err != nil {
 				return err
 			}
-			keys := make([]market.Key, len(args))
-			for i, s := range args {
-				keys[i] = market.Key{Source: source, Symbol: market.NormalizeSymbol(s)}
-			}
 			st, err := a.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			n, err := setIntraday(cmd.Context(), st, keys, iv)
+			n, err := collector.SetIntraday(cmd.Context(), st, source, args, iv)
+			if errors.Is(err, store.ErrNotFound) {
+				return cli.Usagef("symbols intraday: %v; nothing changed", err)
+			}
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, len(keys)-n, source)
+			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, len(args)-n, source)
 			return nil
 		},
 	}
@@ -59,22 +58,4 @@ func parseIntradayFlag(s string) (market.Interval, error) {
 		return 0, cli.Usagef("--interval: %w", err)
 	}
 	return iv, nil
-}
-
-// setIntraday sets keys' interval, all or none: a key the store lacks is
-// the user's mistake.
-func setIntraday(ctx context.Context, st *store.Store, keys []market.Key, iv market.Interval) (int, error) {
-	n, err := st.SetIntraday(ctx, keys, iv)
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, cli.Usagef("symbols intraday: %v; nothing changed", err)
-	}
-	return n, err
-}
-
-func keysOf(insts []market.Instrument) []market.Key {
-	keys := make([]market.Key, len(insts))
-	for i, in := range insts {
-		keys[i] = in.Key
-	}
-	return keys
 }

@@ -63,6 +63,9 @@ interval (symbols intraday changes it).`,
 			if err != nil {
 				return err
 			}
+			for i := range insts {
+				insts[i].Intraday = iv
+			}
 			w, err := a.wire(cmd.Context())
 			if err != nil {
 				return err
@@ -76,11 +79,6 @@ interval (symbols intraday changes it).`,
 			}
 			if err != nil {
 				return err
-			}
-			if iv != 0 {
-				if _, err := setIntraday(cmd.Context(), w.Store, keysOf(insts), iv); err != nil {
-					return err
-				}
 			}
 			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
 				res.Added, res.Reactivated, res.Unchanged, source)

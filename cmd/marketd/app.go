@@ -38,7 +38,7 @@ type app struct {
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: daemon.ReadJournal}
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: cli.CurrentBuild(version, commit, date), now: time.Now, journal: daemon.ReadJournal}
 	return a.execute(ctx, args)
 }
 

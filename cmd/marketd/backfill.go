@@ -64,7 +64,7 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 				req.Gaps = validate.NewGapFinder(a.store, a.cfg.ValidateCalendars(a.store)).Find
 			}
 			if !dryRun {
-				req.Progress = a.progress()
+				req.Progress = collector.ProgressTo(a.stderr, cli.IsTerminal(a.stderr), a.log)
 			}
 			if interval != "" || prePost {
 				if req.Interval, err = market.ParseInterval(interval); err != nil || !req.Interval.Intraday() {
@@ -79,7 +79,7 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 				}
 				return err
 			}
-			return a.reportRun(s, err)
+			return s.Report(a.stdout, err)
 		},
 	}
 	sel.flags(cmd, true)

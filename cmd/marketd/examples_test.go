@@ -111,7 +111,7 @@ func TestHelpExamplesRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	a := &app{stdout: io.Discard, stderr: io.Discard, build: currentBuild(), now: time.Now}
+	a := &app{stdout: io.Discard, stderr: io.Discard, build: cli.CurrentBuild(version, commit, date), now: time.Now}
 	n := 0
 	for _, block := range examples(newRootCmd(a)) {
 		db := filepath.Join(dir, "example.db") // each command's block on a fresh copy

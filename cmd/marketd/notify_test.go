@@ -35,7 +35,7 @@ func (f *fakeJournal) read(_ context.Context, unit string, n int) (string, error
 func notifyAt(t *testing.T, now time.Time, environ []string, j *fakeJournal, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdout: &out, stderr: &errb, environ: environ, build: currentBuild(),
+	a := &app{stdout: &out, stderr: &errb, environ: environ, build: cli.CurrentBuild(version, commit, date),
 		now: func() time.Time { return now }, journal: j.read}
 	code := a.execute(context.Background(), args)
 	return result{code, out.String(), errb.String()}

@@ -108,7 +108,7 @@ type testDaemon struct {
 func startDaemon(t *testing.T, cfgPath string) *testDaemon {
 	t.Helper()
 	td := &testDaemon{sigs: make(chan os.Signal, 1), done: make(chan error, 1), logs: &syncBuffer{}}
-	td.a = &app{stdout: io.Discard, stderr: td.logs, build: currentBuild(), now: time.Now, configPath: cfgPath}
+	td.a = &app{stdout: io.Discard, stderr: td.logs, build: cli.CurrentBuild(version, commit, date), now: time.Now, configPath: cfgPath}
 	if err := td.a.setup(); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ var validateNow = time.Date(2026, 10, 8, 22, 0, 0, 0, time.FixedZone("KST", 9*36
 func marketdAt(t *testing.T, now time.Time, environ []string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdout: &out, stderr: &errb, environ: environ, build: currentBuild(), now: func() time.Time { return now }}
+	a := &app{stdout: &out, stderr: &errb, environ: environ, build: cli.CurrentBuild(version, commit, date), now: func() time.Time { return now }}
 	code := a.execute(context.Background(), args)
 	return result{code, out.String(), errb.String()}
 }

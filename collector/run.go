@@ -3,8 +3,8 @@ package collector
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"

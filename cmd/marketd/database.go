@@ -26,9 +26,6 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 		return nil, err
 	}
 	a.store = st
-	a.log.Debug("database opened", "database", a.databaseName())
+	a.log.Debug("database opened", "database", a.cfg.Database.Name())
 	return st, nil
 }
-
-// databaseName names the database for messages, password masked.
-func (a *app) databaseName() string { return a.cfg.Database.Name() }

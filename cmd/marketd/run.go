@@ -65,7 +65,7 @@ func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*
 	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
 		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Version: a.build.Version,
-		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
+		Database: a.cfg.Database.Name(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
 		return cli.Usage(err)

@@ -94,16 +94,9 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 			return Summary{}, Plan{}, err
 		}
 	}
-	p := c.newPlanner()
-	insts, err := p.instruments(ctx, req.Filter)
+	p, insts, done, err := c.backfillStart(ctx, req.Filter, req.Force, req.Job, req.Resume)
 	if err != nil {
 		return Summary{}, Plan{}, err
-	}
-	var done map[market.Key]int64
-	if req.Force && req.Resume != "" {
-		if done, err = c.doneBefore(ctx, req.Job, req.Resume); err != nil {
-			return Summary{}, Plan{}, err
-		}
 	}
 	items := make([]item, 0, len(insts))
 	for _, inst := range insts {
@@ -130,6 +123,24 @@ func (c *Collector) Backfill(ctx context.Context, req BackfillRequest) (Summary,
 		return s, plan, err
 	}
 	return c.runBackfill(ctx, items, req.Job, req.DryRun, req.Progress, req.Resume)
+}
+
+// backfillStart reads what both backfills plan from: the selected
+// instruments and, for a forced backfill run again, what its interrupted
+// runs finished.
+func (c *Collector) backfillStart(ctx context.Context, f Filter, force bool, job, resume string) (*planner, []market.Instrument, map[market.Key]int64, error) {
+	p := c.newPlanner()
+	insts, err := p.instruments(ctx, f)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var done map[market.Key]int64
+	if force && resume != "" {
+		if done, err = c.doneBefore(ctx, job, resume); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return p, insts, done, nil
 }
 
 // unlessDone skips the item when done says an interrupted run of the same

@@ -23,7 +23,6 @@ type InstrumentStore interface {
 	CheckSymbols(ctx context.Context, f store.InstrumentFilter) error
 	AddInstruments(ctx context.Context, insts []market.Instrument) (store.AddResult, error)
 	DeactivateInstruments(ctx context.Context, keys []market.Key) (int, error)
-	SetIntraday(ctx context.Context, keys []market.Key, iv market.Interval) (int, error)
 }
 
 // NotAddedError is an AddInstruments that added nothing because some
@@ -105,7 +104,7 @@ func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []
 		if marketSaid {
 			got.Market, got.Board = in.Market, in.Board
 		}
-		got.Intraday = in.Intraday // the user's choice, not the source's
+		got.Intraday = in.Intraday // the user's choice, not the site's
 		out = append(out, got)
 	}
 	if len(no.Refused) > 0 || len(no.Failed) > 0 {
@@ -126,16 +125,4 @@ func RemoveInstruments(ctx context.Context, st InstrumentStore, source string, s
 		keys[i] = market.Key{Source: source, Symbol: s}
 	}
 	return st.DeactivateInstruments(ctx, keys)
-}
-
-// SetIntraday sets the minute-bar interval archived for the source's
-// symbols (as typed; 0: none) and returns how many changed. It is all or
-// none: a symbol the store lacks fails them all with an error wrapping
-// store.ErrNotFound.
-func SetIntraday(ctx context.Context, st InstrumentStore, source string, symbols []string, iv market.Interval) (int, error) {
-	keys := make([]market.Key, len(symbols))
-	for i, s := range symbols {
-		keys[i] = market.Key{Source: source, Symbol: market.NormalizeSymbol(s)}
-	}
-	return st.SetIntraday(ctx, keys, iv)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
@@ -145,29 +146,32 @@ func TestCheckFilter(t *testing.T) {
 	}
 }
 
-// The interval the user chose survives classification, and SetIntraday
-// changes all the symbols or none.
-func TestIntraday(t *testing.T) {
+// An interval given with the symbols (symbols add --intraday) survives
+// classification, for new instruments and ones already there; SetIntraday
+// names the symbols as typed and changes all or none.
+func TestAddInstrumentsIntraday(t *testing.T) {
 	ctx := context.Background()
 	st := newStore(t)
 	c := &fakeClassifier{known: map[string]market.Instrument{
-		"7203.T": {Key: yahooKey("7203.T"), Market: "XTKS", Active: true},
+		"7203.T": {Key: yahooKey("7203.T"), Market: "XTKS", Currency: "JPY", Active: true},
+		"AAPL":   {Key: yahooKey("AAPL"), Market: market.XNYS, Currency: "USD", Active: true},
 	}}
-	if _, err := AddInstruments(ctx, st, c, []market.Instrument{{Key: yahooKey("7203.T"), Active: true, Intraday: market.Interval5m}}, false); err != nil {
+	if _, err := AddInstruments(ctx, st, c, []market.Instrument{{Key: yahooKey("AAPL"), Active: true}}, false); err != nil {
 		t.Fatal(err)
 	}
-	insts, err := st.Instruments(ctx, store.InstrumentFilter{})
-	if err != nil || len(insts) != 1 || insts[0].Intraday != market.Interval5m || insts[0].Market != "XTKS" {
-		t.Fatalf("stored %+v, %v; want 7203.T on XTKS archiving 5m bars", insts, err)
+	given := []market.Instrument{{Key: yahooKey("7203.T"), Active: true, Intraday: market.Interval5m}, {Key: yahooKey("AAPL"), Active: true, Intraday: market.Interval5m}}
+	if _, err := AddInstruments(ctx, st, c, given, false); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"7203.t", "AAPL"}, market.Interval1m); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("SetIntraday with AAPL unknown = %v, want ErrNotFound", err)
+	got, err := st.Instruments(ctx, store.InstrumentFilter{IntradayOnly: true})
+	if err != nil || len(got) != 2 || got[0].Intraday != market.Interval5m || got[1].Intraday != market.Interval5m {
+		t.Fatalf("intraday instruments %+v, %v; want 7203.T and AAPL at 5m", got, err)
 	}
-	if n, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"7203.t"}, market.Interval1m); n != 1 || err != nil {
-		t.Errorf("SetIntraday(7203.t) = %d, %v", n, err)
+	changed, named, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"aapl", "AAPL", "7203.t"}, market.Interval1m)
+	if err != nil || changed != 2 || named != 2 {
+		t.Errorf("SetIntraday: %d changed of %d, %v; want 2 of 2", changed, named, err)
 	}
-	insts, _ = st.Instruments(ctx, store.InstrumentFilter{})
-	if insts[0].Intraday != market.Interval1m {
-		t.Errorf("after SetIntraday: %v, want 1m", insts[0].Intraday)
+	if _, _, err := SetIntraday(ctx, st, market.SourceYahoo, []string{"AAPL", "NOPE"}, 0); !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "yahoo:NOPE") {
+		t.Errorf("SetIntraday with an unknown symbol: %v", err)
 	}
 }

@@ -26,7 +26,10 @@ type MinuteStore interface {
 	// LatestMinutes is the minute watermark: the last stored start of each
 	// key's series of iv.
 	LatestMinutes(ctx context.Context, iv market.Interval, keys []market.Key) (map[market.Key]time.Time, error)
-	MinuteBars(ctx context.Context, key market.Key, iv market.Interval, from, to time.Time) ([]market.MinuteBar, error)
+	// MinuteCounts is how many bars of iv key has stored on each date
+	// (in loc) from from to to: a backfill resumes at the first session
+	// with none.
+	MinuteCounts(ctx context.Context, key market.Key, iv market.Interval, loc *time.Location, from, to market.Date) (map[market.Date]int, error)
 }
 
 // SessionHours is a calendar that knows when each session opens and

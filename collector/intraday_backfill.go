@@ -43,16 +43,9 @@ func (c *Collector) BackfillMinutes(ctx context.Context, req MinuteBackfillReque
 	if req.From != 0 && req.To != 0 && req.From > req.To {
 		return Summary{}, Plan{}, fmt.Errorf("collector: backfill from %s is after to %s", req.From, req.To)
 	}
-	p := c.newPlanner()
-	insts, err := p.instruments(ctx, req.Filter)
+	p, insts, done, err := c.backfillStart(ctx, req.Filter, req.Force, req.Job, req.Resume)
 	if err != nil {
 		return Summary{}, Plan{}, err
-	}
-	var done map[market.Key]int64
-	if req.Force && req.Resume != "" {
-		if done, err = c.doneBefore(ctx, req.Job, req.Resume); err != nil {
-			return Summary{}, Plan{}, err
-		}
 	}
 	items := make([]item, 0, len(insts))
 	for _, inst := range insts {
@@ -110,16 +103,14 @@ func (c *Collector) minuteBackfillSpan(ctx context.Context, it *item, last marke
 // not fetched again.
 func (c *Collector) firstUnstored(ctx context.Context, it *item, r Range) (market.Date, error) {
 	m := it.minutes
-	stored, err := c.deps.Store.MinuteBars(ctx, it.inst.Key, m.iv, m.from, m.to)
+	// Counted by the database: a month of 1m bars is 8,000 rows, and a
+	// backfill of a whole market plans thousands of instruments.
+	have, err := c.deps.Store.MinuteCounts(ctx, it.inst.Key, m.iv, m.loc, r.From, r.To)
 	if err != nil {
-		return 0, fmt.Errorf("collector: read stored %s minutes of %s: %w", m.iv, it.inst.Key, err)
-	}
-	have := make(map[market.Date]bool, r.To.DaysSince(r.From)+1)
-	for _, b := range stored {
-		have[market.DateOf(b.Start.In(m.loc))] = true
+		return 0, fmt.Errorf("collector: count stored %s minutes of %s: %w", m.iv, it.inst.Key, err)
 	}
 	for _, d := range it.cal.Sessions(r.From, r.To) {
-		if !have[d] {
+		if have[d] == 0 {
 			return d, nil
 		}
 	}

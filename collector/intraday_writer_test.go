@@ -37,7 +37,8 @@ func session(sym string, day int) store.MinuteWrite {
 // it, up to its size, its counts going to the first; a shared transaction
 // that fails is retried write by write, so only the bad write fails.
 func TestMinuteWriter(t *testing.T) {
-	st := &countingStore{Store: newStore(t)}
+	db := newStore(t)
+	st := &countingStore{Store: db}
 	bad := session("MSFT", 5)
 	bad.Bars = append(bad.Bars, bad.Bars[0]) // a start twice: the store refuses the write
 	writes := []store.MinuteWrite{session("AAPL", 5), session("IBM", 5), bad, session("NEW", 5), session("AAPL", 6), session("IBM", 6)}
@@ -74,7 +75,7 @@ func TestMinuteWriter(t *testing.T) {
 		}
 	}
 	for _, sym := range []string{"AAPL", "IBM", "NEW"} {
-		stored, err := st.MinuteBars(context.Background(), market.Key{Source: market.SourceYahoo, Symbol: sym}, market.Interval1m, time.Time{}, time.Time{})
+		stored, err := db.MinuteBars(context.Background(), market.Key{Source: market.SourceYahoo, Symbol: sym}, market.Interval1m, time.Time{}, time.Time{})
 		if n := map[string]int{"AAPL": 780, "IBM": 780, "NEW": 390}[sym]; err != nil || len(stored) != n {
 			t.Errorf("%s: %d bars stored, want %d (%v)", sym, len(stored), n, err)
 		}

@@ -16,10 +16,9 @@ func newSymbolsIntradayCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "intraday --source S --interval 1m|5m|60m|off SYMBOL...",
 		Short: "Choose the minute bars collected for instruments (off: none)",
-		Long: `Set the intraday interval archived for instruments besides their daily bars: the
-after-close archive (job "intraday") then fetches each session's bars of that interval.
-off stops it; stored minute bars are kept. Every symbol must be in the store, else
-nothing changes.`,
+		Long: `Set the interval of the minute bars archived for instruments after each close; off
+stops it (stored minute bars are kept). Every symbol must be in the store, else nothing
+changes.`,
 		Example: `  marketd symbols intraday --source yahoo --interval 1m AAPL MSFT
   marketd symbols intraday --source naver --interval off 005930`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
@@ -35,14 +34,13 @@ nothing changes.`,
 			if err != nil {
 				return err
 			}
-			n, err := collector.SetIntraday(cmd.Context(), st, source, args, iv)
+			n, named, err := collector.SetIntraday(cmd.Context(), st, source, args, iv)
 			if errors.Is(err, store.ErrNotFound) {
 				return cli.Usagef("symbols intraday: %v; nothing changed", err)
-			}
-			if err != nil {
+			} else if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, len(args)-n, source)
+			writeSummary(a.stdout, "symbols intraday: %s set to %s, %d already (%s)", cli.Plural(n, "instrument"), interval, named-n, source)
 			return nil
 		},
 	}

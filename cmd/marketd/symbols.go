@@ -49,7 +49,7 @@ the market (NYSE, NASDAQ and US are XNYS; JPX and TSE XTKS; LSE XLON; XETRA XETR
 A symbol Yahoo does not know, or one on an exchange marketd has no market for (unless
 --market says which), is refused; all refused symbols are named at once and nothing is
 added. Naver instruments are XKRX. --intraday also archives their minute bars of that
-interval (symbols intraday changes it).`,
+interval, on those already there too (symbols intraday changes it).`,
 		Example: `  marketd symbols add --source naver --market KOSPI 005930 000660
   marketd symbols add --source yahoo AAPL BRK-B 7203.T SAP.DE BTC-USD KRW=X ^N225
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
@@ -64,7 +64,7 @@ interval (symbols intraday changes it).`,
 				return err
 			}
 			for i := range insts {
-				insts[i].Intraday = iv
+				insts[i].Intraday = iv // set on the instruments already there too
 			}
 			w, err := a.wire(cmd.Context())
 			if err != nil {

@@ -25,11 +25,17 @@ func TestSymbolsIntraday(t *testing.T) {
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930", "000660"}, exitOK,
 			"symbols add: 2 added, 0 reactivated, 0 already active (naver)\n", ""},
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1d", "035720"}, exitUsage,
-			"", "marketd: --interval: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
+			"", "marketd: --intraday: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "5m", "035720"}, exitUsage,
+			"", "marketd: --intraday: naver serves no 5m bars: want 1m or off\n"},
 		{[]string{"symbols", "add", "--source", "naver", "035720"}, exitOK,
 			"symbols add: 1 added, 0 reactivated, 0 already active (naver)\n", ""},
-		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, exitOK,
-			"symbols intraday: 2 instruments set to 5m, 0 already (naver)\n", ""},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, exitUsage,
+			"", "marketd: --interval: naver serves no 5m bars: want 1m or off\n"},
+		{[]string{"symbols", "intraday", "--source", "naver", "000660"}, exitUsage,
+			"", "marketd: --interval is required: 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "1m", "000660", "035720"}, exitOK,
+			"symbols intraday: 1 instrument set to 1m, 1 already (naver)\n", ""},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930", "999999"}, exitUsage,
 			"", "marketd: symbols intraday: store: set intraday interval of naver:999999: no such instrument; nothing changed\n"},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930"}, exitOK,
@@ -51,7 +57,7 @@ func TestSymbolsIntraday(t *testing.T) {
 	for _, in := range insts {
 		got[in.Symbol] = in.Intraday
 	}
-	if want := map[string]market.Interval{"000660": market.Interval5m, "005930": 0, "035720": market.Interval5m}; len(got) != 3 ||
+	if want := map[string]market.Interval{"000660": market.Interval1m, "005930": 0, "035720": market.Interval1m}; len(got) != 3 ||
 		got["000660"] != want["000660"] || got["005930"] != want["005930"] || got["035720"] != want["035720"] {
 		t.Errorf("intraday intervals %v, want %v", got, want)
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -58,5 +59,31 @@ func TestSiteInstruments(t *testing.T) {
 	}
 	if _, err := y.Instruments([]string{"A;B"}, "", ""); !errors.Is(err, market.ErrInvalidSymbol) {
 		t.Errorf("Instruments(A;B) = %v, want ErrInvalidSymbol", err)
+	}
+}
+
+// A site refuses the intraday intervals its source does not serve, naming
+// what it serves; off is always accepted.
+func TestSiteCheckIntraday(t *testing.T) {
+	y, n := Default().Sources.Sites()[0], Default().Sources.Sites()[1]
+	for _, c := range []struct {
+		site Site
+		iv   market.Interval
+		want string
+	}{
+		{y, market.Interval1m, ""},
+		{y, market.Interval5m, ""},
+		{y, market.Interval60m, ""},
+		{y, 0, ""},
+		{y, market.Interval1d, "yahoo serves no 1d bars: want 1m, 5m, 60m or off"},
+		{n, market.Interval1m, ""},
+		{n, 0, ""},
+		{n, market.Interval5m, "naver serves no 5m bars: want 1m or off"},
+		{n, market.Interval60m, "naver serves no 60m bars: want 1m or off"},
+	} {
+		err := c.site.CheckIntraday(c.iv)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("%s CheckIntraday(%s) = %v, want %q", c.site.Name, c.iv, err, c.want)
+		}
 	}
 }

@@ -23,7 +23,7 @@ func TestSymbolsIntraday(t *testing.T) {
 		stdout, errs string
 	}{
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930", "000660"}, exitOK,
-			"symbols add: 2 added, 0 reactivated, 0 already active (naver)\n", ""},
+			"symbols add: 2 added, 0 reactivated, 0 already active (naver); 1m minute bars archived for all 2\n", ""},
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1d", "035720"}, exitUsage,
 			"", "marketd: --intraday: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "5m", "035720"}, exitUsage,
@@ -34,6 +34,8 @@ func TestSymbolsIntraday(t *testing.T) {
 			"", "marketd: --interval: naver serves no 5m bars: want 1m or off\n"},
 		{[]string{"symbols", "intraday", "--source", "naver", "000660"}, exitUsage,
 			"", "marketd: --interval is required: 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930"}, exitOK,
+			"symbols add: 0 added, 0 reactivated, 1 already active (naver); 1m minute bars archived for all 1\n", ""},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "1m", "000660", "035720"}, exitOK,
 			"symbols intraday: 1 instrument set to 1m, 1 already (naver)\n", ""},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930", "999999"}, exitUsage,

@@ -80,8 +80,12 @@ interval, on those already there too (symbols intraday changes it).`,
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
-				res.Added, res.Reactivated, res.Unchanged, source)
+			note := "" // --intraday also changes the instruments counted as already active: say so
+			if iv != 0 {
+				note = fmt.Sprintf("; %s minute bars archived for all %d", iv, len(insts))
+			}
+			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)%s",
+				res.Added, res.Reactivated, res.Unchanged, source, note)
 			return nil
 		},
 	}

@@ -328,7 +328,7 @@ func TestBackfillMinutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.String() != "yahoo:IBM: [2026-10-05..2026-10-09]\nyahoo: 1 request\n1 instrument, 0 already covered\n" || len(f.src.calls()) != 0 {
+	if plan.String() != "yahoo:IBM: [2026-10-05..2026-10-09] (5 sessions 2026-09-28..2026-10-02 past yahoo's 1m reach (7 days): not fetched)\nyahoo: 1 request\n1 instrument, 0 already covered\n" || len(f.src.calls()) != 0 {
 		t.Errorf("dry run plan:\n%s", plan)
 	}
 

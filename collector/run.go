@@ -2,7 +2,9 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -79,6 +81,22 @@ func (s Summary) ExitCode() int {
 		return 1
 	}
 	return 0
+}
+
+// Report writes the run's summary line to w (none for a run that recorded
+// nothing) and returns what the command that ran it fails with: an offline
+// run's one line, err (the run's own), or Err.
+func (s Summary) Report(w io.Writer, err error) error {
+	if s.Offline() {
+		return errors.New(s.String()) // the one line says it all
+	}
+	if s.ID != 0 {
+		fmt.Fprintln(w, s.String())
+	}
+	if err != nil {
+		return err
+	}
+	return s.Err()
 }
 
 // Err is the run's outcome as a command's error: nil unless the run

@@ -3,6 +3,7 @@ package collector
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -192,5 +193,26 @@ func TestSummaryErr(t *testing.T) {
 	failed.Status, failed.Results = store.RunFailed, make([]store.RunResult, 1)
 	if err := failed.Err(); err == nil || err.Error() != "collect run 4: 0 of 1 instrument failed; marketd status --run 4 lists them" {
 		t.Errorf("failed run: %v", err)
+	}
+}
+
+// Report prints the run's line and fails the command as the run did.
+func TestSummaryReport(t *testing.T) {
+	var out bytes.Buffer
+	s := Summary{Run: store.Run{ID: 2, Job: JobCollect, Status: store.RunPartial, Failed: 1, Results: make([]store.RunResult, 2)}}
+	err := s.Report(&out, nil)
+	if out.String() != s.String()+"\n" || err == nil || err.Error() != "collect run 2: 1 of 2 instruments failed; marketd status --run 2 lists them" {
+		t.Errorf("Report = %q, %v", out.String(), err)
+	}
+	out.Reset()
+	stopped := errors.New("interrupted")
+	if err := (Summary{}).Report(&out, stopped); err != stopped || out.Len() != 0 {
+		t.Errorf("Report of a run that recorded nothing = %q, %v", out.String(), err)
+	}
+	if p := ProgressTo(&out, false, nil); p == nil {
+		t.Error("ProgressTo gave no progress")
+	}
+	if _, ok := ProgressTo(&out, true, nil).(*Bar); !ok {
+		t.Error("ProgressTo on a terminal is not a bar")
 	}
 }

@@ -53,13 +53,7 @@ func parseIntradayFlag(flag, source, s string) (market.Interval, error) {
 	if err != nil {
 		return 0, err
 	}
-	if s == "" {
-		return 0, cli.Usagef("%s is required: 1m, 5m, 60m or off", flag)
-	}
-	iv, err := market.ParseIntraday(s)
-	if err == nil {
-		err = site.CheckIntraday(iv)
-	}
+	iv, err := site.ParseIntraday(s)
 	if err != nil {
 		return 0, cli.Usagef("%s: %w", flag, err)
 	}

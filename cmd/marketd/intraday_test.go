@@ -35,7 +35,7 @@ func TestSymbolsIntraday(t *testing.T) {
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, cli.ExitUsage,
 			"", "marketd: --interval: naver serves no 5m bars: want 1m or off\n"},
 		{[]string{"symbols", "intraday", "--source", "naver", "000660"}, cli.ExitUsage,
-			"", "marketd: --interval is required: 1m, 5m, 60m or off\n"},
+			"", "marketd: --interval: no interval given: want 1m, 5m, 60m or off\n"},
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930"}, cli.ExitOK,
 			"symbols add: 0 added, 0 reactivated, 1 already active (naver); 1m minute bars archived for all 1\n", ""},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "1m", "000660", "035720"}, cli.ExitOK,

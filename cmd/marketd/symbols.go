@@ -80,12 +80,7 @@ interval, on those already there too (symbols intraday changes it).`,
 			if err != nil {
 				return err
 			}
-			note := "" // --intraday also changes the instruments counted as already active: say so
-			if iv != 0 {
-				note = fmt.Sprintf("; %s minute bars archived for all %d", iv, len(insts))
-			}
-			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)%s",
-				res.Added, res.Reactivated, res.Unchanged, source, note)
+			writeSummary(a.stdout, "%s", collector.AddSummary(res, source, iv, len(insts)))
 			return nil
 		},
 	}

@@ -39,6 +39,22 @@ type Site struct {
 	MinuteReach func(market.Interval) time.Duration
 }
 
+// ParseIntraday reads an intraday setting for the site as a user typed
+// it: 1m, 5m, 60m or off, an interval the site serves.
+func (s Site) ParseIntraday(v string) (market.Interval, error) {
+	if v == "" {
+		return 0, errors.New("no interval given: want 1m, 5m, 60m or off")
+	}
+	iv, err := market.ParseIntraday(v)
+	if err == nil {
+		err = s.CheckIntraday(iv)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return iv, nil
+}
+
 // CheckIntraday refuses an intraday interval the site does not serve (0,
 // off, is always accepted), naming the site and what it serves: an
 // instrument set to archive it would fail every run.

@@ -87,3 +87,25 @@ func TestSiteCheckIntraday(t *testing.T) {
 		}
 	}
 }
+
+// ParseIntraday reads what a user typed: an interval the site serves, or
+// off; nothing typed is refused.
+func TestSiteParseIntraday(t *testing.T) {
+	n := Default().Sources.Sites()[1]
+	for _, c := range []struct {
+		in   string
+		want market.Interval
+		err  string
+	}{
+		{"1m", market.Interval1m, ""},
+		{"off", 0, ""},
+		{"", 0, "no interval given: want 1m, 5m, 60m or off"},
+		{"1d", 0, `invalid intraday interval "1d": want 1m, 5m, 60m or off`},
+		{"60m", 0, "naver serves no 60m bars: want 1m or off"},
+	} {
+		iv, err := n.ParseIntraday(c.in)
+		if iv != c.want || (c.err == "" && err != nil) || (c.err != "" && fmt.Sprint(err) != c.err) {
+			t.Errorf("ParseIntraday(%q) = %v, %v; want %v, %q", c.in, iv, err, c.want, c.err)
+		}
+	}
+}

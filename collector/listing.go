@@ -111,7 +111,8 @@ func (e *DeactivationError) Error() string {
 		codes = append(codes, fmt.Sprintf("and %d more", len(e.Gone)-shown))
 	}
 	return fmt.Sprintf("with %d listed, %d of the %d active %s instruments would be marked inactive (%s): "+
-		"more than %d and more than %.0f%% at once looks like a broken listing; nothing changed",
+		"more than %d and more than %.0f%% at once looks like a broken listing; nothing changed. "+
+		"If they really were delisted, remove them first: marketd symbols remove --source naver CODE...",
 		e.Listed, len(e.Gone), e.Active, e.Board, strings.Join(codes, ", "), maxDeactivated, maxDeactivatedShare*100)
 }
 

@@ -88,7 +88,8 @@ func TestImportListingRefuses(t *testing.T) {
 			"import KOSPI: the listing holds naver:888888 on XKRX KOSDAQ beside naver:999999 on XKRX KOSPI: want one source's instruments of KOSPI; nothing changed"},
 		{"mass deactivation", listing{market.BoardKOSPI: {naverInst("005930", market.BoardKOSPI), naverInst("999999", market.BoardKOSPI)}},
 			"import KOSPI: with 2 listed, 7 of the 8 active KOSPI instruments would be marked inactive (000660, 005380, 035420, and 4 more): " +
-				"more than 5 and more than 10% at once looks like a broken listing; nothing changed"},
+				"more than 5 and more than 10% at once looks like a broken listing; nothing changed. " +
+				"If they really were delisted, remove them first: marketd symbols remove --source naver CODE..."},
 	} {
 		st := listingStore(t, stored...)
 		res, err := ImportListing(ctx, st, tt.l, market.BoardKOSPI)

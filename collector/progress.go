@@ -160,3 +160,12 @@ func (p *LogProgress) line(msg string, st Status) {
 	p.log.Info(msg, "done", st.Done, "total", st.Total, "failed", st.Failed, "rows", st.Rows,
 		"requests", st.Requests, "throttled", st.Throttled, "waited", st.Waited.Round(time.Second).String(), "paused", st.Paused.Round(time.Second).String(), "eta", eta(st.ETA))
 }
+
+// ProgressTo shows progress on w: a bar when w is a terminal, else a log
+// line a minute.
+func ProgressTo(w io.Writer, terminal bool, log *slog.Logger) Progress {
+	if terminal {
+		return NewBar(w)
+	}
+	return NewLogProgress(log, time.Minute)
+}

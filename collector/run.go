@@ -2,7 +2,9 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -81,6 +83,22 @@ func (s Summary) ExitCode() int {
 	return 0
 }
 
+// Report writes the run's summary line to w (none for a run that recorded
+// nothing) and returns what the command that ran it fails with: an offline
+// run's one line, err (the run's own), or Err.
+func (s Summary) Report(w io.Writer, err error) error {
+	if s.Offline() {
+		return errors.New(s.String()) // the one line says it all
+	}
+	if s.ID != 0 {
+		fmt.Fprintln(w, s.String())
+	}
+	if err != nil {
+		return err
+	}
+	return s.Err()
+}
+
 // Err is the run's outcome as a command's error: nil unless the run
 // failed or some of its instruments did, which status --run lists.
 func (s Summary) Err() error {
@@ -110,6 +128,9 @@ func (s Summary) String() string {
 	}
 	if s.NoData > 0 {
 		notes = append(notes, fmt.Sprintf("%d without data", s.NoData))
+	}
+	if n := notedOK(s.Results); n > 0 { // sessions the user asked for and did not get
+		notes = append(notes, fmt.Sprintf("%d with sessions past the source's reach, not fetched: marketd status --run %d names them", n, s.ID))
 	}
 	if len(notes) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
@@ -153,6 +174,18 @@ func FailedInstruments(results []store.RunResult) string {
 		failed = append(failed[:failedShown], fmt.Sprintf("and %d more", len(failed)-failedShown))
 	}
 	return "failed: " + strings.Join(failed, "; ")
+}
+
+// notedOK counts the results that are ok but carry a note: a minute
+// backfill's sessions older than the source serves.
+func notedOK(results []store.RunResult) int {
+	n := 0
+	for _, r := range results {
+		if r.Status == statusOK && r.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // skipReason is why the run skipped instruments, when all were skipped

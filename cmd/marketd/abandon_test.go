@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // A validation abandoned by its process keeps no progress: status records
@@ -23,7 +25,7 @@ func TestStatusAbandonsAValidation(t *testing.T) {
 
 	r := marketd(t, env, "status", "--run", "1")
 	want := "message:      abandoned: no heartbeat from an unknown host since 2026-09-29T22:00:00Z; the validation runs again at its next slot\n"
-	if r.code != exitOK || !strings.Contains(r.stdout, want) {
+	if r.code != cli.ExitOK || !strings.Contains(r.stdout, want) {
 		t.Errorf("status --run 1: exit %d, stderr %q, stdout\n%s\nwant the line %q", r.code, r.stderr, r.stdout, want)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,17 +12,6 @@ import (
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/store"
-)
-
-// Exit codes.
-const (
-	exitOK      = 0
-	exitRuntime = 1 // the database or a site failed
-	exitUsage   = 2 // the command line or the configuration is wrong
-	// exitProblems: marketd validate found problems in the stored data.
-	exitProblems = 3
-	// exitInterrupted: SIGINT/SIGTERM stopped the run; its work so far is kept.
-	exitInterrupted = 130
 )
 
 // app is what every command works with. It is built per invocation and
@@ -50,7 +38,7 @@ type app struct {
 
 // run executes one marketd command line and returns its exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: currentBuild(), now: time.Now, journal: daemon.ReadJournal}
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, build: cli.CurrentBuild(version, commit, date), now: time.Now, journal: daemon.ReadJournal}
 	return a.execute(ctx, args)
 }
 
@@ -67,20 +55,10 @@ func (a *app) execute(ctx context.Context, args []string) int {
 			err = fmt.Errorf("closing the database: %w", cerr)
 		}
 	}
-	if err == nil {
-		return exitOK
+	if err != nil {
+		cli.WriteError(stderr, err, a.cfg.Database.Password())
 	}
-	cli.WriteError(stderr, err, a.cfg.Database.Password())
-	var ue cli.UsageError
-	switch {
-	case errors.As(err, &ue):
-		return exitUsage
-	case errors.Is(err, errProblemsFound):
-		return exitProblems
-	case errors.Is(err, collector.ErrInterrupted):
-		return exitInterrupted
-	}
-	return exitRuntime
+	return cli.ExitCode(err, collector.ErrInterrupted)
 }
 
 // setup loads the configuration and makes the logger. Commands that need

@@ -12,13 +12,16 @@ import (
 	"github.com/marketd/marketd/validate"
 )
 
+// backfillFlags are backfill's flags.
+type backfillFlags struct {
+	sel                              selection
+	from, to, interval               string
+	gapsOnly, dryRun, force, prePost bool
+	shared                           bool
+}
+
 func newBackfillCmd(a *app) *cobra.Command {
-	var (
-		sel                              selection
-		from, to, interval               string
-		gapsOnly, dryRun, force, prePost bool
-		shared                           bool
-	)
+	var fl backfillFlags
 	cmd := &cobra.Command{
 		Use:   "backfill",
 		Short: "Fetch history: whole, a date range, or only the missing sessions",
@@ -41,57 +44,18 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
   marketd backfill --source yahoo --from 2016-01-01 --shared`,
 		Args:    cli.Args(cobra.NoArgs),
 		PreRunE: cli.FlagGroups,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			filter, err := sel.filter(cmd.Context(), a, true)
-			if err != nil {
-				return err
-			}
-			req := collector.BackfillRequest{Filter: filter, DryRun: dryRun, Force: force, Shared: shared,
-				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)}
-			if req.From, req.To, err = parseRange(from, to); err != nil {
-				return err
-			}
-			c, err := a.newCollector(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if req.From != 0 {
-				if err := a.checkFromClosed(cmd.Context(), req.From, filter.Market); err != nil {
-					return err
-				}
-			}
-			if gapsOnly {
-				req.Gaps = validate.NewGapFinder(a.store, a.cfg.ValidateCalendars(a.store)).Find
-			}
-			if !dryRun {
-				req.Progress = a.progress()
-			}
-			if interval != "" || prePost {
-				if req.Interval, err = market.ParseInterval(interval); err != nil || !req.Interval.Intraday() {
-					return cli.Usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", interval)
-				}
-				req.PrePost = prePost
-			}
-			s, plan, err := c.Backfill(cmd.Context(), req)
-			if dryRun {
-				if err == nil {
-					fmt.Fprint(a.stdout, plan.String())
-				}
-				return err
-			}
-			return a.reportRun(s, err)
-		},
+		RunE:    func(cmd *cobra.Command, args []string) error { return a.backfill(cmd, &fl) },
 	}
-	sel.flags(cmd, true)
+	fl.sel.flags(cmd, true)
 	f := cmd.Flags()
-	f.StringVar(&from, "from", "", "first `date`, YYYY-MM-DD (default: listing date)")
-	f.StringVar(&to, "to", "", "last `date`, YYYY-MM-DD (default: last closed session)")
-	f.BoolVar(&gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
-	f.BoolVar(&dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
-	f.BoolVar(&force, "force", false, "refetch ranges that are already stored")
-	f.StringVar(&interval, "interval", "", "fetch minute bars of this `interval` instead: 1m, 5m or 60m")
-	f.BoolVar(&prePost, "prepost", false, "with --interval: also the bars before and after the regular session (Yahoo)")
-	f.BoolVar(&shared, "shared", false, "split the work into units that every `marketd run` on the database joins (MySQL 8.0+, MariaDB 10.6+); this process works too and waits for the end")
+	f.StringVar(&fl.from, "from", "", "first `date`, YYYY-MM-DD (default: listing date)")
+	f.StringVar(&fl.to, "to", "", "last `date`, YYYY-MM-DD (default: last closed session)")
+	f.BoolVar(&fl.gapsOnly, "gaps-only", false, "fetch only the sessions the calendar expects and the store lacks")
+	f.BoolVar(&fl.dryRun, "dry-run", false, "print the plan (ranges, requests, time at the configured rate) and fetch nothing")
+	f.BoolVar(&fl.force, "force", false, "refetch ranges that are already stored")
+	f.StringVar(&fl.interval, "interval", "", "fetch minute bars of this `interval` instead: 1m, 5m or 60m")
+	f.BoolVar(&fl.prePost, "prepost", false, "with --interval: also the bars before and after the regular session (Yahoo)")
+	f.BoolVar(&fl.shared, "shared", false, "split the work into units that every `marketd run` on the database joins (MySQL 8.0+, MariaDB 10.6+); this process works too and waits for the end")
 	cmd.MarkFlagsMutuallyExclusive("all", "symbols")
 	// --gaps-only fetches only what is missing; --force refetches what is stored.
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "force")
@@ -99,6 +63,48 @@ fetched); --prepost adds Yahoo's pre- and post-market bars.`,
 	cmd.MarkFlagsMutuallyExclusive("gaps-only", "interval")
 	cmd.MarkFlagsMutuallyExclusive("shared", "interval")
 	return cmd
+}
+
+// backfill runs one backfill as fl says: the plan with --dry-run.
+func (a *app) backfill(cmd *cobra.Command, fl *backfillFlags) error {
+	filter, err := fl.sel.filter(cmd.Context(), a, true)
+	if err != nil {
+		return err
+	}
+	req := collector.BackfillRequest{Filter: filter, DryRun: fl.dryRun, Force: fl.force, Shared: fl.shared,
+		Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)}
+	if req.From, req.To, err = parseRange(fl.from, fl.to); err != nil {
+		return err
+	}
+	c, err := a.newCollector(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if req.From != 0 {
+		if err := a.checkFromClosed(cmd.Context(), req.From, filter.Market); err != nil {
+			return err
+		}
+	}
+	if fl.gapsOnly {
+		req.Gaps = validate.NewGapFinder(a.store, a.cfg.ValidateCalendars(a.store)).Find
+	}
+	if !fl.dryRun {
+		req.Progress = collector.ProgressTo(a.stderr, cli.IsTerminal(a.stderr), a.log)
+	}
+	if fl.interval != "" || fl.prePost {
+		if req.Interval, err = market.ParseInterval(fl.interval); err != nil || !req.Interval.Intraday() {
+			return cli.Usagef("--interval %q: want 1m, 5m or 60m (--prepost needs it)", fl.interval)
+		}
+		req.PrePost = fl.prePost
+	}
+	s, plan, err := c.Backfill(cmd.Context(), req)
+	if fl.dryRun {
+		if err == nil {
+			fmt.Fprint(a.stdout, plan.String())
+		}
+		return err
+	}
+	return s.Report(a.stdout, err)
 }
 
 // checkFromClosed refuses a --from after the last closed session of every

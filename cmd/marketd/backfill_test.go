@@ -31,19 +31,19 @@ func TestBackfillRefusesContradictions(t *testing.T) {
 			"marketd: --from 2026-10-08 is after the last closed session (2026-10-07): nothing to backfill yet\n"},
 	} {
 		r := marketdAt(t, validateNow, env, append([]string{"backfill"}, tt.args...)...)
-		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r.code != cli.ExitUsage || r.stderr != tt.stderr || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
 	// SQLite serves one host: a shared backfill says so and does nothing.
 	r := marketdAt(t, validateNow, env, "backfill", "--all", "--shared")
-	if want := "marketd: collector: a shared backfill: store: the database serves one host: sqlite keeps a run on one host; work units need MySQL 8.0+ or MariaDB 10.6+\n"; r.code != exitRuntime || r.stderr != want || r.stdout != "" {
-		t.Errorf("--shared on SQLite: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", r.code, r.stdout, r.stderr, exitRuntime, want)
+	if want := "marketd: collector: a shared backfill: store: the database serves one host: sqlite keeps a run on one host; work units need MySQL 8.0+ or MariaDB 10.6+\n"; r.code != cli.ExitRuntime || r.stderr != want || r.stdout != "" {
+		t.Errorf("--shared on SQLite: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", r.code, r.stdout, r.stderr, cli.ExitRuntime, want)
 	}
 	// The last closed session itself is accepted.
 	r = marketdAt(t, validateNow, env, "backfill", "--source", "naver", "--symbols", "005930", "--from", "2026-10-08", "--to", "2026-10-08", "--dry-run")
 	want := "naver:005930: [2026-10-08..2026-10-08]\nnaver: 1 request, about 1s at the configured rate\n1 instrument, 0 already covered\n"
-	if r.code != exitOK || r.stdout != want {
+	if r.code != cli.ExitOK || r.stdout != want {
 		t.Errorf("--from the last closed session: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
@@ -61,14 +61,14 @@ func TestBackfillGapsOnlyHonoursOverrides(t *testing.T) {
 		[]store.Write{{Key: aapl, Bars: bars}})
 	args := []string{"backfill", "--gaps-only", "--symbols", "AAPL", "--from", "2026-09-14", "--to", "2026-09-18", "--dry-run"}
 	r := marketd(t, env, args...)
-	if want := "yahoo:AAPL: [2026-09-16..2026-09-16]\nyahoo: 1 request, about 7s at the configured rate\n1 instrument, 0 already covered\n"; r.code != exitOK || r.stdout != want {
+	if want := "yahoo:AAPL: [2026-09-16..2026-09-16]\nyahoo: 1 request, about 7s at the configured rate\n1 instrument, 0 already covered\n"; r.code != cli.ExitOK || r.stdout != want {
 		t.Fatalf("before the override: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
-	if r := marketd(t, env, "calendar", "close", "XNYS", "2026-09-16", "--reason", "storm"); r.code != exitOK {
+	if r := marketd(t, env, "calendar", "close", "XNYS", "2026-09-16", "--reason", "storm"); r.code != cli.ExitOK {
 		t.Fatalf("calendar close: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = marketd(t, env, args...)
-	if want := "yahoo:AAPL: skip (no gaps)\nyahoo: 0 requests, about 0s at the configured rate\n1 instrument, 1 already covered\n"; r.code != exitOK || r.stdout != want {
+	if want := "yahoo:AAPL: skip (no gaps)\nyahoo: 0 requests, about 0s at the configured rate\n1 instrument, 1 already covered\n"; r.code != cli.ExitOK || r.stdout != want {
 		t.Errorf("after calendar close XNYS 2026-09-16: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }

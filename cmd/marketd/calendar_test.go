@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 func TestCalendarShowYears(t *testing.T) {
@@ -23,8 +25,8 @@ func TestCalendarShowYears(t *testing.T) {
 		{"XSHG", "2027", "marketd: --year 2027: the XSHG holiday table covers 2010 to 2026; 2027's sessions are inferred from the stored bars by the validator\n"},
 	} {
 		r := marketdAt(t, validateNow, env, "calendar", "show", tt.market, "--year="+tt.year)
-		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
-			t.Errorf("%s --year %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.market, tt.year, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r.code != cli.ExitUsage || r.stderr != tt.stderr || r.stdout != "" {
+			t.Errorf("%s --year %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.market, tt.year, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
 
@@ -34,18 +36,18 @@ func TestCalendarShowYears(t *testing.T) {
 		{"XSHG", "2026", "XSHG 2026: 242 sessions, 19 weekday closures"},
 	} {
 		r := marketdAt(t, validateNow, env, "calendar", "show", tt.market, "--year", tt.year)
-		if got := summaryLine(r.stdout); r.code != exitOK || got != tt.summary {
+		if got := summaryLine(r.stdout); r.code != cli.ExitOK || got != tt.summary {
 			t.Errorf("%s --year %s: exit %d, summary %q, want %q; %s", tt.market, tt.year, r.code, got, tt.summary, r.stderr)
 		}
 	}
 	// Without --year: this year.
 	r := marketdAt(t, validateNow, env, "calendar", "show", "XKRX")
-	if got := summaryLine(r.stdout); r.code != exitOK || got != "XKRX 2026: 244 sessions, 17 weekday closures" {
+	if got := summaryLine(r.stdout); r.code != cli.ExitOK || got != "XKRX 2026: 244 sessions, 17 weekday closures" {
 		t.Errorf("no --year: exit %d, summary %q; %s", r.code, got, r.stderr)
 	}
 	// This year may have outrun the table too.
 	r = marketdAt(t, time.Date(2027, 1, 4, 12, 0, 0, 0, time.UTC), env, "calendar", "show", "XSHG")
-	if want := "marketd: this year, 2027: the XSHG holiday table covers 2010 to 2026; 2027's sessions are inferred from the stored bars by the validator; show a year of the table with --year\n"; r.code != exitUsage || r.stderr != want || r.stdout != "" {
+	if want := "marketd: this year, 2027: the XSHG holiday table covers 2010 to 2026; 2027's sessions are inferred from the stored bars by the validator; show a year of the table with --year\n"; r.code != cli.ExitUsage || r.stderr != want || r.stdout != "" {
 		t.Errorf("XSHG in 2027: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
@@ -68,11 +70,11 @@ func TestCalendarOverridesRefuseNoChange(t *testing.T) {
 	} {
 		args := append(append([]string{"calendar"}, tt.args...), "--reason", "audit")
 		r := marketdAt(t, validateNow, env, args...)
-		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r.code != cli.ExitUsage || r.stderr != tt.stderr || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
-	if r := marketdAt(t, validateNow, env, "calendar", "overrides"); r.code != exitOK || r.stderr != "0 calendar overrides: 0 in the configuration file, 0 in the database\n" {
+	if r := marketdAt(t, validateNow, env, "calendar", "overrides"); r.code != cli.ExitOK || r.stderr != "0 calendar overrides: 0 in the configuration file, 0 in the database\n" {
 		t.Errorf("after the refused overrides: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// Nothing was recorded: the year still has its 17 weekday closures.
@@ -83,11 +85,11 @@ func TestCalendarOverridesRefuseNoChange(t *testing.T) {
 
 	// A holiday opens once; then it is a session.
 	r = marketdAt(t, validateNow, env, "calendar", "open", "XKRX", "2026-10-09", "--reason", "traded after all")
-	if r.code != exitOK || r.stdout != "XKRX 2026-10-09 recorded as open (traded after all)\n" {
+	if r.code != cli.ExitOK || r.stdout != "XKRX 2026-10-09 recorded as open (traded after all)\n" {
 		t.Errorf("open a holiday: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "calendar", "open", "XKRX", "2026-10-09", "--reason", "again")
-	if want := "marketd: XKRX 2026-10-09 is not a holiday: it is already a session\n"; r.code != exitUsage || r.stderr != want {
+	if want := "marketd: XKRX 2026-10-09 is not a holiday: it is already a session\n"; r.code != cli.ExitUsage || r.stderr != want {
 		t.Errorf("open it again: exit %d, stderr %q; want %q", r.code, r.stderr, want)
 	}
 }
@@ -108,8 +110,8 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 		}
 		return r
 	}
-	run(exitOK, "close", "XKRX", "2026-10-07", "--reason", "typhoon")
-	run(exitOK, "open", "XKRX", "2026-10-09", "--reason", "traded after all")
+	run(cli.ExitOK, "close", "XKRX", "2026-10-07", "--reason", "typhoon")
+	run(cli.ExitOK, "open", "XKRX", "2026-10-09", "--reason", "traded after all")
 	// The file comes later, with an override of a date the database already has.
 	yaml := `calendar_overrides:
   - {market: XKRX, date: 2026-10-07, open: false, reason: "from the file"}
@@ -126,35 +128,35 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 		"XKRX    2026-10-09  open    database                      traded after all\n" +
 		"XKRX    2026-12-30  closed  config                        year-end extra\n"
 	xnys := "XNYS    2026-12-24  closed  config                        storm\n"
-	if r := run(exitOK, "overrides"); r.stdout != header+xkrx+xnys || r.stderr != "5 calendar overrides: 3 in the configuration file, 2 in the database\n" {
+	if r := run(cli.ExitOK, "overrides"); r.stdout != header+xkrx+xnys || r.stderr != "5 calendar overrides: 3 in the configuration file, 2 in the database\n" {
 		t.Errorf("overrides:\n%s%q\nwant:\n%s%s%s", r.stdout, r.stderr, header, xkrx, xnys)
 	}
 	// Every market of the registry is listed, not XKRX and XNYS only.
-	run(exitOK, "close", "JPX", "2026-12-28", "--reason", "audit")
+	run(cli.ExitOK, "close", "JPX", "2026-12-28", "--reason", "audit")
 	xtks := "XTKS    2026-12-28  closed  database                      audit\n"
-	if r := run(exitOK, "overrides"); r.stdout != header+xkrx+xnys+xtks || r.stderr != "6 calendar overrides: 3 in the configuration file, 3 in the database\n" {
+	if r := run(cli.ExitOK, "overrides"); r.stdout != header+xkrx+xnys+xtks || r.stderr != "6 calendar overrides: 3 in the configuration file, 3 in the database\n" {
 		t.Errorf("overrides with XTKS:\n%s%q\nwant:\n%s%s%s%s", r.stdout, r.stderr, header, xkrx, xnys, xtks)
 	}
-	run(exitOK, "reset", "XTKS", "2026-12-28")
+	run(cli.ExitOK, "reset", "XTKS", "2026-12-28")
 	// A board names its exchange.
-	if r := run(exitOK, "overrides", "KOSPI"); r.stdout != header+xkrx || r.stderr != "4 calendar overrides: 2 in the configuration file, 2 in the database\n" {
+	if r := run(cli.ExitOK, "overrides", "KOSPI"); r.stdout != header+xkrx || r.stderr != "4 calendar overrides: 2 in the configuration file, 2 in the database\n" {
 		t.Errorf("overrides KOSPI:\n%s%q", r.stdout, r.stderr)
 	}
 	// The columns fit the rows shown.
-	if r := run(exitOK, "overrides", "xnys"); r.stdout != "MARKET  DATE        DAY     FROM    REASON\nXNYS    2026-12-24  closed  config  storm\n" ||
-		r.stderr != "1 calendar overrides: 1 in the configuration file, 0 in the database\n" {
+	if r := run(cli.ExitOK, "overrides", "xnys"); r.stdout != "MARKET  DATE        DAY     FROM    REASON\nXNYS    2026-12-24  closed  config  storm\n" ||
+		r.stderr != "1 calendar override: 1 in the configuration file, 0 in the database\n" {
 		t.Errorf("overrides xnys:\n%s%q", r.stdout, r.stderr)
 	}
 
 	// 10-07 and 12-30 closed, 10-09 opened: one session fewer, one closure more.
-	if got := summaryLine(run(exitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 243 sessions (1 from overrides), 18 weekday closures (2 from overrides)" {
+	if got := summaryLine(run(cli.ExitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 243 sessions (1 from overrides), 18 weekday closures (2 from overrides)" {
 		t.Errorf("show with overrides: %q", got)
 	}
 
-	if r := run(exitOK, "reset", "XKRX", "2026-10-07"); r.stdout != "XKRX 2026-10-07 override removed (was closed: typhoon); now closed: from the file\n" {
+	if r := run(cli.ExitOK, "reset", "XKRX", "2026-10-07"); r.stdout != "XKRX 2026-10-07 override removed (was closed: typhoon); now closed: from the file\n" {
 		t.Errorf("reset 10-07: %q", r.stdout)
 	}
-	if r := run(exitOK, "reset", "kospi", "2026-10-09"); r.stdout != "XKRX 2026-10-09 override removed (was open: traded after all); now closed: Hangul Day\n" {
+	if r := run(cli.ExitOK, "reset", "kospi", "2026-10-09"); r.stdout != "XKRX 2026-10-09 override removed (was open: traded after all); now closed: Hangul Day\n" {
 		t.Errorf("reset 10-09: %q", r.stdout)
 	}
 	for _, tt := range []struct {
@@ -168,14 +170,14 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 		{[]string{"reset", "XKRX", "2026-10-32"}, "marketd: invalid date \"2026-10-32\": want YYYY-MM-DD\n"},
 		{[]string{"overrides", "XWAR"}, "marketd: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 	} {
-		if r := run(exitUsage, tt.args...); r.stdout != "" || r.stderr != tt.stderr {
+		if r := run(cli.ExitUsage, tt.args...); r.stdout != "" || r.stderr != tt.stderr {
 			t.Errorf("%v: stdout %q, stderr %q; want stderr %q", tt.args, r.stdout, r.stderr, tt.stderr)
 		}
 	}
-	if r := run(exitOK, "overrides", "XKRX"); r.stderr != "2 calendar overrides: 2 in the configuration file, 0 in the database\n" {
+	if r := run(cli.ExitOK, "overrides", "XKRX"); r.stderr != "2 calendar overrides: 2 in the configuration file, 0 in the database\n" {
 		t.Errorf("after the resets: %s%s", r.stdout, r.stderr)
 	}
-	if got := summaryLine(run(exitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 242 sessions, 19 weekday closures (2 from overrides)" {
+	if got := summaryLine(run(cli.ExitOK, "show", "XKRX", "--year", "2026").stdout); got != "XKRX 2026: 242 sessions, 19 weekday closures (2 from overrides)" {
 		t.Errorf("show after the resets: %q", got)
 	}
 }

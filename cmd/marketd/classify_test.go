@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/marketd/marketd/sources/market"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // fakeYahoo serves chart bodies by symbol (any query) and Yahoo's recorded
@@ -71,8 +73,8 @@ func TestSymbolsAddClassifies(t *testing.T) {
 	r := marketdAt(t, now, env, "symbols", "add", "--source", "yahoo", "NOPE1", "^SOX", "pkn.wa", "NOPE2")
 	want := "marketd: symbols add: nothing added: NOPE1: yahoo does not know it; PKN.WA trades on Yahoo's exchange WSE, " +
 		"which is not a market marketd knows: add it with --market and the market whose calendar it follows; NOPE2: yahoo does not know it\n"
-	if r.code != exitUsage || r.stdout != "" || r.stderr != want {
-		t.Fatalf("bad symbols: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", r.code, r.stdout, r.stderr, exitUsage, want)
+	if r.code != cli.ExitUsage || r.stdout != "" || r.stderr != want {
+		t.Fatalf("bad symbols: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", r.code, r.stdout, r.stderr, cli.ExitUsage, want)
 	}
 	if r := marketdAt(t, now, env, "symbols", "list"); r.stderr != "symbols list: 0 instruments, 0 active\n" {
 		t.Fatalf("a refused add stored instruments: %q %q", r.stdout, r.stderr)
@@ -91,7 +93,7 @@ func TestSymbolsAddClassifies(t *testing.T) {
 		{[]string{"^SOX", "KOSPI-25.KS"}, "symbols add: 0 added, 0 reactivated, 2 already active (yahoo)\n"},
 	} {
 		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
-		if r := marketdAt(t, now, env, args...); r.code != exitOK || r.stdout != tt.stdout {
+		if r := marketdAt(t, now, env, args...); r.code != cli.ExitOK || r.stdout != tt.stdout {
 			t.Fatalf("%v: exit %d, stdout %q, stderr %q; want %q", args, r.code, r.stdout, r.stderr, tt.stdout)
 		}
 	}
@@ -106,7 +108,7 @@ yahoo   PKN.WA       XNYS           EQUITY  PLN       true    Apple Inc.
 yahoo   WSU.DE       XETR           EQUITY  EUR       true    WashTec AG
 yahoo   ^SOX         XNYS           INDEX   USD       true    PHLX Semiconductor
 `
-	if r.code != exitOK || r.stdout != wantList {
+	if r.code != cli.ExitOK || r.stdout != wantList {
 		t.Errorf("symbols list:\n%s\nwant\n%s", r.stdout, wantList)
 	}
 
@@ -117,7 +119,7 @@ yahoo   ^SOX         XNYS           INDEX   USD       true    PHLX Semiconductor
 		{"WSU.DE", "2020-08-31", "2020-11-06"},
 	} {
 		r := marketdAt(t, now, env, "backfill", "--symbols", w.symbol, "--from", w.from, "--to", w.to)
-		if r.code != exitOK {
+		if r.code != cli.ExitOK {
 			t.Fatalf("backfill %s: exit %d, stdout %q, stderr %q", w.symbol, r.code, r.stdout, r.stderr)
 		}
 	}
@@ -176,14 +178,14 @@ func TestSymbolsAddRefusesBeforeAsking(t *testing.T) {
 	} {
 		args := append([]string{"symbols", "add", "--source", "yahoo"}, tt.args...)
 		r := marketd(t, env, args...)
-		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r.code != cli.ExitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
 	if n := requests(); n != 0 {
 		t.Errorf("%d requests to Yahoo, want none", n)
 	}
-	if r := marketd(t, env, "symbols", "list"); r.code != exitOK || r.stderr != "symbols list: 0 instruments, 0 active\n" {
+	if r := marketd(t, env, "symbols", "list"); r.code != cli.ExitOK || r.stderr != "symbols list: 0 instruments, 0 active\n" {
 		t.Errorf("refused symbols were stored: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

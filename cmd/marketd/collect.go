@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,9 +38,9 @@ succeeded is stored), 2 for usage errors, 130 when interrupted.`,
 			if err != nil {
 				return err
 			}
-			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: a.progress(),
+			s, err := c.Collect(cmd.Context(), collector.CollectRequest{Filter: filter, Progress: collector.ProgressTo(a.stderr, cli.IsTerminal(a.stderr), a.log),
 				Resume: cli.ResumeCommand(cmd, a.cfg.RedactString)})
-			return a.reportRun(s, err)
+			return s.Report(a.stdout, err)
 		},
 	}
 	sel.flags(cmd, false)
@@ -108,28 +107,4 @@ func (s *selection) filter(ctx context.Context, a *app, needOne bool) (collector
 		return f, fmt.Errorf("--market %s: %w", s.market, err)
 	}
 	return f, err
-}
-
-// progress is a bar when stderr is a terminal, else a log line a minute.
-func (a *app) progress() collector.Progress {
-	if cli.IsTerminal(a.stderr) {
-		return collector.NewBar(a.stderr)
-	}
-	return collector.NewLogProgress(a.log, time.Minute)
-}
-
-// reportRun prints a run's summary line and turns its outcome into the
-// command's error: interrupted (the error says how to resume), failed
-// instruments, or nil.
-func (a *app) reportRun(s collector.Summary, err error) error {
-	if s.Offline() {
-		return errors.New(s.String()) // the one line says it all
-	}
-	if s.ID != 0 {
-		writeSummary(a.stdout, "%s", s.String())
-	}
-	if err != nil {
-		return err
-	}
-	return s.Err()
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store/sqlite"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // boardInstruments has instruments on both KRX boards, one on XKRX with no
@@ -40,18 +42,18 @@ func TestBackfillMarketSelectsBoard(t *testing.T) {
 	} {
 		args := append(append([]string{"backfill"}, tt.args...), window...)
 		r := marketd(t, env, args...)
-		if r.code != exitOK || r.stdout != tt.stdout {
+		if r.code != cli.ExitOK || r.stdout != tt.stdout {
 			t.Errorf("%v: exit %d, stdout\n%s\nstderr %q\nwant\n%s", args, r.code, r.stdout, r.stderr, tt.stdout)
 		}
 	}
 	// XKRX is every board, and the instruments without one.
 	r := marketd(t, env, append([]string{"backfill", "--market", "XKRX", "--source", "naver"}, window...)...)
-	if want := "naver:005930: [2026-01-05..2026-01-09]\nnaver:0193T0: [2026-01-05..2026-01-09]\nnaver:247540: [2026-01-05..2026-01-09]\n"; r.code != exitOK || !strings.HasPrefix(r.stdout, want) {
+	if want := "naver:005930: [2026-01-05..2026-01-09]\nnaver:0193T0: [2026-01-05..2026-01-09]\nnaver:247540: [2026-01-05..2026-01-09]\n"; r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, want) {
 		t.Errorf("backfill --market XKRX: exit %d, stdout\n%s\nwant it to start with\n%s", r.code, r.stdout, want)
 	}
 	// A board with no instruments must not fall back to the whole exchange.
 	r = marketd(t, env, append([]string{"backfill", "--market", "KOSPI", "--source", "yahoo"}, window...)...)
-	if r.code != exitRuntime || r.stdout != "" || r.stderr != "marketd: --market KOSPI: yahoo has no active KOSPI instruments\n" {
+	if r.code != cli.ExitRuntime || r.stdout != "" || r.stderr != "marketd: --market KOSPI: yahoo has no active KOSPI instruments\n" {
 		t.Errorf("backfill of an empty board: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
@@ -70,7 +72,7 @@ func TestCollectMarketSelectsBoard(t *testing.T) {
 	seed(t, path, boardInstruments, nil)
 
 	r := marketd(t, env, "collect", "--market", "KOSDAQ")
-	if want := "collect ok: 2 ok, 0 failed, 0 skipped; "; r.code != exitOK || !strings.HasPrefix(r.stdout, want) {
+	if want := "collect ok: 2 ok, 0 failed, 0 skipped; "; r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, want) {
 		t.Fatalf("collect --market KOSDAQ: exit %d, stdout %q, stderr %q; want a summary starting %q", r.code, r.stdout, r.stderr, want)
 	}
 	ctx := context.Background()
@@ -100,7 +102,7 @@ func TestCollectOffline(t *testing.T) {
 	for _, k := range []string{"FCHART", "API", "POLLING", "MOBILE"} {
 		env = append(env, "MARKETD_SOURCES_NAVER_"+k+"_URL=https://naver.invalid")
 	}
-	if r := marketd(t, env, "symbols", "add", "--source", "naver", "--market", "KOSPI", "005930"); r.code != exitOK {
+	if r := marketd(t, env, "symbols", "add", "--source", "naver", "--market", "KOSPI", "005930"); r.code != cli.ExitOK {
 		t.Fatalf("symbols add: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r := marketd(t, env, "collect")
@@ -112,7 +114,7 @@ func TestCollectOffline(t *testing.T) {
 			lines = append(lines, l)
 		}
 	}
-	if r.code != exitRuntime || r.stdout != "" || strings.Join(lines, "") != want {
+	if r.code != cli.ExitRuntime || r.stdout != "" || strings.Join(lines, "") != want {
 		t.Errorf("offline collect: exit %d, stdout %q, stderr %q; want exit 1 and only\n%s", r.code, r.stdout, r.stderr, want)
 	}
 }
@@ -131,7 +133,7 @@ func TestSelectionRefusesUnknownSymbols(t *testing.T) {
 		{[]string{"backfill", "--symbols", "", "--dry-run"}, "marketd: --symbols: the list is empty\n"},
 	} {
 		r := marketd(t, env, tt.args...)
-		if r.code != exitUsage || r.stderr != tt.stderr || r.stdout != "" {
+		if r.code != cli.ExitUsage || r.stderr != tt.stderr || r.stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, %q", tt.args, r.code, r.stdout, r.stderr, tt.stderr)
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
@@ -19,7 +18,7 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 		// run, and a second pool on the same database would leak.
 		return a.store, nil
 	}
-	st, err := a.cfg.OpenStore(ctx)
+	st, err := a.cfg.Open(ctx, migrate)
 	if bad := (*config.DatabaseError)(nil); errors.As(err, &bad) {
 		return nil, cli.Usage(err)
 	}
@@ -27,19 +26,6 @@ func (a *app) openStore(ctx context.Context, migrate bool) (*store.Store, error)
 		return nil, err
 	}
 	a.store = st
-	a.log.Debug("database opened", "database", a.databaseName())
-	if !migrate {
-		return st, nil
-	}
-	err = st.Prepare(ctx, a.cfg.Database.AutoMigrate)
-	if errors.As(err, new(*store.SchemaBehindError)) {
-		return nil, fmt.Errorf("database %s %w: run `marketd migrate` first (database.auto_migrate is false)", a.databaseName(), err)
-	}
-	if err != nil {
-		return nil, err
-	}
+	a.log.Debug("database opened", "database", a.cfg.Database.Name())
 	return st, nil
 }
-
-// databaseName names the database for messages, password masked.
-func (a *app) databaseName() string { return a.cfg.Database.Name() }

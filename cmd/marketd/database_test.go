@@ -13,6 +13,8 @@ import (
 	"github.com/marketd/marketd/store/mysql"
 	"github.com/marketd/marketd/store/sqlite"
 	"github.com/marketd/marketd/store/storetest"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // migrationVersions returns the versions of dialect's migrations (goose's
@@ -80,7 +82,7 @@ func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
 
 			r := marketd(t, env, "status")
 			want := fmt.Sprintf("marketd: database %s has no marketd schema yet: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url))
-			if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
+			if r.code != cli.ExitRuntime || r.stdout != "" || r.stderr != want {
 				t.Errorf("status on an empty database: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", r.code, r.stdout, r.stderr, want)
 			}
 			st, err := tt.open(ctx, url)
@@ -96,10 +98,10 @@ func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
 				t.Errorf("the failed status left %d tables, want none", tables)
 			}
 
-			if r = marketd(t, env, "migrate"); r.code != exitOK {
+			if r = marketd(t, env, "migrate"); r.code != cli.ExitOK {
 				t.Fatalf("migrate: exit %d, stderr %q", r.code, r.stderr)
 			}
-			if r = marketd(t, env, "status"); r.code != exitOK || r.stderr != "" {
+			if r = marketd(t, env, "status"); r.code != cli.ExitOK || r.stderr != "" {
 				t.Errorf("status after migrate: exit %d, stderr %q; want exit 0, no stderr", r.code, r.stderr)
 			}
 
@@ -109,7 +111,7 @@ func TestNoAutoMigrateNeedsMigrate(t *testing.T) {
 			}
 			r = marketd(t, env, "status")
 			want = fmt.Sprintf("marketd: database %s has schema version %d, this marketd needs %d: run `marketd migrate` first (database.auto_migrate is false)\n", tt.name(url), versions[len(versions)-2], latest)
-			if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
+			if r.code != cli.ExitRuntime || r.stdout != "" || r.stderr != want {
 				t.Errorf("status on an old schema: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", r.code, r.stdout, r.stderr, want)
 			}
 		})

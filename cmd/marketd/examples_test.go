@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/sources/sourcetest"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // exampleSkips are the examples this test cannot run as written, and why.
@@ -95,7 +97,7 @@ func TestHelpExamplesRun(t *testing.T) {
 		{"symbols", "add", "--source", "naver", "--market", "KOSPI", "005930", "000660"},
 		{"backfill", "--all", "--from", "2026-01-01"},
 	} {
-		if r := marketd(t, env(seeded), args...); r.code != exitOK {
+		if r := marketd(t, env(seeded), args...); r.code != cli.ExitOK {
 			t.Fatalf("seeding: marketd %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
@@ -109,7 +111,7 @@ func TestHelpExamplesRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	a := &app{stdout: io.Discard, stderr: io.Discard, build: currentBuild(), now: time.Now}
+	a := &app{stdout: io.Discard, stderr: io.Discard, build: cli.CurrentBuild(version, commit, date), now: time.Now}
 	n := 0
 	for _, block := range examples(newRootCmd(a)) {
 		db := filepath.Join(dir, "example.db") // each command's block on a fresh copy
@@ -129,7 +131,7 @@ func TestHelpExamplesRun(t *testing.T) {
 				}
 			}
 			r := marketd(t, env(db), args...)
-			if r.code != exitOK && !(r.code == exitProblems && slices.Contains(args, "validate")) {
+			if r.code != cli.ExitOK && !(r.code == cli.ExitProblems && slices.Contains(args, "validate")) {
 				t.Errorf("example %q: exit %d\nstdout %s\nstderr %s", line, r.code, r.stdout, r.stderr)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 func seedExport(t *testing.T) []string {
@@ -67,7 +69,7 @@ func runExports(t *testing.T, env []string, tests []exportCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := marketd(t, env, tt.args...)
-			if r.code != exitOK {
+			if r.code != cli.ExitOK {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
 			if r.stdout != tt.stdout {
@@ -189,10 +191,10 @@ func TestExportErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"export", "--source", "yahoo", "--symbols", "AAPL,NOPE,ZZZ"}, exitUsage, "marketd: export: yahoo has no NOPE, ZZZ\n"},
-		{[]string{"export", "--source", "yahoo", "--from", "2020-09-02", "--to", "2020-09-01"}, exitUsage, "marketd: --from 2020-09-02 is after --to 2020-09-01\n"},
-		{[]string{"export", "--actions", "--source", "naver", "--symbols", "005930,000660"}, exitUsage, "marketd: export: naver has no 000660\n"},
-		{[]string{"export", "--actions", "--source", "yahoo", "--format", "xml"}, exitUsage, "marketd: --format \"xml\": want csv or json\n"},
+		{[]string{"export", "--source", "yahoo", "--symbols", "AAPL,NOPE,ZZZ"}, cli.ExitUsage, "marketd: export: yahoo has no NOPE, ZZZ\n"},
+		{[]string{"export", "--source", "yahoo", "--from", "2020-09-02", "--to", "2020-09-01"}, cli.ExitUsage, "marketd: --from 2020-09-02 is after --to 2020-09-01\n"},
+		{[]string{"export", "--actions", "--source", "naver", "--symbols", "005930,000660"}, cli.ExitUsage, "marketd: export: naver has no 000660\n"},
+		{[]string{"export", "--actions", "--source", "yahoo", "--format", "xml"}, cli.ExitUsage, "marketd: --format \"xml\": want csv or json\n"},
 	}
 	for _, tt := range tests {
 		r := marketd(t, env, tt.args...)
@@ -207,16 +209,16 @@ func TestStatusAndMigrate(t *testing.T) {
 	latest := versions[len(versions)-1]
 	env := seedExport(t)
 	r := marketd(t, append(env, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
-	if r.code != exitOK || !regexpMatch(fmt.Sprintf(`^migrate: schema of sqlite:.*marketd\.db was up to date \(version %d\)\n$`, latest), r.stdout) {
+	if r.code != cli.ExitOK || !regexpMatch(fmt.Sprintf(`^migrate: schema of sqlite:.*marketd\.db was up to date \(version %d\)\n$`, latest), r.stdout) {
 		t.Errorf("migrate: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	fresh, _ := tempDB(t)
 	r = marketd(t, append(fresh, "MARKETD_DATABASE_AUTO_MIGRATE=false"), "migrate")
-	if r.code != exitOK || !regexpMatch(fmt.Sprintf(`^migrate: schema of sqlite:.*marketd\.db migrated from version 0 to %d\n$`, latest), r.stdout) {
+	if r.code != cli.ExitOK || !regexpMatch(fmt.Sprintf(`^migrate: schema of sqlite:.*marketd\.db migrated from version 0 to %d\n$`, latest), r.stdout) {
 		t.Errorf("migrate of a new database: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = marketd(t, env, "status")
-	if r.code != exitOK {
+	if r.code != cli.ExitOK {
 		t.Fatalf("status: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, want := range []string{

@@ -6,6 +6,8 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // seedKOSDAQ stores naver 247540 on KOSDAQ with a bar on every session of
@@ -41,19 +43,19 @@ func TestGapsListBadBars(t *testing.T) {
 	gap := "gap                  naver 005930     2026-09-29                    1  missing\n"
 	badBar := "bad bar              naver 000660     2026-10-06                       high 101100 is below max(open, close) 101200\n"
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
-	if want := gapsHeader + gap + badBar; r.code != exitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 1 bad bar, 0 acknowledged\n" {
+	if want := gapsHeader + gap + badBar; r.code != cli.ExitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 1 bad bar, 0 acknowledged\n" {
 		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
-	if r := marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-06", "--reason", "exchange print"); r.code != exitOK {
+	if r := marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-06", "--reason", "exchange print"); r.code != cli.ExitOK {
 		t.Fatalf("gaps ack: exit %d: %s", r.code, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
 	ack := "acknowledged         naver 000660     2026-10-06                       exchange print\n"
-	if want := gapsHeader + gap + ack; r.code != exitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 0 bad bars, 1 acknowledged\n" {
+	if want := gapsHeader + gap + ack; r.code != cli.ExitOK || r.stdout != want || r.stderr != "1 open gap or stale instrument, 0 bad bars, 1 acknowledged\n" {
 		t.Errorf("gaps list after the ack: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "unack", "naver", "000660", "2026-10-01..2026-10-08")
-	if want := "removed 1 acknowledgement of naver 000660\n"; r.code != exitOK || r.stdout != want {
+	if want := "removed 1 acknowledgement of naver 000660\n"; r.code != cli.ExitOK || r.stdout != want {
 		t.Errorf("gaps unack: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }
@@ -66,7 +68,7 @@ func TestGapsListMarketSelectsBoard(t *testing.T) {
 		{"gaps", "ack", "naver", "005930", "2026-09-15", "--reason", "kospi"},
 		{"gaps", "ack", "naver", "247540", "2026-09-15", "--reason", "kosdaq"},
 	} {
-		if r := marketdAt(t, validateNow, env, ack...); r.code != exitOK {
+		if r := marketdAt(t, validateNow, env, ack...); r.code != cli.ExitOK {
 			t.Fatalf("%v: exit %d: %s", ack, r.code, r.stderr)
 		}
 	}
@@ -84,7 +86,7 @@ func TestGapsListMarketSelectsBoard(t *testing.T) {
 		{"XNYS", gapsHeader, "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n"},
 	} {
 		r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15", "--market", tt.market)
-		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
+		if r.code != cli.ExitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
 			t.Errorf("gaps list --market %s: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s\nstderr: %q",
 				tt.market, r.code, r.stdout, r.stderr, tt.stdout, tt.stderr)
 		}
@@ -101,22 +103,22 @@ func TestGapsAckBarOnClosedDay(t *testing.T) {
 		Bars: []market.Bar{{Date: 20261004, Open: market.Some(c), High: market.Some(c), Low: market.Some(c), Close: c, Volume: market.Some(int64(5))}}}})
 	badBar := "bad bar              naver 000660     2026-10-04                       dated on a day the XKRX calendar says was closed: the calendar or the data is wrong\n"
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
-	if want := gapsHeader + badBar; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 1 bad bar, 0 acknowledged\n" {
+	if want := gapsHeader + badBar; r.code != cli.ExitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 1 bad bar, 0 acknowledged\n" {
 		t.Errorf("gaps list: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "ack", "naver", "000660", "2026-10-04", "--reason", "a Sunday print")
-	if want := "acknowledged naver 000660 2026-10-04: a Sunday print\n"; r.code != exitOK || r.stdout != want {
+	if want := "acknowledged naver 000660 2026-10-04: a Sunday print\n"; r.code != cli.ExitOK || r.stdout != want {
 		t.Fatalf("gaps ack of a bar on a Sunday: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
 	ack := "acknowledged         naver 000660     2026-10-04                       a Sunday print\n"
-	if want := gapsHeader + ack; r.code != exitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n" {
+	if want := gapsHeader + ack; r.code != cli.ExitOK || r.stdout != want || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 1 acknowledged\n" {
 		t.Errorf("gaps list after the ack: exit %d\nstdout:\n%s\nstderr: %q\nwant stdout:\n%s", r.code, r.stdout, r.stderr, want)
 	}
 	// The other instrument has no bar that Sunday: nothing to acknowledge.
 	r = marketdAt(t, validateNow, env, "gaps", "ack", "naver", "005930", "2026-10-04", "--reason", "x")
-	if want := "marketd: gaps ack: 2026-10-04 (Sunday) is not an XKRX session and naver 005930 has no bar on it, so no gap or bad bar can be there; nothing acknowledged\n"; r.code != exitUsage || r.stderr != want {
-		t.Errorf("gaps ack without a bar: exit %d, stderr %q; want %d, %q", r.code, r.stderr, exitUsage, want)
+	if want := "marketd: gaps ack: 2026-10-04 (Sunday) is not an XKRX session and naver 005930 has no bar on it, so no gap or bad bar can be there; nothing acknowledged\n"; r.code != cli.ExitUsage || r.stderr != want {
+		t.Errorf("gaps ack without a bar: exit %d, stderr %q; want %d, %q", r.code, r.stderr, cli.ExitUsage, want)
 	}
 }
 
@@ -144,12 +146,12 @@ func TestGapsRefusesBadInput(t *testing.T) {
 		{[]string{"gaps", "list", "--market", "XWAR"}, "marketd: --market: unknown market \"XWAR\" (want a MIC such as XNYS, XKRX, XTKS, XLON or a name such as NYSE, KOSPI, JPX, LSE, XETRA)\n"},
 	} {
 		r := marketdAt(t, validateNow, env, tt.args...)
-		if r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r.code != cli.ExitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
 	r := marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "0")
-	if r.code != exitOK || r.stdout != gapsHeader || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n" {
+	if r.code != cli.ExitOK || r.stdout != gapsHeader || r.stderr != "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n" {
 		t.Errorf("after the refusals: exit %d, stdout %q, stderr %q; want nothing acknowledged", r.code, r.stdout, r.stderr)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -42,9 +41,6 @@ are given their board when listed, and left alone when not.`,
 				return err
 			}
 			res, err := collector.ImportListing(cmd.Context(), w.Store, w.NaverSource(), b)
-			if de := (*collector.DeactivationError)(nil); errors.As(err, &de) {
-				return fmt.Errorf("symbols %w. %s", err, removeFirst)
-			}
 			if err != nil {
 				return fmt.Errorf("symbols %w", err)
 			}
@@ -59,6 +55,3 @@ are given their board when listed, and left alone when not.`,
 	cmd.Flags().StringVar(&board, "market", "", "the `board` to import: KOSPI or KOSDAQ (required)")
 	return cmd
 }
-
-// removeFirst is the way past a refused import when codes really left.
-const removeFirst = "If they really were delisted, remove them first: marketd symbols remove --source naver CODE..."

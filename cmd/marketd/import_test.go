@@ -9,6 +9,8 @@ import (
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/sqlite"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // symbols import against the simulated market's listing: listed codes are
@@ -34,7 +36,7 @@ func TestSymbolsImport(t *testing.T) {
 		naver("247540", "KOSDAQ"), naver("222222", ""),
 		{Key: market.Key{Source: market.SourceYahoo, Symbol: "005930.KS"}, Market: market.XKRX, Board: "KOSPI", Active: true},
 	}, []store.Write{{Key: market.Key{Source: market.SourceNaver, Symbol: "035720"}, Bars: []market.Bar{delistedBar}}})
-	if r := marketd(t, env, "symbols", "remove", "--source", "naver", "000660"); r.code != exitOK {
+	if r := marketd(t, env, "symbols", "remove", "--source", "naver", "000660"); r.code != cli.ExitOK {
 		t.Fatalf("symbols remove: %d %s", r.code, r.stderr)
 	}
 
@@ -43,7 +45,7 @@ func TestSymbolsImport(t *testing.T) {
 		"imported KOSPI: 3 listed, 0 added, 0 reactivated, 0 marked inactive\n",
 	} {
 		r := marketd(t, env, "symbols", "import", "--market", "kospi")
-		if r.code != exitOK || r.stdout != want {
+		if r.code != cli.ExitOK || r.stdout != want {
 			t.Fatalf("symbols import: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 		}
 	}
@@ -58,7 +60,7 @@ naver   222222     XKRX                            true
 naver   247540     XKRX    KOSDAQ                  true    
 yahoo   005930.KS  XKRX    KOSPI                   true    
 `
-	if r.code != exitOK || !listMatches(r.stdout, want) {
+	if r.code != cli.ExitOK || !listMatches(r.stdout, want) {
 		t.Errorf("symbols list after import: exit %d\n%s\nwant\n%s", r.code, r.stdout, want)
 	}
 
@@ -107,10 +109,10 @@ func TestSymbolsImportRefuses(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"symbols", "import", "--market", "KOSDAQ"}, exitRuntime,
+		{[]string{"symbols", "import", "--market", "KOSDAQ"}, cli.ExitRuntime,
 			"marketd: symbols import KOSDAQ: the listing came back empty; nothing changed\n"},
-		{[]string{"symbols", "import"}, exitUsage, "marketd: --market is required: KOSPI or KOSDAQ\n"},
-		{[]string{"symbols", "import", "--market", "XNYS"}, exitUsage, "marketd: --market \"XNYS\": want KOSPI or KOSDAQ (the boards Naver lists)\n"},
+		{[]string{"symbols", "import"}, cli.ExitUsage, "marketd: --market is required: KOSPI or KOSDAQ\n"},
+		{[]string{"symbols", "import", "--market", "XNYS"}, cli.ExitUsage, "marketd: --market \"XNYS\": want KOSPI or KOSDAQ (the boards Naver lists)\n"},
 	}
 	for _, tt := range tests {
 		r := marketd(t, env, tt.args...)
@@ -119,7 +121,7 @@ func TestSymbolsImportRefuses(t *testing.T) {
 		}
 	}
 	r := marketd(t, env, "symbols", "list", "--active")
-	if r.code != exitOK || r.stderr != "symbols list: 1 instrument, 1 active\n" {
+	if r.code != cli.ExitOK || r.stderr != "symbols list: 1 instrument, 1 active\n" {
 		t.Errorf("after a refused import the KOSDAQ code must stay active: exit %d, %q", r.code, r.stderr)
 	}
 }
@@ -142,24 +144,24 @@ func TestSymbolsImportRefusesMassDeactivation(t *testing.T) {
 	want := "marketd: symbols import KOSPI: with 1 listed, 7 of the 8 active KOSPI instruments would be marked inactive " +
 		"(000660, 005380, 035420, and 4 more): more than 5 and more than 10% at once looks like a broken listing; nothing changed. " +
 		"If they really were delisted, remove them first: marketd symbols remove --source naver CODE...\n"
-	if r.code != exitRuntime || r.stdout != "" || r.stderr != want {
-		t.Errorf("symbols import: exit %d, stdout %q, stderr %q; want %d, %q", r.code, r.stdout, r.stderr, exitRuntime, want)
+	if r.code != cli.ExitRuntime || r.stdout != "" || r.stderr != want {
+		t.Errorf("symbols import: exit %d, stdout %q, stderr %q; want %d, %q", r.code, r.stdout, r.stderr, cli.ExitRuntime, want)
 	}
-	if r := marketd(t, env, "symbols", "list", "--active"); r.code != exitOK || r.stderr != "symbols list: 8 instruments, 8 active\n" {
+	if r := marketd(t, env, "symbols", "list", "--active"); r.code != cli.ExitOK || r.stderr != "symbols list: 8 instruments, 8 active\n" {
 		t.Errorf("after a refused import every KOSPI code must stay active: exit %d, %q", r.code, r.stderr)
 	}
 
 	// Removing the codes that really went leaves a listing the check
 	// accepts; KOSDAQ, with nothing stored, only gains its listed code.
 	args := []string{"symbols", "remove", "--source", "naver", "000660", "005380", "035420", "051910", "068270"}
-	if r := marketd(t, env, args...); r.code != exitOK {
+	if r := marketd(t, env, args...); r.code != cli.ExitOK {
 		t.Fatalf("symbols remove: exit %d, %q", r.code, r.stderr)
 	}
 	for board, want := range map[string]string{
 		"KOSPI":  "imported KOSPI: 1 listed, 0 added, 0 reactivated, 2 marked inactive\n",
 		"KOSDAQ": "imported KOSDAQ: 1 listed, 1 added, 0 reactivated, 0 marked inactive\n",
 	} {
-		if r := marketd(t, env, "symbols", "import", "--market", board); r.code != exitOK || r.stdout != want {
+		if r := marketd(t, env, "symbols", "import", "--market", board); r.code != cli.ExitOK || r.stdout != want {
 			t.Errorf("symbols import %s: exit %d, stdout %q, stderr %q; want %q", board, r.code, r.stdout, r.stderr, want)
 		}
 	}

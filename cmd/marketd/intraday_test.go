@@ -11,6 +11,8 @@ import (
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // symbols add --intraday and symbols intraday set the interval the
@@ -22,17 +24,25 @@ func TestSymbolsIntraday(t *testing.T) {
 		code         int
 		stdout, errs string
 	}{
-		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930", "000660"}, exitOK,
-			"symbols add: 2 added, 0 reactivated, 0 already active (naver)\n", ""},
-		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1d", "035720"}, exitUsage,
-			"", "marketd: --interval: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
-		{[]string{"symbols", "add", "--source", "naver", "035720"}, exitOK,
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930", "000660"}, cli.ExitOK,
+			"symbols add: 2 added, 0 reactivated, 0 already active (naver); 1m minute bars archived for all 2\n", ""},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1d", "035720"}, cli.ExitUsage,
+			"", "marketd: --intraday: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "5m", "035720"}, cli.ExitUsage,
+			"", "marketd: --intraday: naver serves no 5m bars: want 1m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "035720"}, cli.ExitOK,
 			"symbols add: 1 added, 0 reactivated, 0 already active (naver)\n", ""},
-		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, exitOK,
-			"symbols intraday: 2 instruments set to 5m, 0 already (naver)\n", ""},
-		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930", "999999"}, exitUsage,
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, cli.ExitUsage,
+			"", "marketd: --interval: naver serves no 5m bars: want 1m or off\n"},
+		{[]string{"symbols", "intraday", "--source", "naver", "000660"}, cli.ExitUsage,
+			"", "marketd: --interval: no interval given: want 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930"}, cli.ExitOK,
+			"symbols add: 0 added, 0 reactivated, 1 already active (naver); 1m minute bars archived for all 1\n", ""},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "1m", "000660", "035720"}, cli.ExitOK,
+			"symbols intraday: 1 instrument set to 1m, 1 already (naver)\n", ""},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930", "999999"}, cli.ExitUsage,
 			"", "marketd: symbols intraday: store: set intraday interval of naver:999999: no such instrument; nothing changed\n"},
-		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930"}, exitOK,
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930"}, cli.ExitOK,
 			"symbols intraday: 1 instrument set to off, 0 already (naver)\n", ""},
 	}
 	for _, s := range steps {
@@ -51,7 +61,7 @@ func TestSymbolsIntraday(t *testing.T) {
 	for _, in := range insts {
 		got[in.Symbol] = in.Intraday
 	}
-	if want := map[string]market.Interval{"000660": market.Interval5m, "005930": 0, "035720": market.Interval5m}; len(got) != 3 ||
+	if want := map[string]market.Interval{"000660": market.Interval1m, "005930": 0, "035720": market.Interval1m}; len(got) != 3 ||
 		got["000660"] != want["000660"] || got["005930"] != want["005930"] || got["035720"] != want["035720"] {
 		t.Errorf("intraday intervals %v, want %v", got, want)
 	}
@@ -82,18 +92,18 @@ func TestExportMinutes(t *testing.T) {
 naver,005930,1m,2026-10-05T09:00:00+09:00,84500,84500,84500,84500,121000
 naver,005930,1m,2026-10-05T15:29:00+09:00,84700,84700,84700,84700,3000
 `
-	if r.code != exitOK || r.stdout != want ||
+	if r.code != cli.ExitOK || r.stdout != want ||
 		r.stderr != "export: 2 minute bars of 1 symbol (naver, 1m, 2026-10-05 to 2026-10-05, csv); no minute bars in the range for 000660\n" {
 		t.Errorf("export --interval: exit %d\nstdout %s\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = marketd(t, env, "export", "--source", "naver", "--interval", "1m", "--format", "json")
-	if r.code != exitOK || strings.Count(r.stdout, `"interval":"1m"`) != 3 || !strings.Contains(r.stdout, `"start":"2026-10-02T15:29:00+09:00"`) ||
+	if r.code != cli.ExitOK || strings.Count(r.stdout, `"interval":"1m"`) != 3 || !strings.Contains(r.stdout, `"start":"2026-10-02T15:29:00+09:00"`) ||
 		r.stderr != "export: 3 minute bars of 1 symbol (naver, 1m, first to last, json)\n" {
 		t.Errorf("export --interval, whole source: exit %d\nstdout %s\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 	for _, args := range [][]string{{"--interval", "1d"}, {"--interval", "1m", "--actions"}} {
 		r = marketd(t, env, append([]string{"export", "--source", "naver"}, args...)...)
-		if r.code != exitUsage {
+		if r.code != cli.ExitUsage {
 			t.Errorf("export %v: exit %d, stderr %q; want a usage error", args, r.code, r.stderr)
 		}
 	}
@@ -113,7 +123,7 @@ func TestStatusIntraday(t *testing.T) {
 	st.Close()
 	// Friday 2026-10-09 after the close: Thursday's last minute is behind.
 	r := marketdAt(t, time.Date(2026, 10, 9, 21, 0, 0, 0, time.UTC), env, "status")
-	if r.code != exitOK || !strings.Contains(r.stdout, `
+	if r.code != cli.ExitOK || !strings.Contains(r.stdout, `
 MARKET  SOURCE  INTERVAL  INTRADAY  FRESH  BEHIND  LAST MINUTE                EXPECTED                   OLDEST LAST MINUTE
 XNYS    yahoo   5m        1         0      1       2026-10-08T15:55:00-04:00  2026-10-09T15:55:00-04:00  2026-10-08T15:55:00-04:00
 `) {
@@ -137,7 +147,7 @@ func TestBackfillMinutes(t *testing.T) {
 	seed(t, path, []market.Instrument{{Key: key, Market: market.XKRX, Board: "KOSPI", Active: true}}, nil)
 	args := []string{"backfill", "--source", "naver", "--symbols", "005930", "--interval", "1m"}
 	r := marketd(t, env, args...)
-	if r.code != exitOK {
+	if r.code != cli.ExitOK {
 		t.Fatalf("backfill --interval: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	st := openSeeded(t, path)
@@ -161,11 +171,11 @@ func TestBackfillMinutes(t *testing.T) {
 	}
 	st.Close()
 	r = marketd(t, env, args...)
-	if r.code != exitOK || !strings.HasPrefix(r.stdout, "backfill ok: 0 ok, 0 failed, 1 skipped (already stored ") {
+	if r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, "backfill ok: 0 ok, 0 failed, 1 skipped (already stored ") {
 		t.Errorf("rerun: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	for _, bad := range [][]string{{"backfill", "--all", "--prepost"}, {"backfill", "--all", "--interval", "1m", "--gaps-only"}, {"backfill", "--all", "--interval", "1d"}, {"backfill", "--all", "--interval", "1m", "--shared"}} {
-		if r := marketd(t, env, bad...); r.code != exitUsage {
+		if r := marketd(t, env, bad...); r.code != cli.ExitUsage {
 			t.Errorf("marketd %v: exit %d, stderr %q; want a usage error", bad, r.code, r.stderr)
 		}
 	}

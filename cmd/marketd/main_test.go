@@ -85,44 +85,44 @@ func TestExitCodesAndMessages(t *testing.T) {
 		stderr  string
 		notWant string
 	}{
-		{"unknown command", nil, []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`, ""},
-		{"no command", nil, nil, exitUsage, "a command is required", ""},
-		{"unknown flag", nil, []string{"status", "--frob"}, exitUsage, "unknown flag: --frob", ""},
-		{"symbols without subcommand", nil, []string{"symbols"}, exitUsage, "symbols: which command? add, import, intraday, list or remove (see marketd symbols --help)", ""},
-		{"export without source", nil, []string{"export"}, exitUsage, "--source is required", ""},
-		{"export bad date", nil, []string{"export", "--source", "yahoo", "--from", "2026/01/02"}, exitUsage, `--from: invalid date "2026/01/02"`, ""},
-		{"export bad format", nil, []string{"export", "--source", "yahoo", "--format", "xml"}, exitUsage, `--format "xml"`, ""},
-		{"bad naver code", nil, []string{"symbols", "add", "--source", "naver", "5930"}, exitUsage, `naver symbol "5930"`, ""},
-		{"symbol too long", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", strings.Repeat("A", 80)}, exitUsage, `yahoo symbol: invalid symbol "` + strings.Repeat("A", 40) + `"…: 80 bytes long, at most 32`, ""},
-		{"symbol with a control character", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "AB\x01C"}, exitUsage, `yahoo symbol: invalid symbol "AB\x01C": control character at byte 2`, ""},
-		{"symbol not ASCII", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "ÄBC"}, exitUsage, `yahoo symbol: invalid symbol "ÄBC": not ASCII`, ""},
-		{"backfill symbol too long", nil, []string{"backfill", "--symbols", strings.Repeat("B", 33)}, exitUsage, `--symbols: invalid symbol "` + strings.Repeat("B", 33) + `"…: 33 bytes long, at most 32`, ""},
+		{"unknown command", nil, []string{"frobnicate"}, cli.ExitUsage, `unknown command "frobnicate"`, ""},
+		{"no command", nil, nil, cli.ExitUsage, "a command is required", ""},
+		{"unknown flag", nil, []string{"status", "--frob"}, cli.ExitUsage, "unknown flag: --frob", ""},
+		{"symbols without subcommand", nil, []string{"symbols"}, cli.ExitUsage, "symbols: which command? add, import, intraday, list or remove (see marketd symbols --help)", ""},
+		{"export without source", nil, []string{"export"}, cli.ExitUsage, "--source is required", ""},
+		{"export bad date", nil, []string{"export", "--source", "yahoo", "--from", "2026/01/02"}, cli.ExitUsage, `--from: invalid date "2026/01/02"`, ""},
+		{"export bad format", nil, []string{"export", "--source", "yahoo", "--format", "xml"}, cli.ExitUsage, `--format "xml"`, ""},
+		{"bad naver code", nil, []string{"symbols", "add", "--source", "naver", "5930"}, cli.ExitUsage, `naver symbol "5930"`, ""},
+		{"symbol too long", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", strings.Repeat("A", 80)}, cli.ExitUsage, `yahoo symbol: invalid symbol "` + strings.Repeat("A", 40) + `"…: 80 bytes long, at most 32`, ""},
+		{"symbol with a control character", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "AB\x01C"}, cli.ExitUsage, `yahoo symbol: invalid symbol "AB\x01C": control character at byte 2`, ""},
+		{"symbol not ASCII", nil, []string{"symbols", "add", "--source", "yahoo", "--market", "XNYS", "ÄBC"}, cli.ExitUsage, `yahoo symbol: invalid symbol "ÄBC": not ASCII`, ""},
+		{"backfill symbol too long", nil, []string{"backfill", "--symbols", strings.Repeat("B", 33)}, cli.ExitUsage, `--symbols: invalid symbol "` + strings.Repeat("B", 33) + `"…: 33 bytes long, at most 32`, ""},
 		{
 			name: "mysql URL port out of range", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@127.0.0.1:99999/marketd"},
-			args: []string{"status"}, code: exitUsage, stderr: "invalid port 99999: want 1-65535", notWant: "s3cret",
+			args: []string{"status"}, code: cli.ExitUsage, stderr: "invalid port 99999: want 1-65535", notWant: "s3cret",
 		},
-		{"bad log level flag", nil, []string{"--log-level", "loud", "status"}, exitUsage, `flag: log_level: "loud" is not debug`, ""},
+		{"bad log level flag", nil, []string{"--log-level", "loud", "status"}, cli.ExitUsage, `flag: log_level: "loud" is not debug`, ""},
 		{
 			name: "malformed mysql URL", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@db:port/marketd"},
-			args: []string{"status"}, code: exitUsage, stderr: "malformed mysql URL", notWant: "s3cret",
+			args: []string{"status"}, code: cli.ExitUsage, stderr: "malformed mysql URL", notWant: "s3cret",
 		},
 		{
 			name: "unknown scheme", env: []string{"MARKETD_DATABASE=postgres://root:s3cret@db/marketd"},
-			args: []string{"migrate"}, code: exitUsage, stderr: `unknown scheme "postgres"`, notWant: "s3cret",
+			args: []string{"migrate"}, code: cli.ExitUsage, stderr: `unknown scheme "postgres"`, notWant: "s3cret",
 		},
 		{
 			name: "bad driver parameter", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@127.0.0.1:3306/x?tls=maybe"},
-			args: []string{"status"}, code: exitUsage, stderr: "unknown config name: maybe", notWant: "s3cret",
+			args: []string{"status"}, code: cli.ExitUsage, stderr: "unknown config name: maybe", notWant: "s3cret",
 		},
 		{
 			name: "bad boolean driver parameter", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@127.0.0.1:3306/x?interpolateParams=perhaps"},
-			args: []string{"status"}, code: exitUsage, stderr: "parameter interpolateParams", notWant: "s3cret",
+			args: []string{"status"}, code: cli.ExitUsage, stderr: "parameter interpolateParams", notWant: "s3cret",
 		},
 		{
 			name: "unreachable server", env: []string{"MARKETD_DATABASE=mysql://root:s3cret@127.0.0.1:1/marketd"},
-			args: []string{"status"}, code: exitRuntime, stderr: "cannot reach server at 127.0.0.1:1", notWant: "s3cret",
+			args: []string{"status"}, code: cli.ExitRuntime, stderr: "cannot reach server at 127.0.0.1:1", notWant: "s3cret",
 		},
-		{"version needs no config", []string{"MARKETD_DATABASE=nonsense"}, []string{"version"}, exitOK, "", ""},
+		{"version needs no config", []string{"MARKETD_DATABASE=nonsense"}, []string{"version"}, cli.ExitOK, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 			if !strings.Contains(r.stderr, tt.stderr) {
 				t.Errorf("stderr %q does not contain %q", r.stderr, tt.stderr)
 			}
-			if tt.code != exitOK && strings.Count(r.stderr, "\n") != 1 {
+			if tt.code != cli.ExitOK && strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("stderr is not one line: %q", r.stderr)
 			}
 			if tt.notWant != "" && strings.Contains(r.stdout+r.stderr, tt.notWant) {
@@ -151,7 +151,7 @@ func TestHelpHasExamples(t *testing.T) {
 	} {
 		t.Chdir(t.TempDir())
 		r := marketd(t, nil, args...)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Examples:\n  marketd ") {
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "Examples:\n  marketd ") {
 			t.Errorf("marketd %s: exit %d, no Examples section in %q", strings.Join(args, " "), r.code, r.stdout)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // Every command that takes a market takes any registered MIC and the
@@ -26,7 +28,7 @@ func TestMarketNames(t *testing.T) {
 		"CRYPTO  CCC                                 UTC               none needed  Cryptocurrencies (every day, UTC dates)\n",
 		"23 markets; marketd calendar show MARKET lists one's sessions (a market not listed is checked on sessions inferred from its bars)\n",
 	} {
-		if r.code != exitOK || !strings.Contains(r.stdout, want) {
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, want) {
 			t.Errorf("calendar show: exit %d, stdout lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
 	}
@@ -38,11 +40,11 @@ func TestMarketNames(t *testing.T) {
 		{[]string{"calendar", "show", "tse", "--year", "2026"}, "XTKS 2026: 242 sessions, 19 weekday closures"},
 		{[]string{"calendar", "show", "LSE", "--year", "2022"}, "XLON 2022: 250 sessions, 10 weekday closures"},
 	} {
-		if r := marketdAt(t, validateNow, env, tt.args...); r.code != exitOK || summaryLine(r.stdout) != tt.want {
+		if r := marketdAt(t, validateNow, env, tt.args...); r.code != cli.ExitOK || summaryLine(r.stdout) != tt.want {
 			t.Errorf("%v: exit %d, summary %q, want %q; %s", tt.args, r.code, summaryLine(r.stdout), tt.want, r.stderr)
 		}
 	}
-	if r := marketdAt(t, validateNow, env, "calendar", "close", "JPX", "2026-10-13", "--reason", "test"); r.code != exitOK ||
+	if r := marketdAt(t, validateNow, env, "calendar", "close", "JPX", "2026-10-13", "--reason", "test"); r.code != cli.ExitOK ||
 		r.stdout != "XTKS 2026-10-13 recorded as closed (test)\n" {
 		t.Errorf("calendar close JPX: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -52,18 +54,18 @@ func TestMarketNames(t *testing.T) {
 	want := "MARKET  SOURCE  INSTRUMENTS  ACTIVE  WITH BARS  LATEST BAR  FRESH  BEHIND  OLDEST WATERMARK\n" +
 		"XLON    yahoo   1            1       0          -           0      1       -\n" +
 		"XTKS    yahoo   1            1       0          -           0      1       -\n"
-	if r.code != exitOK || !strings.Contains(r.stdout, want) || !strings.HasSuffix(r.stdout, "status: 2 instruments (2 active) in 2 market/source groups; latest bar -\n") {
+	if r.code != cli.ExitOK || !strings.Contains(r.stdout, want) || !strings.HasSuffix(r.stdout, "status: 2 instruments (2 active) in 2 market/source groups; latest bar -\n") {
 		t.Errorf("status --market JPX,LSE: exit %d\n%s%s\nwant it to contain\n%s", r.code, r.stdout, r.stderr, want)
 	}
-	if r := marketdAt(t, validateNow, env, "gaps", "list", "--market", "XETRA"); r.code != exitOK || r.stdout != gapsHeader ||
+	if r := marketdAt(t, validateNow, env, "gaps", "list", "--market", "XETRA"); r.code != cli.ExitOK || r.stdout != gapsHeader ||
 		r.stderr != "0 open gaps or stale instruments, 0 bad bars, 0 acknowledged\n" {
 		t.Errorf("gaps list --market XETRA: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "validate", "--market", "JPX", "--no-email", "--no-repair", "--lookback", "5")
-	if want := "marketd: 1 stale — XTKS (2026-10-08)\n\nXTKS yahoo: 1 instrument, 5 sessions 2026-10-02..2026-10-08, 0 bars;"; r.code != exitProblems || !strings.HasPrefix(r.stdout, want) {
-		t.Errorf("validate --market JPX: exit %d, stdout %q; want exit %d, stdout starting %q", r.code, r.stdout, exitProblems, want)
+	if want := "marketd: 1 stale — XTKS (2026-10-08)\n\nXTKS yahoo: 1 instrument, 5 sessions 2026-10-02..2026-10-08, 0 bars;"; r.code != cli.ExitProblems || !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("validate --market JPX: exit %d, stdout %q; want exit %d, stdout starting %q", r.code, r.stdout, cli.ExitProblems, want)
 	}
-	if r := marketdAt(t, validateNow, env, "backfill", "--market", "LSE", "--dry-run"); r.code != exitOK || !strings.HasPrefix(r.stdout, "yahoo:VOD.L: [1980-01-01..") {
+	if r := marketdAt(t, validateNow, env, "backfill", "--market", "LSE", "--dry-run"); r.code != cli.ExitOK || !strings.HasPrefix(r.stdout, "yahoo:VOD.L: [1980-01-01..") {
 		t.Errorf("backfill --market LSE --dry-run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
@@ -90,7 +92,7 @@ func TestUnregisteredMarket(t *testing.T) {
 	seed(t, path, insts, writes)
 
 	r := marketdAt(t, validateNow, env, "status")
-	if want := "XWAR    yahoo   2            2       2          2026-10-07  2      0       2026-10-07\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
+	if want := "XWAR    yahoo   2            2       2          2026-10-07  2      0       2026-10-07\n"; r.code != cli.ExitOK || !strings.Contains(r.stdout, want) {
 		t.Errorf("status: exit %d, stdout lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--since", "2026-10-05")
@@ -99,14 +101,14 @@ func TestUnregisteredMarket(t *testing.T) {
 			"  calendar: no holiday table for XWAR: sessions inferred from the stored bars (a date is a session when 1 or more of the 2 instruments have a bar)\n",
 		"XWAR\n- [gap, new] yahoo PZU.WA 2026-10-06: missing\n",
 	} {
-		if r.code != exitProblems || !strings.Contains(r.stdout, want) {
+		if r.code != cli.ExitProblems || !strings.Contains(r.stdout, want) {
 			t.Errorf("validate: exit %d, stdout lacks %q:\n%s%s", r.code, want, r.stdout, r.stderr)
 		}
 	}
-	if r := marketdAt(t, validateNow, env, "gaps", "ack", "yahoo", "PZU.WA", "2026-10-06", "--reason", "suspended"); r.code != exitOK {
+	if r := marketdAt(t, validateNow, env, "gaps", "ack", "yahoo", "PZU.WA", "2026-10-06", "--reason", "suspended"); r.code != cli.ExitOK {
 		t.Errorf("gaps ack on XWAR: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if r := marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--since", "2026-10-05"); r.code != exitOK {
+	if r := marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--since", "2026-10-05"); r.code != cli.ExitOK {
 		t.Errorf("validate after the ack: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

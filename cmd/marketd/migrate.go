@@ -25,9 +25,9 @@ Every other command does this at start unless database.auto_migrate is false.`,
 				return err
 			}
 			if after == before {
-				writeSummary(a.stdout, "migrate: schema of %s was up to date (version %d)", a.databaseName(), after)
+				writeSummary(a.stdout, "migrate: schema of %s was up to date (version %d)", a.cfg.Database.Name(), after)
 			} else {
-				writeSummary(a.stdout, "migrate: schema of %s migrated from version %d to %d", a.databaseName(), before, after)
+				writeSummary(a.stdout, "migrate: schema of %s migrated from version %d to %d", a.cfg.Database.Name(), before, after)
 			}
 			return nil
 		},

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // fakeJournal returns lines for the unit it expects, recording the call.
@@ -33,7 +35,7 @@ func (f *fakeJournal) read(_ context.Context, unit string, n int) (string, error
 func notifyAt(t *testing.T, now time.Time, environ []string, j *fakeJournal, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdout: &out, stderr: &errb, environ: environ, build: currentBuild(),
+	a := &app{stdout: &out, stderr: &errb, environ: environ, build: cli.CurrentBuild(version, commit, date),
 		now: func() time.Time { return now }, journal: j.read}
 	code := a.execute(context.Background(), args)
 	return result{code, out.String(), errb.String()}
@@ -93,7 +95,7 @@ email:
 	}
 	env := []string{"MARKETD_DATABASE=nonsense", "MARKETD_SOURCES_NAVER_RATE=x",
 		"MARKETD_EMAIL_PASSWORD=hunter2-smtp", "MARKETD_NOTIFY_PING_URL=https://hc-ping.com/tok-5e1f"}
-	if r := notifyAt(t, time.Now(), env, &fakeJournal{}, "config", "check"); r.code != exitUsage {
+	if r := notifyAt(t, time.Now(), env, &fakeJournal{}, "config", "check"); r.code != cli.ExitUsage {
 		t.Fatalf("the broken configuration loads: exit %d %s", r.code, r.stderr)
 	}
 	journal := &fakeJournal{lines: "2026-12-07T06:59:58+0900 ip-10 marketd[812]: {\"level\":\"ERROR\",\"msg\":\"marketd: sources.yahoo.rate: invalid\"}\n" +
@@ -149,16 +151,16 @@ func TestNotifyUnitFailedEdges(t *testing.T) {
 
 	for _, args := range [][]string{{"notify"}, {"notify", "--unit-failed", ""}} {
 		r := notifyAt(t, now, env, &fakeJournal{}, args...)
-		if want := "marketd: --unit-failed is required: name the systemd unit that failed, e.g. marketd.service\n"; r.code != exitUsage || r.stderr != want || r.stdout != "" {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, want)
+		if want := "marketd: --unit-failed is required: name the systemd unit that failed, e.g. marketd.service\n"; r.code != cli.ExitUsage || r.stderr != want || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, cli.ExitUsage, want)
 		}
 	}
 	r := notifyAt(t, now, env, &fakeJournal{}, "notify", "--unit-failed", "-f")
-	if r.code != exitUsage || r.stderr != "marketd: --unit-failed \"-f\": want a systemd unit name such as marketd.service\n" {
+	if r.code != cli.ExitUsage || r.stderr != "marketd: --unit-failed \"-f\": want a systemd unit name such as marketd.service\n" {
 		t.Errorf("bad unit name: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = notifyAt(t, now, env, &fakeJournal{err: errors.New("exit status 1: No journal files were found.")}, "notify", "--unit-failed", "marketd.service")
-	if r.code != exitUsage || !strings.HasSuffix(r.stderr, "\nmarketd: email.host is not set: the failure of marketd.service was printed, not mailed\n") ||
+	if r.code != cli.ExitUsage || !strings.HasSuffix(r.stderr, "\nmarketd: email.host is not set: the failure of marketd.service was printed, not mailed\n") ||
 		!strings.Contains(r.stderr, `"msg":"cannot read the journal","unit":"marketd.service","err":"exit status 1: No journal files were found."`) {
 		t.Errorf("no email.host: exit %d, stderr %q", r.code, r.stderr)
 	}

@@ -26,7 +26,7 @@ func TestVersionFlag(t *testing.T) {
 	a := &app{stdout: &out, stderr: &errb, environ: []string{"MARKETD_DATABASE=nonsense"},
 		build: cli.BuildInfo{Version: "v1.2.3", Commit: "abc1234", Date: "2026-11-23T10:00:00Z", Go: "go1.26.8"}}
 	code := a.execute(context.Background(), []string{"--version"})
-	if want := "marketd v1.2.3 (commit abc1234, built 2026-11-23T10:00:00Z, go1.26.8)\n"; code != exitOK || out.String() != want || errb.String() != "" {
+	if want := "marketd v1.2.3 (commit abc1234, built 2026-11-23T10:00:00Z, go1.26.8)\n"; code != cli.ExitOK || out.String() != want || errb.String() != "" {
 		t.Errorf("--version: exit %d, stdout %q, stderr %q; want 0, %q", code, out.String(), errb.String(), want)
 	}
 }
@@ -63,7 +63,7 @@ func TestGroupWithoutCommand(t *testing.T) {
 		wantUsage(t, tt.args, tt.stderr)
 	}
 	r := marketd(t, nil, "config", "--help")
-	if want := "Examples:\n  marketd config check\n"; r.code != exitOK || !strings.Contains(r.stdout, want) {
+	if want := "Examples:\n  marketd config check\n"; r.code != cli.ExitOK || !strings.Contains(r.stdout, want) {
 		t.Errorf("config --help: exit %d, no %q in\n%s", r.code, want, r.stdout)
 	}
 }
@@ -80,7 +80,7 @@ func wantUsage(t *testing.T, args []string, stderr string) {
 	t.Helper()
 	t.Chdir(t.TempDir())
 	r := marketd(t, []string{"MARKETD_DATABASE=sqlite:m.db"}, args...)
-	if r.code != exitUsage || r.stderr != stderr || r.stdout != "" {
-		t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, exitUsage, stderr)
+	if r.code != cli.ExitUsage || r.stderr != stderr || r.stdout != "" {
+		t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", args, r.code, r.stdout, r.stderr, cli.ExitUsage, stderr)
 	}
 }

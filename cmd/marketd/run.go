@@ -13,7 +13,6 @@ import (
 	"github.com/marketd/marketd/cmd/marketd/internal/config"
 	"github.com/marketd/marketd/cmd/marketd/internal/daemon"
 	"github.com/marketd/marketd/collector/schedule"
-	"github.com/marketd/marketd/store/sqlite"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -55,20 +54,18 @@ answers.`,
 // SIGINT, loading the configuration again on SIGHUP (daemon.Serve). ready,
 // when set, is called once the daemon runs (tests drive it through it).
 func (a *app) runDaemon(ctx context.Context, sigs <-chan os.Signal, ready func(*daemon.Daemon)) error {
-	if a.cfg.Database.Scheme() == config.SchemeSQLite {
-		unlock, err := sqlite.LockDaemon(a.cfg.Database.SQLitePath())
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := a.cfg.Database.LockDaemon()
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	st, err := a.openStore(ctx, true)
 	if err != nil {
 		return err
 	}
 	d, err := daemon.New(ctx, a.cfg, daemon.Deps{
 		Store: st, Build: daemon.Wired(st, a.log, a.now), Log: a.log, Version: a.build.Version,
-		Database: a.databaseName(), Now: a.now, Service: daemon.Systemd{},
+		Database: a.cfg.Database.Name(), Now: a.now, Service: daemon.Systemd{},
 	})
 	if errors.Is(err, schedule.ErrInvalidJob) {
 		return cli.Usage(err)

@@ -22,6 +22,8 @@ import (
 	"github.com/marketd/marketd/sources/sourcetest"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/storetest"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // syncBuffer is a log sink the daemon's goroutines and the test share.
@@ -106,7 +108,7 @@ type testDaemon struct {
 func startDaemon(t *testing.T, cfgPath string) *testDaemon {
 	t.Helper()
 	td := &testDaemon{sigs: make(chan os.Signal, 1), done: make(chan error, 1), logs: &syncBuffer{}}
-	td.a = &app{stdout: io.Discard, stderr: td.logs, build: currentBuild(), now: time.Now, configPath: cfgPath}
+	td.a = &app{stdout: io.Discard, stderr: td.logs, build: cli.CurrentBuild(version, commit, date), now: time.Now, configPath: cfgPath}
 	if err := td.a.setup(); err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +367,7 @@ func TestRunAndImportHelp(t *testing.T) {
 	for _, args := range [][]string{{"run", "--help"}, {"symbols", "import", "--help"}} {
 		t.Chdir(t.TempDir())
 		r := marketd(t, nil, args...)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Examples:\n  marketd ") {
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "Examples:\n  marketd ") {
 			t.Errorf("marketd %s: exit %d, no Examples section in %q", strings.Join(args, " "), r.code, r.stdout)
 		}
 	}
@@ -440,7 +442,7 @@ func TestRunDaemonLeaderMySQL(t *testing.T) {
 		{"symbols", "add", "--source", "naver", "--market", "KOSPI", "005930", "000660"},
 		{"symbols", "add", "--source", "naver", "--market", "KOSDAQ", "247540"},
 	} {
-		if r := marketd(t, env, args...); r.code != exitOK {
+		if r := marketd(t, env, args...); r.code != cli.ExitOK {
 			t.Fatalf("marketd %s: %d %s", strings.Join(args, " "), r.code, r.stderr)
 		}
 	}
@@ -511,7 +513,7 @@ func TestSecondDaemonOnSQLiteRefuses(t *testing.T) {
 	startDaemon(t, cfgPath)
 	r := marketd(t, nil, "--config", cfgPath, "run")
 	want := fmt.Sprintf("marketd: sqlite: database in use by another daemon: process %d already runs the daemon on %s", os.Getpid(), dbPath)
-	if r.code != exitRuntime || !strings.HasPrefix(r.stderr, want) {
-		t.Fatalf("second daemon: exit %d, stderr %q; want exit %d starting %q", r.code, r.stderr, exitRuntime, want)
+	if r.code != cli.ExitRuntime || !strings.HasPrefix(r.stderr, want) {
+		t.Fatalf("second daemon: exit %d, stderr %q; want exit %d starting %q", r.code, r.stderr, cli.ExitRuntime, want)
 	}
 }

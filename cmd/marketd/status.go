@@ -72,7 +72,7 @@ func (a *app) showStatus(ctx context.Context, st *store.Store, choice market.Cho
 	if err != nil {
 		return err
 	}
-	rep.Database = a.databaseName()
+	rep.Database = a.cfg.Database.Name()
 	return rep.WriteText(a.stdout)
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/store"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // After a partial collect, status names the instruments that failed and
@@ -22,8 +24,8 @@ func TestStatusNamesFailedInstruments(t *testing.T) {
 		insts = append(insts, market.Instrument{Key: market.Key{Source: market.SourceYahoo, Symbol: sym}, Market: market.XNYS, Active: true})
 	}
 	seed(t, path, insts, nil)
-	if r := marketd(t, env, "collect", "--source", "yahoo"); r.code != exitRuntime {
-		t.Fatalf("collect: exit %d, stderr %q; want %d", r.code, r.stderr, exitRuntime)
+	if r := marketd(t, env, "collect", "--source", "yahoo"); r.code != cli.ExitRuntime {
+		t.Fatalf("collect: exit %d, stderr %q; want %d", r.code, r.stderr, cli.ExitRuntime)
 	}
 
 	r := marketd(t, env, "status")
@@ -32,7 +34,7 @@ func TestStatusNamesFailedInstruments(t *testing.T) {
 	}
 	want := regexp.MustCompile(`(?m)^collect +[0-9TZ:-]+ +1 +partial +1 +5 +0 +252/0 +` + regexp.QuoteMeta(
 		"failed: "+notFound("GONE1")+"; "+notFound("GONE2")+"; "+notFound("GONE3")+"; and 2 more") + "$")
-	if r.code != exitOK || !want.MatchString(r.stdout) {
+	if r.code != cli.ExitOK || !want.MatchString(r.stdout) {
 		t.Errorf("status: exit %d; want a collect line matching %s in\n%s", r.code, want, r.stdout)
 	}
 
@@ -45,7 +47,7 @@ func TestStatusNamesFailedInstruments(t *testing.T) {
 		wantTable += `yahoo   ` + sym + `   failed  \d{4}-\d\d-\d\d  \d{4}-\d\d-\d\d  0     ` + regexp.QuoteMeta(notFound(sym)[len("yahoo:"+sym+": "):]) + `\n`
 	}
 	wantTable += `run 1: 6 instrument results: 1 ok, 5 failed\n`
-	if r.code != exitOK || !regexp.MustCompile(`^`+wantTable+`$`).MatchString(table) || r.stderr != "" {
+	if r.code != cli.ExitOK || !regexp.MustCompile(`^`+wantTable+`$`).MatchString(table) || r.stderr != "" {
 		t.Errorf("status --run 1: exit %d, stderr %q, stdout\n%s\nwant after the counts\n%s", r.code, r.stderr, r.stdout, wantTable)
 	}
 }
@@ -119,7 +121,7 @@ func TestStatusRun(t *testing.T) {
 		"intraday-yahoo      never                 -       -                                                \n" +
 		"intraday-retention  never                 -       -                                                \n" +
 		"status: 0 instruments (0 active) in 0 market/source groups; latest bar -\n"
-	if r.code != exitOK || jobs != want {
+	if r.code != cli.ExitOK || jobs != want {
 		t.Errorf("status: exit %d, stderr %q, jobs\n%q\nwant\n%q", r.code, r.stderr, jobs, want)
 	}
 
@@ -144,7 +146,7 @@ yahoo   GONE1   failed   -           -           0     yahoo GONE1: symbol not f
 yahoo   GONE2   failed   -           -           0     yahoo GONE2: symbol not found
 run 1: 7 instrument results: 1 ok, 4 failed, 1 nodata, 1 skipped
 `
-	if r.code != exitOK || r.stdout != want || r.stderr != "" {
+	if r.code != cli.ExitOK || r.stdout != want || r.stderr != "" {
 		t.Errorf("status --run 1: exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)
 	}
 
@@ -161,7 +163,7 @@ rows:         0 inserted, 0 changed, 0 unchanged
 message:      abandoned: no heartbeat from an unknown host since 2026-09-29T18:40:00Z; the next run resumes from the watermarks
 run 11: no instrument results
 `
-	if r.code != exitOK || r.stdout != want || r.stderr != "" {
+	if r.code != cli.ExitOK || r.stdout != want || r.stderr != "" {
 		t.Errorf("status --run 11: exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)
 	}
 
@@ -170,8 +172,8 @@ run 11: no instrument results
 		{"0", "marketd: --run 0: no run has this ID (see the RUN ID column of marketd status)\n"},
 		{"last", "marketd: --run \"last\": ID must be a whole number\n"},
 	} {
-		if r := marketd(t, env, "status", "--run", tt.id); r.code != exitUsage || r.stdout != "" || r.stderr != tt.stderr {
-			t.Errorf("status --run %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.id, r.code, r.stdout, r.stderr, exitUsage, tt.stderr)
+		if r := marketd(t, env, "status", "--run", tt.id); r.code != cli.ExitUsage || r.stdout != "" || r.stderr != tt.stderr {
+			t.Errorf("status --run %s: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.id, r.code, r.stdout, r.stderr, cli.ExitUsage, tt.stderr)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/store/mysql"
 	"github.com/marketd/marketd/store/storetest"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // status --run of a run shared between hosts shows its units by host and
@@ -66,7 +68,7 @@ func TestStatusRunShowsUnits(t *testing.T) {
 		"host-a  done     1      2            2   0       0        40    2\n" +
 		"host-b  claimed  1      1            0   0       0        0     0\n" +
 		"host-b  done     1      2            1   1       0        20    3\n"
-	if r.code != exitOK || !strings.Contains(r.stdout, want) {
+	if r.code != cli.ExitOK || !strings.Contains(r.stdout, want) {
 		t.Errorf("status --run %d: exit %d, stderr %q, stdout\n%s\nwant within it\n%s", run.ID, r.code, r.stderr, r.stdout, want)
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/marketd/marketd/sources/market"
 	"github.com/marketd/marketd/sources/sourcetest"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 func TestSymbolsAddIsIdempotentAndReactivates(t *testing.T) {
@@ -30,7 +32,7 @@ func TestSymbolsAddIsIdempotentAndReactivates(t *testing.T) {
 	}
 	for _, s := range steps {
 		r := marketd(t, env, s.args...)
-		if r.code != exitOK || r.stdout != s.stdout {
+		if r.code != cli.ExitOK || r.stdout != s.stdout {
 			t.Fatalf("marketd %s: exit %d, stdout %q, stderr %q; want stdout %q",
 				strings.Join(s.args, " "), r.code, r.stdout, r.stderr, s.stdout)
 		}
@@ -45,7 +47,7 @@ yahoo   373220.KQ  XKRX    KOSDAQ  EQUITY  KRW       true    LG에너지솔루�
 yahoo   AAPL       XNYS            EQUITY  USD       true    Apple Inc.
 yahoo   BRK-B      XNYS            EQUITY  USD       true    Simulated BRK-B Inc.
 `
-	if r.code != exitOK || r.stdout != want {
+	if r.code != cli.ExitOK || r.stdout != want {
 		t.Errorf("symbols list: exit %d, stdout\n%s\nwant\n%s", r.code, r.stdout, want)
 	}
 	if r.stderr != "symbols list: 7 instruments, 7 active\n" {
@@ -53,11 +55,11 @@ yahoo   BRK-B      XNYS            EQUITY  USD       true    Simulated BRK-B Inc
 	}
 
 	r = marketd(t, env, "symbols", "remove", "--source", "yahoo", "AAPL", "MSFT")
-	if r.code != exitUsage || r.stderr != "marketd: symbols remove: yahoo has no MSFT; nothing changed\n" {
+	if r.code != cli.ExitUsage || r.stderr != "marketd: symbols remove: yahoo has no MSFT; nothing changed\n" {
 		t.Errorf("remove unknown: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = marketd(t, env, "symbols", "list", "--source", "yahoo", "--active")
-	if r.code != exitOK || r.stderr != "symbols list: 4 instruments, 4 active\n" {
+	if r.code != cli.ExitOK || r.stderr != "symbols list: 4 instruments, 4 active\n" {
 		t.Errorf("after a failed remove, AAPL must still be active: exit %d, %q", r.code, r.stderr)
 	}
 }
@@ -144,7 +146,7 @@ yahoo   AAPL    XNYS                           true
 `, "symbols list: 1 instrument, 1 active\n"},
 	} {
 		r := marketd(t, env, append([]string{"symbols", "list"}, tt.args...)...)
-		if r.code != exitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
+		if r.code != cli.ExitOK || r.stdout != tt.stdout || r.stderr != tt.stderr {
 			t.Errorf("symbols list %v: exit %d\n%s%q\nwant\n%s%q", tt.args, r.code, r.stdout, r.stderr, tt.stdout, tt.stderr)
 		}
 	}

@@ -13,10 +13,6 @@ import (
 	"github.com/marketd/marketd/validate"
 )
 
-// errProblemsFound makes `marketd validate` exit 3 after printing a report
-// with problems in it.
-var errProblemsFound = errors.New("problems found")
-
 // validateOnce runs one validation as the configuration and opt say.
 func (a *app) validateOnce(ctx context.Context, opt config.Validation) (*validate.Report, error) {
 	w, err := a.wire(ctx)
@@ -87,7 +83,7 @@ validator itself failed, 2 for usage errors.`,
 				return err
 			}
 			if !report.Clean() {
-				return fmt.Errorf("%s: %w", report.Subject(), errProblemsFound)
+				return fmt.Errorf("%s: %w", report.Subject(), cli.ErrProblems)
 			}
 			return nil
 		},

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/marketd/marketd/sources/market"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // TestValidateWholeHistory checks --lookback 0 and the flags that do not
@@ -15,8 +17,8 @@ func TestValidateWholeHistory(t *testing.T) {
 	env, path := tempDB(t)
 	seedSessions(t, path, map[string][]market.Date{"005930": {20260916}})
 	r := marketdAt(t, validateNow, env, "validate", "--lookback", "0", "--no-email", "--no-repair")
-	if r.code != exitProblems {
-		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitProblems, r.stdout, r.stderr)
+	if r.code != cli.ExitProblems {
+		t.Fatalf("exit %d, want %d\n%s%s", r.code, cli.ExitProblems, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
 		// The whole history starts at the first stored bar.
@@ -48,8 +50,8 @@ func TestValidateWholeHistory(t *testing.T) {
 		{[]string{"--since", "2030-01-01"}, "--since 2030-01-01: the date is in the future"},
 	} {
 		r := marketdAt(t, validateNow, env, append([]string{"validate", "--no-email"}, tc.args...)...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
-			t.Errorf("validate %v: exit %d, stderr %q; want %d and %q", tc.args, r.code, r.stderr, exitUsage, tc.want)
+		if r.code != cli.ExitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("validate %v: exit %d, stderr %q; want %d and %q", tc.args, r.code, r.stderr, cli.ExitUsage, tc.want)
 		}
 	}
 }

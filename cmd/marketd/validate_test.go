@@ -19,6 +19,8 @@ import (
 	"github.com/marketd/marketd/sources/market/calendar"
 	"github.com/marketd/marketd/store"
 	"github.com/marketd/marketd/validate"
+
+	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
 
 // validateNow is a Thursday evening in Seoul; the 15 XKRX sessions before
@@ -29,7 +31,7 @@ var validateNow = time.Date(2026, 10, 8, 22, 0, 0, 0, time.FixedZone("KST", 9*36
 func marketdAt(t *testing.T, now time.Time, environ []string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdout: &out, stderr: &errb, environ: environ, build: currentBuild(), now: func() time.Time { return now }}
+	a := &app{stdout: &out, stderr: &errb, environ: environ, build: cli.CurrentBuild(version, commit, date), now: func() time.Time { return now }}
 	code := a.execute(context.Background(), args)
 	return result{code, out.String(), errb.String()}
 }
@@ -71,8 +73,8 @@ func TestValidateCommand(t *testing.T) {
 	args := []string{"validate", "--lookback", "15", "--no-email", "--no-repair"}
 
 	r := marketdAt(t, validateNow, env, args...)
-	if r.code != exitProblems {
-		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, exitProblems, r.stdout, r.stderr)
+	if r.code != cli.ExitProblems {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, cli.ExitProblems, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
 		"marketd: 1 gap — XKRX (2026-10-08)",
@@ -120,7 +122,7 @@ func TestValidateCommand(t *testing.T) {
 	if r := marketdAt(t, validateNow, env, "gaps", "ack", "naver", "005930", "2026-09-29..2026-09-30", "--reason", "not served"); r.code != 0 {
 		t.Fatalf("gaps ack: exit %d: %s", r.code, r.stderr)
 	}
-	if r := marketdAt(t, validateNow, env, args...); r.code != exitOK || !strings.Contains(r.stdout, "marketd: all clear — XKRX (2026-10-08)") {
+	if r := marketdAt(t, validateNow, env, args...); r.code != cli.ExitOK || !strings.Contains(r.stdout, "marketd: all clear — XKRX (2026-10-08)") {
 		t.Errorf("after ack: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = marketdAt(t, validateNow, env, "gaps", "list", "--lookback", "15")
@@ -130,8 +132,8 @@ func TestValidateCommand(t *testing.T) {
 	if r := marketdAt(t, validateNow, env, "gaps", "unack", "naver", "005930", "2026-09-30"); r.code != 0 {
 		t.Fatalf("gaps unack: exit %d: %s", r.code, r.stderr)
 	}
-	if r := marketdAt(t, validateNow, env, args...); r.code != exitProblems {
-		t.Errorf("after unack: exit %d, want %d", r.code, exitProblems)
+	if r := marketdAt(t, validateNow, env, args...); r.code != cli.ExitProblems {
+		t.Errorf("after unack: exit %d, want %d", r.code, cli.ExitProblems)
 	}
 	// Bad input names the thing.
 	for _, bad := range [][]string{
@@ -141,8 +143,8 @@ func TestValidateCommand(t *testing.T) {
 		{"validate", "--since", "30/09/2026"},
 		{"validate", "--market", "XWAR"},
 	} {
-		if r := marketdAt(t, validateNow, env, bad...); r.code != exitUsage {
-			t.Errorf("%v: exit %d, want %d (%s)", bad, r.code, exitUsage, r.stderr)
+		if r := marketdAt(t, validateNow, env, bad...); r.code != cli.ExitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", bad, r.code, cli.ExitUsage, r.stderr)
 		}
 	}
 }
@@ -152,14 +154,14 @@ func TestCalendarOverrideChangesWhatIsExpected(t *testing.T) {
 	// Both instruments lack 10-07: a market-wide miss, unless the market was closed.
 	seedSessions(t, path, map[string][]market.Date{"005930": {20261007}, "000660": {20261007}})
 	args := []string{"validate", "--lookback", "15", "--no-email", "--no-repair"}
-	if r := marketdAt(t, validateNow, env, args...); r.code != exitProblems || !strings.Contains(r.stdout, "[market-wide missing, new] naver XKRX 2026-10-07") {
+	if r := marketdAt(t, validateNow, env, args...); r.code != cli.ExitProblems || !strings.Contains(r.stdout, "[market-wide missing, new] naver XKRX 2026-10-07") {
 		t.Fatalf("before the override: exit %d\n%s", r.code, r.stdout)
 	}
 	r := marketdAt(t, validateNow, env, "calendar", "close", "XKRX", "2026-10-07", "--reason", "typhoon")
 	if r.code != 0 || r.stdout != "XKRX 2026-10-07 recorded as closed (typhoon)\n" {
 		t.Fatalf("calendar close: exit %d %q %s", r.code, r.stdout, r.stderr)
 	}
-	if r := marketdAt(t, validateNow, env, args...); r.code != exitOK {
+	if r := marketdAt(t, validateNow, env, args...); r.code != cli.ExitOK {
 		t.Errorf("after the override: exit %d\n%s", r.code, r.stdout)
 	}
 	r = marketdAt(t, validateNow, env, "calendar", "show", "XKRX", "--year", "2026")
@@ -191,7 +193,7 @@ func TestValidateMailsAndResends(t *testing.T) {
 	// report is kept, the password is never printed.
 	down := append(mailEnv, "MARKETD_EMAIL_PORT=1")
 	r := marketdAt(t, validateNow, down, "validate", "--lookback", "15", "--no-repair")
-	if r.code != exitRuntime || !strings.Contains(r.stderr, "--resend") || strings.Contains(r.stdout+r.stderr, "hunter2") {
+	if r.code != cli.ExitRuntime || !strings.Contains(r.stderr, "--resend") || strings.Contains(r.stdout+r.stderr, "hunter2") {
 		t.Fatalf("mail down: exit %d\nstderr: %s", r.code, r.stderr)
 	}
 	up := append(mailEnv, fmt.Sprintf("MARKETD_EMAIL_PORT=%d", srv.PortNumber()))
@@ -227,7 +229,7 @@ func TestValidateNothingSelected(t *testing.T) {
 	seed(t, path, boardInstruments, nil)
 	r := marketdAt(t, validateNow, env, "validate", "--no-email", "--no-repair", "--market", "FX")
 	want := "marketd: nothing checked, no active instrument matches (2026-10-08)\n\n\nNo active instrument matches the selection: nothing was checked.\n\n"
-	if r.code != exitOK || r.stdout != want {
+	if r.code != cli.ExitOK || r.stdout != want {
 		t.Errorf("validate --market FX: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
 }

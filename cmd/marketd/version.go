@@ -1,17 +1,10 @@
 package main
 
 import (
-	"runtime/debug"
-
 	"github.com/spf13/cobra"
 
 	"github.com/marketd/marketd/cmd/marketd/internal/cli"
 )
-
-func currentBuild() cli.BuildInfo {
-	info, _ := debug.ReadBuildInfo()
-	return cli.BuildFrom(version, commit, date, info)
-}
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{

@@ -12,6 +12,13 @@ type BuildInfo struct {
 	Version, Commit, Date, Go string
 }
 
+// CurrentBuild is this binary's build: the linker's stamps completed from
+// the toolchain's build information.
+func CurrentBuild(version, commit, date string) BuildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return BuildFrom(version, commit, date, info)
+}
+
 // BuildFrom completes the linker's stamps from the toolchain's build
 // information (nil when the binary has none).
 func BuildFrom(version, commit, date string, info *debug.BuildInfo) BuildInfo {

@@ -22,3 +22,9 @@ func TestBuildFromBuildInfo(t *testing.T) {
 		t.Errorf("go run: %+v", b)
 	}
 }
+
+func TestCurrentBuild(t *testing.T) {
+	if b := CurrentBuild("v9.9.9", "c0ffee", "2026-12-06"); b.Version != "v9.9.9" || b.Commit != "c0ffee" || b.Date != "2026-12-06" || b.Go == "" {
+		t.Errorf("CurrentBuild = %+v", b)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -81,5 +82,23 @@ func TestWriteError(t *testing.T) {
 	WriteError(&b, errors.Join(errors.New("marketd: first s3cret"), errors.New("second")), "s3cret")
 	if want := "marketd: first xxxxx\nmarketd: second\n"; b.String() != want {
 		t.Errorf("WriteError wrote %q, want %q", b.String(), want)
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	interrupted := errors.New("interrupted")
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{
+		{nil, ExitOK},
+		{Usagef("bad"), ExitUsage},
+		{fmt.Errorf("report: %w", ErrProblems), ExitProblems},
+		{fmt.Errorf("run 3: %w", interrupted), ExitInterrupted},
+		{errors.New("database down"), ExitRuntime},
+	} {
+		if got := ExitCode(tt.err, interrupted); got != tt.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
 	}
 }

@@ -49,6 +49,35 @@ func (c Config) OpenStore(ctx context.Context) (*store.Store, error) {
 	}
 }
 
+// Open opens the configured database and, with migrate, readies its
+// schema as database.auto_migrate says (store.Prepare): a database behind
+// this binary's migrations says what to run. It closes what it opened when
+// it fails.
+func (c Config) Open(ctx context.Context, migrate bool) (*store.Store, error) {
+	st, err := c.OpenStore(ctx)
+	if err != nil || !migrate {
+		return st, err
+	}
+	err = st.Prepare(ctx, c.Database.AutoMigrate)
+	if errors.As(err, new(*store.SchemaBehindError)) {
+		err = fmt.Errorf("database %s %w: run `marketd migrate` first (database.auto_migrate is false)", c.Database.Name(), err)
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// LockDaemon takes the lock that keeps a second daemon off a SQLite file
+// (sqlite.LockDaemon); a MySQL database needs none.
+func (d Database) LockDaemon() (unlock func() error, err error) {
+	if d.Scheme() != SchemeSQLite {
+		return func() error { return nil }, nil
+	}
+	return sqlite.LockDaemon(d.SQLitePath())
+}
+
 // Name names the database for messages, password masked.
 func (d Database) Name() string {
 	if d.Scheme() == SchemeMySQL {

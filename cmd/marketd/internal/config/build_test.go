@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +67,40 @@ func TestBookAndDeadManJobs(t *testing.T) {
 	jobs := c.DeadManJobs(time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC))
 	if len(jobs) != 1 || jobs[0].Name != "collect-us" || jobs[0].Period != 72*time.Hour {
 		t.Errorf("DeadManJobs = %+v, want collect-us every 72h (Friday to Monday)", jobs)
+	}
+}
+
+// Open with migrate readies the schema as database.auto_migrate says, and
+// says what to run when it may not migrate; one daemon per SQLite file.
+func TestOpenAndLock(t *testing.T) {
+	ctx := context.Background()
+	c := Default()
+	c.Database.URL = "sqlite:" + filepath.Join(t.TempDir(), "m.db")
+	c.Database.AutoMigrate = false
+	if _, err := c.Open(ctx, true); err == nil || !strings.HasSuffix(err.Error(), "has no marketd schema yet: run `marketd migrate` first (database.auto_migrate is false)") {
+		t.Errorf("Open without auto_migrate = %v", err)
+	}
+	c.Database.AutoMigrate = true
+	st, err := c.Open(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		t.Errorf("after Open with auto_migrate: %v", err)
+	}
+	unlock, err := c.Database.LockDaemon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Database.LockDaemon(); err == nil {
+		t.Error("a second daemon took the SQLite file's lock")
+	}
+	if err := unlock(); err != nil {
+		t.Error(err)
+	}
+	unlock, err = Database{URL: "mysql://db/m"}.LockDaemon()
+	if err != nil || unlock() != nil {
+		t.Errorf("MySQL LockDaemon = %v", err)
 	}
 }

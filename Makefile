@@ -3,7 +3,8 @@
 #   make build   static binaries for linux/amd64 and linux/arm64 in bin/, with
 #                the time-zone database inside (hosts without /usr/share/zoneinfo)
 #   make test    go vet, then every test with the race detector (MySQL tests included)
-#   make bench   the benchmark suites against MariaDB, printed as one table (6-8 minutes)
+#   make bench   the benchmark suites against MariaDB, printed as one table (15-20 minutes;
+#                about 19 more the first time, to build the 100M-row minute table)
 #   make lint    gofmt and go vet
 #   make run     go run ./cmd/marketd $(ARGS) (default: the daemon, marketd run)
 

@@ -304,6 +304,8 @@ func (c *Collector) plan(items []item) Plan {
 		pi := PlanItem{Key: it.inst.Key, Ranges: it.ranges, Note: it.skip}
 		if it.err != nil {
 			pi.Note = it.err.Error()
+		} else if it.skip == "" && it.minutes != nil { // sessions asked for that the source no longer serves
+			pi.Note = it.minutes.note
 		}
 		if it.skip != "" {
 			p.Skipped++
@@ -324,6 +326,8 @@ func (p Plan) String() string {
 	var s string
 	for _, it := range p.Items {
 		switch {
+		case len(it.Ranges) > 0 && it.Note != "":
+			s += fmt.Sprintf("%s: %v (%s)\n", it.Key, it.Ranges, it.Note)
 		case len(it.Ranges) > 0:
 			s += fmt.Sprintf("%s: %v\n", it.Key, it.Ranges)
 		default:

@@ -64,6 +64,19 @@ func AddInstruments(ctx context.Context, st InstrumentStore, c Classifier, insts
 	return st.AddInstruments(ctx, insts)
 }
 
+// AddSummary is symbols add's line for res, n instruments of source
+// added with intraday interval iv: "symbols add: 1 added, 0 reactivated,
+// 2 already active (naver); 1m minute bars archived for all 3". The
+// interval is named because it changes the instruments already active too,
+// which the counts alone would show as unchanged.
+func AddSummary(res store.AddResult, source string, iv market.Interval, n int) string {
+	line := fmt.Sprintf("symbols add: %d added, %d reactivated, %d already active (%s)", res.Added, res.Reactivated, res.Unchanged, source)
+	if iv != 0 {
+		line += fmt.Sprintf("; %s minute bars archived for all %d", iv, n)
+	}
+	return line
+}
+
 // classifyNew classifies the instruments the store does not have.
 func classifyNew(ctx context.Context, st InstrumentStore, c Classifier, insts []market.Instrument, marketSaid bool) ([]market.Instrument, error) {
 	syms := make([]string, len(insts))

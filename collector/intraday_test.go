@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -327,7 +328,7 @@ func TestBackfillMinutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.String() != "yahoo:IBM: [2026-10-05..2026-10-09]\nyahoo: 1 request\n1 instrument, 0 already covered\n" || len(f.src.calls()) != 0 {
+	if plan.String() != "yahoo:IBM: [2026-10-05..2026-10-09] (5 sessions 2026-09-28..2026-10-02 past yahoo's 1m reach (7 days): not fetched)\nyahoo: 1 request\n1 instrument, 0 already covered\n" || len(f.src.calls()) != 0 {
 		t.Errorf("dry run plan:\n%s", plan)
 	}
 
@@ -338,6 +339,9 @@ func TestBackfillMinutes(t *testing.T) {
 	r := resultOf(t, s, "IBM")
 	if s.Job != JobBackfill || r.Status != statusOK || r.Error != "5 sessions 2026-09-28..2026-10-02 past yahoo's 1m reach (7 days): not fetched" || r.Rows != 5*960 {
 		t.Errorf("backfill: %+v, %+v", s.Run, r)
+	}
+	if want := fmt.Sprintf("backfill ok: 1 ok, 0 failed, 0 skipped (1 with sessions past the source's reach, not fetched: marketd status --run %d names them); rows 4800 inserted", s.ID); !strings.HasPrefix(s.String(), want) {
+		t.Errorf("summary %q, want it to start %q", s, want)
 	}
 	want := []minuteCall{{"IBM", market.MinuteRequest{Interval: market.Interval1m, From: d("2026-10-05").In(newYork).UTC(), To: d("2026-10-10").In(newYork).UTC(), PrePost: true}}}
 	if calls := f.src.calls(); !reflect.DeepEqual(calls, want) {

@@ -129,6 +129,9 @@ func (s Summary) String() string {
 	if s.NoData > 0 {
 		notes = append(notes, fmt.Sprintf("%d without data", s.NoData))
 	}
+	if n := notedOK(s.Results); n > 0 { // sessions the user asked for and did not get
+		notes = append(notes, fmt.Sprintf("%d with sessions past the source's reach, not fetched: marketd status --run %d names them", n, s.ID))
+	}
 	if len(notes) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
 	}
@@ -171,6 +174,18 @@ func FailedInstruments(results []store.RunResult) string {
 		failed = append(failed[:failedShown], fmt.Sprintf("and %d more", len(failed)-failedShown))
 	}
 	return "failed: " + strings.Join(failed, "; ")
+}
+
+// notedOK counts the results that are ok but carry a note: a minute
+// backfill's sessions older than the source serves.
+func notedOK(results []store.RunResult) int {
+	n := 0
+	for _, r := range results {
+		if r.Status == statusOK && r.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // skipReason is why the run skipped instruments, when all were skipped

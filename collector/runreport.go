@@ -68,7 +68,9 @@ func RunReportOf(ctx context.Context, st RunStore, id int64) (rep RunReport, ok 
 }
 
 // WriteText writes the run's fields, its units, its results that were not
-// ok and a summary line counting its results by status.
+// ok or carry a note (an ok minute backfill names the sessions past the
+// source's reach: the user asked for them and must learn they were not
+// fetched) and a summary line counting its results by status.
 func (rep RunReport) WriteText(w io.Writer) error {
 	r := rep.Run
 	finished := "-"
@@ -100,7 +102,7 @@ func (rep RunReport) WriteText(w io.Writer) error {
 	}
 	notOK := 0
 	for _, rr := range r.Results {
-		if rr.Status == statusOK {
+		if rr.Status == statusOK && rr.Error == "" {
 			continue
 		}
 		if notOK == 0 {

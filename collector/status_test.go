@@ -93,15 +93,18 @@ func (f fakeRuns) RunByID(_ context.Context, id int64) (store.Run, bool, error) 
 func (f fakeRuns) Units(context.Context, int64) ([]store.Unit, error) { return f.units, f.err }
 
 // A run in full: its fields, its units by host and state, its results
-// that were not ok, and its results counted by status, ok first.
+// that were not ok or carry a note (an ok one whose older sessions the
+// source no longer serves), and its results counted by status, ok first.
 func TestRunReport(t *testing.T) {
 	t0 := time.Date(2026, 9, 29, 6, 40, 0, 0, time.UTC)
 	key := func(sym string) market.Key { return market.Key{Source: market.SourceNaver, Symbol: sym} }
 	run := store.Run{ID: 7, Job: "collect-krx", Host: "a", Started: t0, Finished: t0.Add(95 * time.Second), Status: store.RunPartial,
-		OK: 1, Failed: 1, Skipped: 1, Requests: 4, Throttled: 1, Inserted: 5, Message: "1 of 3 failed",
+		OK: 2, Failed: 1, Skipped: 1, Requests: 4, Throttled: 1, Inserted: 5, Message: "1 of 4 failed",
 		Results: []store.RunResult{
 			{Key: key("000660"), Status: "failed", From: d("2026-09-22"), To: d("2026-09-29"), Error: "HTTP 503"},
 			{Key: key("005930"), Status: "ok", Rows: 5},
+			{Key: key("035720"), Status: "ok", From: d("2026-09-28"), To: d("2026-09-29"), Rows: 780,
+				Error: "3 sessions 2026-09-23..2026-09-25 past naver's 1m reach (7 days): not fetched"},
 			{Key: key("247540"), Status: "skipped"},
 		}}
 	units := []store.Unit{
@@ -123,10 +126,10 @@ host:         a
 started:      2026-09-29T06:40:00Z
 finished:     2026-09-29T06:41:35Z (took 1m35s)
 status:       partial
-instruments:  1 ok, 1 failed, 1 skipped
+instruments:  2 ok, 1 failed, 1 skipped
 requests:     4 (1 throttled, 0 retries)
 rows:         5 inserted, 0 changed, 0 unchanged
-message:      1 of 3 failed
+message:      1 of 4 failed
 
 HOST  STATE    UNITS  INSTRUMENTS  OK  FAILED  SKIPPED  ROWS  REQUESTS
 -     pending  1      1            0   0       0        0     0
@@ -135,8 +138,9 @@ b     done     1      2            1   1       0        5     3
 
 SOURCE  SYMBOL  STATUS   FROM        TO          ROWS  ERROR
 naver   000660  failed   2026-09-22  2026-09-29  0     HTTP 503
+naver   035720  ok       2026-09-28  2026-09-29  780   3 sessions 2026-09-23..2026-09-25 past naver's 1m reach (7 days): not fetched
 naver   247540  skipped  -           -           0     -
-run 7: 3 instrument results: 1 ok, 1 failed, 1 skipped
+run 7: 4 instrument results: 2 ok, 1 failed, 1 skipped
 `
 	if out.String() != want {
 		t.Errorf("WriteText:\n%s\nwant\n%s", out.String(), want)

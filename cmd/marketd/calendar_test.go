@@ -144,7 +144,7 @@ func TestCalendarOverridesListAndReset(t *testing.T) {
 	}
 	// The columns fit the rows shown.
 	if r := run(cli.ExitOK, "overrides", "xnys"); r.stdout != "MARKET  DATE        DAY     FROM    REASON\nXNYS    2026-12-24  closed  config  storm\n" ||
-		r.stderr != "1 calendar overrides: 1 in the configuration file, 0 in the database\n" {
+		r.stderr != "1 calendar override: 1 in the configuration file, 0 in the database\n" {
 		t.Errorf("overrides xnys:\n%s%q", r.stdout, r.stderr)
 	}
 

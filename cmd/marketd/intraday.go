@@ -23,11 +23,8 @@ changes.`,
   marketd symbols intraday --source naver --interval off 005930`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iv, err := parseIntradayFlag(interval)
+			iv, err := parseIntradayFlag("--interval", source, interval)
 			if err != nil {
-				return err
-			}
-			if err := checkSource(source); err != nil {
 				return err
 			}
 			st, err := a.openStore(cmd.Context(), true)
@@ -49,11 +46,16 @@ changes.`,
 	return cmd
 }
 
-// parseIntradayFlag reads --intraday or --interval: 1m, 5m, 60m or off.
-func parseIntradayFlag(s string) (market.Interval, error) {
-	iv, err := market.ParseIntraday(s)
+// parseIntradayFlag reads flag (--intraday or --interval): 1m, 5m, 60m or
+// off, an interval source serves.
+func parseIntradayFlag(flag, source, s string) (market.Interval, error) {
+	site, err := siteNamed("--source", source)
 	if err != nil {
-		return 0, cli.Usagef("--interval: %w", err)
+		return 0, err
+	}
+	iv, err := site.ParseIntraday(s)
+	if err != nil {
+		return 0, cli.Usagef("%s: %w", flag, err)
 	}
 	return iv, nil
 }

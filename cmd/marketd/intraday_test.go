@@ -25,13 +25,21 @@ func TestSymbolsIntraday(t *testing.T) {
 		stdout, errs string
 	}{
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930", "000660"}, cli.ExitOK,
-			"symbols add: 2 added, 0 reactivated, 0 already active (naver)\n", ""},
+			"symbols add: 2 added, 0 reactivated, 0 already active (naver); 1m minute bars archived for all 2\n", ""},
 		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1d", "035720"}, cli.ExitUsage,
-			"", "marketd: --interval: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
+			"", "marketd: --intraday: invalid intraday interval \"1d\": want 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "5m", "035720"}, cli.ExitUsage,
+			"", "marketd: --intraday: naver serves no 5m bars: want 1m or off\n"},
 		{[]string{"symbols", "add", "--source", "naver", "035720"}, cli.ExitOK,
 			"symbols add: 1 added, 0 reactivated, 0 already active (naver)\n", ""},
-		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, cli.ExitOK,
-			"symbols intraday: 2 instruments set to 5m, 0 already (naver)\n", ""},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "5m", "000660", "035720"}, cli.ExitUsage,
+			"", "marketd: --interval: naver serves no 5m bars: want 1m or off\n"},
+		{[]string{"symbols", "intraday", "--source", "naver", "000660"}, cli.ExitUsage,
+			"", "marketd: --interval: no interval given: want 1m, 5m, 60m or off\n"},
+		{[]string{"symbols", "add", "--source", "naver", "--intraday", "1m", "005930"}, cli.ExitOK,
+			"symbols add: 0 added, 0 reactivated, 1 already active (naver); 1m minute bars archived for all 1\n", ""},
+		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "1m", "000660", "035720"}, cli.ExitOK,
+			"symbols intraday: 1 instrument set to 1m, 1 already (naver)\n", ""},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930", "999999"}, cli.ExitUsage,
 			"", "marketd: symbols intraday: store: set intraday interval of naver:999999: no such instrument; nothing changed\n"},
 		{[]string{"symbols", "intraday", "--source", "naver", "--interval", "off", "005930"}, cli.ExitOK,
@@ -53,7 +61,7 @@ func TestSymbolsIntraday(t *testing.T) {
 	for _, in := range insts {
 		got[in.Symbol] = in.Intraday
 	}
-	if want := map[string]market.Interval{"000660": market.Interval5m, "005930": 0, "035720": market.Interval5m}; len(got) != 3 ||
+	if want := map[string]market.Interval{"000660": market.Interval1m, "005930": 0, "035720": market.Interval1m}; len(got) != 3 ||
 		got["000660"] != want["000660"] || got["005930"] != want["005930"] || got["035720"] != want["035720"] {
 		t.Errorf("intraday intervals %v, want %v", got, want)
 	}

@@ -55,7 +55,7 @@ interval, on those already there too (symbols intraday changes it).`,
   marketd symbols add --source yahoo --market KOSDAQ 373220`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			iv, err := parseIntradayFlag(cmp.Or(intraday, "off"))
+			iv, err := parseIntradayFlag("--intraday", source, cmp.Or(intraday, "off"))
 			if err != nil {
 				return err
 			}
@@ -80,8 +80,7 @@ interval, on those already there too (symbols intraday changes it).`,
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, "symbols add: %d added, %d reactivated, %d already active (%s)",
-				res.Added, res.Reactivated, res.Unchanged, source)
+			writeSummary(a.stdout, "%s", collector.AddSummary(res, source, iv, len(insts)))
 			return nil
 		},
 	}

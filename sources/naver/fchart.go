@@ -106,12 +106,15 @@ func parseFChart(code string, body []byte) (fchartChart, error) {
 
 // fchartDoc is the chart feed's XML, for any timeframe.
 type fchartDoc struct {
-	Symbol    string `xml:"symbol,attr"`
-	Name      string `xml:"name,attr"`
-	Timeframe string `xml:"timeframe,attr"`
-	Items     []struct {
-		Data string `xml:"data,attr"`
-	} `xml:"item"`
+	Symbol    string       `xml:"symbol,attr"`
+	Name      string       `xml:"name,attr"`
+	Timeframe string       `xml:"timeframe,attr"`
+	Items     []fchartItem `xml:"item"`
+}
+
+// fchartItem is one <item data="…"/> of the chart feed.
+type fchartItem struct {
+	Data string `xml:"data,attr"`
 }
 
 // decodeFChart decodes the chart feed's XML. The body must already be
@@ -120,12 +123,34 @@ type fchartDoc struct {
 // as-is here. No chart or no items is market.ErrNoData; a chart for
 // another symbol is a ParseError.
 func decodeFChart(code string, body []byte) (*fchartDoc, error) {
-	var doc struct {
-		XMLName xml.Name   `xml:"protocol"`
-		Chart   *fchartDoc `xml:"chartdata"`
-	}
+	var doc fchartXML
 	// The feed pads the document with blank lines, sometimes before <?xml.
 	body = bytes.TrimLeft(body, " \t\r\n\ufeff")
+	chart, ok := scanFChart(body)
+	if !ok {
+		if err := decodeFChartXML(code, body, &doc); err != nil {
+			return nil, err
+		}
+		chart = doc.Chart
+	}
+	if chart == nil || len(chart.Items) == 0 {
+		return nil, fmt.Errorf("naver %s %s: %w (the chart feed knows no sessions for this code)", endpointFChart, code, market.ErrNoData)
+	}
+	if chart.Symbol != "" && chart.Symbol != code {
+		return nil, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: fmt.Errorf("answer is for symbol %q", chart.Symbol)}
+	}
+	return chart, nil
+}
+
+// fchartXML is the chart feed's whole document as encoding/xml reads it.
+type fchartXML struct {
+	XMLName xml.Name   `xml:"protocol"`
+	Chart   *fchartDoc `xml:"chartdata"`
+}
+
+// decodeFChartXML decodes body with encoding/xml: every document
+// scanFChart does not take, and the reference it is fuzzed against.
+func decodeFChartXML(code string, body []byte, doc *fchartXML) error {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		switch strings.ToLower(label) {
@@ -134,14 +159,8 @@ func decodeFChart(code string, body []byte) (*fchartDoc, error) {
 		}
 		return nil, fmt.Errorf("unexpected encoding %q", label)
 	}
-	if err := dec.Decode(&doc); err != nil {
-		return nil, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: err}
+	if err := dec.Decode(doc); err != nil {
+		return &ParseError{Endpoint: endpointFChart, Symbol: code, Err: err}
 	}
-	if doc.Chart == nil || len(doc.Chart.Items) == 0 {
-		return nil, fmt.Errorf("naver %s %s: %w (the chart feed knows no sessions for this code)", endpointFChart, code, market.ErrNoData)
-	}
-	if doc.Chart.Symbol != "" && doc.Chart.Symbol != code {
-		return nil, &ParseError{Endpoint: endpointFChart, Symbol: code, Err: fmt.Errorf("answer is for symbol %q", doc.Chart.Symbol)}
-	}
-	return doc.Chart, nil
+	return nil
 }

@@ -25,13 +25,17 @@ const minuteLeadIn = 10
 
 // MinuteReach returns how far back Naver serves bars of iv: the minute
 // archive (MinuteArchiveReach) for 1m, nothing (0) for the other intraday
-// intervals, which the chart feed does not serve.
-func (s *Source) MinuteReach(iv market.Interval) time.Duration {
+// intervals, which the chart feed does not serve. It needs no client, so
+// a command can refuse an interval before anything is stored.
+func MinuteReach(iv market.Interval) time.Duration {
 	if iv == market.Interval1m {
 		return MinuteArchiveReach
 	}
 	return 0
 }
+
+// MinuteReach is the package's MinuteReach, for the collector.
+func (s *Source) MinuteReach(iv market.Interval) time.Duration { return MinuteReach(iv) }
 
 // Minutes returns inst's 1m bars starting in [req.From, req.To), ascending,
 // from the chart feed's minute archive (timeframe=minute&count=N) in one

@@ -134,12 +134,23 @@ func fchartMinutes(in *instrument, count int, now time.Time, drift bool) []byte 
 	}
 	items = items[max(0, len(items)-count):]
 	return fchartDoc(in.code, in.name, count, "minute", in.firstSession(), func(b *bytes.Buffer) {
+		// Appended rather than formatted with fmt: 2,700 codes × 390
+		// items is a whole market's archive, which BenchmarkArchiveMinutes
+		// serves in the same process as the pipeline it measures.
+		layout := "200601021504"
+		if drift {
+			layout = "2006.01.02 15:04"
+		}
+		b.Grow(len(items) * 80)
+		line := make([]byte, 0, 96)
 		for _, x := range items {
-			stamp := x.start.In(loc).Format("200601021504")
-			if drift {
-				stamp = x.start.In(loc).Format("2006.01.02 15:04")
+			line = append(line[:0], "\t\t\t\n\t\t\t\t<item data=\""...)
+			line = x.start.In(loc).AppendFormat(line, layout)
+			for _, p := range [...]market.Decimal{x.o, x.h, x.l, x.c} {
+				line = p.Append(append(line, '|'))
 			}
-			fmt.Fprintf(b, "\t\t\t\n\t\t\t\t<item data=\"%s|%s|%s|%s|%s|%d\" />\n", stamp, x.o, x.h, x.l, x.c, x.cum)
+			line = strconv.AppendInt(append(line, '|'), x.cum, 10)
+			b.Write(append(line, "\" />\n"...))
 		}
 	})
 }

@@ -32,7 +32,12 @@ var intradayLimits = map[market.Interval]struct{ reach, perRequest time.Duration
 
 // MinuteReach returns how far back Yahoo serves bars of iv: 30 days for
 // 1m, 60 for 5m, 730 for 60m; 0 for an interval it does not serve here.
-func (s *Source) MinuteReach(iv market.Interval) time.Duration { return intradayLimits[iv].reach }
+// It needs no client, so a command can refuse an interval before anything
+// is stored.
+func MinuteReach(iv market.Interval) time.Duration { return intradayLimits[iv].reach }
+
+// MinuteReach is the package's MinuteReach, for the collector.
+func (s *Source) MinuteReach(iv market.Interval) time.Duration { return MinuteReach(iv) }
 
 // reachMargin keeps the oldest request inside Yahoo's reach although
 // Yahoo measures it with its own clock, a moment after ours.

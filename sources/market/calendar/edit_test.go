@@ -91,6 +91,9 @@ func TestBookList(t *testing.T) {
 	if out.String() != want || l.Summary() != "3 calendar overrides: 2 in the configuration file, 1 in the database" {
 		t.Errorf("List(XKRX):\n%s%s\nwant\n%s", out.String(), l.Summary(), want)
 	}
+	if got := (OverrideList{Stored: 1}).Summary(); got != "1 calendar override: 0 in the configuration file, 1 in the database" {
+		t.Errorf("one override's summary: %q", got)
+	}
 	all, err := b.List(context.Background(), nil)
 	if err != nil || all.InFile != 3 || all.Stored != 1 {
 		t.Errorf("List(every market) = %+v, %v; want 3 configured, 1 stored", all, err)

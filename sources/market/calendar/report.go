@@ -173,7 +173,11 @@ func (l OverrideList) WriteText(w io.Writer) error {
 
 // Summary counts the list in one line.
 func (l OverrideList) Summary() string {
-	return fmt.Sprintf("%d calendar overrides: %d in the configuration file, %d in the database", l.InFile+l.Stored, l.InFile, l.Stored)
+	noun := "overrides"
+	if l.InFile+l.Stored == 1 {
+		noun = "override"
+	}
+	return fmt.Sprintf("%d calendar %s: %d in the configuration file, %d in the database", l.InFile+l.Stored, noun, l.InFile, l.Stored)
 }
 
 // OpenOrClosed words an override's Open.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/marketd/marketd/collector"
 	"github.com/marketd/marketd/sources/market"
@@ -32,6 +34,41 @@ type Site struct {
 	// given with --market mkt, as what to do instead; "" when it is not
 	// one of the source's own.
 	Refusal func(raw, mkt string, err error) string
+	// MinuteReach says how far back the source serves bars of an
+	// intraday interval; 0 for an interval it does not serve.
+	MinuteReach func(market.Interval) time.Duration
+}
+
+// ParseIntraday reads an intraday setting for the site as a user typed
+// it: 1m, 5m, 60m or off, an interval the site serves.
+func (s Site) ParseIntraday(v string) (market.Interval, error) {
+	if v == "" {
+		return 0, errors.New("no interval given: want 1m, 5m, 60m or off")
+	}
+	iv, err := market.ParseIntraday(v)
+	if err == nil {
+		err = s.CheckIntraday(iv)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return iv, nil
+}
+
+// CheckIntraday refuses an intraday interval the site does not serve (0,
+// off, is always accepted), naming the site and what it serves: an
+// instrument set to archive it would fail every run.
+func (s Site) CheckIntraday(iv market.Interval) error {
+	if iv == 0 || s.MinuteReach(iv) > 0 {
+		return nil
+	}
+	var served []string
+	for _, v := range market.Intervals() {
+		if v.Intraday() && s.MinuteReach(v) > 0 {
+			served = append(served, v.String())
+		}
+	}
+	return fmt.Errorf("%s serves no %s bars: want %s or off", s.Name, iv, strings.Join(served, ", "))
 }
 
 // Sites returns the sources as s configures them, in the order messages
@@ -39,10 +76,10 @@ type Site struct {
 func (s Sources) Sites() []Site {
 	y, n := s.Yahoo, s.Naver
 	return []Site{
-		{Name: market.SourceYahoo, Transport: y.Transport, NewInstrument: yahoo.NewInstrument, Refusal: yahooRefusal,
+		{Name: market.SourceYahoo, Transport: y.Transport, NewInstrument: yahoo.NewInstrument, Refusal: yahooRefusal, MinuteReach: yahoo.MinuteReach,
 			Open:       func(c *http.Client) collector.Source { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) },
 			Classifier: func(c *http.Client) collector.Classifier { return yahoo.New(yahoo.Config{BaseURL: y.BaseURL}, c) }},
-		{Name: market.SourceNaver, Transport: n.Transport, NewInstrument: naver.NewInstrument, Refusal: naverRefusal,
+		{Name: market.SourceNaver, Transport: n.Transport, NewInstrument: naver.NewInstrument, Refusal: naverRefusal, MinuteReach: naver.MinuteReach,
 			Open: func(c *http.Client) collector.Source { return naver.New(n.config(), c) }},
 	}
 }

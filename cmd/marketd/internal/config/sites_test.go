@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -58,5 +59,53 @@ func TestSiteInstruments(t *testing.T) {
 	}
 	if _, err := y.Instruments([]string{"A;B"}, "", ""); !errors.Is(err, market.ErrInvalidSymbol) {
 		t.Errorf("Instruments(A;B) = %v, want ErrInvalidSymbol", err)
+	}
+}
+
+// A site refuses the intraday intervals its source does not serve, naming
+// what it serves; off is always accepted.
+func TestSiteCheckIntraday(t *testing.T) {
+	y, n := Default().Sources.Sites()[0], Default().Sources.Sites()[1]
+	for _, c := range []struct {
+		site Site
+		iv   market.Interval
+		want string
+	}{
+		{y, market.Interval1m, ""},
+		{y, market.Interval5m, ""},
+		{y, market.Interval60m, ""},
+		{y, 0, ""},
+		{y, market.Interval1d, "yahoo serves no 1d bars: want 1m, 5m, 60m or off"},
+		{n, market.Interval1m, ""},
+		{n, 0, ""},
+		{n, market.Interval5m, "naver serves no 5m bars: want 1m or off"},
+		{n, market.Interval60m, "naver serves no 60m bars: want 1m or off"},
+	} {
+		err := c.site.CheckIntraday(c.iv)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("%s CheckIntraday(%s) = %v, want %q", c.site.Name, c.iv, err, c.want)
+		}
+	}
+}
+
+// ParseIntraday reads what a user typed: an interval the site serves, or
+// off; nothing typed is refused.
+func TestSiteParseIntraday(t *testing.T) {
+	n := Default().Sources.Sites()[1]
+	for _, c := range []struct {
+		in   string
+		want market.Interval
+		err  string
+	}{
+		{"1m", market.Interval1m, ""},
+		{"off", 0, ""},
+		{"", 0, "no interval given: want 1m, 5m, 60m or off"},
+		{"1d", 0, `invalid intraday interval "1d": want 1m, 5m, 60m or off`},
+		{"60m", 0, "naver serves no 60m bars: want 1m or off"},
+	} {
+		iv, err := n.ParseIntraday(c.in)
+		if iv != c.want || (c.err == "" && err != nil) || (c.err != "" && fmt.Sprint(err) != c.err) {
+			t.Errorf("ParseIntraday(%q) = %v, %v; want %v, %q", c.in, iv, err, c.want, c.err)
+		}
 	}
 }
